@@ -1,0 +1,40 @@
+"""The ``dsg`` command: the headless face of the add-in (batch, CI, Linux).
+
+Each sub-command lives beside the code it drives and registers itself
+through a ``register(subparsers)`` function; this module only assembles them.
+Exit codes: 0 success, 2 bad input (message on stderr), 1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: Modules that add sub-commands, in the order ``dsg --help`` lists them.
+COMMAND_MODULES: tuple[str, ...] = (
+    "addin.cli_example",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dsg",
+        description="High Needs / DSG deficit tools: the DfE monitoring return, "
+        "the model workbook and DfE statistics.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return int(args.handler(args) or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

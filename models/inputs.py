@@ -1,0 +1,90 @@
+"""The council's model inputs, as read from its model workbook.
+
+One frozen dataclass holds every input table of the model workbook (issue
+"model workbook": Settings, Funding, Placements, Moves, Agreement,
+HighNeedsLines, EHCPHistory, EHCPPeriod, EHCPByAge, Conditions), each as a
+raw :class:`pandas.DataFrame` exactly as read (header row as columns, cells
+as Excel holds them). Validation happens when the figures are computed
+(``models.validation.read_table``), so the same checks and messages apply
+whether the tables came from a file (``workbooks``) or from an open book
+through xlwings (``addin``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+#: Table names of the model workbook, in the order a reader meets them.
+TABLE_NAMES: tuple[str, ...] = (
+    "Settings",
+    "Funding",
+    "Placements",
+    "Moves",
+    "Agreement",
+    "HighNeedsLines",
+    "EHCPHistory",
+    "EHCPPeriod",
+    "EHCPByAge",
+    "Conditions",
+)
+
+#: Columns each table must have (EHCPHistory: ``Category`` then one column per
+#: January census year).
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "Settings": ("Setting", "Value"),
+    "Funding": (
+        "Year",
+        "High Needs Block income",
+        "Schools block",
+        "Transfer rate",
+        "Other high needs spend",
+        "Other blocks in-year deficit",
+        "Council contribution",
+        "Other contributions",
+    ),
+    "Placements": ("Placement", "Count", "Cost per place", "Growth", "Inflation"),
+    "Moves": ("Placement", "Year", "Change"),
+    "Agreement": (
+        "Year",
+        "DfE payment due",
+        "DfE payment received",
+        "Council contribution",
+        "Agreed cumulative deficit",
+    ),
+    "HighNeedsLines": ("Line", "Budget", "Forecast outturn"),
+    "EHCPHistory": ("Category",),
+    "EHCPPeriod": ("Category", "Actual", "Plan"),
+    "EHCPByAge": ("Age group", "Actual"),
+    "Conditions": ("Condition", "RAG", "Commentary"),
+}
+
+#: Rows of the Settings table.
+SETTINGS: tuple[str, ...] = (
+    "Local authority",
+    "LA code",
+    "Return period",
+    "Period end date",
+    "Prepared by",
+    "Opening cumulative deficit",
+)
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    """Every input table of one council's model workbook, as read.
+
+    ``source`` names where the tables came from (a path or a book name), for
+    messages and the audit block.
+    """
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    source: str = ""
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The table ``name``; KeyError names the missing table."""
+        try:
+            return self.tables[name]
+        except KeyError:
+            raise KeyError(f"the model has no table '{name}'") from None
