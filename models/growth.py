@@ -1,0 +1,93 @@
+"""EHCP growth: the compound annual rate and the percent change (METHOD.md, EHCP_GROWTH)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from models.errors import InputError
+from models.validation import read_scalar
+
+
+def ehcp_growth(first: Any, last: Any, years: Any) -> float:
+    """Compound annual growth rate between two counts.
+
+    Parameters
+    ----------
+    first : float
+        Count at the start (plans, pounds...); must be > 0.
+    last : float
+        Count at the end; must be >= 0.
+    years : float
+        Years between the two counts; must be > 0.
+
+    Returns
+    -------
+    float
+        Decimal rate a year (0.1279 = 12.79%).
+
+    Notes
+    -----
+    ::
+
+        growth = (last / first) ^ (1 / years) - 1
+
+    References
+    ----------
+    METHOD.md, "EHCP_GROWTH(first, last, years)"; committee report 3.27:
+    4,222 plans (2018) to 7,707 (2023) is "12.8% a year".
+
+    Examples
+    --------
+    >>> f"{ehcp_growth(4222, 7707, 5):.2%}"
+    '12.79%'
+    """
+    problems = []
+    values = {}
+    for name, value, kw in (("first", first, {"above": 0}), ("last", last, {"minimum": 0}),
+                            ("years", years, {"above": 0})):
+        try:
+            values[name] = read_scalar(value, name, **kw)
+        except InputError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise InputError(problems)
+    return (values["last"] / values["first"]) ** (1.0 / values["years"]) - 1.0
+
+
+def percent_change(first: Any, last: Any) -> float:
+    """Change from ``first`` to ``last`` as a decimal.
+
+    Parameters
+    ----------
+    first : float
+        Starting value; must be > 0.
+    last : float
+        Ending value (any finite number).
+
+    Notes
+    -----
+    ::
+
+        percent_change = last / first - 1
+
+    References
+    ----------
+    METHOD.md, "PERCENT_CHANGE(first, last)".
+
+    Examples
+    --------
+    >>> f"{percent_change(4222, 7707):+.1%}"
+    '+82.5%'
+    """
+    problems = []
+    try:
+        f = read_scalar(first, "first", above=0)
+    except InputError as e:
+        problems.extend(e.problems)
+    try:
+        la = read_scalar(last, "last")
+    except InputError as e:
+        problems.extend(e.problems)
+    if problems:
+        raise InputError(problems)
+    return la / f - 1.0

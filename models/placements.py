@@ -1,0 +1,124 @@
+"""Placement costs: what each kind of placement costs in a year (METHOD.md, PLACEMENT_COST_TABLE)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from models.validation import Column, read_table
+
+#: The columns of a placement table every function needs.
+PLACEMENT_COLUMNS = (
+    Column("Placement", "name", unique=True),
+    Column("Count", minimum=0),
+    Column("Cost per place", minimum=0),
+)
+
+#: Columns PLACEMENT_COST_TABLE returns.
+COST_TABLE_COLUMNS = ["Placement", "Count", "Cost per place", "Total cost",
+                      "Share of count", "Share of cost"]
+
+
+def read_placements(placements: Any, argument: str = "placements") -> pd.DataFrame:
+    """The placement table, validated: ``Placement | Count | Cost per place``.
+
+    Names non-empty and unique (case-insensitive); numbers finite and >= 0.
+    Other columns (Growth, Inflation...) are ignored here.
+    """
+    return read_table(placements, argument, PLACEMENT_COLUMNS)
+
+
+def total_cost(count: np.ndarray, cost_per_place: np.ndarray) -> np.ndarray:
+    """Annual cost of each placement, pounds.
+
+    Notes
+    -----
+    ::
+
+        total_cost = count x cost_per_place
+
+    >>> total_cost(np.array([2.0, 0.5]), np.array([60000.0, 20000.0]))
+    array([120000.,  10000.])
+    """
+    return count * cost_per_place
+
+
+def share(part: np.ndarray) -> np.ndarray:
+    """Each element's share of the sum; all 0 when the sum is 0.
+
+    Notes
+    -----
+    ::
+
+        share = part / sum(part)     (0 when sum(part) = 0)
+
+    >>> share(np.array([1.0, 3.0])), share(np.array([0.0, 0.0]))
+    (array([0.25, 0.75]), array([0., 0.]))
+    """
+    total = part.sum()
+    if total == 0:
+        return np.zeros_like(part, dtype=float)
+    return part / total
+
+
+def placement_cost_table(placements: Any) -> pd.DataFrame:
+    """The placement cost table with totals and shares.
+
+    Parameters
+    ----------
+    placements : table
+        ``Placement | Count | Cost per place`` with a header row (2-D list or
+        DataFrame). Count: children and young people (FTE allowed).
+        Cost per place: average annual cost, pounds.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``Placement | Count | Cost per place | Total cost | Share of count |
+        Share of cost``, one row per placement in input order, then ``Total``.
+
+    Notes
+    -----
+    ::
+
+        Total cost     = Count x Cost per place
+        Share of count = Count / sum(Count)            (0 when the sum is 0)
+        Share of cost  = Total cost / sum(Total cost)  (0 when the sum is 0)
+        Total row: Count and Total cost summed, Cost per place =
+        sum(Total cost) / sum(Count) (0 when no count), shares 1 (0 when the sum is 0)
+
+    References
+    ----------
+    METHOD.md, "PLACEMENT_COST_TABLE(placements)".
+
+    Examples
+    --------
+    >>> t = placement_cost_table([["Placement", "Count", "Cost per place"],
+    ...                           ["Mainstream", 30, 20000], ["Independent", 10, 60000]])
+    >>> t.iloc[-1, 0], t.iloc[-1, 1:].astype(float).tolist()
+    ('Total', [40.0, 30000.0, 1200000.0, 1.0, 1.0])
+    """
+    table = read_placements(placements)
+    count = table["Count"].to_numpy(float)
+    cost = table["Cost per place"].to_numpy(float)
+    spend = total_cost(count, cost)
+    out = pd.DataFrame({
+        "Placement": table["Placement"],
+        "Count": count,
+        "Cost per place": cost,
+        "Total cost": spend,
+        "Share of count": share(count),
+        "Share of cost": share(spend),
+    })
+    n, s = float(count.sum()), float(spend.sum())
+    total = {
+        "Placement": "Total",
+        "Count": n,
+        "Cost per place": s / n if n else 0.0,
+        "Total cost": s,
+        "Share of count": 1.0 if n else 0.0,
+        "Share of cost": 1.0 if s else 0.0,
+    }
+    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)[COST_TABLE_COLUMNS]
