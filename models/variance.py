@@ -104,6 +104,6 @@ def variance_to_plan(years: Any, forecast: Any, plan: Any,
         "Plan": p,
         "Forecast": f,
         "Variance": var,
-        "Variance %": variance_percent(var, p),
+        "Variance %": pd.Series(variance_percent(var, p), dtype=object),
         "RAG": rag(var, p, tolerance),
     }, columns=COLUMNS)
