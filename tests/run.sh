@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what the tests need (LibreOffice as the independent recalculation engine,
+# the package with its test extras) and runs the whole suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v soffice >/dev/null 2>&1; then
+  echo "Installing LibreOffice Calc (headless) and poppler-utils..."
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui poppler-utils >/dev/null
+fi
+
+python -m pip install -q --disable-pip-version-check -e ".[test]"
+python -m pytest -q "$@"
