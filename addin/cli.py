@@ -11,9 +11,14 @@ import argparse
 import importlib
 import sys
 
+from models.errors import DSGError
+
 #: Modules that add sub-commands, in the order ``dsg --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
-    "addin.cli_example",
+    "addin.cli_dfe",
+    "addin.cli_refresh",
+    "addin.cli_caseload",
+    "addin.cli_model",
 )
 
 
@@ -33,7 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.handler(args) or 0)
+    try:
+        return int(args.handler(args) or 0)
+    except DSGError as e:
+        print(f"dsg {args.command}: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -24,7 +24,7 @@ import pandas as pd
 
 from models.categories import PLACEMENT_CATEGORIES
 from models.growth import ehcp_growth
-from models.years import year_label, year_start
+from models.years import year_start
 
 #: Category whose share is the "NMSS or independent" share.
 NMSS = PLACEMENT_CATEGORIES[3]
@@ -186,7 +186,7 @@ def benchmark_table(areas: list[AreaFigures]) -> pd.DataFrame:
         y0, y1 = min(years), max(years)
         rows[f"EHC plans, January {y0}"] = [a.plans.get(y0, np.nan) for a in areas]
         rows[f"EHC plans, January {y1}"] = [a.plans.get(y1, np.nan) for a in areas]
-        rows[f"EHCP growth a year, January {y0} to {y1}"] = [
+        rows[f"EHCP growth a year, January {y0} to January {y1}"] = [
             growth_between(a.plans, y0, y1, y1 - y0) for a in areas]
     share_years = [y for y in _published(council.nmss) if y in _published(council.plans)]
     if share_years:
@@ -205,7 +205,7 @@ def benchmark_table(areas: list[AreaFigures]) -> pd.DataFrame:
         j0, j1 = year_start(f0) + 1, year_start(f1) + 1
         ehcp = [growth_between(a.plans, j0, j1, span) for a in areas]
         rows[f"High Needs Block growth a year, {f0} to {f1}"] = hnb
-        rows[f"EHCP growth a year, January {j0} to {j1}"] = ehcp
+        rows[f"EHCP growth a year, January {j0} to January {j1}"] = ehcp
         rows["High Needs Block growth less EHCP growth"] = [h - e for h, e in zip(hnb, ehcp, strict=True)]
     for fy in sorted(_published(council.deficit_percent), key=year_start):
         rows[f"DSG cumulative deficit as a share of DSG, {fy}"] = [
@@ -255,5 +255,4 @@ __all__ = [
     "growth_between",
     "growth_index",
     "share",
-    "year_label",
 ]

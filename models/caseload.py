@@ -343,20 +343,31 @@ def sen2_age(dob: pd.Series, census: Any) -> np.ndarray:
     return a.year - year - (monthday > a.month * 100 + a.day).astype("int64")
 
 
-def _ids(values: pd.Series) -> pd.Series:
-    """Child IDs as trimmed text; a whole number read as 1234.0 shows as 1234."""
+def _ids(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Child IDs as trimmed text, and a code per row for comparing them.
+
+    A whole number read as ``1234.0`` shows as ``1234``. Codes compare IDs
+    case-insensitively; a blank ID has code -1.
+    """
     codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    u = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
-    text = u.str.strip()  # NaN where the value is not text
-    other = text.isna()
+    u = np.asarray(uniques, dtype=object)
+    text = np.empty(len(u), dtype=object)
+    is_text = pd.Series(u, dtype=object).map(type).isin([str, np.str_]).to_numpy()
+    if is_text.any():
+        text[is_text] = np.char.strip(u[is_text].astype(str)).astype(object)
+    other = ~is_text
     if other.any():
-        num = pd.to_numeric(u[other], errors="coerce")
-        whole = num.notna() & np.isfinite(num.astype(float)) & (num.astype(float) % 1 == 0)
-        shown = u[other].astype(str)
-        shown[whole] = num[whole].astype("int64").astype(str)
-        text[other] = shown.str.strip()
-    full = np.append(text.to_numpy(dtype=object), "")
-    return pd.Series(full[codes], dtype=object)
+        num = pd.to_numeric(pd.Series(u[other], dtype=object), errors="coerce").to_numpy(dtype=float)
+        whole = np.isfinite(num) & (np.mod(num, 1) == 0) & (np.abs(num) < 2**53)
+        shown = u[other].astype(str).astype(object)
+        shown[whole] = num[whole].astype("int64").astype(str).astype(object)
+        text[other] = shown
+    keys = pd.Series(text, dtype=object).str.casefold().to_numpy(dtype=object)
+    key_codes, _ = pd.factorize(keys)
+    blank = np.append(keys == "", True)
+    row_key = np.append(key_codes, -1)[codes]
+    row_key[blank[codes]] = -1
+    return np.append(text, "")[codes], row_key
 
 
 @dataclass(frozen=True)
@@ -477,7 +488,7 @@ def caseload_counts(extract: pd.DataFrame, census: Any, mapping: Mapping[Any, An
     n = len(extract)
     data_row = np.arange(1, n + 1, dtype="int64")
 
-    ids = _ids(extract["Child ID"])
+    ids, id_key = _ids(extract["Child ID"])
     dob, dob_missing, dob_bad = parse_dates(extract["Date of birth"])
     start, start_missing, start_bad = parse_dates(extract["Plan start date"])
     end, _, end_bad = parse_dates(extract["Plan end date"])
@@ -507,13 +518,11 @@ def caseload_counts(extract: pd.DataFrame, census: Any, mapping: Mapping[Any, An
     age = sen2_age(dob, census_ts)
     age_bad = has_dob & ~dob_future & (age > max(hi for _, hi in AGE_BANDS.values()))
 
-    id_blank = (ids == "").to_numpy()
-    key = ids.str.casefold()
-    dup = active & ~id_blank
-    dup_idx = np.flatnonzero(dup)
-    dup_group = key.iloc[dup_idx].duplicated(keep=False).to_numpy()
+    id_blank = id_key < 0
+    dup_idx = np.flatnonzero(active & ~id_blank)
+    per_key = np.bincount(id_key[dup_idx], minlength=1)
     duplicate = np.zeros(n, dtype=bool)
-    duplicate[dup_idx[dup_group]] = True
+    duplicate[dup_idx[per_key[id_key[dup_idx]] > 1]] = True
 
     raw_place = extract["Placement type"].reset_index(drop=True)
     checks: list[tuple[str, np.ndarray, Any]] = [
@@ -555,11 +564,11 @@ def caseload_counts(extract: pd.DataFrame, census: Any, mapping: Mapping[Any, An
             detail = ("age " + pd.Series(age[idx]).astype(str) + " on "
                       + age_on.date().isoformat() + " (Date of birth " + _iso(dob.iloc[idx]) + ")")
         else:  # duplicates: name the other rows of the group
-            detail = _duplicate_detail(key, idx)
+            detail = _duplicate_detail(id_key, idx)
         pieces.append(pd.DataFrame({
             "Data row": data_row[idx],
             "Spreadsheet row": data_row[idx] + header_row,
-            "Child ID": ids.iloc[idx].to_numpy(),
+            "Child ID": ids[idx],
             "Reason": reason,
             "Detail": detail.to_numpy(dtype=object),
             "_order": order,
@@ -606,8 +615,8 @@ def _iso(dates: pd.Series) -> pd.Series:
     return dates.dt.strftime("%Y-%m-%d").reset_index(drop=True).astype(object)
 
 
-def _duplicate_detail(key: pd.Series, idx: np.ndarray) -> pd.Series:
-    """'active plans in data rows 3, 9' for each row of a duplicate group."""
-    rows = pd.DataFrame({"key": key.iloc[idx].to_numpy(), "row": (idx + 1).astype(str)})
+def _duplicate_detail(key: np.ndarray, idx: np.ndarray) -> pd.Series:
+    """'active plans for this child in data rows 3, 9' for each row of a duplicate group."""
+    rows = pd.DataFrame({"key": key[idx], "row": (idx + 1).astype(str)})
     joined = rows.groupby("key", sort=False)["row"].agg(", ".join)
     return ("active plans for this child in data rows " + rows["key"].map(joined)).reset_index(drop=True)

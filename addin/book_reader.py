@@ -1,0 +1,49 @@
+"""Read the model's input tables from an open book, through xlwings.
+
+Works the same on the classic Windows add-in (COM) and on xlwings Server's
+Office.js book: each Excel Table (ListObject) is found by name on whichever
+sheet holds it, and read as its header row and data body (a totals row, if
+shown, is left out). The result is the same :class:`~models.inputs.ModelInputs`
+the file reader builds, so the refresh computes and validates alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from models.inputs import TABLE_NAMES, ModelInputs
+
+
+def _rows(rng: Any) -> list[list[Any]]:
+    if rng is None:
+        return []
+    value = rng.options(ndim=2).value
+    return [list(r) for r in (value or [])]
+
+
+def read_table(table: Any) -> pd.DataFrame:
+    """One Excel Table as a raw DataFrame (header row as columns)."""
+    header = _rows(table.header_row_range)
+    body = _rows(table.data_body_range)
+    columns = header[0] if header else []
+    width = len(columns)
+    body = [r + [None] * (width - len(r)) for r in body]
+    return pd.DataFrame(body, columns=columns) if columns else pd.DataFrame()
+
+
+def read_book(book: Any) -> ModelInputs:
+    """Every model input table found in ``book``, by name (case-insensitive).
+
+    A table the model lacks is simply absent: the models name it when they
+    need it.
+    """
+    wanted = {name.casefold(): name for name in TABLE_NAMES}
+    tables: dict[str, pd.DataFrame] = {}
+    for sheet in book.sheets:
+        for table in sheet.tables:
+            name = wanted.get(str(table.name).strip().casefold())
+            if name is not None and name not in tables:
+                tables[name] = read_table(table)
+    return ModelInputs(tables, source=str(book.name))

@@ -1,0 +1,97 @@
+"""``dsg new-model`` and ``dsg build-example``: the council's model workbook.
+
+``dsg new-model PATH [--officejs] [--namespace NAME] [--la NAME --la-code CODE]
+[--first-year YYYY-YY]`` writes a blank model workbook for a council: every
+input table laid out, the calculations, workings and dashboard in place, the
+figures left for the council. It never overwrites a file.
+
+``dsg build-example [--out PATH]`` rebuilds the embedded Cambridgeshire example
+(by default in the package, where ``dsg refresh`` finds it).
+
+Both print the path they wrote as their last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from models.errors import InputError, Problem
+from models.validation import parse_year
+from workbooks.example_cambridgeshire import EXAMPLE_PATH, build_example
+from workbooks.model_builder import blank_spec, function_name, write_model
+
+
+def register(subparsers) -> None:
+    new = subparsers.add_parser(
+        "new-model",
+        help="write a blank model workbook for a council",
+        description="Write a blank model workbook (input tables, calculations, workings, "
+        "dashboard) for a council. An existing file is never overwritten.",
+    )
+    new.add_argument("path", type=Path, metavar="PATH", help="the workbook to write (.xlsx)")
+    new.add_argument("--officejs", action="store_true",
+                     help="call the functions by their Office.js names (NAMESPACE.FUNCTION)")
+    new.add_argument("--namespace", default="XLWINGS",
+                     help="namespace of the Office.js custom functions (default XLWINGS)")
+    new.add_argument("--la", default="", metavar="NAME", help="local authority name")
+    new.add_argument("--la-code", default="", metavar="CODE", help="3-digit DfE LA code, e.g. 873")
+    new.add_argument("--first-year", default="2024-25", metavar="YYYY-YY",
+                     help="first financial year of the Funding table (default 2024-25)")
+    new.add_argument("--years", type=int, default=5, help="number of financial years (default 5)")
+    new.set_defaults(handler=run_new_model)
+
+    example = subparsers.add_parser(
+        "build-example",
+        help="rebuild the embedded Cambridgeshire example model workbook",
+    )
+    example.add_argument("--out", type=Path, default=None,
+                         help=f"where to write it (default {EXAMPLE_PATH})")
+    example.set_defaults(handler=run_build_example)
+
+
+def run_new_model(args: argparse.Namespace) -> int:
+    problems: list[Problem] = []
+    year, what = parse_year(args.first_year)
+    if what:
+        problems.append(Problem("--first-year", "", what))
+    if not 1 <= args.years <= 30:
+        problems.append(Problem("--years", "", f"{args.years} is not between 1 and 30"))
+    code = args.la_code.strip()
+    if code and not (code.isdigit() and len(code) == 3):
+        problems.append(Problem("--la-code", "", f"{code!r} is not a 3-digit DfE LA code"))
+    try:
+        function_name("X", True, args.namespace)
+    except ValueError as exc:
+        problems.append(Problem("--namespace", "", str(exc)))
+    path: Path = args.path
+    if path.suffix.lower() != ".xlsx":
+        problems.append(Problem("PATH", str(path), "must end in .xlsx"))
+    if path.exists():
+        problems.append(Problem("PATH", str(path), "already exists: the model is never overwritten"))
+    if problems:
+        raise InputError(problems)
+    spec = blank_spec(args.la.strip(), code, first_year=year, n_years=args.years)
+    try:
+        written = write_model(spec, path, officejs=args.officejs, namespace=args.namespace)
+    except FileExistsError as exc:
+        raise InputError([Problem("PATH", str(path), str(exc))]) from None
+    except OSError as exc:
+        print(f"dsg new-model: cannot write {path}: {exc}", file=sys.stderr)
+        return 1
+    print(written)
+    return 0
+
+
+def run_build_example(args: argparse.Namespace) -> int:
+    out = args.out
+    if out is not None and Path(out).suffix.lower() != ".xlsx":
+        raise InputError([Problem("--out", str(out), "must end in .xlsx")])
+    try:
+        written = build_example(out)
+    except OSError as exc:
+        print(f"dsg build-example: cannot write {out or EXAMPLE_PATH}: {exc}", file=sys.stderr)
+        return 1
+    print(written)
+    return 0

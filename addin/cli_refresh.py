@@ -1,0 +1,80 @@
+"""``dsg refresh [MODEL] [--template PATH] [--out DIR]``: write the DfE monitoring return.
+
+MODEL defaults to the embedded example, ``workbooks/examples/cambridgeshire.xlsx``.
+Prints the path written as its last line. Exit 0 on success; 2 on bad input
+(the model, its tables, or the template), with a message on stderr naming the
+sheet, table, row and column; 1 on anything else. On any failure nothing is
+written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import workbooks
+from models.errors import DSGError
+
+#: The example model shipped with the package.
+EXAMPLE_MODEL = Path(workbooks.__file__).resolve().parent / "examples" / "cambridgeshire.xlsx"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    from addin.refresh import DEFAULT_TEMPLATE
+
+    p = subparsers.add_parser(
+        "refresh",
+        help="write the DfE monitoring return from a model workbook",
+        description="Compute the DfE monitoring return from the model workbook's tables, fill a copy "
+        "of the return template by its labels, and save it as "
+        "<LA code>_<period>_DSG_monitoring_return.xlsx (never over an earlier one).",
+    )
+    p.add_argument("model", nargs="?", type=Path, default=EXAMPLE_MODEL,
+                   help="the council's model workbook (default: the Cambridgeshire example)")
+    p.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE,
+                   help="the return template (default: the one shipped with the add-in)")
+    p.add_argument("--out", type=Path, default=Path("returns"), help="output folder (default: ./returns)")
+    p.set_defaults(handler=handle)
+
+
+def _sheets_of(model: Path) -> dict[str, str]:
+    """{table: sheet} of the model workbook, to name the sheet in a message."""
+    try:
+        import openpyxl
+
+        from addin.refresh import table_sheets
+
+        wb = openpyxl.load_workbook(model)
+        return table_sheets((ws.title, name) for ws in wb.worksheets for name in ws.tables)
+    except Exception:  # the message is still useful without the sheet
+        return {}
+
+
+def handle(args: argparse.Namespace) -> int:
+    from addin.refresh import describe, run_refresh
+
+    model: Path = args.model
+    if not model.is_file():
+        print(f"dsg refresh: model workbook not found: {model}", file=sys.stderr)
+        return 2
+    try:
+        from workbooks.model_reader import read_model
+
+        inputs = read_model(model)
+        result = run_refresh(inputs, args.template, args.out)
+    except DSGError as e:
+        print(f"dsg refresh: {model.name}: {describe(e, _sheets_of(model))}", file=sys.stderr)
+        print("Nothing was written.", file=sys.stderr)
+        return 2
+    except Exception as e:  # the command reports, never shows a traceback
+        print(f"dsg refresh: failed: {type(e).__name__}: {e}", file=sys.stderr)
+        print("Nothing was written.", file=sys.stderr)
+        return 1
+    failed = [c for c in result.checks if not c.passed]
+    for c in result.checks:
+        print(f"{c.result}  {c.check}")
+    if failed:
+        print(f"{len(failed)} check(s) FAIL: see the Checks sheet", file=sys.stderr)
+    print(result.path)
+    return 0

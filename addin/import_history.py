@@ -1,0 +1,149 @@
+"""Import the council's DfE EHC plan history into the open model workbook.
+
+The ``EHCPHistory`` table (``Category`` then one column per January census
+year) is filled with the council's EHC plans by the return's seven
+placement categories and ``Total``, from the DfE "Education, health and
+care plans" caseload file (``workbooks.dfe``). Suppressed figures are left
+empty.
+
+Where the inputs come from: the ``Settings`` table (``Setting | Value``) of
+the open workbook, rows ``LA code`` (3-digit DfE code or ONS code) and
+``DfE data folder`` (the folder the DfE files were downloaded to; a relative
+folder is taken from the workbook's folder when that is known).
+
+Two entry points share :func:`import_history_into`:
+
+- :func:`import_ehcp_history`: the classic add-in's macro, called from VBA
+  with ``RunPython "import addin.import_history; addin.import_history.import_ehcp_history()"``;
+- :func:`import_ehcp_history_script`: the Office.js script (xlwings Server /
+  Lite), given the book by the runtime.
+
+Only the cells of the table change; the workbook is never saved here. From
+the command line, ``dsg dfe-history --out PATH.xlsx`` writes a separate
+workbook to paste from instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import xlwings as xw
+
+from models.errors import DSGError
+from models.validation import is_blank
+from workbooks import dfe
+
+SETTINGS_TABLE = "Settings"
+HISTORY_TABLE = "EHCPHistory"
+LA_SETTING = "LA code"
+FOLDER_SETTING = "DfE data folder"
+#: Title of the message box shown when the import cannot run.
+ALERT_TITLE = "Import EHCP history"
+
+
+class ImportProblem(DSGError):
+    """The workbook's settings or tables do not allow the import; the message says why."""
+
+
+def _tables(book: xw.Book):
+    for sheet in book.sheets:
+        for table in sheet.tables:
+            yield sheet, table
+
+
+def _find_table(book: xw.Book, name: str):
+    for sheet, table in _tables(book):
+        if str(table.name).strip().casefold() == name.casefold():
+            return sheet, table
+    return None, None
+
+
+def read_settings(book: xw.Book) -> dict[str, Any]:
+    """The ``Settings`` table as {setting (case-folded): value}."""
+    _, table = _find_table(book, SETTINGS_TABLE)
+    if table is None:
+        raise ImportProblem(f"the workbook has no '{SETTINGS_TABLE}' table (columns Setting | Value)")
+    rows = table.range.options(ndim=2).value
+    header = [str(h).strip().casefold() if h is not None else "" for h in rows[0]]
+    try:
+        key, val = header.index("setting"), header.index("value")
+    except ValueError:
+        raise ImportProblem(f"table '{SETTINGS_TABLE}' needs the columns Setting and Value") from None
+    return {str(r[key]).strip().casefold(): r[val] for r in rows[1:] if not is_blank(r[key])}
+
+
+def _setting(settings: dict[str, Any], name: str, hint: str) -> str:
+    value = settings.get(name.casefold())
+    if is_blank(value):
+        raise ImportProblem(f"table '{SETTINGS_TABLE}', row '{name}', column 'Value' is blank: {hint}")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # Excel hands 873 over as 873.0
+    return str(value).strip()
+
+
+def _data_folder(book: xw.Book, folder: str) -> Path:
+    path = Path(folder).expanduser()
+    if not path.is_absolute():
+        try:
+            home = Path(book.fullname).parent
+        except Exception:  # noqa: BLE001 - a book without a path on disk
+            home = None
+        if home is not None and str(home) not in ("", ".") and home.is_dir():
+            path = home / path
+    return path
+
+
+def import_history_into(book: xw.Book) -> dfe.History:
+    """Write the council's history into the ``EHCPHistory`` table of ``book``.
+
+    The table keeps its top-left cell and is resized to ``Category`` plus one
+    column per January census year, the seven categories and ``Total``;
+    cells it no longer covers are cleared. Raises :class:`ImportProblem` (or
+    another :class:`~models.errors.DSGError`) naming the table, row and
+    column at fault, before anything is written.
+    """
+    settings = read_settings(book)
+    la = _setting(settings, LA_SETTING, "give the council's 3-digit DfE code (873) or ONS code")
+    folder = _setting(settings, FOLDER_SETTING,
+                      "give the folder holding the DfE files (ehcp2025_caseload_all_and_age.csv)")
+    sheet, table = _find_table(book, HISTORY_TABLE)
+    if table is None:
+        raise ImportProblem(f"the workbook has no '{HISTORY_TABLE}' table to fill")
+    try:
+        history = dfe.council_history(_data_folder(book, folder), la)
+    except FileNotFoundError as e:
+        raise ImportProblem(f"table '{SETTINGS_TABLE}', row '{FOLDER_SETTING}': {e}") from None
+    rows = dfe.history_rows(history)
+    rows[0] = [str(h) for h in rows[0]]  # a table header is text
+
+    old = table.range
+    old_rows, old_cols = old.shape
+    new_rows, new_cols = len(rows), len(rows[0])
+    target = old[0, 0].resize(new_rows, new_cols)
+    target.value = rows
+    if (new_rows, new_cols) != (old_rows, old_cols):
+        table.resize(target)
+    if old_rows > new_rows:
+        old[new_rows:old_rows, 0:old_cols].clear_contents()
+    if old_cols > new_cols:
+        old[0:min(old_rows, new_rows), new_cols:old_cols].clear_contents()
+    return history
+
+
+def _run(book: xw.Book) -> None:
+    try:
+        import_history_into(book)
+    except DSGError as e:
+        book.app.alert(str(e), title=ALERT_TITLE)
+
+
+def import_ehcp_history() -> None:
+    """Classic add-in macro: fill ``EHCPHistory`` in the workbook that called it."""
+    _run(xw.Book.caller())
+
+
+@xw.script
+def import_ehcp_history_script(book: xw.Book) -> None:
+    """Office.js script: fill ``EHCPHistory`` in the open workbook."""
+    _run(book)

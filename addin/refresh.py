@@ -1,0 +1,153 @@
+"""The refresh: one implementation behind three buttons.
+
+``refresh(inputs, template, out_dir)`` computes every figure of the DfE
+monitoring return from the model's input tables (:mod:`models.monitoring`,
+never from formula results in the workbook), fills a copy of the return
+template by its labels (:mod:`workbooks.return_writer`) and returns the path
+written. The buttons:
+
+1. the classic add-in's *Run* button: :func:`main` (``RunPython
+   "import addin.refresh; addin.refresh.main()"`` or the ribbon's Run main),
+   reading the calling book; the return goes to ``returns/`` beside the
+   workbook;
+2. Excel on the web / Mac through xlwings Server: the Office.js script
+   :func:`refresh_return`; the return goes to the server's folder
+   ``DSG_RETURNS_DIR`` (default ``./returns``);
+3. the command ``dsg refresh [MODEL]`` (:mod:`addin.cli_refresh`).
+
+In the book, the outcome (the path, every check's result, or what is wrong
+with the model) is written to the ``Refresh`` sheet, so the person sees it
+without a server log.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import xlwings as xw
+
+from addin.book_reader import read_book
+from models.errors import DSGError, InputError
+from models.inputs import ModelInputs
+from models.monitoring import inputs_sha256, monitoring_return
+from workbooks.return_template import TEMPLATE_PATH
+from workbooks.return_writer import Audit, WrittenReturn, now_text, write_return
+
+DISTRIBUTION = "dsg-high-needs"
+#: The template shipped with the package.
+DEFAULT_TEMPLATE = TEMPLATE_PATH
+#: Where the Office.js script writes returns on the server.
+RETURNS_DIR_ENV = "DSG_RETURNS_DIR"
+#: The sheet the book's buttons report to.
+LOG_SHEET = "Refresh"
+LOG_ROWS = 40
+
+
+def tool_version() -> str:
+    """The installed version of the package, or the source tree's (setup.cfg)."""
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        cfg = configparser.ConfigParser()
+        cfg.read(Path(__file__).resolve().parents[1] / "setup.cfg")
+        version = cfg.get("metadata", "version", fallback="unknown")
+        return f"{version} (source tree, not installed)"
+
+
+def run_refresh(inputs: ModelInputs, template: Path = DEFAULT_TEMPLATE,
+                out_dir: Path = Path("returns")) -> WrittenReturn:
+    """Compute the return from ``inputs``, fill ``template``, save in ``out_dir``; the path and checks."""
+    figures = monitoring_return(inputs)
+    audit = Audit(tool=DISTRIBUTION, version=tool_version(), refreshed_at=now_text(),
+                  model=inputs.source, sha256=inputs_sha256(inputs))
+    return write_return(figures, Path(template), Path(out_dir), audit)
+
+
+def refresh(inputs: ModelInputs, template: Path = DEFAULT_TEMPLATE, out_dir: Path = Path("returns")) -> Path:
+    """Write the DfE monitoring return for ``inputs``; the path written.
+
+    Raises
+    ------
+    InputError
+        The model's tables are wrong (naming table, row and column).
+    TemplateError
+        The template lacks a sheet, label or header, or carries drawings.
+    """
+    return run_refresh(inputs, template, out_dir).path
+
+
+def table_sheets(pairs: Any) -> dict[str, str]:
+    """{table name (case-folded): sheet name} from ``(sheet, table)`` pairs."""
+    return {str(t).strip().casefold(): str(s) for s, t in pairs}
+
+
+def describe(error: Exception, sheets: dict[str, str] | None = None) -> str:
+    """The message a person reads, with each table's sheet named when known."""
+    if isinstance(error, InputError):
+        parts = []
+        for p in error.problems:
+            sheet = (sheets or {}).get(p.argument.split(" ")[0].casefold())
+            parts.append(f"sheet '{sheet}', table {p}" if sheet else str(p))
+        return "; ".join(parts)
+    return str(error)
+
+
+def _book_sheets(book: Any) -> dict[str, str]:
+    try:
+        return table_sheets((s.name, t.name) for s in book.sheets for t in s.tables)
+    except Exception:  # the log must not fail because a sheet could not be listed
+        return {}
+
+
+def write_log(book: Any, result: WrittenReturn | None, message: str = "") -> None:
+    """Write the refresh's outcome to the book's ``Refresh`` sheet and show it."""
+    names = [s.name for s in book.sheets]
+    sheet = book.sheets[LOG_SHEET] if LOG_SHEET in names else book.sheets.add(LOG_SHEET, after=book.sheets[-1])
+    rows: list[list[Any]] = [["Refresh log", None, None]]
+    if result is not None:
+        passed = all(c.passed for c in result.checks)
+        rows += [["Status", "Return written" + ("" if passed else ": a check FAILS, see below"), None],
+                 ["Return", str(result.path), None],
+                 ["Refreshed at", now_text(), None],
+                 [None, None, None],
+                 ["Check", "Result", "Detail"]]
+        rows += [[c.check, c.result, c.detail] for c in result.checks]
+    else:
+        rows += [["Status", "Refused: nothing written", None],
+                 ["Problem", message, None],
+                 ["Refreshed at", now_text(), None]]
+    rows += [[None, None, None]] * (LOG_ROWS - len(rows))
+    sheet.range("A1").value = rows
+    sheet.activate()
+
+
+def main() -> None:
+    """The classic add-in's Run button: refresh from the calling book, report in the book."""
+    book = xw.Book.caller()  # classic (Windows) add-in only
+    try:
+        inputs = read_book(book)
+        folder = Path(book.fullname).resolve().parent / "returns"
+        result = run_refresh(inputs, DEFAULT_TEMPLATE, folder)
+    except DSGError as e:
+        message = describe(e, _book_sheets(book))
+        write_log(book, None, message)
+        book.app.alert(message, title="DSG monitoring return: refused")
+        return
+    write_log(book, result)
+    book.app.alert(f"Return written to {result.path}", title="DSG monitoring return")
+
+
+@xw.script(name="Refresh DfE monitoring return")
+def refresh_return(book: xw.Book):
+    """Office.js button: refresh from the book; the return goes to the server's returns folder."""
+    folder = Path(os.environ.get(RETURNS_DIR_ENV, "returns"))
+    try:
+        result = run_refresh(read_book(book), DEFAULT_TEMPLATE, folder)
+    except DSGError as e:
+        write_log(book, None, describe(e, _book_sheets(book)))
+        return
+    write_log(book, result)

@@ -1,0 +1,645 @@
+"""Readers for the DfE statistics files a council downloads.
+
+Each reader takes either the path of the file itself or a data folder plus
+the DfE file name (defaulting to the name DfE publishes it under, and
+overridable), checks the header, and returns a tidy :class:`pandas.DataFrame`:
+identifier columns as text, counts and money as floats.
+
+DfE conventions handled here:
+
+- ``x`` (unavailable or suppressed), ``z`` (not applicable), ``c``
+  (confidential) and empty cells become missing (NaN), never 0; any other
+  text where a number belongs is refused, naming file, row and column.
+- ``time_period`` 201819 is the January 2019 census (academic year 2018/19);
+  a plain 2022 in the 2022 release also means January 2022. Readers add a
+  ``year`` column holding the January census year as an int.
+- councils carry a 3-digit ``old_la_code`` (Cambridgeshire 873) and an ONS
+  ``new_la_code`` (E10000003); :func:`find_council` accepts either.
+- the DSG allocations summary gives 2019-20 in GBP million and later years
+  in GBP; the reader returns pounds throughout.
+
+A file whose header lacks an expected column is refused with an
+:class:`~models.errors.InputError` naming the file and every missing column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from models.errors import InputError, Problem
+
+#: DfE file names as published (2025 and 2022 EHC plan releases, the DSG
+#: allocations summary and the derived DSG deficit file).
+CASELOAD_2025_FILE = "ehcp2025_caseload_all_and_age.csv"
+ESTAB_2022_FILE = "ehcp2022_sen2_estab_caseload_2015-2022_subset.csv"
+AGE_2022_FILE = "ehcp2022_sen2_age_caseload_2010-2022.csv"
+DSG_ALLOCATIONS_FILE = "dsg_allocations_summary_2019-20_to_2023-24.csv"
+DSG_DEFICIT_FILE = "dsg_deficit_derived.csv"
+
+#: Cell markers DfE uses in place of a number: suppressed, not applicable,
+#: confidential. All become missing.
+MARKERS: dict[str, str] = {"x": "suppressed", "z": "not applicable", "c": "confidential"}
+
+_GEOGRAPHY = (
+    "time_period",
+    "geographic_level",
+    "region_code",
+    "region_name",
+    "new_la_code",
+    "old_la_code",
+    "la_name",
+)
+
+#: Columns of the 2025 caseload file the history and benchmark use.
+CASELOAD_2025_COLUMNS: tuple[str, ...] = _GEOGRAPHY + (
+    "breakdown_topic",
+    "breakdown",
+    "ehcplans",
+    "mainstream_la_maintained_resourced_provision",
+    "mainstream_la_maintained_senunit",
+    "mainstream_academy_resourced_provision",
+    "mainstream_academy_senunit",
+    "mainstream_free_school_resourced_provision",
+    "mainstream_free_school_senunit",
+    "mainstream_total",
+    "special_la_maintained",
+    "special_academy_free",
+    "special_independent",
+    "special_non_maintained",
+    "special_total",
+    "ap_pru_total",
+    "fe_total",
+)
+#: Identifier (text) columns of the 2025 caseload file; every other column is a count.
+_CASELOAD_TEXT = _GEOGRAPHY + ("time_identifier", "country_code", "country_name",
+                               "breakdown_topic", "breakdown")
+
+ESTAB_2022_COLUMNS: tuple[str, ...] = _GEOGRAPHY + (
+    "establishment_type",
+    "establishment_group",
+    "total_st",
+    "total_ehc",
+    "total_all",
+)
+AGE_2022_COLUMNS: tuple[str, ...] = _GEOGRAPHY + (
+    "characteristic_age",
+    "total_st",
+    "total_ehc",
+    "total_all",
+)
+_COUNTS_2022 = ("total_st", "total_ehc", "total_all")
+
+#: Money columns of the DSG allocations summary (before/after deductions).
+DSG_MONEY_COLUMNS: tuple[str, ...] = tuple(
+    f"{block}_{when}_deductions"
+    for when in ("before", "after")
+    for block in ("sb", "cssb", "hnb", "eyb", "total_dsg")
+)
+DSG_ALLOCATIONS_COLUMNS: tuple[str, ...] = (
+    "financial_year",
+    "row_type",
+    "la_code",
+    "la_name",
+) + DSG_MONEY_COLUMNS + ("units",)
+_UNITS = {"gbp": 1.0, "gbp million": 1_000_000.0}
+
+DSG_DEFICIT_COLUMNS: tuple[str, ...] = (
+    "time_period",
+    "geographic_level",
+    "region_name",
+    "la_name",
+    "deficit",
+    "financial_year",
+)
+
+_NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
+
+
+def locate(source: str | Path, file_name: str) -> Path:
+    """The DfE file: ``source`` itself, or ``file_name`` inside the folder ``source``.
+
+    A folder is searched at its top level first, then in its sub-folders
+    (DfE zips unpack into ``data/``; the shared copy keeps them in
+    ``ehcp_sen2/`` and so on). FileNotFoundError names what was looked for.
+    """
+    path = Path(source)
+    if path.is_file():
+        return path
+    if path.is_dir():
+        direct = path / file_name
+        if direct.is_file():
+            return direct
+        found = sorted(p for p in path.rglob(file_name) if p.is_file())
+        if found:
+            return found[0]
+        raise FileNotFoundError(
+            f"DfE file '{file_name}' not found in {path} (nor in its sub-folders): "
+            "download it from explore-education-statistics.service.gov.uk or give its path"
+        )
+    raise FileNotFoundError(f"DfE data folder or file not found: {path}")
+
+
+def _read_raw(path: Path, expected: Iterable[str]) -> pd.DataFrame:
+    """Every column as text, headers lower-cased; refuse missing columns."""
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="latin-1")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        raise InputError([Problem(path.name, "", f"is not a readable CSV file ({e})")]) from None
+    raw.columns = [str(c).strip().casefold() for c in raw.columns]
+    missing = [c for c in expected if c not in raw.columns]
+    if missing:
+        raise InputError([Problem(
+            path.name, "header",
+            f"is not the expected DfE file: missing column(s) {', '.join(repr(c) for c in missing)}",
+        )])
+    return raw
+
+
+def to_numbers(raw: pd.DataFrame, columns: Iterable[str], file: str) -> pd.DataFrame:
+    """Text cells to floats: numbers converted, ``x``/``z``/``c``/blank missing.
+
+    Any other text is collected and refused, naming row (the CSV line) and column.
+
+    >>> to_numbers(pd.DataFrame({"n": ["12", "x", "z", "c", "", "3.5"]}), ["n"], "f.csv")["n"].tolist()
+    [12.0, nan, nan, nan, nan, 3.5]
+    """
+    out = pd.DataFrame(index=raw.index)
+    problems: list[Problem] = []
+    for c in columns:
+        text = raw[c].astype(object)
+        values = pd.to_numeric(text, errors="coerce").astype(float)
+        odd = values.isna().to_numpy() | np.isinf(values.to_numpy())
+        if odd.any():
+            # blanks, markers, thousands separators, spaces: look at those cells only
+            rest = text[odd].fillna("").astype(str).str.strip().str.replace(",", "", regex=False)
+            marker = rest.eq("") | rest.str.casefold().isin(list(MARKERS))
+            good = rest.str.match(_NUMBER)
+            values[rest.index[good]] = rest[good].astype(float)
+            values[rest.index[marker]] = np.nan
+            for i in rest.index[~(marker | good)][:20]:
+                line = raw.index.get_loc(i) + 2
+                problems.append(Problem(file, f"line {line}, column '{c}'",
+                                        f"text {rest[i]!r} where a number belongs"))
+        out[c] = values
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def census_year(time_period: str) -> int:
+    """January census year of a DfE ``time_period``.
+
+    >>> census_year("201819"), census_year("2022")
+    (2019, 2022)
+    """
+    text = str(time_period).strip()
+    if re.fullmatch(r"\d{6}", text):
+        start, end = int(text[:4]), int(text[4:])
+        if (start + 1) % 100 != end:
+            raise ValueError(f"time_period {text!r} is not an academic year like 201819")
+        return start + 1
+    if re.fullmatch(r"\d{4}", text):
+        return int(text)
+    raise ValueError(f"time_period {text!r} is not a DfE time period like 201819 or 2022")
+
+
+def _years(raw: pd.DataFrame, file: str) -> pd.Series:
+    problems = []
+    years = []
+    for i, tp in enumerate(raw["time_period"]):
+        try:
+            years.append(census_year(tp))
+        except ValueError as e:
+            years.append(-1)
+            if len(problems) < 20:
+                problems.append(Problem(file, f"line {i + 2}, column 'time_period'", str(e)))
+    if problems:
+        raise InputError(problems)
+    return pd.Series(years, index=raw.index, dtype=int)
+
+
+def _finish(raw: pd.DataFrame, text_cols: Iterable[str], numbers: pd.DataFrame,
+            year: pd.Series | None) -> pd.DataFrame:
+    frame = raw[[c for c in text_cols if c in raw.columns]].apply(lambda s: s.str.strip())
+    if year is not None:
+        frame.insert(0, "year", year)
+    return pd.concat([frame, numbers], axis=1)
+
+
+def read_caseload_2025(source: str | Path, file_name: str = CASELOAD_2025_FILE) -> pd.DataFrame:
+    """The 2025 release caseload file (EHC plans at January, 2019-2025).
+
+    Returns one row per area, year and breakdown: ``year`` (January census),
+    the geography and breakdown columns as text, every count column as a
+    float (missing where DfE suppressed it). Column names are lower-cased
+    (``AP_PRU_total_pc`` becomes ``ap_pru_total_pc``).
+    """
+    path = locate(source, file_name)
+    raw = _read_raw(path, CASELOAD_2025_COLUMNS)
+    counts = [c for c in raw.columns if c not in _CASELOAD_TEXT]
+    numbers = to_numbers(raw, counts, path.name)
+    return _finish(raw, _CASELOAD_TEXT, numbers, _years(raw, path.name))
+
+
+def read_estab_caseload_2022(source: str | Path, file_name: str = ESTAB_2022_FILE) -> pd.DataFrame:
+    """The 2022 release caseload by establishment type (statements + EHC plans, 2015-2022).
+
+    ``total_st`` statements, ``total_ehc`` EHC plans, ``total_all`` both, at January ``year``.
+    """
+    path = locate(source, file_name)
+    raw = _read_raw(path, ESTAB_2022_COLUMNS)
+    numbers = to_numbers(raw, _COUNTS_2022, path.name)
+    text = _GEOGRAPHY + ("establishment_type", "establishment_group")
+    return _finish(raw, text, numbers, _years(raw, path.name))
+
+
+def read_age_caseload_2022(source: str | Path, file_name: str = AGE_2022_FILE) -> pd.DataFrame:
+    """The 2022 release caseload by age band (statements + EHC plans, 2010-2022).
+
+    ``characteristic_age`` holds ``Under 5``, ``Age 5 to 10`` ... ``Total``.
+    """
+    path = locate(source, file_name)
+    raw = _read_raw(path, AGE_2022_COLUMNS)
+    numbers = to_numbers(raw, _COUNTS_2022, path.name)
+    text = _GEOGRAPHY + ("characteristic_age",)
+    return _finish(raw, text, numbers, _years(raw, path.name))
+
+
+def read_dsg_allocations(source: str | Path, file_name: str = DSG_ALLOCATIONS_FILE) -> pd.DataFrame:
+    """The DSG allocations summary by block, in pounds.
+
+    ``row_type`` is ``la``, ``national`` (``la_code`` ENGLAND) or
+    ``aggregate`` (regions and council types, named in ``la_code``). Values
+    published in GBP million are multiplied by 1,000,000; ``units`` becomes
+    ``GBP``. Rows repeated word for word (the London aggregate appears twice
+    a year) are kept once.
+    """
+    path = locate(source, file_name)
+    raw = _read_raw(path, DSG_ALLOCATIONS_COLUMNS)
+    problems = []
+    unit_text = raw["units"].str.casefold()
+    for i in np.flatnonzero(~unit_text.isin(list(_UNITS)).to_numpy())[:20]:
+        problems.append(Problem(path.name, f"line {i + 2}, column 'units'",
+                                f"unit {raw['units'].iloc[i]!r} is not GBP or GBP million"))
+    if problems:
+        raise InputError(problems)
+    numbers = to_numbers(raw, DSG_MONEY_COLUMNS, path.name)
+    scale = unit_text.map(_UNITS).astype(float)
+    numbers = numbers.mul(scale, axis=0)
+    frame = raw[["financial_year", "row_type", "la_code", "la_name"]].copy()
+    frame = pd.concat([frame, numbers], axis=1)
+    frame["units"] = "GBP"
+    return frame.drop_duplicates().reset_index(drop=True)
+
+
+def read_dsg_deficit(source: str | Path, file_name: str = DSG_DEFICIT_FILE) -> pd.DataFrame:
+    """DSG cumulative deficit as a percentage of total DSG, by area and financial year.
+
+    ``deficit`` is in percent (3.59 = 3.59% of DSG; positive is a deficit).
+    The file names councils, not codes: match on ``la_name``.
+    """
+    path = locate(source, file_name)
+    raw = _read_raw(path, DSG_DEFICIT_COLUMNS)
+    numbers = to_numbers(raw, ["deficit"], path.name)
+    frame = raw[["financial_year", "geographic_level", "region_name", "la_name"]].copy()
+    return pd.concat([frame, numbers], axis=1)
+
+
+@dataclass(frozen=True)
+class Council:
+    """A council as the 2025 caseload file names it."""
+
+    old_la_code: str
+    new_la_codes: tuple[str, ...]
+    name: str
+    region_code: str
+    region_name: str
+
+
+def find_council(caseload: pd.DataFrame, code: str, argument: str = "--la") -> Council:
+    """The council whose 3-digit DfE code or ONS code is ``code`` (case-insensitive).
+
+    A council whose ONS code changed (Buckinghamshire, Dorset) is found by
+    either ONS code; its history follows its 3-digit code.
+    """
+    text = str(code).strip()
+    las = caseload[caseload["geographic_level"].str.casefold() == "local authority"]
+    key = text.casefold()
+    hit = las[(las["old_la_code"].str.casefold() == key) | (las["new_la_code"].str.casefold() == key)]
+    if hit.empty:
+        raise InputError([Problem(argument, "", (
+            f"no council with code {text!r} in the DfE caseload file: give the 3-digit "
+            "DfE code (Cambridgeshire 873) or the ONS code (E10000003)"
+        ))])
+    old = hit["old_la_code"].iloc[0]
+    rows = las[las["old_la_code"] == old].sort_values("year")
+    latest = rows.iloc[-1]
+    return Council(
+        old_la_code=old,
+        new_la_codes=tuple(dict.fromkeys(rows["new_la_code"])),
+        name=latest["la_name"],
+        region_code=latest["region_code"],
+        region_name=latest["region_name"],
+    )
+
+
+def area_rows(caseload: pd.DataFrame, level: str, council: Council) -> pd.DataFrame:
+    """Caseload rows of the council (``level`` "la"), its region or England."""
+    geo = caseload["geographic_level"].str.casefold()
+    if level == "la":
+        return caseload[(geo == "local authority") & (caseload["old_la_code"] == council.old_la_code)]
+    if level == "region":
+        return caseload[(geo == "regional") & (caseload["region_code"] == council.region_code)]
+    if level == "england":
+        return caseload[geo == "national"]
+    raise ValueError(f"level must be la, region or england, not {level!r}")
+
+
+# --- A council's history and benchmark, assembled from the files -------------------
+
+
+@dataclass(frozen=True)
+class History:
+    """A council's EHC plan history from the 2025 release.
+
+    ``categories``: the seven categories then ``Total`` (rows) by January
+    census year (columns). ``ages``: the age groups then ``Total by age
+    group`` for the years with single-year age rows. NaN where suppressed.
+    """
+
+    council: Council
+    categories: pd.DataFrame
+    ages: pd.DataFrame
+    source: Path
+
+
+def council_history(data_dir: str | Path, la: str, file_name: str = CASELOAD_2025_FILE,
+                    caseload: pd.DataFrame | None = None) -> History:
+    """The EHCP history of council ``la`` (3-digit or ONS code) from the caseload file."""
+    from models.ehcp_history import ALL_PLANS, age_groups, placement_categories
+
+    path = locate(data_dir, file_name)
+    if caseload is None:
+        caseload = read_caseload_2025(path)
+    council = find_council(caseload, la)
+    return History(council, *_area_history(caseload, "la", council, ALL_PLANS,
+                                           placement_categories, age_groups), source=path)
+
+
+def _area_history(caseload, level, council, all_plans, placement_categories, age_groups):
+    rows = area_rows(caseload, level, council)
+    plans = rows[rows["breakdown"].str.casefold() == all_plans.casefold()]
+    ages = rows[rows["breakdown_topic"].str.casefold() != all_plans.casefold()]
+    return placement_categories(plans), age_groups(ages)
+
+
+def benchmark_figures(data_dir: str | Path, la: str, *,
+                      caseload_file: str = CASELOAD_2025_FILE,
+                      allocations_file: str = DSG_ALLOCATIONS_FILE,
+                      deficit_file: str = DSG_DEFICIT_FILE):
+    """(council, [AreaFigures for the council, its region, England], sources).
+
+    The allocations and deficit files are optional: when a file is absent
+    from ``data_dir`` its measures are left out (``sources`` says which
+    files were read).
+    """
+    from models.benchmark import MAINSTREAM, NMSS, AreaFigures
+    from models.categories import TOTAL
+    from models.ehcp_history import ALL_PLANS, age_groups, placement_categories
+
+    case_path = locate(data_dir, caseload_file)
+    caseload = read_caseload_2025(case_path)
+    council = find_council(caseload, la)
+    sources = [case_path]
+    try:
+        alloc_path = locate(data_dir, allocations_file)
+    except FileNotFoundError:
+        alloc = None
+    else:
+        alloc = read_dsg_allocations(alloc_path)
+        sources.append(alloc_path)
+    try:
+        deficit_path = locate(data_dir, deficit_file)
+    except FileNotFoundError:
+        deficit = None
+    else:
+        deficit = read_dsg_deficit(deficit_path)
+        sources.append(deficit_path)
+
+    areas = []
+    for level, name in (("la", council.name), ("region", council.region_name), ("england", "England")):
+        table, _ = _area_history(caseload, level, council, ALL_PLANS, placement_categories, age_groups)
+        hnb = pd.Series(dtype=float)
+        if alloc is not None:
+            hnb = _allocations_of(alloc, level, council)
+        dpc = pd.Series(dtype=float)
+        if deficit is not None:
+            dpc = _deficit_of(deficit, level, council)
+        areas.append(AreaFigures(name=name, plans=table.loc[TOTAL], nmss=table.loc[NMSS],
+                                 mainstream=table.loc[MAINSTREAM], high_needs_block=hnb,
+                                 deficit_percent=dpc))
+    return council, areas, sources
+
+
+def _allocations_of(alloc: pd.DataFrame, level: str, council: Council) -> pd.Series:
+    kind = alloc["row_type"].str.casefold()
+    code = alloc["la_code"].str.casefold()
+    if level == "la":
+        rows = alloc[(kind == "la") & (code == council.old_la_code.casefold())]
+    elif level == "region":
+        rows = alloc[(kind == "aggregate") & (code == council.region_name.casefold())]
+    else:
+        rows = alloc[kind == "national"]
+    rows = rows.drop_duplicates("financial_year")
+    return pd.Series(rows["hnb_before_deductions"].to_numpy(), index=rows["financial_year"], dtype=float)
+
+
+def _deficit_of(deficit: pd.DataFrame, level: str, council: Council) -> pd.Series:
+    geo = deficit["geographic_level"].str.casefold()
+    if level == "la":
+        rows = deficit[(geo == "local authority")
+                       & (deficit["la_name"].str.casefold() == council.name.casefold())]
+    elif level == "region":
+        rows = deficit[(geo == "regional")
+                       & (deficit["region_name"].str.casefold() == council.region_name.casefold())]
+    else:
+        rows = deficit[geo == "national"]
+    rows = rows.drop_duplicates("financial_year")
+    return pd.Series(rows["deficit"].to_numpy(), index=rows["financial_year"], dtype=float)
+
+
+# --- Writing for people ------------------------------------------------------------
+
+
+def history_rows(history: History, ages: bool = False) -> list[list]:
+    """Header + rows of the EHCPHistory table: ``Category``, one column per January year.
+
+    Suppressed figures are ``None`` (an empty cell); counts are ints.
+    """
+    table = history.ages if ages else history.categories
+    header = ["Age group" if ages else "Category"] + [int(y) for y in table.columns]
+    body = [[label] + [None if pd.isna(v) else int(round_count(v)) for v in table.loc[label]]
+            for label in table.index]
+    return [header] + body
+
+
+def round_count(value: float) -> int:
+    """A count of plans as a whole number (the files hold whole numbers)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return int(Decimal(repr(float(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _replace_atomically(path: Path, write) -> None:
+    import os
+    import tempfile
+
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"folder {path.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_history_csv(path: str | Path, history: History) -> None:
+    """The CSV of ``dsg dfe-history``: ``Category,<year>...``, seven categories then Total."""
+    import csv
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f, lineterminator="\n").writerows(
+                [["" if v is None else v for v in row] for row in history_rows(history)])
+
+    _replace_atomically(Path(path), write)
+
+
+def write_history_workbook(path: str | Path, history: History) -> None:
+    """A small workbook to paste from: the ``EHCPHistory`` table, the age groups below it.
+
+    Never the person's model workbook: a separate file, written whole.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.table import Table, TableStyleInfo
+
+    def write(tmp: Path) -> None:
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "EHCPHistory"
+        rows = history_rows(history)
+        rows[0] = [str(h) for h in rows[0]]
+        for row in rows:
+            ws.append(row)
+        _table(ws, "EHCPHistory", 1, len(rows), len(rows[0]), Table, TableStyleInfo)
+        start = len(rows) + 3
+        ages = history_rows(history, ages=True)
+        ages[0] = [str(h) for h in ages[0]]
+        for i, row in enumerate(ages):
+            for j, v in enumerate(row):
+                ws.cell(row=start + i, column=j + 1, value=v)
+        if len(ages[0]) > 1:
+            _table(ws, "EHCPHistoryByAge", start, start + len(ages) - 1, len(ages[0]), Table, TableStyleInfo)
+        note = ws.cell(row=start + len(ages) + 1, column=1, value=_source_note(history))
+        note.font = Font(italic=True)
+        for row in ws.iter_rows(min_row=2, min_col=2):
+            for c in row:
+                c.number_format = "#,##0"
+        ws.column_dimensions["A"].width = 48
+        wb.save(tmp)
+
+    _replace_atomically(Path(path), write)
+
+
+def _table(ws, name, first_row, last_row, columns, Table, TableStyleInfo):
+    from openpyxl.utils import get_column_letter
+
+    ref = f"A{first_row}:{get_column_letter(columns)}{last_row}"
+    table = Table(displayName=name, ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    ws.add_table(table)
+
+
+def _source_note(history: History) -> str:
+    c = history.council
+    return (f"{c.name} ({c.old_la_code} / {', '.join(c.new_la_codes)}): EHC plans at January, "
+            f"DfE 'Education, health and care plans' 2025 release ({history.source.name}). "
+            "Empty cells: suppressed by DfE.")
+
+
+def write_benchmark_workbook(path: str | Path, title: str, table: pd.DataFrame,
+                             index: pd.DataFrame, sources: list[Path]) -> None:
+    """The benchmark as a ``Benchmark`` sheet with a native line chart of ``index``."""
+    from openpyxl import Workbook
+    from openpyxl.chart import LineChart, Reference
+    from openpyxl.styles import Font
+
+    def write(tmp: Path) -> None:
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "Benchmark"
+        ws.append([title])
+        ws["A1"].font = Font(bold=True, size=13)
+        ws.append([])
+        ws.append(["Measure"] + list(table.columns))
+        for c in ws[3]:
+            c.font = Font(bold=True)
+        for label, row in table.iterrows():
+            ws.append([label] + [None if pd.isna(v) else float(v) for v in row])
+            fmt = _format_of(str(label))
+            for c in ws[ws.max_row][1:]:
+                c.number_format = fmt
+        ws.append([])
+        ws.append(["Financial year"] + list(index.columns))
+        top = ws.max_row
+        for c in ws[top]:
+            c.font = Font(bold=True)
+        for fy, row in index.iterrows():
+            ws.append([fy] + [None if pd.isna(v) else float(v) for v in row])
+            for c in ws[ws.max_row][1:]:
+                c.number_format = "0.0"
+        bottom = ws.max_row
+        ws.append([])
+        ws.append(["Sources: " + "; ".join(p.name for p in sources)])
+        if len(index):
+            chart = LineChart()
+            chart.title = "High Needs Block allocation against EHC plans (first year = 100)"
+            chart.y_axis.title = "Index"
+            chart.x_axis.title = "Financial year (plans at the January inside it)"
+            data = Reference(ws, min_col=2, max_col=1 + len(index.columns), min_row=top, max_row=bottom)
+            cats = Reference(ws, min_col=1, min_row=top + 1, max_row=bottom)
+            chart.add_data(data, titles_from_data=True)
+            chart.set_categories(cats)
+            chart.height, chart.width = 10, 24
+            chart.legend.position = "b"
+            chart.x_axis.delete = False  # openpyxl 3.1 hides axes in Excel unless told
+            chart.y_axis.delete = False
+            ws.add_chart(chart, f"A{ws.max_row + 2}")
+        ws.column_dimensions["A"].width = 62
+        for col in "BCDEFG":
+            ws.column_dimensions[col].width = 22
+        wb.save(tmp)
+
+    _replace_atomically(Path(path), write)
+
+
+def _format_of(label: str) -> str:
+    low = label.casefold()
+    if "growth" in low or "share" in low:
+        return "0.00%"
+    if "allocation" in low:
+        return '"£"#,##0'
+    return "#,##0"

@@ -1,0 +1,344 @@
+"""The embedded example: Cambridgeshire's model workbook at 2024-25 Q2.
+
+Built by the same code as every council's model (:mod:`workbooks.model_builder`)
+from three kinds of figure, each labelled with its source on the workbook's
+``Sources`` sheet:
+
+- the committee report "Safety Valve Programme Update", Cambridgeshire County
+  Council Children and Young People Committee, 26 November 2024
+  (``../shared/context/committee-report.txt``), cited by paragraph;
+- public DfE / ESFA statistics, typed in as figures (the files are not
+  copied), cited by release, file and column;
+- public placement-cost figures, cited by publisher.
+
+Where no source gives a figure the model needs, the figure is an assumption
+and says so. The figures are whole pounds, so the report's totals come out
+exactly:
+
+- GBP 40,015,000 cumulative DSG deficit brought forward into 2024-25
+  (report 6.1): opening deficit into 2023-24 53,515,000 + 2023-24 in-year
+  deficit 8,000,000 - DfE payments received 21,500,000;
+- 2024-25 in-year deficit 11,730,000 (report 6.1): Section 251 forecast
+  outturn 107,057,388 - High Needs Block income 90,527,388 - transfer
+  4,800,000; nothing contributed in 2024-25 (payments paused, 3.6), so
+  51,745,000 carried forward;
+- 1% transfers of 4,500,000 (2023-24) and 4,800,000 (2024-25) (3.16);
+- DfE revenue 49,000,000 agreed, 21,500,000 received, 27,500,000 outstanding
+  (3.3, 3.8); council contribution 9,000,000 (3.3).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
+from workbooks.model_builder import HIGH_NEEDS_LINES, ModelSpec, write_model
+
+__all__ = ["EXAMPLE_PATH", "REPORT", "example_spec", "build_example"]
+
+#: Where the package keeps the example.
+EXAMPLE_PATH = Path(__file__).resolve().parent / "examples" / "cambridgeshire.xlsx"
+
+REPORT = ("Cambridgeshire County Council, Children and Young People Committee, "
+          "'Safety Valve Programme Update', 26 November 2024")
+DFE_EHCP = ("DfE 'Education, health and care plans' (June 2025 release), caseload.csv, "
+            "Cambridgeshire (old_la_code 873), 'All EHC plans'")
+ESFA_DSG = ("ESFA 'Dedicated schools grant: 2023 to 2024 financial year allocations' "
+            "(July 2023 version), Allocations_summary, Cambridgeshire (873)")
+
+YEARS = ("2023-24", "2024-25", "2025-26", "2026-27", "2027-28")
+CENSUS_YEARS = [2019, 2020, 2021, 2022, 2023, 2024, 2025]
+
+
+def _grow(value: int, rate: str) -> int:
+    """value x (1 + rate) in whole pounds, rounded half-up."""
+    return int((Decimal(value) * (1 + Decimal(rate))).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+# Opening position and the 2023-24 outturn -----------------------------------
+OPENING_DEFICIT = 53_515_000          # into 2023-24: balancing figure (see Sources)
+IN_YEAR_DEFICIT_2023_24 = 8_000_000  # assumption (see Sources)
+DFE_RECEIVED = 21_500_000             # report 3.8
+DFE_AGREED = 49_000_000               # report 3.3
+COUNCIL_CONTRIBUTION = 9_000_000      # report 3.3
+IN_YEAR_DEFICIT_2024_25 = 11_730_000  # report 6.1
+
+# High Needs Block income after deductions ------------------------------------
+HNB_2023_24 = 87_550_665              # ESFA 2023-24, hnb_after_deductions
+HNB = [HNB_2023_24]
+for _rate in ("0.034", "0.03", "0.025", "0.025"):  # 3.4% in 2024-25 (report 3.27), then slower
+    HNB.append(_grow(HNB[-1], _rate))
+
+# Schools block: the report's 1% transfers of 4.5m and 4.8m imply 450m and 480m.
+SCHOOLS_BLOCK = [450_000_000, 480_000_000]
+for _ in range(3):
+    SCHOOLS_BLOCK.append(_grow(SCHOOLS_BLOCK[-1], "0.03"))
+TRANSFER_RATE = 0.01
+
+# Placements: January 2024 EHC plans by placement (DfE), annual cost per place.
+PLACEMENTS = [
+    # category, count (Jan 2024), cost per place, growth, inflation
+    (PLACEMENT_CATEGORIES[0], 3339, 8_662, 0.05, 0.03),
+    (PLACEMENT_CATEGORIES[1], 256, 12_000, 0.05, 0.03),
+    (PLACEMENT_CATEGORIES[2], 1686, 17_313, 0.05, 0.03),
+    (PLACEMENT_CATEGORIES[3], 250, 63_000, 0.05, 0.04),
+    (PLACEMENT_CATEGORIES[4], 1, 20_000, 0.0, 0.03),
+    (PLACEMENT_CATEGORIES[5], 950, 8_662, 0.05, 0.03),
+    (PLACEMENT_CATEGORIES[6], 836, 5_000, 0.03, 0.03),
+]
+BASE_PLACEMENT_SPEND = sum(count * cost for _, count, cost, _, _ in PLACEMENTS)  # 89,363,036
+
+# 2023-24 High Needs expenditure = placements + other high needs spend, chosen
+# so that the 2023-24 in-year deficit is IN_YEAR_DEFICIT_2023_24.
+SPEND_2023_24 = IN_YEAR_DEFICIT_2023_24 + HNB_2023_24 + SCHOOLS_BLOCK[0] // 100
+OTHER_HIGH_NEEDS = [SPEND_2023_24 - BASE_PLACEMENT_SPEND]  # 15,687,629
+for _ in range(4):
+    OTHER_HIGH_NEEDS.append(_grow(OTHER_HIGH_NEEDS[-1], "0.02"))
+
+COUNCIL_BY_YEAR = [0, 0, 3_000_000, 3_000_000, 3_000_000]
+DFE_DUE = [21_500_000, 6_875_000, 6_875_000, 6_875_000, 6_875_000]
+DFE_RECEIVED_BY_YEAR = [21_500_000, 0, 0, 0, 0]
+AGREED_CUMULATIVE = [36_000_000, 27_000_000, 18_000_000, 9_000_000, 0]
+
+# New places (report 3.17: ERB 198 and special school 530 by 2027/28).
+MOVES = []
+for _year, _special in (("2025-26", 120), ("2026-27", 180), ("2027-28", 230)):
+    MOVES += [
+        [PLACEMENT_CATEGORIES[1], _year, 66],
+        [PLACEMENT_CATEGORIES[2], _year, _special],
+        [PLACEMENT_CATEGORIES[3], _year, -30],
+        [PLACEMENT_CATEGORIES[0], _year, -(66 + _special - 30)],
+    ]
+
+# Section 251 high needs lines, 2024-25: (budget, forecast outturn).
+HIGH_NEEDS_2024_25 = {
+    "1.0.2": (17_600_000, 17_600_000),
+    "1.2.1": (22_000_000, 24_500_000),
+    "1.2.2": (24_500_000, 27_900_000),
+    "1.2.3": (14_000_000, 19_800_000),
+    "1.2.4": (1_200_000, 1_200_000),
+    "1.2.5": (3_800_000, 3_900_000),
+    "1.2.6": (1_100_000, 1_100_000),
+    "1.2.7": (4_000_000, 5_300_000),
+    "1.2.8": (1_500_000, 1_500_000),
+    "1.2.9": (0, 0),
+    "1.2.10": (0, 0),
+    "1.2.11": (500_000, 600_000),
+}
+SPEND_2024_25 = IN_YEAR_DEFICIT_2024_25 + HNB[1] + SCHOOLS_BLOCK[1] // 100  # 107,057,388
+HIGH_NEEDS_2024_25["1.2.13"] = (
+    3_000_000, SPEND_2024_25 - sum(f for _, f in HIGH_NEEDS_2024_25.values()))
+
+# EHC plans at January (DfE SEN2), by the return's placement categories.
+EHCP_HISTORY = {
+    2019: [1735, 22, 1181, 152, 1, 751, 356],
+    2020: [1954, 31, 1299, 180, 1, 827, 398],
+    2021: [2138, 201, 1415, 147, 0, 1020, 371],
+    2022: [2352, 202, 1485, 153, 2, 1018, 888],
+    2023: [3014, 231, 1575, 195, 2, 1200, 755],
+    2024: [3339, 256, 1686, 250, 1, 950, 836],
+    # January 2025: DfE total 8,007; placements not published for Cambridgeshire,
+    # so split in the January 2024 shares (largest remainder).
+    2025: [3653, 280, 1845, 274, 1, 1039, 915],
+}
+EHCP_PLAN = [3539, 271, 1787, 265, 1, 1007, 886]  # January 2024 x 1.06, half-up
+EHCP_BY_AGE_JAN_2025 = [197, 2578, 3023, 1554, 655]
+
+CONDITIONS = [
+    ("Improve decision making on awarding Education Health and Care Plans (EHCPs) through "
+     "developing a more consistent and transparent multi-agency decision making process",
+     "Amber",
+     "A new post-assessment panel and placement decision mechanisms have been introduced, but "
+     "continuing increases in demand and staffing shortages have limited overall progress (report 3.17)."),
+    ("Develop a special schools outreach model to facilitate supporting children and young people "
+     "with Special Educational Needs (SEN) in mainstream provision",
+     "Amber",
+     "120 special school and 8 ERB places delivered; 530 special school and 198 ERB places planned by "
+     "2027/28 (3.17). Growing the ERB model from 1 SEMH base to 3 SEMH and 1 ASD is a first-phase "
+     "deliverable (3.24)."),
+    ("Review current tuition packages to ensure appropriate and successful reintegration to "
+     "mainstream school settings",
+     "Amber",
+     "Redistribution of alternative and independent specialist provision is a first-phase Inclusive "
+     "Practices deliverable (3.24); increasing reintegration into mainstream from AP is a workstream "
+     "measure (3.22)."),
+    ("Develop a model of investment in ordinarily available provision to support schools in meeting "
+     "need without an EHCP, including a system for funding which will provide consistent resources "
+     "and support across a graduated approach to need including those pupils without an EHCP",
+     "Green",
+     "OAP toolkit developed and launched, with a threefold increase in uptake: 25,423 visitors and "
+     "223,915 page views since 1 March 2023 (3.17)."),
+    ("Review the Needs Assessment and Post-Assessment process to ensure appropriate and consistent "
+     "provision is put into place",
+     "Amber",
+     "Post-assessment panel introduced (3.17); data quality issues since the move to the CACI Impulse "
+     "Nexus case management system continue to affect reporting (3.27). A full SEND end to end review "
+     "is planned (3.30)."),
+    ("Strengthen processes around mediation and dispute resolution in order to reduce the requirement "
+     "for tribunals",
+     "Amber",
+     "Fewer mediation and tribunal requests is a measure of the Inclusive Services workstream (3.22); "
+     "the report gives no figures yet."),
+    ("Increase independence of children and young people by targeting reviews to ensure provision is "
+     "appropriate, meets needs and promotes independence",
+     "Red",
+     "The Preparing for Adulthood programme is reducing costs (3.17), but the Increasing Independence "
+     "initiative has been re-scoped several times because of staffing shortages (3.27)."),
+    ("Continue offering free access to the SEND District Team support to identify training needs, "
+     "emerging themes and focus less on individualised support and more on upskilling staff knowledge "
+     "and skills in all areas of SEND",
+     "Green",
+     "Schools have access to advice, training and the OAP toolkit; more schools follow trauma informed "
+     "and therapeutic thinking approaches (3.18)."),
+]
+
+
+def _sources() -> list[tuple[str, str, str]]:
+    hnl_total = sum(f for _, f in HIGH_NEEDS_2024_25.values())
+    return [
+        ("Local authority, LA code", "Cambridgeshire, 873", "DfE LA code (old_la_code) in " + DFE_EHCP),
+        ("Return period, period end date", "2024-25 Q2, 30/09/2024",
+         REPORT + ", para 6.1 ('To the end of September, the reported net DSG forecast')."),
+        ("Cumulative DSG deficit brought forward into 2024-25", "40,015,000",
+         REPORT + ", para 6.1. The model reaches it as opening deficit + 2023-24 in-year deficit - "
+         "2023-24 contributions."),
+        ("Opening cumulative deficit (into 2023-24)", f"{OPENING_DEFICIT:,}",
+         "Balancing figure: 40,015,000 - 8,000,000 + 21,500,000. Consistent with DfE's DSG deficit of "
+         "7.33% of DSG at March 2022 (about 39.3m; DfE SEND-AP dashboard dsg_deficit_derived, S251 line "
+         "1.9.3) plus a 2022-23 in-year deficit of about 14m; the report does not give it."),
+        ("2023-24 in-year deficit", f"{IN_YEAR_DEFICIT_2023_24:,}",
+         "Assumption: the report gives no 2023-24 outturn; chosen so that 2023-24 spend (placements + "
+         "other high needs spend, 100,050,665) grows to the 2024-25 forecast (107,057,388) in line with "
+         "the placement projection."),
+        ("2024-25 in-year deficit (forecast)", f"{IN_YEAR_DEFICIT_2024_25:,}",
+         REPORT + ", para 6.1 ('reported net DSG forecast is £11.730m'); no contribution in "
+         "2024-25 because payments are paused (3.6, 3.8), so 51,745,000 is carried forward."),
+        ("High Needs Block income 2023-24", f"{HNB_2023_24:,}",
+         ESFA_DSG + ", hnb_after_deductions (before deductions 104,164,500)."),
+        ("High Needs Block income 2024-25", f"{HNB[1]:,}",
+         "2023-24 x 1.034: the High Needs Block grew 'only 3.4% this year' (report 3.27); whole pounds, "
+         "half-up."),
+        ("High Needs Block income 2025-26 to 2027-28", ", ".join(f"{v:,}" for v in HNB[2:]),
+         "Assumption: growth slows (report 3.27) to 3.0%, 2.5%, 2.5%."),
+        ("Schools block 2023-24, 2024-25", "450,000,000; 480,000,000",
+         "Implied by the report's 1% transfers of £4.5m and £4.8m (3.16); ESFA gives 452,819,986 "
+         "before deductions for 2023-24 (" + ESFA_DSG + ")."),
+        ("Schools block 2025-26 to 2027-28", ", ".join(f"{v:,}" for v in SCHOOLS_BLOCK[2:]),
+         "Assumption: +3% a year."),
+        ("Transfer rate", "1% every year",
+         "Report 3.15-3.16: the agreement is contingent on a 1% transfer approved each year; assumed "
+         "to continue to 2027-28. Above 0.5%, so Secretary of State approval is needed (3.14)."),
+        ("DfE Safety Valve revenue", "49,000,000 agreed",
+         REPORT + ", para 3.3."),
+        ("DfE payments received", "21,500,000 in 2023-24; 0 since",
+         "Report 3.8 ('received ... circa £21.5m'); the agreement was entered into in 2023 (2.1). "
+         "Assumption: everything received is entered in 2023-24, the first year of the model; "
+         "payments paused in 2024-25 (3.6)."),
+        ("DfE payments due", "21,500,000 (2023-24), then 6,875,000 a year 2024-25 to 2027-28",
+         "Report 3.8: the remaining £27.5m to be released in instalments; assumption: four equal "
+         "instalments. The 2024-25 instalment is due but not received (paused)."),
+        ("Council contribution", "9,000,000: 3,000,000 a year 2025-26 to 2027-28",
+         "Report 3.3 ('a contribution of £9m from the Council's reserves'); the spread is an assumption, "
+         "nothing in 2024-25 (payments paused, report 6.1)."),
+        ("Agreed cumulative deficit profile", ", ".join(f"{v:,}" for v in AGREED_CUMULATIVE),
+         "Illustrative: the agreement's profile is not published; a straight path to nil by 2027-28, "
+         "as the programme intends (3.1)."),
+        ("Placements: counts", "January 2024 EHC plans by placement, total 7,318",
+         DFE_EHCP + ", time_period 202324, mapped to the return's categories: mainstream = "
+         "la_maintained + academy + free_school + independent; resourced provision/SEN units = the six "
+         "*_resourced_provision and *_senunit columns; special = special_la_maintained + "
+         "special_academy_free; NMSS/independent = special_independent + special_non_maintained; AP = "
+         "ap_pru_total; post 16 = fe_total; other = the rest of the total."),
+        ("Cost per place: mainstream, post 16", "8,662",
+         "Lincolnshire County Council FOI response (January 2024), 2022/23 mean top-up for an EHC plan in "
+         "mainstream; used for post 16 top-ups too (assumption)."),
+        ("Cost per place: special schools", "17,313",
+         "Lincolnshire County Council FOI response (January 2024), 2022/23 mean cost in a maintained or "
+         "academy special school."),
+        ("Cost per place: NMSS or independent", "63,000",
+         "DfE answer to parliamentary question 100030 (7 January 2026): cost per pupil with an EHC plan "
+         "in independent and non-maintained special schools, 2023/24, England."),
+        ("Cost per place: resourced provision, AP, other", "12,000; 20,000; 5,000",
+         "Assumptions (no public per-place figure found): between mainstream and special; AP; other "
+         "arrangements and direct payments."),
+        ("Growth and inflation", "5% a year (3% other, 0% AP); inflation 3% (4% NMSS)",
+         "Assumptions: the plan's demand management, well below DfE's 11.8% a year growth Jan 2019-Jan "
+         "2024 (4,198 to 7,318) and the report's 12.8% (3.27): the report's main risk (5.1). Independent "
+         "providers seek over-inflationary prices (5.1). With these rates the projection's 2024-25 spend "
+         "is close to the Section 251 forecast."),
+        ("Moves", "ERB +66 a year; special +120, +180, +230; NMSS -30 a year; mainstream balancing",
+         "Report 3.17 (198 ERB and 530 special school places planned by 2027/28), 3.3 (Gamlingay special "
+         "free school opening September 2025, March September 2026), 3.16 (new places avoid out of county "
+         "placements). The mainstream reduction (net zero moves) is an assumption."),
+        ("Other high needs spend", ", ".join(f"{v:,}" for v in OTHER_HIGH_NEEDS),
+         "2023-24: balancing figure (2023-24 spend - placements); then +2% a year (assumption). Not used "
+         "for 2024-25, the current year, where the Section 251 lines apply."),
+        ("Section 251 lines 2024-25", f"forecast outturn {hnl_total:,}",
+         "Illustrative split by line; the total is the report's forecast (11,730,000 + income 90,527,388 + "
+         "transfer 4,800,000). 1.2.13 is the balancing line."),
+        ("EHC plans, January 2019 to 2024", "4,198 ... 7,318", DFE_EHCP + ", mapped as for Placements."),
+        ("EHC plans, January 2025 and the period actual", "8,007",
+         DFE_EHCP + ", time_period 202425 total. DfE could not publish Cambridgeshire's 2025 placements "
+         "(data guidance footnote 1): split in the January 2024 shares (assumption)."),
+        ("EHC plans by age, period actual", "197, 2,578, 3,023, 1,554, 655",
+         "DfE 'Education, health and care plans' (June 2025), caseload.csv, 'Child or young persons age', "
+         "time_period 202425, single ages summed into the return's age groups."),
+        ("EHC plans, period plan", "January 2024 + 6%",
+         "Illustrative: the agreement's EHCP plan is not published; the report says demand exceeded the "
+         "forecast (3.6)."),
+        ("Conditions, RAG and commentary", "8 conditions",
+         "Conditions: report 3.2 (verbatim). Commentary: report 3.17-3.30 as cited. RAG: a reading of that "
+         "commentary; the report gives no RAG."),
+        ("Capital funding", "11,300,000 (not in the model)",
+         "Report 3.3; capital never enters the DSG revenue position."),
+    ]
+
+
+def example_spec() -> ModelSpec:
+    """Cambridgeshire's model inputs at 2024-25 Q2."""
+    settings = {
+        "Local authority": "Cambridgeshire",
+        "LA code": "873",
+        "Return period": "2024-25 Q2",
+        "Period end date": dt.datetime(2024, 9, 30),
+        "Prepared by": "Example model built from the committee report of 26 November 2024",
+        "Opening cumulative deficit": OPENING_DEFICIT,
+    }
+    funding = [
+        [year, HNB[k], SCHOOLS_BLOCK[k], TRANSFER_RATE, OTHER_HIGH_NEEDS[k], 0, COUNCIL_BY_YEAR[k], 0]
+        for k, year in enumerate(YEARS)
+    ]
+    agreement = [
+        [year, DFE_DUE[k], DFE_RECEIVED_BY_YEAR[k], COUNCIL_BY_YEAR[k], AGREED_CUMULATIVE[k]]
+        for k, year in enumerate(YEARS)
+    ]
+    high_needs = []
+    for line in HIGH_NEEDS_LINES:
+        budget, forecast = HIGH_NEEDS_2024_25[line.split(" ", 1)[0]]
+        high_needs.append([line, budget, forecast])
+    history = [[cat] + [EHCP_HISTORY[y][i] for y in CENSUS_YEARS]
+               for i, cat in enumerate(PLACEMENT_CATEGORIES)]
+    period = [[cat, EHCP_HISTORY[2025][i], EHCP_PLAN[i]] for i, cat in enumerate(PLACEMENT_CATEGORIES)]
+    return ModelSpec(
+        settings=settings,
+        funding_rows=funding,
+        placements_rows=[list(p) for p in PLACEMENTS],
+        moves_rows=[list(m) for m in MOVES],
+        agreement_rows=agreement,
+        high_needs_rows=high_needs,
+        census_years=list(CENSUS_YEARS),
+        ehcp_history_rows=history,
+        ehcp_period_rows=period,
+        ehcp_by_age_rows=[[a, n] for a, n in zip(AGE_GROUPS, EHCP_BY_AGE_JAN_2025, strict=True)],
+        conditions_rows=[list(c) for c in CONDITIONS],
+        sources=_sources(),
+        title="High Needs / DSG model - Cambridgeshire (example, 2024-25 Q2)",
+    )
+
+
+def build_example(out: str | os.PathLike | None = None) -> Path:
+    """Write the example workbook (default: the package's example path); returns the path."""
+    return write_model(example_spec(), out or EXAMPLE_PATH, overwrite=True)

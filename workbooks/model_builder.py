@@ -1,0 +1,1011 @@
+"""Build the council's model workbook with openpyxl.
+
+The model workbook is where a finance officer keeps the figures behind the
+quarterly DfE monitoring return. Its inputs are Excel Tables (ListObjects)
+named exactly as :data:`models.inputs.TABLE_NAMES`, with the columns of
+:data:`models.inputs.TABLE_COLUMNS`, so formulas use structured references
+(``=PLACEMENT_COST_TABLE(Placements[#All])``) and the refresh finds every
+table by name wherever it sits.
+
+Sheets, in order:
+
+``About``
+    What the workbook is, how to use it, and the rules the refresh applies
+    (the High Needs expenditure rule among them).
+``Inputs``, ``Placements``, ``High needs``, ``EHCPs``, ``Conditions``
+    The input tables, shaded yellow where a person types.
+``Calculations``
+    The add-in's functions as dynamic-array formulas (need the add-in).
+``Workings``
+    The same year-by-year position with plain Excel formulas over the input
+    tables (no add-in needed); the dashboard's charts read these cells, so
+    they show numbers in any spreadsheet program.
+``Dashboard``
+    Key figures and three native charts: the trajectory against the agreed
+    profile, EHCP growth against High Needs funding growth, and the
+    placement spend mix.
+``Sources``
+    Where each figure of the model comes from.
+``xlwings.conf``
+    ``UDF Modules`` = ``addin.udfs``, so the classic xlwings add-in imports
+    the functions with no VBA in the workbook.
+
+Dynamic arrays: openpyxl has no API for them. The builder writes each
+calculation as an array formula anchored on one cell and then marks the cell
+as a dynamic array the way Excel 365 itself does (``cm="1"`` pointing at the
+``XLDAPR`` cell metadata in ``xl/metadata.xml``), so Excel spills it without
+an implicit-intersection ``@``. See :func:`mark_dynamic_arrays` for the
+limits of that approach.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, PieChart, Reference
+from openpyxl.chart.data_source import StrRef
+from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.series import SeriesLabel
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
+from models.inputs import SETTINGS, TABLE_COLUMNS
+
+__all__ = [
+    "HIGH_NEEDS_LINES",
+    "EXPENDITURE_RULE",
+    "REFRESH_RULES",
+    "ModelSpec",
+    "blank_spec",
+    "build_model",
+    "write_model",
+    "function_name",
+    "calculation_formulas",
+    "mark_dynamic_arrays",
+]
+
+#: The Section 251 high needs lines of the return (RETURN.md, "High needs
+#: expenditure"), label = code and description.
+HIGH_NEEDS_LINES: tuple[str, ...] = (
+    "1.0.2 High needs place funding within Individual Schools Budget",
+    "1.2.1 Top-up funding - maintained schools",
+    "1.2.2 Top-up funding - academies, free schools and colleges",
+    "1.2.3 Top-up and other funding - non-maintained and independent providers",
+    "1.2.4 Additional high needs targeted funding for mainstream schools and academies",
+    "1.2.5 SEN support services",
+    "1.2.6 Hospital education services",
+    "1.2.7 Other alternative provision services",
+    "1.2.8 Support for inclusion",
+    "1.2.9 Special schools and PRUs in financial difficulty",
+    "1.2.10 PFI/BSF costs at special schools, AP/PRUs and post 16 institutions only",
+    "1.2.11 Direct payments (SEN and disability)",
+    "1.2.13 Therapies and other health related services",
+)
+
+#: The rule the refresh uses for High Needs expenditure, shown in the workbook.
+EXPENDITURE_RULE = (
+    "High Needs expenditure: for the current year (the financial year of Settings "
+    "'Return period', e.g. 2024-25 Q2 -> 2024-25) it is the sum of HighNeedsLines "
+    "'Forecast outturn'; for every other year it is the placement projection's spend "
+    "(Placements projected from the first Funding year with Growth, Inflation and Moves) "
+    "plus Funding 'Other high needs spend'."
+)
+
+#: Every rule the refresh applies, as the About sheet states them.
+REFRESH_RULES: tuple[str, ...] = (
+    "Years are the Funding table's Year column; the first is the base year of the "
+    "placement projection.",
+    "Current year = the financial year of Settings 'Return period' (2024-25 Q2 -> 2024-25).",
+    EXPENDITURE_RULE,
+    "Block transfers in = Funding 'Schools block' x 'Transfer rate'.",
+    "DfE Safety Valve contribution = Agreement 'DfE payment received' for years up to and "
+    "including the current year, 'DfE payment due' for later years; contributions also "
+    "include Funding 'Council contribution' and 'Other contributions'.",
+    "Cumulative deficit starts from Settings 'Opening cumulative deficit' (brought forward "
+    "into the first Funding year): cumulative[t] = cumulative[t-1] + (expenditure - income - "
+    "transfers + other blocks in-year deficit) - contributions.",
+    "Deficits are positive; the DfE return shows surplus/(deficit), the negation.",
+)
+
+#: Where the add-in's functions live for the classic add-in (xlwings.conf).
+UDF_MODULES = "addin.udfs"
+
+# --------------------------------------------------------------------------
+# Look
+# --------------------------------------------------------------------------
+MONEY = '£#,##0;[Red]-£#,##0;£0'
+RATE = "0.0%"
+COUNT = "#,##0"
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+NOTE_FILL = PatternFill("solid", fgColor="DDEBF7")
+TITLE = Font(bold=True, size=14, color="1F3864")
+HEADING = Font(bold=True, size=12, color="1F3864")
+NOTE = Font(italic=True, color="595959")
+BOLD = Font(bold=True)
+THIN = Side(style="thin", color="BFBFBF")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+TABLE_STYLE = "TableStyleLight1"
+
+#: Number format of each input column (by table, column).
+FORMATS: dict[tuple[str, str], str] = {
+    ("Funding", "High Needs Block income"): MONEY,
+    ("Funding", "Schools block"): MONEY,
+    ("Funding", "Transfer rate"): "0.00%",
+    ("Funding", "Other high needs spend"): MONEY,
+    ("Funding", "Other blocks in-year deficit"): MONEY,
+    ("Funding", "Council contribution"): MONEY,
+    ("Funding", "Other contributions"): MONEY,
+    ("Placements", "Count"): COUNT,
+    ("Placements", "Cost per place"): MONEY,
+    ("Placements", "Growth"): RATE,
+    ("Placements", "Inflation"): RATE,
+    ("Moves", "Change"): '+#,##0;-#,##0;0',
+    ("Agreement", "DfE payment due"): MONEY,
+    ("Agreement", "DfE payment received"): MONEY,
+    ("Agreement", "Council contribution"): MONEY,
+    ("Agreement", "Agreed cumulative deficit"): MONEY,
+    ("HighNeedsLines", "Budget"): MONEY,
+    ("HighNeedsLines", "Forecast outturn"): MONEY,
+    ("EHCPPeriod", "Actual"): COUNT,
+    ("EHCPPeriod", "Plan"): COUNT,
+    ("EHCPByAge", "Actual"): COUNT,
+}
+
+#: Help shown under each table's title.
+TABLE_HELP: dict[str, str] = {
+    "Settings": "One value per setting. Return period as YYYY-YY Qn; money in pounds; "
+    "Opening cumulative deficit is brought forward into the first Funding year (positive = deficit).",
+    "Funding": "One row per financial year (YYYY-YY, consecutive). Transfer rate as a "
+    "percentage of the schools block (1% = 0.01).",
+    "Agreement": "The Safety Valve agreement's profile by year: payments due and received "
+    "from the DfE, the council's contribution and the agreed cumulative deficit.",
+    "Placements": "Base-year (first Funding year) children and young people by placement, "
+    "average annual cost per place, yearly growth in numbers and cost inflation.",
+    "Moves": "Planned net changes in count on top of growth (e.g. +30 new resourced places, "
+    "-30 independent places they replace). Not in the base year.",
+    "HighNeedsLines": "Current financial year, by Section 251 line: budget and forecast outturn.",
+    "EHCPHistory": "Education, health and care plans at each January census, by placement category.",
+    "EHCPPeriod": "EHC plans at the end of the return period: actual and the agreement's plan.",
+    "EHCPByAge": "EHC plans at the end of the return period by age group.",
+    "Conditions": "The agreement's conditions: RAG (Green, Amber, Red) and commentary.",
+}
+
+
+# --------------------------------------------------------------------------
+# What goes in the tables
+# --------------------------------------------------------------------------
+@dataclass
+class ModelSpec:
+    """The content of a model workbook's input tables.
+
+    Each ``*_rows`` list holds data rows (no header) in the column order of
+    :data:`models.inputs.TABLE_COLUMNS`; ``None`` is an empty cell.
+    ``sources`` rows are ``(item, figure, source)``.
+    """
+
+    settings: dict[str, Any]
+    funding_rows: list[list[Any]]
+    placements_rows: list[list[Any]]
+    moves_rows: list[list[Any]]
+    agreement_rows: list[list[Any]]
+    high_needs_rows: list[list[Any]]
+    census_years: list[int]
+    ehcp_history_rows: list[list[Any]]
+    ehcp_period_rows: list[list[Any]]
+    ehcp_by_age_rows: list[list[Any]]
+    conditions_rows: list[list[Any]]
+    sources: list[tuple[str, str, str]] = field(default_factory=list)
+    title: str = "High Needs / DSG model"
+
+
+def _next_year(year: str) -> str:
+    start = int(year[:4]) + 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def blank_spec(local_authority: str = "", la_code: str = "", first_year: str = "2024-25",
+               n_years: int = 5, n_census: int = 7, n_conditions: int = 8) -> ModelSpec:
+    """A model with every table laid out and every figure left for the council.
+
+    Years run from ``first_year`` for ``n_years``; the census years are the
+    ``n_census`` Januaries up to the one inside ``first_year``.
+    """
+    years = [first_year]
+    for _ in range(n_years - 1):
+        years.append(_next_year(years[-1]))
+    last_census = int(first_year[:4]) + 1
+    census = list(range(last_census - n_census + 1, last_census + 1))
+    settings = {name: None for name in SETTINGS}
+    settings["Local authority"] = local_authority or None
+    settings["LA code"] = la_code or None
+    blank = [None] * 7
+    return ModelSpec(
+        settings=settings,
+        funding_rows=[[y, *blank] for y in years],
+        placements_rows=[[p, None, None, None, None] for p in PLACEMENT_CATEGORIES],
+        moves_rows=[[None, None, None]],
+        agreement_rows=[[y, None, None, None, None] for y in years],
+        high_needs_rows=[[line, None, None] for line in HIGH_NEEDS_LINES],
+        census_years=census,
+        ehcp_history_rows=[[c] + [None] * len(census) for c in PLACEMENT_CATEGORIES],
+        ehcp_period_rows=[[c, None, None] for c in PLACEMENT_CATEGORIES],
+        ehcp_by_age_rows=[[a, None] for a in AGE_GROUPS],
+        conditions_rows=[[None, None, None] for _ in range(n_conditions)],
+        title=f"High Needs / DSG model{' - ' + local_authority if local_authority else ''}",
+    )
+
+
+# --------------------------------------------------------------------------
+# Functions and formulas
+# --------------------------------------------------------------------------
+def function_name(name: str, officejs: bool = False, namespace: str = "XLWINGS") -> str:
+    """The name a formula calls an add-in function by.
+
+    The classic add-in registers ``PLACEMENT_COST_TABLE``; Office.js custom
+    functions sit under a namespace (``XLWINGS.PLACEMENT_COST_TABLE``).
+
+    >>> function_name("DSG_SUMMARY"), function_name("DSG_SUMMARY", officejs=True)
+    ('DSG_SUMMARY', 'XLWINGS.DSG_SUMMARY')
+    """
+    if not officejs:
+        return name
+    namespace = namespace.strip().rstrip(".")
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", namespace):
+        raise ValueError(f"namespace {namespace!r}: letters, digits and _ only, starting with a letter")
+    return f"{namespace.upper()}.{name}"
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the Workings rows sit (filled in by _workings)."""
+
+    first_col: int
+    n_years: int
+    rows: dict[str, int]
+    scalars: dict[str, str]
+
+    def row_range(self, key: str, sheet: str = "Workings") -> str:
+        r = self.rows[key]
+        a = get_column_letter(self.first_col)
+        b = get_column_letter(self.first_col + self.n_years - 1)
+        return f"'{sheet}'!${a}${r}:${b}${r}"
+
+
+def calculation_formulas(layout: _Layout, census_years: Sequence[int], officejs: bool = False,
+                         namespace: str = "XLWINGS") -> list[tuple[str, str, str]]:
+    """The Calculations sheet's formulas: ``(title, formula, what it shows)``."""
+    def f(name: str) -> str:
+        return function_name(name, officejs, namespace)
+
+    opening = layout.scalars["opening"]
+    spend = layout.row_range("expenditure")
+    transfers = layout.row_range("transfers")
+    contributions = layout.row_range("contributions")
+    forecast = layout.row_range("cumulative")
+    traj_args = (f"Funding[Year], {opening}, Funding[High Needs Block income], {spend}, "
+                 f"{transfers}, {contributions}, Funding[Other blocks in-year deficit]")
+    first, last = layout.scalars["ehcp_first"], layout.scalars["ehcp_last"]
+    span = max(census_years[-1] - census_years[0], 1) if census_years else 1
+    return [
+        ("Placement cost table (base year)",
+         f"={f('PLACEMENT_COST_TABLE')}(Placements[#All])",
+         "Count x cost per place by placement, with shares and a weighted average."),
+        ("Placement projection: spend",
+         f"={f('PLACEMENT_PROJECTION')}(Placements[#All], Funding[Year], Placements[Growth], "
+         f"Placements[Inflation], Moves[#All])",
+         "Spend per placement per year from the base year, with growth, inflation and moves."),
+        ("Placement projection: count",
+         f"={f('PLACEMENT_PROJECTION')}(Placements[#All], Funding[Year], Placements[Growth], "
+         f"Placements[Inflation], Moves[#All], \"count\")",
+         "Children and young people per placement per year."),
+        ("Block transfers",
+         f"={f('BLOCK_TRANSFER_IMPACT')}(Funding[Year], Funding[Schools block], Funding[Transfer rate])",
+         "Schools block to High Needs Block transfers and the approvals they need."),
+        ("DSG trajectory",
+         f"={f('DSG_TRAJECTORY')}({traj_args})",
+         "In-year and cumulative DSG deficit (positive = deficit); expenditure, transfers and "
+         "contributions from the Workings sheet, which applies the refresh's rules."),
+        ("DSG summary", f"={f('DSG_SUMMARY')}({traj_args})",
+         "When the in-year balance and the cumulative deficit are reached, and the peak."),
+        ("Variance to the agreed profile",
+         f"={f('VARIANCE_TO_PLAN')}(Funding[Year], {forecast}, Agreement[Agreed cumulative deficit])",
+         "Forecast cumulative deficit against the agreement (Green/Amber/Red)."),
+        ("EHCP growth a year (compound)",
+         f"={f('EHCP_GROWTH')}({first}, {last}, {span})",
+         "Compound annual growth of EHC plans between the first and last census."),
+        ("EHCP change over the period",
+         f"={f('PERCENT_CHANGE')}({first}, {last})",
+         "Percentage change in EHC plans between the first and last census."),
+    ]
+
+
+# --------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------
+def _title(ws, row: int, text: str, font: Font = HEADING) -> None:
+    ws.cell(row=row, column=1, value=text).font = font
+
+
+def _note(ws, row: int, text: str, col: int = 1, span: int = 8) -> None:
+    cell = ws.cell(row=row, column=col, value=text)
+    cell.font = NOTE
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if span > 1:
+        ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + span - 1)
+    ws.row_dimensions[row].height = 30
+
+
+def _add_table(ws, name: str, top: int, header: Sequence[str], rows: Sequence[Sequence[Any]],
+               formats: dict[str, str] | None = None, text_cols: Sequence[str] = ()) -> int:
+    """Write a titled Excel Table at ``top``; returns the next free row."""
+    _title(ws, top, name)
+    _note(ws, top + 1, TABLE_HELP.get(name, ""), span=max(len(header), 4))
+    head = top + 2
+    for j, h in enumerate(header, start=1):
+        cell = ws.cell(row=head, column=j, value=str(h))
+        cell.font = BOLD
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    body = rows if rows else [[None] * len(header)]
+    for i, values in enumerate(body, start=1):
+        for j, h in enumerate(header, start=1):
+            value = values[j - 1] if j - 1 < len(values) else None
+            cell = ws.cell(row=head + i, column=j, value=value)
+            cell.fill = INPUT_FILL
+            cell.border = BOX
+            fmt = (formats or {}).get(str(h)) or FORMATS.get((name, str(h)))
+            if fmt:
+                cell.number_format = fmt
+            if str(h) in text_cols:
+                cell.number_format = "@"
+                cell.alignment = WRAP
+    last = head + len(body)
+    ref = f"A{head}:{get_column_letter(len(header))}{last}"
+    table = Table(displayName=name, ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=False,
+                                          showColumnStripes=False)
+    ws.add_table(table)
+    return last + 2
+
+
+def _widths(ws, widths: dict[str, float]) -> None:
+    for col, width in widths.items():
+        ws.column_dimensions[col].width = width
+
+
+def _about(wb: Workbook, spec: ModelSpec, officejs: bool, namespace: str) -> None:
+    ws = wb.active
+    ws.title = "About"
+    _widths(ws, {"A": 4, "B": 110})
+    ws.sheet_view.showGridLines = False
+    ws["B1"] = spec.title
+    ws["B1"].font = TITLE
+    lines: list[tuple[str, Font | None]] = [
+        ("The model behind the quarterly DfE Dedicated Schools Grant monitoring return. "
+         "Yellow cells are inputs; everything else is worked out.", None),
+        ("", None),
+        ("Each quarter", HEADING),
+        ("1. Update the input tables (sheets Inputs, Placements, High needs, EHCPs, Conditions): "
+         "Settings 'Return period', the forecast outturn by Section 251 line, EHC plan numbers, "
+         "the agreement's payments and the progress on each condition.", None),
+        ("2. Press Run in the xlwings add-in (or run `dsg refresh MODEL` at a command prompt): "
+         "the DfE monitoring return is filled, checked and saved beside the earlier ones.", None),
+        ("3. Review the return's Checks sheet (every check PASS) before it goes to the Section 151 officer.", None),
+        ("", None),
+        ("Rules the refresh applies (and the Workings sheet shows with plain formulas)", HEADING),
+    ]
+    lines += [(f"- {rule}", None) for rule in REFRESH_RULES]
+    function_text = (
+        f"The Calculations sheet calls the add-in's functions as Office.js custom functions "
+        f"under the namespace {namespace.upper()} (e.g. ={function_name('DSG_SUMMARY', True, namespace)}(...)); "
+        "they calculate once the add-in is loaded." if officejs else
+        "The Calculations sheet calls the classic xlwings add-in's functions (e.g. =DSG_SUMMARY(...)). "
+        "The xlwings.conf sheet tells the add-in to import them from addin.udfs: press "
+        "'Import Functions' once on the xlwings ribbon; no VBA is stored in this workbook."
+    )
+    lines += [
+        ("", None),
+        ("The add-in's functions", HEADING),
+        (function_text, None),
+        ("Each function returns a table that spills as a dynamic array (Excel 365 or 2021). "
+         "The file marks those cells as dynamic arrays, as Excel does; Excel versions without "
+         "dynamic arrays, or a copy re-saved by a program that drops that marking, show the "
+         "formula with an @ (implicit intersection) and only its first cell: delete the @ to spill it again. "
+         "Other spreadsheet programs show #NAME? on the Calculations sheet; the Workings and "
+         "Dashboard sheets use plain formulas only and work everywhere.", None),
+        ("", None),
+        ("Sheets", HEADING),
+        ("Inputs: Settings, Funding, Agreement. Placements: Placements, Moves. High needs: "
+         "HighNeedsLines. EHCPs: EHCPHistory, EHCPPeriod, EHCPByAge. Conditions: Conditions. "
+         "Calculations: the add-in's functions. Workings: the year-by-year position with plain "
+         "formulas (the charts read it). Dashboard: key figures and charts. Sources: where each "
+         "figure comes from. xlwings.conf: settings for the classic add-in.", None),
+        ("Tables can grow (add rows inside them); the Workings sheet covers the years and "
+         "placements the model was built with: rebuild it with `dsg new-model` for more.", None),
+    ]
+    for i, (text, font) in enumerate(lines, start=3):
+        cell = ws.cell(row=i, column=2, value=text or None)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if font is not None:
+            cell.font = font
+        if text.startswith("- ") and "High Needs expenditure" in text:
+            cell.fill = NOTE_FILL
+            cell.font = BOLD
+
+
+def _inputs(wb: Workbook, spec: ModelSpec) -> None:
+    ws = wb.create_sheet("Inputs")
+    _widths(ws, {get_column_letter(i): 17 for i in range(1, 9)})
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 26
+    settings_rows = [[name, spec.settings.get(name)] for name in SETTINGS]
+    row = _add_table(ws, "Settings", 1, TABLE_COLUMNS["Settings"], settings_rows)
+    # Per-row formats of the Settings values.
+    for r in range(4, 4 + len(SETTINGS)):
+        name = ws.cell(row=r, column=1).value
+        cell = ws.cell(row=r, column=2)
+        cell.alignment = Alignment(horizontal="left")
+        if name == "Opening cumulative deficit":
+            cell.number_format = MONEY
+        elif name == "Period end date":
+            cell.number_format = "dd/mm/yyyy"
+        elif name == "LA code":
+            cell.number_format = "@"
+    row = _add_table(ws, "Funding", row, TABLE_COLUMNS["Funding"], spec.funding_rows)
+    _add_table(ws, "Agreement", row, TABLE_COLUMNS["Agreement"], spec.agreement_rows)
+    ws.freeze_panes = "A4"
+
+
+def _placements(wb: Workbook, spec: ModelSpec) -> None:
+    ws = wb.create_sheet("Placements")
+    _widths(ws, {"A": 44, "B": 14, "C": 16, "D": 12, "E": 12})
+    row = _add_table(ws, "Placements", 1, TABLE_COLUMNS["Placements"], spec.placements_rows)
+    _add_table(ws, "Moves", row, TABLE_COLUMNS["Moves"], spec.moves_rows)
+    ws.freeze_panes = "A4"
+
+
+def _high_needs(wb: Workbook, spec: ModelSpec) -> None:
+    ws = wb.create_sheet("High needs")
+    _widths(ws, {"A": 78, "B": 18, "C": 18})
+    _add_table(ws, "HighNeedsLines", 1, TABLE_COLUMNS["HighNeedsLines"], spec.high_needs_rows)
+    end = 4 + len(spec.high_needs_rows)
+    total = ws.cell(row=end, column=1, value="Total (sum of the lines above)")
+    total.font = BOLD
+    for col in (2, 3):
+        letter = get_column_letter(col)
+        c = ws.cell(row=end, column=col, value=f"=SUM({letter}4:{letter}{end - 1})")
+        c.font = BOLD
+        c.number_format = MONEY
+    rule = ws.cell(row=end + 2, column=1, value=EXPENDITURE_RULE)
+    rule.fill = NOTE_FILL
+    rule.font = BOLD
+    rule.alignment = WRAP
+    ws.merge_cells(start_row=end + 2, start_column=1, end_row=end + 2, end_column=3)
+    ws.row_dimensions[end + 2].height = 62
+    ws.freeze_panes = "B4"
+
+
+def _ehcps(wb: Workbook, spec: ModelSpec) -> None:
+    ws = wb.create_sheet("EHCPs")
+    _widths(ws, {"A": 46})
+    for i in range(2, 3 + len(spec.census_years)):
+        ws.column_dimensions[get_column_letter(i)].width = 11
+    header = ("Category", *[str(y) for y in spec.census_years])
+    fmts = {str(y): COUNT for y in spec.census_years}
+    row = _add_table(ws, "EHCPHistory", 1, header, spec.ehcp_history_rows, formats=fmts)
+    row = _add_table(ws, "EHCPPeriod", row, TABLE_COLUMNS["EHCPPeriod"], spec.ehcp_period_rows)
+    _add_table(ws, "EHCPByAge", row, TABLE_COLUMNS["EHCPByAge"], spec.ehcp_by_age_rows)
+    ws.freeze_panes = "B4"
+
+
+def _conditions(wb: Workbook, spec: ModelSpec) -> None:
+    ws = wb.create_sheet("Conditions")
+    _widths(ws, {"A": 60, "B": 10, "C": 80})
+    _add_table(ws, "Conditions", 1, TABLE_COLUMNS["Conditions"], spec.conditions_rows,
+               text_cols=("Condition", "Commentary"))
+    for r in range(4, 4 + len(spec.conditions_rows)):
+        ws.row_dimensions[r].height = 62
+        ws.cell(row=r, column=2).alignment = Alignment(horizontal="center", vertical="top")
+    ws.freeze_panes = "A4"
+
+
+def _setting(name: str) -> str:
+    return f'INDEX(Settings[Value],MATCH("{name}",Settings[Setting],0))'
+
+
+def _workings(wb: Workbook, spec: ModelSpec) -> _Layout:
+    """Year-by-year position with plain formulas over the input tables."""
+    ws = wb.create_sheet("Workings")
+    n = len(spec.funding_rows)
+    first = 3  # column C holds the first year
+    cols = [get_column_letter(first + k) for k in range(n)]
+    _widths(ws, {"A": 46, "B": 14})
+    for c in cols:
+        ws.column_dimensions[c].width = 15
+    _title(ws, 1, "Workings: the year-by-year position with plain Excel formulas", TITLE)
+    _note(ws, 2, "No add-in needed: these formulas read the input tables and apply the rules on the "
+          "About sheet, the same rules the refresh applies with the Python models. The dashboard's "
+          "charts read this sheet. Positive = deficit.", span=2 + n)
+    ws["A4"], ws["B4"] = "Return period", f"={_setting('Return period')}"
+    ws["A5"], ws["B5"] = "Current financial year", '=LEFT(TRIM(B4),7)'
+    ws["A6"], ws["B6"] = "Opening cumulative deficit (into the first year)", \
+        f"={_setting('Opening cumulative deficit')}"
+    ws["B6"].number_format = MONEY
+    for a in ("A4", "A5", "A6"):
+        ws[a].font = BOLD
+
+    rows: dict[str, int] = {}
+    labels = [
+        ("year", "Year"),
+        ("index", "Year number (0 = base year)"),
+        ("projection", "Placement projection spend"),
+        ("other_spend", "Other high needs spend"),
+        ("s251", "Section 251 forecast outturn (current year)"),
+        ("expenditure", "High Needs expenditure"),
+        ("income", "High Needs Block income"),
+        ("transfers", "Block transfers in"),
+        ("other_blocks", "Other blocks in-year deficit"),
+        ("in_year", "In-year deficit"),
+        ("dfe", "DfE Safety Valve contribution"),
+        ("council", "Council contribution"),
+        ("other_contrib", "Other contributions"),
+        ("contributions", "Contributions applied to the deficit"),
+        ("cumulative", "Cumulative deficit carried forward"),
+        ("agreed", "Agreed cumulative deficit (Agreement)"),
+        ("variance", "Variance to the agreed profile"),
+        ("blank1", ""),
+        ("ehcp_count", "EHC plans (placement projection count)"),
+        ("ehcp_growth", "EHC plan growth on the year before"),
+        ("hnb_growth", "High Needs Block income growth on the year before"),
+        ("ehcp_index", "EHC plans, index (base year = 100)"),
+        ("hnb_index", "High Needs Block income, index (base year = 100)"),
+    ]
+    top = 8
+    for i, (key, text) in enumerate(labels):
+        rows[key] = top + i
+        ws.cell(row=top + i, column=1, value=text or None)
+    notes = {
+        "s251": "Sum of HighNeedsLines",
+        "expenditure": "The rule (About)",
+        "dfe": "Received to current year, then due",
+        "cumulative": "Rolls forward",
+    }
+    for key, text in notes.items():
+        ws.cell(row=rows[key], column=2, value=text).font = NOTE
+    for key in ("year", "expenditure", "in_year", "cumulative"):
+        ws.cell(row=rows[key], column=1).font = BOLD
+
+    n_place = len(spec.placements_rows)
+    count_top = rows["hnb_index"] + 3
+    spend_top = count_top + n_place + 3
+    ws.cell(row=count_top - 1, column=1, value="Placement projection: count").font = HEADING
+    ws.cell(row=spend_top - 1, column=1, value="Placement projection: spend").font = HEADING
+
+    def r(key: str, c: str) -> str:
+        return f"{c}{rows[key]}"
+
+    for k, c in enumerate(cols):
+        kk = k + 1
+        prev = cols[k - 1] if k else None
+        ws[r("year", c)] = f"=INDEX(Funding[Year],{kk})"
+        ws[r("index", c)] = k
+        count_cells = ",".join(f"{c}{count_top + i}" for i in range(n_place)) or "0"
+        spend_cells = ",".join(f"{c}{spend_top + i}" for i in range(n_place)) or "0"
+        ws[r("projection", c)] = f"=SUM({spend_cells})"
+        ws[r("other_spend", c)] = f"=INDEX(Funding[Other high needs spend],{kk})"
+        ws[r("s251", c)] = f'=IF({c}${rows["year"]}=$B$5,SUM(HighNeedsLines[Forecast outturn]),"")'
+        ws[r("expenditure", c)] = (f'=IF({c}${rows["year"]}=$B$5,{r("s251", c)},'
+                                   f'{r("projection", c)}+{r("other_spend", c)})')
+        ws[r("income", c)] = f"=INDEX(Funding[High Needs Block income],{kk})"
+        ws[r("transfers", c)] = f"=INDEX(Funding[Schools block],{kk})*INDEX(Funding[Transfer rate],{kk})"
+        ws[r("other_blocks", c)] = f"=INDEX(Funding[Other blocks in-year deficit],{kk})"
+        ws[r("in_year", c)] = (f"={r('expenditure', c)}-{r('income', c)}-{r('transfers', c)}"
+                               f"+{r('other_blocks', c)}")
+        y = f"{c}${rows['year']}"
+        ws[r("dfe", c)] = (f"=IF({y}<=$B$5,SUMIFS(Agreement[DfE payment received],Agreement[Year],{y}),"
+                           f"SUMIFS(Agreement[DfE payment due],Agreement[Year],{y}))")
+        ws[r("council", c)] = f"=INDEX(Funding[Council contribution],{kk})"
+        ws[r("other_contrib", c)] = f"=INDEX(Funding[Other contributions],{kk})"
+        ws[r("contributions", c)] = f"={r('dfe', c)}+{r('council', c)}+{r('other_contrib', c)}"
+        before = "$B$6" if prev is None else r("cumulative", prev)
+        ws[r("cumulative", c)] = f"={before}+{r('in_year', c)}-{r('contributions', c)}"
+        ws[r("agreed", c)] = f"=SUMIFS(Agreement[Agreed cumulative deficit],Agreement[Year],{y})"
+        ws[r("variance", c)] = f"={r('cumulative', c)}-{r('agreed', c)}"
+        ws[r("ehcp_count", c)] = f"=SUM({count_cells})"
+        first_c = cols[0]
+        if prev is not None:
+            ws[r("ehcp_growth", c)] = f"={r('ehcp_count', c)}/{r('ehcp_count', prev)}-1"
+            ws[r("hnb_growth", c)] = f"={r('income', c)}/{r('income', prev)}-1"
+        ws[r("ehcp_index", c)] = f"={r('ehcp_count', c)}/{first_c}${rows['ehcp_count']}*100"
+        ws[r("hnb_index", c)] = f"={r('income', c)}/{first_c}${rows['income']}*100"
+        for i in range(n_place):
+            p = i + 1
+            cr, sr = count_top + i, spend_top + i
+            if prev is None:
+                ws[f"{c}{cr}"] = f"=INDEX(Placements[Count],{p})"
+            else:
+                ws[f"{c}{cr}"] = (f"={prev}{cr}*(1+INDEX(Placements[Growth],{p}))"
+                                  f"+SUMIFS(Moves[Change],Moves[Placement],$A{cr},Moves[Year],{c}${rows['year']})")
+            ws[f"{c}{sr}"] = (f"={c}{cr}*INDEX(Placements[Cost per place],{p})"
+                              f"*(1+INDEX(Placements[Inflation],{p}))^{c}${rows['index']}")
+            ws[f"{c}{cr}"].number_format = "#,##0.0"
+            ws[f"{c}{sr}"].number_format = MONEY
+        for key in rows:
+            if key in ("year", "index", "blank1"):
+                continue
+            fmt = RATE if key.endswith("growth") else ("0.0" if key.endswith("index") else MONEY)
+            if key == "ehcp_count":
+                fmt = "#,##0.0"
+            ws[r(key, c)].number_format = fmt
+        ws[r("year", c)].font = BOLD
+        ws[r("year", c)].alignment = Alignment(horizontal="right")
+    for i in range(n_place):
+        ws.cell(row=count_top + i, column=1, value=f"=INDEX(Placements[Placement],{i + 1})")
+        ws.cell(row=spend_top + i, column=1, value=f"=INDEX(Placements[Placement],{i + 1})")
+
+    # EHC plans at each January census (EHCPHistory totals).
+    hist_top = spend_top + n_place + 2
+    ws.cell(row=hist_top, column=1, value="EHC plans at each January census (EHCPHistory)").font = HEADING
+    ws.cell(row=hist_top + 1, column=1, value="January census").font = BOLD
+    ws.cell(row=hist_top + 2, column=1, value="EHC plans (all categories)")
+    ws.cell(row=hist_top + 3, column=1, value="Growth on the census before")
+    years = spec.census_years
+    for j, year in enumerate(years):
+        col = get_column_letter(2 + j)
+        ws.column_dimensions[col].width = max(ws.column_dimensions[col].width or 0, 12)
+        ws[f"{col}{hist_top + 1}"] = year
+        ws[f"{col}{hist_top + 2}"] = f"=SUM(EHCPHistory[{year}])"
+        ws[f"{col}{hist_top + 2}"].number_format = COUNT
+        if j:
+            prev_col = get_column_letter(1 + j)
+            ws[f"{col}{hist_top + 3}"] = f"={col}{hist_top + 2}/{prev_col}{hist_top + 2}-1"
+            ws[f"{col}{hist_top + 3}"].number_format = RATE
+    first_cell = f"'Workings'!$B${hist_top + 2}"
+    last_cell = f"'Workings'!${get_column_letter(1 + max(len(years), 1))}${hist_top + 2}"
+    ws.cell(row=hist_top + 4, column=1, value="Compound growth a year, first to last census")
+    if len(years) > 1:
+        cagr = ws.cell(row=hist_top + 4, column=2,
+                       value=f"=({last_cell}/{first_cell})^(1/{years[-1] - years[0]})-1")
+        cagr.number_format = "0.00%"
+
+    for row_cells in ws.iter_rows(min_row=top, max_row=spend_top + n_place, min_col=1, max_col=2):
+        for cell in row_cells:
+            cell.alignment = Alignment(vertical="top")
+    ws.freeze_panes = ws.cell(row=top + 1, column=first)
+    return _Layout(first_col=first, n_years=n, rows={**rows, "count_top": count_top,
+                                                    "spend_top": spend_top, "n_place": n_place},
+                   scalars={"opening": "'Workings'!$B$6", "ehcp_first": first_cell,
+                            "ehcp_last": last_cell})
+
+
+def _calculations(wb: Workbook, spec: ModelSpec, layout: _Layout, officejs: bool,
+                  namespace: str) -> list[str]:
+    ws = wb.create_sheet("Calculations", index=wb.sheetnames.index("Workings"))
+    _widths(ws, {"A": 44})
+    for i in range(2, 12):
+        ws.column_dimensions[get_column_letter(i)].width = 16
+    _title(ws, 1, "Calculations: the add-in's functions", TITLE)
+    _note(ws, 2, "Each formula spills a table (dynamic array). They need the add-in: "
+          + ("Office.js custom functions under " + namespace.upper() + "." if officejs else
+             "the classic xlwings add-in with 'Import Functions' (see xlwings.conf).")
+          + " Leave the cells below each formula empty so the result can spill.", span=8)
+    n_years = len(spec.funding_rows)
+    n_place = len(spec.placements_rows)
+    heights = [n_place + 3, n_place + 3, n_place + 3, n_years + 2, n_years + 2, 7, n_years + 2, 2, 2]
+    anchors: list[str] = []
+    row = 4
+    for (title, formula, what), height in zip(
+            calculation_formulas(layout, spec.census_years, officejs, namespace), heights, strict=True):
+        _title(ws, row, title)
+        ws.cell(row=row + 1, column=1, value=what).font = NOTE
+        anchor = f"A{row + 2}"
+        ws[anchor] = ArrayFormula(anchor, formula)
+        anchors.append(anchor)
+        row += 2 + height + 1
+    ws.freeze_panes = "A4"
+    return anchors
+
+
+def _dashboard(wb: Workbook, spec: ModelSpec, layout: _Layout) -> None:
+    ws = wb.create_sheet("Dashboard", index=1)
+    ws.sheet_view.showGridLines = False
+    _widths(ws, {"A": 40, "B": 18, "C": 3})
+    la = spec.settings.get("Local authority") or "the council"
+    ws["A1"] = f"Dashboard: DSG High Needs position, {la}"
+    ws["A1"].font = TITLE
+    ws["A2"] = f"=\"Return period \"&{_setting('Return period')}&\"  (current financial year \"&Workings!$B$5&\")\""
+    ws["A2"].font = NOTE
+    rows = layout.rows
+    yrs = layout.row_range("year")
+
+    def at(key: str) -> str:
+        return f"INDEX({layout.row_range(key)},MATCH(Workings!$B$5,{yrs},0))"
+
+    tiles = [
+        ("Cumulative deficit brought forward", f"=IFERROR({at('cumulative')}-{at('in_year')}+{at('contributions')},\"\")", MONEY),
+        ("In-year deficit (forecast)", f"=IFERROR({at('in_year')},\"\")", MONEY),
+        ("Contributions in the year", f"=IFERROR({at('contributions')},\"\")", MONEY),
+        ("Cumulative deficit carried forward", f"=IFERROR({at('cumulative')},\"\")", MONEY),
+        ("Agreed cumulative deficit", f"=IFERROR({at('agreed')},\"\")", MONEY),
+        ("Variance to the agreed profile", f"=IFERROR({at('variance')},\"\")", MONEY),
+        ("DfE payments received to date", "=SUM(Agreement[DfE payment received])", MONEY),
+        ("DfE payments outstanding", "=SUM(Agreement[DfE payment due])-SUM(Agreement[DfE payment received])", MONEY),
+        ("Block transfers in (all years)", f"=SUM({layout.row_range('transfers')})", MONEY),
+    ]
+    ws["A4"] = "Key figures (positive = deficit)"
+    ws["A4"].font = HEADING
+    for i, (label, formula, fmt) in enumerate(tiles, start=5):
+        ws.cell(row=i, column=1, value=label).border = BOX
+        cell = ws.cell(row=i, column=2, value=formula)
+        cell.number_format = fmt
+        cell.font = BOLD
+        cell.border = BOX
+        cell.fill = NOTE_FILL
+
+    wk = wb["Workings"]
+    c1 = layout.first_col
+    c2 = c1 + layout.n_years - 1
+    cats = Reference(wk, min_col=c1, max_col=c2, min_row=rows["year"])
+
+    line = LineChart()
+    line.title = "Cumulative DSG deficit: forecast against the agreed profile"
+    line.y_axis.title = "£ (positive = deficit)"
+    line.y_axis.numFmt = '£#,##0,,"m"'
+    line.x_axis.title = "Financial year"
+    for key in ("cumulative", "agreed"):
+        line.add_data(Reference(wk, min_col=c1, max_col=c2, min_row=rows[key]), from_rows=True,
+                      titles_from_data=False)
+        line.series[-1].tx = _series_title(wk, rows[key])
+        line.series[-1].smooth = False
+    line.set_categories(cats)
+    line.height, line.width = 8.5, 17
+    line.legend.position = "b"
+    _visible_axes(line)
+    ws.add_chart(line, "D4")
+
+    bar = BarChart()
+    bar.type = "col"
+    bar.title = "EHC plan growth against High Needs funding growth"
+    bar.y_axis.title = "Growth on the year before"
+    bar.y_axis.numFmt = "0%"
+    if layout.n_years > 1:
+        for key in ("ehcp_growth", "hnb_growth"):
+            ref = Reference(wk, min_col=c1 + 1, max_col=c2, min_row=rows[key])
+            bar.add_data(ref, from_rows=True, titles_from_data=False)
+        bar.series[0].tx = _series_title(wk, rows["ehcp_growth"])
+        bar.series[1].tx = _series_title(wk, rows["hnb_growth"])
+        bar.set_categories(Reference(wk, min_col=c1 + 1, max_col=c2, min_row=rows["year"]))
+    bar.height, bar.width = 8.5, 17
+    bar.legend.position = "b"
+    _visible_axes(bar)
+    ws.add_chart(bar, "A21")
+
+    pie = PieChart()
+    pie.title = "Placement spend mix (base year)"
+    top = rows["spend_top"]
+    n_place = rows["n_place"]
+    if n_place:
+        pie.add_data(Reference(wk, min_col=c1, min_row=top, max_row=top + n_place - 1))
+        pie.set_categories(Reference(wk, min_col=1, min_row=top, max_row=top + n_place - 1))
+    pie.dataLabels = DataLabelList()
+    pie.dataLabels.showPercent = True
+    for flag in ("showVal", "showCatName", "showSerName", "showLegendKey", "showLeaderLines"):
+        setattr(pie.dataLabels, flag, False)
+    pie.height, pie.width = 8.5, 17
+    pie.legend.position = "r"
+    ws.add_chart(pie, "H21")
+
+    note = ws.cell(row=16, column=1, value=(
+        "Charts read the Workings sheet (plain formulas over the input tables), so they show "
+        "the current inputs in any spreadsheet program, with or without the add-in."))
+    note.font = NOTE
+    note.alignment = WRAP
+    ws.merge_cells("A16:B19")
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_area = "A1:R38"
+
+
+def _series_title(ws, row: int) -> SeriesLabel:
+    return SeriesLabel(strRef=StrRef(f"'{ws.title}'!$A${row}"))
+
+
+def _visible_axes(chart) -> None:
+    # openpyxl 3.1 hides axes unless delete is set explicitly.
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+
+
+def _sources(wb: Workbook, spec: ModelSpec) -> None:
+    ws = wb.create_sheet("Sources")
+    _widths(ws, {"A": 44, "B": 26, "C": 110})
+    _title(ws, 1, "Sources of the figures", TITLE)
+    _note(ws, 2, "Where each figure or assumption of this model comes from. Keep it up to date "
+          "when a figure changes: the return's reviewers will ask.", span=3)
+    for j, h in enumerate(("Item", "Figure", "Source"), start=1):
+        ws.cell(row=4, column=j, value=h).font = BOLD
+    for i, (item, figure, source) in enumerate(spec.sources, start=5):
+        for j, value in enumerate((item, figure, source), start=1):
+            cell = ws.cell(row=i, column=j, value=value)
+            cell.alignment = WRAP
+            cell.border = BOX
+    ws.freeze_panes = "A5"
+
+
+def _conf(wb: Workbook) -> None:
+    ws = wb.create_sheet("xlwings.conf")
+    ws["A1"] = "UDF Modules"
+    ws["B1"] = UDF_MODULES
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 16
+    ws["D1"] = ("Settings for the classic xlwings add-in (key in A, value in B). "
+                "UDF Modules: the Python module whose functions 'Import Functions' brings in.")
+    ws["D1"].font = NOTE
+
+
+def build_model(spec: ModelSpec, officejs: bool = False, namespace: str = "XLWINGS") -> tuple[Workbook, list[tuple[str, str]]]:
+    """The model workbook in memory and the (sheet, cell) of each dynamic-array formula."""
+    function_name("X", True, namespace)  # validates the namespace early
+    wb = Workbook()
+    _about(wb, spec, officejs, namespace)
+    _inputs(wb, spec)
+    _placements(wb, spec)
+    _high_needs(wb, spec)
+    _ehcps(wb, spec)
+    _conditions(wb, spec)
+    layout = _workings(wb, spec)
+    anchors = _calculations(wb, spec, layout, officejs, namespace)
+    _dashboard(wb, spec, layout)
+    _sources(wb, spec)
+    _conf(wb)
+    wb.calculation.fullCalcOnLoad = True
+    wb.properties.creator = "dsg-high-needs"
+    fixed = dt.datetime(2024, 1, 1)
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    return wb, [("Calculations", a) for a in anchors]
+
+
+def write_model(spec: ModelSpec, path: str | os.PathLike, *, officejs: bool = False,
+                namespace: str = "XLWINGS", overwrite: bool = False) -> Path:
+    """Build and write the model workbook atomically; returns the path.
+
+    The file is written to a temporary file in the same folder and moved into
+    place, so no half-written workbook can exist. With ``overwrite=False`` an
+    existing file is refused (FileExistsError) and left untouched.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise ValueError(f"{path}: the model workbook must be an .xlsx file")
+    if not overwrite and path.exists():
+        raise FileExistsError(f"{path} already exists: choose another name or move it first")
+    wb, anchors = build_model(spec, officejs=officejs, namespace=namespace)
+    folder = path.parent if str(path.parent) else Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, raw = tempfile.mkstemp(prefix=".~model-", suffix=".xlsx", dir=folder)
+    os.close(fd)
+    fd2, marked = tempfile.mkstemp(prefix=".~model-", suffix=".xlsx", dir=folder)
+    os.close(fd2)
+    try:
+        wb.save(raw)
+        mark_dynamic_arrays(raw, marked, anchors)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(marked, 0o666 & ~umask)
+        if overwrite:
+            os.replace(marked, path)
+        else:
+            os.link(marked, path)  # fails if the file appeared meanwhile; never overwrites
+    finally:
+        for tmp in (raw, marked):
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return path
+
+
+# --------------------------------------------------------------------------
+# Dynamic arrays
+# --------------------------------------------------------------------------
+_METADATA = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<metadata xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:xda="http://schemas.microsoft.com/office/spreadsheetml/2017/dynamicarray">'
+    '<metadataTypes count="1"><metadataType name="XLDAPR" minSupportedVersion="120000" copy="1" '
+    'pasteAll="1" pasteValues="1" merge="1" splitFirst="1" rowColShift="1" clearFormats="1" '
+    'clearComments="1" assign="1" coerce="1" cellMeta="1"/></metadataTypes>'
+    '<futureMetadata name="XLDAPR" count="1"><bk><extLst>'
+    '<ext uri="{bdbb8cdc-fa1e-496e-a857-3c3f30c029c3}">'
+    '<xda:dynamicArrayProperties fDynamic="1" fCollapsed="0"/></ext></extLst></bk></futureMetadata>'
+    '<cellMetadata count="1"><bk><rc t="1" v="0"/></bk></cellMetadata></metadata>'
+)
+_METADATA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheetMetadata+xml"
+_METADATA_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sheetMetadata"
+
+
+def _sheet_parts(zin: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> worksheet part name, from workbook.xml and its rels."""
+    wb_xml = zin.read("xl/workbook.xml").decode("utf-8")
+    rels = zin.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    targets = {m.group(1): m.group(2) for m in re.finditer(
+        r'<Relationship[^>]*Id="([^"]+)"[^>]*Target="([^"]+)"', rels)}
+    targets.update({m.group(2): m.group(1) for m in re.finditer(
+        r'<Relationship[^>]*Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
+    parts = {}
+    for m in re.finditer(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', wb_xml):
+        target = targets[m.group(2)].lstrip("/")
+        parts[m.group(1)] = target if target.startswith("xl/") else "xl/" + target
+    return parts
+
+
+def mark_dynamic_arrays(src: str | os.PathLike, dst: str | os.PathLike,
+                        anchors: Sequence[tuple[str, str]]) -> None:
+    """Copy the xlsx ``src`` to ``dst`` with ``anchors`` marked as dynamic arrays.
+
+    openpyxl writes an array formula anchored on one cell
+    (``<f t="array" ref="A6">``) but cannot write the cell-metadata index
+    (``cm="1"``) that tells Excel 365 it is a dynamic array, nor the
+    ``xl/metadata.xml`` part (``XLDAPR`` with ``fDynamic="1"``) it refers to.
+    This adds both, as Excel and XlsxWriter write them.
+
+    Limitations: the spill range on file is only the anchor cell; Excel
+    works out the real range when it recalculates (the workbook asks for a
+    full recalculation on load) with the add-in loaded. Excel without dynamic
+    arrays shows a legacy one-cell array formula; a copy re-saved by openpyxl
+    loses the marking and Excel 365 then shows the formula with ``@``.
+    """
+    wanted: dict[str, set[str]] = {}
+    for sheet, cell in anchors:
+        wanted.setdefault(sheet, set()).add(cell.replace("$", "").upper())
+    with zipfile.ZipFile(src) as zin:
+        parts = _sheet_parts(zin)
+        missing = [s for s in wanted if s not in parts]
+        if missing:
+            raise ValueError(f"no sheet {missing[0]!r} to mark dynamic arrays on")
+        by_part = {parts[s]: cells for s, cells in wanted.items()}
+        with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                data = zin.read(info.filename)
+                name = info.filename
+                if name in by_part:
+                    text = data.decode("utf-8")
+                    for cell in by_part[name]:
+                        pattern = re.compile(r'<c r="' + cell + r'"(?![^>]*\bcm=)([^>]*)>(<f t="array")')
+                        text, count = pattern.subn(r'<c r="' + cell + r'" cm="1"\1>\2', text)
+                        if count != 1:
+                            raise ValueError(f"{name}: no array formula at {cell} to mark")
+                    data = text.encode("utf-8")
+                elif name == "[Content_Types].xml" and wanted:
+                    text = data.decode("utf-8")
+                    if "/xl/metadata.xml" not in text:
+                        text = text.replace(
+                            "</Types>",
+                            f'<Override PartName="/xl/metadata.xml" ContentType="{_METADATA_TYPE}"/></Types>')
+                    data = text.encode("utf-8")
+                elif name == "xl/_rels/workbook.xml.rels" and wanted:
+                    text = data.decode("utf-8")
+                    if _METADATA_REL not in text:
+                        ids = {int(i) for i in re.findall(r'Id="rId(\d+)"', text)}
+                        new_id = max(ids, default=0) + 1
+                        text = text.replace(
+                            "</Relationships>",
+                            f'<Relationship Id="rId{new_id}" Type="{_METADATA_REL}" '
+                            f'Target="metadata.xml"/></Relationships>')
+                    data = text.encode("utf-8")
+                zout.writestr(info, data)
+            if wanted and "xl/metadata.xml" not in zin.namelist():
+                zout.writestr("xl/metadata.xml", _METADATA)

@@ -1,0 +1,138 @@
+"""Read the council's model workbook into :class:`models.inputs.ModelInputs`.
+
+Every input is an Excel Table (ListObject) found by its name on whichever
+sheet it sits (Excel table names are unique in a workbook and match without
+regard to case). Each table comes back as a raw DataFrame: the header row as
+the columns, the cells as the file holds them; the models validate the
+figures. The file is opened with openpyxl and never saved.
+
+Refused, with a message naming what is wrong (:class:`ModelFileError`):
+
+- a file that is missing or is not an .xlsx workbook;
+- a missing table, or a table missing one of its columns
+  (:data:`models.inputs.TABLE_COLUMNS`; headers match ignoring case and
+  surrounding spaces, extra columns are kept);
+- a formula in an input table: the reader does not calculate, so it names the
+  sheet, table, row and column, and the person types the value instead.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+from models.errors import InputError, Problem
+from models.inputs import TABLE_COLUMNS, TABLE_NAMES, ModelInputs
+
+__all__ = ["ModelFileError", "read_model", "find_tables"]
+
+
+class ModelFileError(InputError):
+    """The model workbook cannot be read as a model (missing table, column, formula...)."""
+
+
+def _norm(text: Any) -> str:
+    return "" if text is None else str(text).strip().casefold()
+
+
+def _is_formula(cell) -> bool:
+    value = cell.value
+    if isinstance(value, (ArrayFormula, DataTableFormula)):
+        return True
+    return cell.data_type == "f" or (isinstance(value, str) and value.startswith("="))
+
+
+def find_tables(wb) -> dict[str, tuple[Any, Any]]:
+    """Table name (case-folded) -> (worksheet, table) for every table of ``wb``."""
+    found: dict[str, tuple[Any, Any]] = {}
+    for ws in wb.worksheets:
+        for table in ws.tables.values():
+            found[_norm(table.displayName or table.name)] = (ws, table)
+    return found
+
+
+def _read_table(ws, table, name: str, problems: list[Problem]) -> pd.DataFrame:
+    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+    header_rows = table.headerRowCount if table.headerRowCount is not None else 1
+    totals = table.totalsRowCount or 0
+    if header_rows < 1:
+        problems.append(Problem(f"table '{name}'", f"on sheet '{ws.title}'",
+                                "has no header row: switch on the table's header row"))
+        return pd.DataFrame()
+    cells = list(ws.iter_rows(min_row=min_row, max_row=max_row - totals,
+                              min_col=min_col, max_col=max_col))
+    header = []
+    for cell in cells[0]:
+        if _is_formula(cell):
+            problems.append(Problem(f"table '{name}'", f"sheet '{ws.title}' header cell {cell.coordinate}",
+                                    "holds a formula: type the column name"))
+        header.append("" if cell.value is None else str(cell.value).strip())
+    rows = []
+    for i, row in enumerate(cells[1:], start=1):
+        values = []
+        for j, cell in enumerate(row):
+            if _is_formula(cell):
+                text = cell.value.text if isinstance(cell.value, ArrayFormula) else cell.value
+                problems.append(Problem(
+                    f"table '{name}'",
+                    f"sheet '{ws.title}' row {i}, column '{header[j]}' (cell {cell.coordinate})",
+                    f"holds the formula {str(text)[:60]!r}: the model reads values only, "
+                    "so type the figure (or paste it as a value)"))
+                values.append(None)
+            else:
+                values.append(cell.value)
+        rows.append(values)
+    return pd.DataFrame(rows, columns=header, dtype=object)
+
+
+def read_model(path: str | os.PathLike) -> ModelInputs:
+    """The model workbook's input tables, as held in the file.
+
+    Raises
+    ------
+    ModelFileError
+        Naming the file, table, sheet, row and column of every problem found.
+    """
+    path = Path(path)
+    where = str(path)
+    if not path.is_file():
+        raise ModelFileError([Problem("model workbook", where, "file not found")])
+    if not zipfile.is_zipfile(path):
+        raise ModelFileError([Problem("model workbook", where,
+                                      "is not an Excel .xlsx workbook (save it as .xlsx)")])
+    try:
+        wb = load_workbook(path, data_only=False, keep_links=False)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise ModelFileError([Problem("model workbook", where,
+                                      f"cannot be opened as an .xlsx workbook ({exc})")]) from None
+    try:
+        tables = find_tables(wb)
+        problems: list[Problem] = []
+        frames: dict[str, pd.DataFrame] = {}
+        for name in TABLE_NAMES:
+            hit = tables.get(_norm(name))
+            if hit is None:
+                problems.append(Problem(f"table '{name}'", "",
+                                        f"is missing from {path.name}: the model needs an Excel "
+                                        f"table named {name} (Table Design > Table Name)"))
+                continue
+            ws, table = hit
+            frame = _read_table(ws, table, name, problems)
+            have = {_norm(c) for c in frame.columns}
+            for column in TABLE_COLUMNS[name]:
+                if _norm(column) not in have:
+                    problems.append(Problem(f"table '{name}'", f"on sheet '{ws.title}'",
+                                            f"has no column '{column}'"))
+            frames[name] = frame
+        if problems:
+            raise ModelFileError(problems)
+    finally:
+        wb.close()
+    return ModelInputs(tables=frames, source=where)

@@ -1,0 +1,277 @@
+"""Build the DfE monitoring return template, ``templates/dfe_monitoring_return.xlsx``, by code.
+
+The template holds exactly the sheets, row labels and column headers of
+``../shared/spec/RETURN.md`` (taken from :mod:`workbooks.return_spec`),
+formatted for people: pounds with negatives in red brackets, percentages,
+frozen headers, column widths, bold headers, RAG colours by conditional
+formatting, a RAG drop-down on the Safety Valve sheet, and a short note row
+above each header row (notes never sit in a label column next to a label).
+
+Columns that depend on the model (one per financial year on the Financial
+summary; one per January census on EHCP numbers) are left blank under a
+formatted header row: the writer puts each year's header in the next blank
+header cell. ``<period>`` in a header stands for the return period.
+
+Run ``python -m workbooks.return_template`` to rebuild the committed file; a
+test checks the committed file still matches what this module builds.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from workbooks import return_spec as spec
+
+#: Where the template is committed.
+TEMPLATE_PATH = Path(__file__).resolve().parent / "templates" / "dfe_monitoring_return.xlsx"
+
+#: Pounds, whole pounds shown, negatives in red brackets (the cells hold pence).
+POUNDS = "#,##0;[Red](#,##0);-"
+PERCENT = "0.0%;[Red]-0.0%"
+COUNT = "#,##0;[Red]-#,##0"
+DATE = "d mmmm yyyy"
+
+HEADER_ROW = 3
+FIRST_ROW = 4
+#: Columns formatted for the model's years / census columns.
+SPARE_COLUMNS = 12
+
+_TITLE = Font(bold=True, size=14)
+_NOTE = Font(italic=True, color="595959")
+_BOLD = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+#: RAG colours (fill, font), as in the council's own dashboards.
+RAG_COLOURS = {
+    "Green": ("C6EFCE", "006100"),
+    "Amber": ("FFEB9C", "9C5700"),
+    "Red": ("FFC7CE", "9C0006"),
+}
+CHECK_COLOURS = {spec.PASS: RAG_COLOURS["Green"], spec.FAIL: RAG_COLOURS["Red"]}
+
+
+def _title(ws: Worksheet, title: str, note: str) -> None:
+    ws["A1"] = title
+    ws["A1"].font = _TITLE
+    ws["A2"] = note
+    ws["A2"].font = _NOTE
+
+
+def _header(ws: Worksheet, row: int, headers: list[str | None], width: int | None = None) -> None:
+    width = width or len(headers)
+    for c in range(1, width + 1):
+        cell = ws.cell(row, c)
+        if c <= len(headers) and headers[c - 1] is not None:
+            cell.value = headers[c - 1]
+        cell.font = _BOLD
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def _format(ws: Worksheet, rows: range, cols: range, number_format: str) -> None:
+    for r in rows:
+        for c in cols:
+            ws.cell(r, c).number_format = number_format
+
+
+def _widths(ws: Worksheet, widths: dict[int, float]) -> None:
+    for c, w in widths.items():
+        ws.column_dimensions[get_column_letter(c)].width = w
+
+
+def _colour_rule(ws: Worksheet, ref: str, colours: dict[str, tuple[str, str]]) -> None:
+    for value, (fill, font) in colours.items():
+        ws.conditional_formatting.add(ref, CellIsRule(
+            operator="equal", formula=[f'"{value}"'],
+            fill=PatternFill("solid", start_color=fill, end_color=fill), font=Font(color=font)))
+
+
+def _rag_list(ws: Worksheet, ref: str) -> None:
+    dv = DataValidation(type="list", formula1='"' + ",".join(spec.RAG_VALUES) + '"', allow_blank=True,
+                        showErrorMessage=True, errorTitle="RAG", error="Choose Green, Amber or Red.")
+    for part in ref.split():
+        dv.add(part)
+    ws.add_data_validation(dv)
+
+
+def _cover(ws: Worksheet) -> None:
+    _title(ws, "DSG monitoring return",
+           "Dedicated Schools Grant: the High Needs position reported to the Department for Education. "
+           "The refresh fills the first six rows; the sign-off rows are for the Section 151 officer.")
+    for i, label in enumerate(spec.COVER_ROWS):
+        r = FIRST_ROW + i
+        ws.cell(r, 1, label).font = _BOLD
+        if label in ("Period end date", "Date prepared", "Date signed off"):
+            ws.cell(r, 2).number_format = DATE
+        ws.cell(r, 2).alignment = Alignment(horizontal="left")
+    _widths(ws, {1: 28, 2: 40})
+
+
+def _financial_summary(ws: Worksheet) -> None:
+    _title(ws, "Financial summary",
+           "Pounds, one column per financial year: past years outturn, the current year forecast "
+           "outturn, later years the plan. Surplus/(deficit) rows are negative for a deficit; Variance "
+           "to agreement has the same sign (negative = deficit worse than agreed).")
+    _header(ws, HEADER_ROW, [spec.MEASURE], 1 + SPARE_COLUMNS)
+    last = FIRST_ROW + len(spec.FINANCIAL_SUMMARY_ROWS) - 1
+    for i, label in enumerate(spec.FINANCIAL_SUMMARY_ROWS):
+        cell = ws.cell(FIRST_ROW + i, 1, label)
+        if label in (spec.FINANCIAL_SUMMARY_ROWS[4], spec.FINANCIAL_SUMMARY_ROWS[8]):
+            cell.font = _BOLD
+    cols = range(2, 2 + SPARE_COLUMNS)
+    _format(ws, range(FIRST_ROW, last), cols, POUNDS)
+    for c in cols:
+        ws.cell(last, c).alignment = Alignment(horizontal="center")
+    _colour_rule(ws, f"B{last}:{get_column_letter(1 + SPARE_COLUMNS)}{last}", RAG_COLOURS)
+    ws.freeze_panes = f"B{FIRST_ROW}"
+    _widths(ws, {1: 46} | {c: 15 for c in cols})
+
+
+def _high_needs(ws: Worksheet) -> None:
+    _title(ws, "High needs expenditure",
+           "Current financial year, pounds, by Section 251 line. Variance = Forecast outturn - Budget "
+           "(positive = overspend); Variance % = Variance / Budget.")
+    _header(ws, HEADER_ROW, list(spec.HIGH_NEEDS_COLUMNS))
+    labels = (*spec.S251_LABELS, spec.TOTAL_HIGH_NEEDS)
+    for i, label in enumerate(labels):
+        ws.cell(FIRST_ROW + i, 1, label)
+    last = FIRST_ROW + len(labels) - 1
+    for c in range(1, 6):
+        ws.cell(last, c).font = _BOLD
+    _format(ws, range(FIRST_ROW, last + 1), range(2, 5), POUNDS)
+    _format(ws, range(FIRST_ROW, last + 1), range(5, 6), PERCENT)
+    ws.freeze_panes = f"B{FIRST_ROW}"
+    _widths(ws, {1: 78, 2: 15, 3: 17, 4: 15, 5: 11})
+
+
+def _ehcp(ws: Worksheet) -> None:
+    _title(ws, "EHCP numbers",
+           "Education, health and care plans. Variance = actual - plan. The columns after Variance "
+           "are the January census history.")
+    _header(ws, HEADER_ROW, [spec.EHCP_LABEL, spec.PERIOD_ACTUAL, spec.PERIOD_PLAN, spec.VARIANCE],
+            4 + SPARE_COLUMNS)
+    n = len(spec.EHCP_ROWS)
+    places = spec.EHCP_ROWS.index("Total") + 1
+    row = FIRST_ROW
+    for i, label in enumerate(spec.EHCP_ROWS):
+        if i == places:
+            row += 1  # a blank row between the placement and the age-group tables
+        ws.cell(row, 1, label)
+        if label in ("Total", spec.EHCP_ROWS[-1]):
+            for c in range(1, 5 + SPARE_COLUMNS):
+                ws.cell(row, c).font = _BOLD
+        row += 1
+    _format(ws, range(FIRST_ROW, FIRST_ROW + n + 1), range(2, 5 + SPARE_COLUMNS), COUNT)
+    ws.freeze_panes = f"B{FIRST_ROW}"
+    _widths(ws, {1: 46} | {c: 14 for c in range(2, 5 + SPARE_COLUMNS)})
+
+
+def _block_movements(ws: Worksheet) -> None:
+    _title(ws, "Block movements",
+           "One row per movement between DSG blocks. Amount in pounds; share of the schools block "
+           "as a percentage.")
+    _header(ws, HEADER_ROW, list(spec.BLOCK_MOVEMENT_COLUMNS))
+    rows = range(FIRST_ROW, FIRST_ROW + 20)
+    _format(ws, rows, range(4, 5), POUNDS)
+    _format(ws, rows, range(5, 6), "0.00%")
+    ws.freeze_panes = f"A{FIRST_ROW}"
+    _widths(ws, {1: 12, 2: 18, 3: 18, 4: 15, 5: 14, 6: 18, 7: 20})
+
+
+#: First row of the conditions table on the Safety Valve sheet (room above for 13 years).
+CONDITIONS_HEADER_ROW = 19
+
+
+def _safety_valve(ws: Worksheet) -> None:
+    _title(ws, "Safety Valve",
+           "Agreement profile by year, pounds; deficits are positive. Variance = Forecast - Agreed "
+           "cumulative deficit (positive = worse than agreed). The agreement's conditions are below.")
+    _header(ws, HEADER_ROW, list(spec.SAFETY_VALVE_COLUMNS))
+    last = CONDITIONS_HEADER_ROW - 3
+    _format(ws, range(FIRST_ROW, last + 1), range(2, 8), POUNDS)
+    ws.cell(CONDITIONS_HEADER_ROW - 1, 1, "Conditions of the agreement").font = _BOLD
+    _header(ws, CONDITIONS_HEADER_ROW, list(spec.CONDITION_COLUMNS))
+    first, end = CONDITIONS_HEADER_ROW + 1, CONDITIONS_HEADER_ROW + 30
+    for r in range(first, end + 1):
+        ws.cell(r, 1).alignment = _WRAP
+        ws.cell(r, 3).alignment = _WRAP
+        ws.cell(r, 2).alignment = Alignment(horizontal="center", vertical="top")
+    for r in range(FIRST_ROW, last + 1):
+        ws.cell(r, 8).alignment = Alignment(horizontal="center")
+    _colour_rule(ws, f"H{FIRST_ROW}:H{last} B{first}:B{end}", RAG_COLOURS)
+    _rag_list(ws, f"H{FIRST_ROW}:H{last} B{first}:B{end}")
+    ws.freeze_panes = f"B{FIRST_ROW}"
+    _widths(ws, {1: 60, 2: 16, 3: 60, 4: 16, 5: 18, 6: 18, 7: 15, 8: 10})
+
+
+def _checks(ws: Worksheet) -> None:
+    _title(ws, "Checks",
+           "Each Result is a live formula on the cells above it in this return: recalculate and every "
+           "row should read PASS. Sums agree to within half a penny per figure (pence are rounded).")
+    _header(ws, HEADER_ROW, list(spec.CHECK_COLUMNS))
+    for i, label in enumerate(spec.CHECK_LABELS):
+        r = FIRST_ROW + i
+        ws.cell(r, 1, label).alignment = _WRAP
+        ws.cell(r, 2).alignment = Alignment(horizontal="center", vertical="top")
+        ws.cell(r, 2).font = _BOLD
+        ws.cell(r, 3).alignment = _WRAP
+    last = FIRST_ROW + len(spec.CHECK_LABELS) - 1
+    _colour_rule(ws, f"B{FIRST_ROW}:B{last}", CHECK_COLOURS)
+    ws.freeze_panes = f"A{FIRST_ROW}"
+    _widths(ws, {1: 52, 2: 10, 3: 90})
+
+
+_BUILDERS = {
+    spec.COVER: _cover,
+    spec.FINANCIAL_SUMMARY: _financial_summary,
+    spec.HIGH_NEEDS: _high_needs,
+    spec.EHCP: _ehcp,
+    spec.BLOCK_MOVEMENTS: _block_movements,
+    spec.SAFETY_VALVE: _safety_valve,
+    spec.CHECKS: _checks,
+}
+
+
+def build_workbook() -> Workbook:
+    """The template as an openpyxl workbook (not saved)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name in spec.SHEETS:
+        ws = wb.create_sheet(name)
+        _BUILDERS[name](ws)
+        ws.sheet_view.zoomScale = 90
+    wb.active = 0
+    return wb
+
+
+def build_template(path: Path = TEMPLATE_PATH) -> Path:
+    """Write the template to ``path`` (through a temporary file in the same folder)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".xlsx.tmp")
+    os.close(fd)
+    try:
+        build_workbook().save(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(build_template(Path(sys.argv[1]) if len(sys.argv) > 1 else TEMPLATE_PATH))

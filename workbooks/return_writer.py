@@ -1,0 +1,617 @@
+"""Fill a copy of the DfE monitoring return template by sheet name, row label and column header.
+
+RETURN.md, "Labels are the contract":
+
+- a row is found by the text in its label column (the column headed
+  ``Measure``, ``Line``, ``Category``, ...; column A on the Cover, whose value
+  is in column B); a Section 251 row may be matched by its code alone
+  (``1.2.3``); a column by its header. Matching ignores case and surrounding
+  spaces (and runs of inner spaces);
+- rows that are one per year, movement or condition are found by their label
+  when the template has them, otherwise written into the block's next blank
+  rows; year and census columns likewise are found by header or written into
+  the next blank header cells to the right; ``<period>`` in a header stands
+  for the return period;
+- a template missing a required sheet, label or header is refused with a
+  message naming each sheet and label; nothing is written.
+
+The writer fills values only: it keeps the template's formatting, notes,
+formulas (a template cell holding a formula is left to compute), data
+validation and any sheet it does not know. Money is written in pounds
+rounded half-up to the penny (``models.money.round_half_up(x, 2)``), once,
+here; counts and rates as computed.
+
+The ``Checks`` sheet gets live Excel formulas pointing at the cells just
+filled, so the department's recalculation shows the same ``PASS``/``FAIL``;
+the same checks are evaluated here on the written values for the refresh's
+own report. An audit block under the checks records the tool version, the
+time and the SHA-256 of the inputs.
+
+The return is saved as ``<LA code>_<period>_DSG_monitoring_return.xlsx`` in
+the output folder, never over an existing file (``_v2``, ``_v3``...), through
+a temporary file in the same folder, so no half-written return can exist.
+openpyxl drops charts and images when it saves; a template carrying any is
+refused rather than losing them silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from copy import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.cell.cell import MergedCell
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.worksheet import Worksheet
+
+from models import monitoring as m
+from models.errors import DSGError
+from models.money import round_half_up
+from models.monitoring import MonitoringReturn, s251_code
+from workbooks import return_spec as spec
+from workbooks.return_spec import Block
+
+#: Drawing parts openpyxl would drop on saving.
+_DRAWING_PARTS = ("xl/drawings/", "xl/charts/", "xl/media/", "xl/embeddings/")
+
+
+class TemplateError(DSGError):
+    """The template cannot be filled: a missing sheet, label or header, or drawings."""
+
+    def __init__(self, template: Path | str, problems: list[str]):
+        self.template = str(template)
+        self.problems = list(problems)
+        super().__init__(f"template {Path(template).name}: " + "; ".join(self.problems))
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What the audit block records."""
+
+    tool: str
+    version: str
+    refreshed_at: str
+    model: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check as evaluated on the written values (the workbook holds the live formula)."""
+
+    check: str
+    passed: bool
+    detail: str
+
+    @property
+    def result(self) -> str:
+        return spec.PASS if self.passed else spec.FAIL
+
+
+@dataclass(frozen=True)
+class WrittenReturn:
+    """The path written and the checks' results."""
+
+    path: Path
+    checks: list[CheckResult] = field(default_factory=list)
+
+
+def norm(value: Any) -> str:
+    """A label as matched: text, surrounding spaces dropped, inner spaces collapsed, case folded.
+
+    >>> norm("  Block  transfers IN ")
+    'block transfers in'
+    """
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return re.sub(r"\s+", " ", str(value)).strip().casefold()
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _is_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("=")
+
+
+Cell = tuple[str, int, int]  # sheet, row, column
+
+
+class _Grid:
+    """A located block: its header row, label column, and where its rows and columns are."""
+
+    def __init__(self, ws: Worksheet, block: Block, header_row: int | None, label_col: int,
+                 last_row: int | None, period: str, problems: list[str]):
+        self.ws, self.block, self.header_row, self.label_col = ws, block, header_row, label_col
+        self.last_row = last_row  # None: the block runs to the end of the sheet
+        self.period = period
+        self.problems = problems
+        first = (header_row or 0) + 1
+        end = last_row if last_row is not None else ws.max_row
+        self.rows: dict[str, int] = {}
+        self.codes: dict[str, int] = {}
+        for r in range(first, end + 1):
+            v = ws.cell(r, label_col).value
+            if _blank(v):
+                continue
+            self.rows.setdefault(norm(v), r)
+            code = s251_code(v) if block.by_code else None
+            if code:
+                self.codes.setdefault(code, r)
+        self.cols: dict[str, int] = {}
+        self.next_col = label_col + 1
+        if header_row is not None:
+            for c in range(1, ws.max_column + 1):
+                v = ws.cell(header_row, c).value
+                if c != label_col and not _blank(v):
+                    self.cols.setdefault(norm(v), c)
+                    self.next_col = max(self.next_col, c + 1)
+        self.free_rows = (r for r in self._blank_rows(first))
+
+    def _blank_rows(self, first: int) -> Iterable[int]:
+        r = first
+        width = max(self.next_col - 1, self.label_col)
+        while self.last_row is None or r <= self.last_row:
+            if all(_blank(self.ws.cell(r, c).value) for c in range(1, width + 1)):
+                yield r
+            r += 1
+
+    def where(self) -> str:
+        return f"sheet '{self.ws.title}'"
+
+    def col(self, header: str, place: bool = False) -> int | None:
+        """The column headed ``header`` (``<period>`` headers match both forms)."""
+        keys = [norm(header)]
+        if self.period and self.period in header:
+            keys.append(norm(header.replace(self.period, spec.PERIOD)))
+        for k in keys:
+            if k in self.cols:
+                c = self.cols[k]
+                if norm(self.ws.cell(self.header_row, c).value) != keys[0]:
+                    self.ws.cell(self.header_row, c).value = header  # <period> -> the period
+                return c
+        if place and self.header_row is not None:
+            c = self.next_col
+            self.next_col += 1
+            self.cols[keys[0]] = c
+            self.ws.cell(self.header_row, c).value = header
+            return c
+        self.problems.append(f"sheet '{self.ws.title}' has no column headed {header!r}"
+                             + (f" in the header row {self.header_row}" if self.header_row else ""))
+        return None
+
+    def row(self, label: str, place: bool = False) -> int | None:
+        """The row labelled ``label`` (Section 251 rows also by code)."""
+        r = self.rows.get(norm(label))
+        if r is None and self.block.by_code:
+            code = s251_code(label)
+            r = self.codes.get(code) if code else None
+        if r is not None:
+            return r
+        if place:
+            r = next(self.free_rows, None)
+            if r is not None:
+                self.ws.cell(r, self.label_col).value = label
+                self.rows[norm(label)] = r
+                return r
+            self.problems.append(f"sheet '{self.ws.title}' has no blank row left under "
+                                 f"{self.block.label!r} for {label!r}")
+            return None
+        self.problems.append(f"sheet '{self.ws.title}' has no row labelled {label!r}")
+        return None
+
+
+def _find_header(ws: Worksheet, block: Block, period: str) -> tuple[int, int] | str:
+    """(header row, label column) of a block, or what is missing."""
+    want = [norm(block.label)]
+    first_hit = None
+    for row in ws.iter_rows():
+        texts = {norm(c.value): c.column for c in row if not _blank(c.value)}
+        if want[0] not in texts:
+            continue
+        first_hit = first_hit or (row[0].row, texts)
+        missing = [h for h in block.columns if norm(h) not in texts
+                   and norm(h.replace(spec.PERIOD, period)) not in texts]
+        if not missing:
+            return row[0].row, texts[want[0]]
+    if first_hit is None:
+        return f"sheet '{ws.title}' has no header {block.label!r}"
+    texts = first_hit[1]
+    missing = [h for h in block.columns if norm(h) not in texts and norm(h.replace(spec.PERIOD, period)) not in texts]
+    return (f"sheet '{ws.title}' header row {first_hit[0]} has no column "
+            + ", ".join(repr(h) for h in missing))
+
+
+def _check_drawings(template: Path) -> None:
+    try:
+        with zipfile.ZipFile(template) as z:
+            parts = [n for n in z.namelist() if n.startswith(_DRAWING_PARTS)]
+    except zipfile.BadZipFile:
+        raise TemplateError(template, ["is not an .xlsx workbook"]) from None
+    if parts:
+        raise TemplateError(template, [
+            f"carries charts or images ({', '.join(parts[:3])}{'...' if len(parts) > 3 else ''}), which "
+            "openpyxl would drop when saving the filled return: remove them from the template "
+            "(keep them in a separate workbook), then refresh again"])
+
+
+def _locate(wb: openpyxl.Workbook, template: Path, period: str) -> dict[Block, _Grid]:
+    problems: list[str] = []
+    grids: dict[Block, _Grid] = {}
+    missing_sheets = [s for s in spec.SHEETS if s not in wb.sheetnames]
+    lookup = {norm(n): n for n in wb.sheetnames}
+    for s in missing_sheets:
+        if norm(s) not in lookup:
+            problems.append(f"has no sheet {s!r}")
+    if problems:
+        raise TemplateError(template, problems)
+    headers: dict[Block, tuple[int, int]] = {}
+    for block in spec.BLOCKS:
+        ws = wb[lookup[norm(block.sheet)]]
+        if block.label is None:
+            headers[block] = (0, 1)
+            continue
+        found = _find_header(ws, block, period)
+        if isinstance(found, str):
+            problems.append(found)
+        else:
+            headers[block] = found
+    for block, (hr, lc) in headers.items():
+        ws = wb[lookup[norm(block.sheet)]]
+        below = [h for b, (h, _) in headers.items() if b.sheet == block.sheet and h > hr]
+        last = min(below) - 1 if below else None
+        grids[block] = _Grid(ws, block, hr or None, lc, last, period, problems)
+        for label in block.rows:
+            grids[block].row(label)
+        for header in block.columns:
+            grids[block].col(header.replace(spec.PERIOD, period))
+    if problems:
+        raise TemplateError(template, problems)
+    return grids
+
+
+def _value(x: Any, money: bool) -> Any:
+    if x is None:
+        return None
+    if isinstance(x, float):
+        if money:
+            return round_half_up(x, 2)
+        return int(x) if x.is_integer() and abs(x) < 2**53 else x
+    return x
+
+
+class _Filler:
+    """Collects every cell to write, so nothing is written before every label is found."""
+
+    def __init__(self, template: Path):
+        self.template = template
+        self.writes: dict[tuple[Worksheet, int, int], Any] = {}
+        self.values: dict[Cell, Any] = {}
+        self.problems: list[str] = []
+
+    def put(self, grid: _Grid, r: int | None, c: int | None, value: Any) -> Cell | None:
+        if r is None or c is None:
+            return None
+        cell = grid.ws.cell(r, c)
+        if isinstance(cell, MergedCell):
+            self.problems.append(f"sheet '{grid.ws.title}' cell {cell.coordinate} is inside merged cells")
+            return None
+        key = (grid.ws.title, r, c)
+        if not _is_formula(cell.value):
+            self.writes[(grid.ws, r, c)] = value
+        self.values[key] = value
+        return key
+
+
+def _ref(cell: Cell) -> str:
+    sheet, r, c = cell
+    return f"{quote_sheetname(sheet)}!${get_column_letter(c)}${r}"
+
+
+def _num(values: dict[Cell, Any], cell: Cell | None) -> float:
+    v = values.get(cell) if cell else None
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else 0.0
+
+
+@dataclass
+class _Sum:
+    """sum(sign x cell) + const is zero, to within half a penny per figure."""
+
+    terms: list[tuple[int, Cell]]
+    const: float = 0.0
+
+    @property
+    def figures(self) -> int:
+        return len(self.terms) + (1 if self.const else 0)
+
+    def formula(self) -> str:
+        expr = "".join(("+" if s > 0 else "-") + _ref(c) for s, c in self.terms)
+        if self.const:
+            expr += f"{self.const:+.2f}"
+        return f"ABS({expr.lstrip('+')})<={self.figures}*0.005"
+
+    def ok(self, values: dict[Cell, Any]) -> bool:
+        total = sum(s * _num(values, c) for s, c in self.terms) + self.const
+        return abs(total) <= self.figures * 0.005 + 1e-9
+
+
+@dataclass
+class _PeriodYear:
+    """The cover's period falls in one of the year columns."""
+
+    period: Cell
+    years: list[Cell]
+
+    def formula(self) -> str:
+        p = f"LEFT(TRIM({_ref(self.period)}),7)"
+        return "OR(" + ",".join(f"{p}={_ref(y)}" for y in self.years) + ")"
+
+    def ok(self, values: dict[Cell, Any]) -> bool:
+        p = str(values.get(self.period) or "").strip()[:7].casefold()
+        return any(p == str(values.get(y) or "").casefold() for y in self.years)
+
+
+@dataclass
+class _PeriodHeader:
+    """A header reads '<cover period> <suffix>'."""
+
+    period: Cell
+    header: Cell
+    suffix: str
+
+    def formula(self) -> str:
+        return f'TRIM({_ref(self.header)})=TRIM({_ref(self.period)})&" {self.suffix}"'
+
+    def ok(self, values: dict[Cell, Any]) -> bool:
+        want = f"{str(values.get(self.period) or '').strip()} {self.suffix}"
+        return str(values.get(self.header) or "").strip().casefold() == want.casefold()
+
+
+def _checks(g: dict[Block, _Grid], f: _Filler, fig: MonitoringReturn,
+            cells: dict[str, Any]) -> dict[str, tuple[list[Any], str]]:
+    """Each check's conditions and detail text."""
+    out: dict[str, tuple[list[Any], str]] = {}
+    hn = cells["high_needs"]
+    conds = []
+    for col in ("Budget", "Forecast outturn", "Variance"):
+        terms = [(1, hn[(label, col)]) for label in m.S251_LABELS] + [(-1, hn[(m.TOTAL_HIGH_NEEDS, col)])]
+        conds.append(_Sum(terms))
+    out[spec.CHECK_LINES] = (conds, f"The {len(m.S251_LABELS)} Section 251 lines add up to "
+                             f"'{m.TOTAL_HIGH_NEEDS}' for Budget, Forecast outturn and Variance.")
+
+    fs = cells["financial_summary"]
+    now = fig.current_year
+    out[spec.CHECK_EXPENDITURE] = (
+        [_Sum([(1, hn[(m.TOTAL_HIGH_NEEDS, "Forecast outturn")]), (-1, fs[(m.EXPENDITURE, now)])])],
+        f"'{m.TOTAL_HIGH_NEEDS}' forecast outturn equals Financial summary '{m.EXPENDITURE}' for {now}.")
+
+    e = cells["ehcp"]
+    actual = m.period_actual(fig.period)
+    conds = []
+    for col in fig.ehcp_columns:
+        conds.append(_Sum([(1, e[(cat, col)]) for cat in m.PLACEMENT_CATEGORIES] + [(-1, e[(m.TOTAL, col)])]))
+    conds.append(_Sum([(1, e[(age, actual)]) for age in m.AGE_GROUPS] + [(-1, e[(m.TOTAL_BY_AGE, actual)])]))
+    conds.append(_Sum([(1, e[(m.TOTAL, actual)]), (-1, e[(m.TOTAL_BY_AGE, actual)])]))
+    out[spec.CHECK_EHCP] = (conds, f"Each column's placements add up to '{m.TOTAL}', the age groups to "
+                            f"'{m.TOTAL_BY_AGE}', and the two totals of '{actual}' agree.")
+
+    conds = []
+    for k, y in enumerate(fig.years):
+        terms = [(1, fs[(row, y)]) for row in (m.IN_YEAR, m.DFE_CONTRIBUTION, m.COUNCIL_CONTRIBUTION,
+                                               m.OTHER_CONTRIBUTIONS)]
+        if k:
+            terms.insert(0, (1, fs[(m.CUMULATIVE, fig.years[k - 1])]))
+            const = 0.0
+        else:
+            const = -round_half_up(fig.opening_deficit, 2)
+        conds.append(_Sum([*terms, (-1, fs[(m.CUMULATIVE, y)])], const))
+    out[spec.CHECK_ROLL_FORWARD] = (conds, (
+        "Each year: last year's cumulative surplus/(deficit) + in-year surplus/(deficit) + the three "
+        f"contributions = this year's. The first year, {fig.years[0]}, starts from the deficit of "
+        f"£{round_half_up(fig.opening_deficit, 2):,.2f} brought forward (Settings)."))
+
+    conds = [_PeriodYear(cells["period"], [cells["year_headers"][y] for y in fig.years]),
+             _PeriodHeader(cells["period"], cells["ehcp_headers"][actual], "actual"),
+             _PeriodHeader(cells["period"], cells["ehcp_headers"][m.period_plan(fig.period)], "plan")]
+    out[spec.CHECK_PERIOD] = (conds, "The Cover's return period falls in one of the Financial summary's "
+                              "year columns, and heads the EHCP actual and plan columns.")
+
+    conds = []
+    for y in fig.years:
+        conds.append(_Sum([(1, fs[(m.INCOME, y)]), (1, fs[(m.TRANSFERS_IN, y)]), (-1, fs[(m.EXPENDITURE, y)]),
+                           (-1, fs[(m.OTHER_BLOCKS, y)]), (-1, fs[(m.IN_YEAR, y)])]))
+    out[spec.CHECK_IN_YEAR] = (conds, "Each year: income + block transfers in - expenditure - other blocks' "
+                               "deficit = in-year surplus/(deficit).")
+
+    conds = []
+    sv = cells["safety_valve"]
+    for y in fig.years:
+        if (y, "Agreed cumulative deficit") in sv and (m.AGREEMENT_PROFILE, y) in fs:
+            conds.append(_Sum([(1, fs[(m.AGREEMENT_PROFILE, y)]), (1, sv[(y, "Agreed cumulative deficit")])]))
+    out[spec.CHECK_AGREEMENT] = (conds, "Financial summary's agreement profile is minus the Safety Valve "
+                                 "sheet's agreed cumulative deficit, year by year.")
+    return out
+
+
+def _fill(wb: openpyxl.Workbook, template: Path, fig: MonitoringReturn, audit: Audit) -> list[CheckResult]:
+    g = _locate(wb, template, fig.period)
+    f = _Filler(template)
+    cells: dict[str, Any] = {}
+
+    cover = g[spec.COVER_BLOCK]
+    for label in spec.COVER_FILLED:
+        v = fig.cover[label]
+        if label == "LA code" and isinstance(v, str) and v.isdigit():
+            v = int(v)
+        key = f.put(cover, cover.row(label), 2, v)
+        if label == "Return period":
+            cells["period"] = key
+
+    fsg = g[spec.FINANCIAL_SUMMARY_BLOCK]
+    year_cols = {y: fsg.col(y, place=True) for y in fig.years}
+    cells["year_headers"] = {y: (fsg.ws.title, fsg.header_row, c) for y, c in year_cols.items()}
+    for y in fig.years:
+        f.values[cells["year_headers"][y]] = y
+    cells["financial_summary"] = fs = {}
+    for label in spec.FINANCIAL_SUMMARY_ROWS:
+        r = fsg.row(label)
+        for y in fig.years:
+            money = label in spec.MONEY_ROWS[spec.FINANCIAL_SUMMARY]
+            v = fig.financial_summary.loc[label, y]
+            fs[(label, y)] = f.put(fsg, r, year_cols[y], _value(v, money))
+
+    hg = g[spec.HIGH_NEEDS_BLOCK]
+    cells["high_needs"] = hn = {}
+    for label in fig.high_needs.index:
+        r = hg.row(label)
+        for col in fig.high_needs.columns:
+            money = col in spec.MONEY_COLUMNS[spec.HIGH_NEEDS]
+            hn[(label, col)] = f.put(hg, r, hg.col(col), _value(fig.high_needs.loc[label, col], money))
+
+    eg = g[spec.EHCP_BLOCK]
+    cells["ehcp"] = e = {}
+    cells["ehcp_headers"] = {}
+    for col in [m.period_actual(fig.period), m.period_plan(fig.period), m.VARIANCE, *fig.ehcp_history]:
+        c = eg.col(col, place=col in fig.ehcp_history)
+        cells["ehcp_headers"][col] = (eg.ws.title, eg.header_row, c)
+        f.values[cells["ehcp_headers"][col]] = col
+        for label in fig.ehcp.index:
+            e[(label, col)] = f.put(eg, eg.rows.get(norm(label)) or eg.row(label), c,
+                                    _value(fig.ehcp.loc[label, col], False))
+
+    def table(block: Block, frame: Any, name: str) -> None:
+        grid = g[block]
+        cols = {col: grid.col(col) for col in frame.columns[1:]}
+        money = spec.MONEY_COLUMNS.get(block.sheet, frozenset())
+        cells[name] = out = {}
+        for row in frame.itertuples(index=False):
+            label = row[0]
+            r = grid.row(label, place=True)
+            f.put(grid, r, grid.label_col, label)
+            for col, v in zip(frame.columns[1:], row[1:], strict=True):
+                out[(label, col)] = f.put(grid, r, cols[col], _value(v, col in money and block is not
+                                                                     spec.CONDITIONS_BLOCK))
+
+    table(spec.BLOCK_MOVEMENTS_BLOCK, fig.block_movements, "block_movements")
+    table(spec.SAFETY_VALVE_BLOCK, fig.safety_valve, "safety_valve")
+    table(spec.CONDITIONS_BLOCK, fig.conditions, "conditions")
+
+    problems = cover.problems + f.problems
+    if problems:
+        raise TemplateError(template, list(dict.fromkeys(problems)))
+
+    checks = _checks(g, f, fig, cells)
+    cg = g[spec.CHECKS_BLOCK]
+    rc, dc = cg.col("Result"), cg.col("Detail")
+    results = []
+    for label in spec.CHECK_LABELS:
+        conds, detail = checks[label]
+        r = cg.row(label)
+        formula = ("=IF(AND(" + ",".join(c.formula() for c in conds) + '),"PASS","FAIL")') if conds \
+            else '="PASS"'
+        cg.ws.cell(r, rc).value = formula
+        f.writes[(cg.ws, r, dc)] = detail
+        results.append(CheckResult(label, all(c.ok(f.values) for c in conds), detail))
+
+    # audit block under the checks (found by its labels when the template has them)
+    ws = cg.ws
+    rows = {label: cg.rows.get(norm(label)) for label in spec.AUDIT_ROWS}
+    if any(v is None for v in rows.values()):
+        top = max(ws.max_row, max(cg.rows.values(), default=cg.header_row)) + 2
+        ws.cell(top, cg.label_col, spec.AUDIT_HEADING).font = copy(ws.cell(cg.header_row, cg.label_col).font)
+        for i, label in enumerate(spec.AUDIT_ROWS, start=1):
+            if rows[label] is None:
+                rows[label] = top + i
+                ws.cell(top + i, cg.label_col, label)
+    values = {spec.AUDIT_TOOL: audit.tool, spec.AUDIT_VERSION: audit.version, spec.AUDIT_TIME: audit.refreshed_at,
+              spec.AUDIT_MODEL: audit.model, spec.AUDIT_SHA: audit.sha256}
+    for label, r in rows.items():
+        f.writes[(ws, r, cg.label_col + 1)] = values[label]
+
+    for (sheet, r, c), v in f.writes.items():
+        sheet.cell(r, c).value = v
+    return results
+
+
+def return_name(la_code: Any, period: str) -> str:
+    """``<LA code>_<period>_DSG_monitoring_return.xlsx``, made safe for a file name.
+
+    >>> return_name("873", "2024-25 Q2")
+    '873_2024-25_Q2_DSG_monitoring_return.xlsx'
+    """
+    def safe(text: Any) -> str:
+        return re.sub(r"[^A-Za-z0-9.-]+", "_", str(text).strip()).strip("_.") or "return"
+    return f"{safe(la_code)}_{safe(period)}_DSG_monitoring_return.xlsx"
+
+
+def _publish(tmp: Path, folder: Path, name: str) -> Path:
+    """Move ``tmp`` to ``name`` in ``folder`` without replacing any file (``_v2``, ``_v3``...)."""
+    stem, suffix = name.rsplit(".", 1)
+    version = 1
+    while True:
+        target = folder / (name if version == 1 else f"{stem}_v{version}.{suffix}")
+        if not target.exists():
+            try:
+                os.link(tmp, target)  # fails if the name appeared meanwhile: never overwrites
+            except FileExistsError:
+                pass
+            except OSError:
+                os.replace(tmp, target)  # a file system without hard links
+                return target
+            else:
+                tmp.unlink()
+                return target
+        version += 1
+
+
+def write_return(fig: MonitoringReturn, template: Path, out_dir: Path, audit: Audit) -> WrittenReturn:
+    """Fill a copy of ``template`` with ``fig`` and save it in ``out_dir``.
+
+    Raises
+    ------
+    TemplateError
+        A sheet, label or header is missing, or the template carries charts
+        or images; nothing is written.
+    """
+    template, out_dir = Path(template), Path(out_dir)
+    if not template.is_file():
+        raise TemplateError(template, [f"not found at {template}"])
+    _check_drawings(template)
+    wb = openpyxl.load_workbook(template)
+    for ws in wb.worksheets:
+        if getattr(ws, "_charts", None) or getattr(ws, "_images", None):
+            raise TemplateError(template, [f"sheet '{ws.title}' carries charts or images, which openpyxl "
+                                           "would drop when saving the filled return"])
+    results = _fill(wb, template, fig, audit)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise TemplateError(template, [f"the output folder {out_dir} is a file"])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=out_dir, prefix=".", suffix=".xlsx.tmp")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        wb.save(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        path = _publish(tmp, out_dir, return_name(fig.cover["LA code"], fig.period))
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return WrittenReturn(path, results)
+
+
+def now_text() -> str:
+    """The local time, to the second, with its UTC offset."""
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
