@@ -10,13 +10,15 @@ peak memory is measured separately) times and measures:
     DataFrame + the same ``caseload_counts``.
 
 Both must give exactly the known counts, problem reasons and row totals.
-Peak memory is the process's maximum resident set size (``ru_maxrss``), and
-the resident size after imports is shown for reference.
+Peak memory is the child process's peak resident set size (``VmHWM`` on
+Linux, else ``ru_maxrss``); its resident size after the imports is shown
+for reference, and the peak above it is what the reader and counts add.
 
 Usage (from the repository root)::
 
     pip install xlsxwriter   # optional, only to write the test file faster
     python benchmarks/caseload_benchmark.py [--rows 640000] [--seed 2025] [--skip-openpyxl]
+                                            [--keep DIR]
 
 Without xlsxwriter the file is written with openpyxl's write-only mode
 (slower to build; the timings measured are the same).
@@ -243,8 +245,35 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     out.to_csv(path, index=False, date_format="%Y-%m-%d")
 
 
+def _status_mb(field: str) -> float | None:
+    """A memory figure of this process from /proc (Linux), in MB."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _peak_mb() -> float:
+    """Peak resident memory of this process so far, in MB.
+
+    VmHWM belongs to the process's own memory map, which ``exec`` makes new;
+    ``ru_maxrss`` (the fallback off Linux) keeps the parent's peak across
+    ``fork`` + ``exec``, so it would count the parent's extract too.
+    """
+    hwm = _status_mb("VmHWM")
+    if hwm is not None:
+        return hwm
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    """Resident memory of this process now, in MB."""
+    now = _status_mb("VmRSS")
+    return now if now is not None else _peak_mb()
 
 
 def _summary(result) -> dict:
@@ -289,7 +318,7 @@ def child(reader: str, path: Path) -> dict:
     result = caseload_counts(table, CENSUS, mapping, header_row=header_row)
     t2 = time.perf_counter()
     return {"reader": reader, "read_s": t1 - t0, "count_s": t2 - t1, "total_s": t2 - t0,
-            "rss_after_imports_mb": baseline, "peak_rss_mb": _rss_mb(), **_summary(result)}
+            "rss_after_imports_mb": baseline, "peak_rss_mb": _peak_mb(), **_summary(result)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -297,6 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=640_000)
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--skip-openpyxl", action="store_true")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="write the extract into DIR (and reuse it there on the next run) "
+                        "instead of a temporary folder")
     parser.add_argument("--child", choices=("calamine", "openpyxl"), help=argparse.SUPPRESS)
     parser.add_argument("path", nargs="?", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -308,8 +340,15 @@ def main(argv: list[str] | None = None) -> int:
     frame, known = make_extract(args.rows, args.seed)
     t1 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "extract.xlsx"
-        writer = write_xlsx(frame, path)
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"extract_{args.rows}_{args.seed}.xlsx"
+        if path.is_file():
+            writer = f"(reused {path})"
+        else:
+            part = path.with_suffix(".part.xlsx")
+            writer = write_xlsx(frame, part)
+            os.replace(part, path)
         del frame
         t2 = time.perf_counter()
         print(f"extract: {known['rows']:,} rows, seed {args.seed}; built in {t1 - t0:.1f} s, "
@@ -330,8 +369,9 @@ def main(argv: list[str] | None = None) -> int:
             if r[key] != known[key]:
                 failures.append(f"{reader}: {key} {r[key]} != known {known[key]}")
         print(f"{reader:9s} read {r['read_s']:6.2f} s + counts {r['count_s']:5.2f} s = "
-              f"{r['total_s']:6.2f} s; peak RSS {r['peak_rss_mb']:7.0f} MB "
-              f"(after imports {r['rss_after_imports_mb']:.0f} MB)")
+              f"{r['total_s']:6.2f} s; peak RSS {r['peak_rss_mb']:5.0f} MB = "
+              f"{r['rss_after_imports_mb']:.0f} MB after imports + "
+              f"{r['peak_rss_mb'] - r['rss_after_imports_mb']:.0f} MB")
     if "openpyxl" in results:
         a, b = results["calamine"], results["openpyxl"]
         print(f"ratio openpyxl/calamine: time x{b['total_s'] / a['total_s']:.1f}, peak RSS "
