@@ -106,7 +106,7 @@ def _print_table(result: CaseloadCounts, source: str, written: Path | None) -> N
     ]
     summary = result.reason_summary()
     if len(summary):
-        out += ["", "Problems (rows per reason; a row may have several):"]
+        out += ["", "Problems by reason (a row may have several):"]
         out += [f"  {reason}: {int(n):,}" for reason, n in summary.items()]
         out += ["", f"First problem rows (of {len(result.problems):,}):"]
         for row in result.problems.head(SHOWN_PROBLEMS).itertuples(index=False):

@@ -216,8 +216,9 @@ def write_xlsx(frame: pd.DataFrame, path: Path) -> str:
     except ImportError:
         xlsxwriter = None
     if xlsxwriter is not None:
-        book = xlsxwriter.Workbook(str(path), {"constant_memory": True,
-                                               "default_date_format": "dd/mm/yyyy"})
+        # Not constant_memory: that writes inline strings, where Excel and case
+        # systems write a shared-string table (as read here).
+        book = xlsxwriter.Workbook(str(path), {"default_date_format": "dd/mm/yyyy"})
         sheet = book.add_worksheet("Extract")
         sheet.write_row(0, 0, FILE_HEADERS)
         for r, row in enumerate(_cell_rows(frame), start=1):

@@ -417,7 +417,8 @@ class CaseloadCounts:
         return int(self.by_category[TOTAL])
 
     def reason_summary(self) -> pd.Series:
-        """Rows per problem reason, in :data:`REASONS` order, reasons met only."""
+        """Problems per reason (a row with two bad dates counts twice under
+        ``Not a date``), in :data:`REASONS` order, reasons met only."""
         counts = self.problems["Reason"].value_counts()
         return pd.Series({r: int(counts[r]) for r in REASONS if r in counts.index}, dtype="int64")
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from models.errors import InputError
+from models.errors import InputError, Problem
 from models.validation import read_scalar
 
 
@@ -51,7 +52,15 @@ def ehcp_growth(first: Any, last: Any, years: Any) -> float:
             problems.extend(e.problems)
     if problems:
         raise InputError(problems)
-    return (values["last"] / values["first"]) ** (1.0 / values["years"]) - 1.0
+    try:
+        rate = (values["last"] / values["first"]) ** (1.0 / values["years"]) - 1.0
+    except OverflowError:
+        rate = math.inf
+    if not math.isfinite(rate):
+        raise InputError([Problem("years", "", f"{values['years']:g} years is too short for a growth "
+                                               f"from {values['first']:g} to {values['last']:g}: "
+                                               "the yearly rate is too large to compute")])
+    return rate
 
 
 def percent_change(first: Any, last: Any) -> float:

@@ -65,7 +65,7 @@ import pandas as pd
 
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES, TOTAL, TOTAL_BY_AGE
 from models.errors import InputError, Problem
-from models.inputs import TABLE_COLUMNS, TABLE_NAMES, ModelInputs
+from models.inputs import SETTINGS, TABLE_COLUMNS, TABLE_NAMES, ModelInputs
 from models.projection import placement_projection
 from models.trajectory import dsg_trajectory
 from models.transfers import block_transfer_impact
@@ -295,24 +295,13 @@ def _settings(inputs: ModelInputs, c: _Collector) -> dict[str, Any] | None:
         row = rows[r]
         found[str(name).casefold()] = (r, row[iv] if iv < len(row) else None)
     out: dict[str, Any] = {}
-    for setting in TABLE_SETTINGS:
+    for setting in SETTINGS:
         if setting.casefold() not in found:
             c.add("Settings", "", f"no row '{setting}' in column 'Setting'")
             continue
         r, value = found[setting.casefold()]
         out[setting] = (f"row {r} '{setting}', column 'Value'", value)
     return out
-
-
-#: Settings rows the return needs (models.inputs.SETTINGS).
-TABLE_SETTINGS: tuple[str, ...] = (
-    "Local authority",
-    "LA code",
-    "Return period",
-    "Period end date",
-    "Prepared by",
-    "Opening cumulative deficit",
-)
 
 
 def _text(value: Any) -> str:

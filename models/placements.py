@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.validation import Column, read_table
+from models.validation import Column, finite_result, read_table
 
 #: The columns of a placement table every function needs.
 PLACEMENT_COLUMNS = (
@@ -42,7 +42,8 @@ def total_cost(count: np.ndarray, cost_per_place: np.ndarray) -> np.ndarray:
     >>> total_cost(np.array([2.0, 0.5]), np.array([60000.0, 20000.0]))
     array([120000.,  10000.])
     """
-    return count * cost_per_place
+    with np.errstate(over="ignore", invalid="ignore"):
+        return count * cost_per_place
 
 
 def share(part: np.ndarray) -> np.ndarray:
@@ -60,7 +61,8 @@ def share(part: np.ndarray) -> np.ndarray:
     total = part.sum()
     if total == 0:
         return np.zeros_like(part, dtype=float)
-    return part / total
+    with np.errstate(over="ignore", invalid="ignore"):
+        return part / total
 
 
 def placement_cost_table(placements: Any) -> pd.DataFrame:
@@ -121,4 +123,5 @@ def placement_cost_table(placements: Any) -> pd.DataFrame:
         "Share of count": 1.0 if n else 0.0,
         "Share of cost": 1.0 if s else 0.0,
     }
-    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)[COST_TABLE_COLUMNS]
+    result = pd.concat([out, pd.DataFrame([total])], ignore_index=True)[COST_TABLE_COLUMNS]
+    return finite_result(result, "placements")

@@ -9,7 +9,15 @@ import pandas as pd
 
 from models.errors import InputError, Problem, ProjectionError
 from models.placements import read_placements
-from models.validation import Column, read_choice, read_per_item, read_table, read_years
+from models.validation import (
+    Column,
+    all_blank,
+    finite_result,
+    read_choice,
+    read_per_item,
+    read_table,
+    read_years,
+)
 
 MEASURES = ("spend", "count", "cost")
 
@@ -36,7 +44,7 @@ def move_matrix(moves: Any, names: list[str], years: list[str], argument: str = 
         Projection years; ``years[0]`` is the base year.
     """
     matrix = np.zeros((len(names), len(years)))
-    if moves is None:
+    if all_blank(moves):
         return matrix
     table = read_table(moves, argument, MOVE_COLUMNS)
     index = {n.casefold(): i for i, n in enumerate(names)}
@@ -187,7 +195,7 @@ def placement_projection(placements: Any, years: Any, growth: Any, inflation: An
     count = projected_count(table["Count"].to_numpy(float), rates["growth"], move)
     negative = [Problem("placements", f"{names[p]!r} in {year_list[k]}",
                         f"the projected count is negative ({count[p, k]:g}): check growth and moves")
-                for p, k in zip(*np.nonzero(count < 0))]
+                for p, k in zip(*np.nonzero(count < 0), strict=False)]
     if negative:
         raise ProjectionError(negative)
     cost = projected_cost(table["Cost per place"].to_numpy(float), rates["inflation"], len(year_list))
@@ -203,4 +211,4 @@ def placement_projection(placements: Any, years: Any, growth: Any, inflation: An
     out = pd.DataFrame(body, columns=year_list)
     out.insert(0, "Placement", names)
     total_row = pd.DataFrame([["Total", *[float(x) for x in total]]], columns=out.columns)
-    return pd.concat([out, total_row], ignore_index=True)
+    return finite_result(pd.concat([out, total_row], ignore_index=True), "placements")

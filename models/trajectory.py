@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from models.errors import InputError, Problem
-from models.validation import read_scalar, read_series, read_years
+from models.validation import finite_result, read_scalar, read_series, read_years
 
 COLUMNS = ["Year", "Income", "Transfers in", "Spend", "Other blocks", "In-year deficit",
            "Contributions", "Cumulative deficit"]
@@ -103,7 +103,7 @@ def cumulative_deficit(opening_deficit: float, in_year: np.ndarray,
 def trajectory(inputs: TrajectoryInputs) -> pd.DataFrame:
     """The trajectory table of validated inputs (see :func:`dsg_trajectory`)."""
     deficit = in_year_deficit(inputs.spend, inputs.income, inputs.transfers, inputs.other_blocks)
-    return pd.DataFrame({
+    result = pd.DataFrame({
         "Year": inputs.years,
         "Income": inputs.income,
         "Transfers in": inputs.transfers,
@@ -114,6 +114,7 @@ def trajectory(inputs: TrajectoryInputs) -> pd.DataFrame:
         "Cumulative deficit": cumulative_deficit(inputs.opening_deficit, deficit,
                                                  inputs.contributions),
     }, columns=COLUMNS)
+    return finite_result(result, "income, spend, transfers, contributions and other_blocks")
 
 
 def dsg_trajectory(years: Any, opening_deficit: Any, income: Any, spend: Any,

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from models.errors import InputError, Problem
-from models.validation import read_scalar, read_series, read_years
+from models.validation import finite_result, read_scalar, read_series, read_years
 
 #: A transfer above this share of the Schools Block needs the Secretary of State
 #: (committee report 3.14-3.15; DfE's disapplication guidance).
@@ -118,7 +118,7 @@ def block_transfer_impact(years: Any, schools_block: Any, rate: Any,
         raise InputError(problems)
     block, share = values["schools_block"], values["rate"]
     moved = transfer_amount(block, share)
-    return pd.DataFrame({
+    result = pd.DataFrame({
         "Year": year_list,
         "Schools block": block,
         "Transfer rate": share,
@@ -127,3 +127,4 @@ def block_transfer_impact(years: Any, schools_block: Any, rate: Any,
         "Schools forum approval": schools_forum_approval(share),
         "Secretary of State approval": secretary_of_state_approval(share, limit),
     }, columns=COLUMNS)
+    return finite_result(result, "schools_block")

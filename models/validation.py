@@ -255,19 +255,65 @@ def read_table(value: Any, argument: str, columns: Sequence[Column]) -> pd.DataF
     return frame
 
 
-def _flatten(value: Any, argument: str) -> list[Any]:
+def _cells(value: Any, argument: str) -> list[Any]:
+    """The cells of a one-row or one-column range, in order, blanks kept."""
     rows = rows_of(value)
     if not rows:
         return []
     if len(rows) == 1:
-        flat = list(rows[0])
-    elif all(len(r) == 1 for r in rows):
-        flat = [r[0] for r in rows]
-    else:
-        raise InputError([Problem(argument, "",
-                                  f"is a {len(rows)}x{len(rows[0])} range: give one row or one column")])
+        return list(rows[0])
+    if all(len(r) == 1 for r in rows):
+        return [r[0] for r in rows]
+    raise InputError([Problem(argument, "",
+                              f"is a {len(rows)}x{len(rows[0])} range: give one row or one column")])
+
+
+def _flatten(value: Any, argument: str) -> list[Any]:
+    """The cells of a one-row or one-column range without trailing blanks."""
+    flat = _cells(value, argument)
     while flat and is_blank(flat[-1]):
         flat.pop()
+    return flat
+
+
+def all_blank(value: Any) -> bool:
+    """True when an argument is omitted or every cell of it is empty.
+
+    >>> all_blank(None), all_blank([[None, ""]]), all_blank([["", 0]])
+    (True, True, False)
+    """
+    return all(is_blank(v) for row in rows_of(value) for v in row)
+
+
+def _is_header(value: Any) -> bool:
+    if not isinstance(value, str) or is_blank(value):
+        return False
+    try:
+        float(value.replace(",", "").replace("£", ""))
+    except ValueError:
+        return True
+    return False
+
+
+def _per_position(value: Any, n: int, argument: str, what: str) -> list[Any]:
+    """n cells from a row or column of n, or one cell used for all n.
+
+    Only a range of exactly one cell is used for every position; a blank cell
+    inside a longer range stays blank (and is reported), never replaced by
+    its neighbour. Blank cells past the n-th are ignored, and a text header
+    cell in front of n values (``Funding[[#All],[Transfer rate]]``) is skipped.
+    """
+    flat = _cells(value, argument)
+    if len(flat) == 1:
+        return flat * n
+    header = bool(flat) and _is_header(flat[0])
+    keep = n + 1 if header else n
+    while len(flat) > keep and is_blank(flat[-1]):
+        flat.pop()
+    if header and len(flat) == n + 1:
+        flat = flat[1:]
+    if len(flat) != n:
+        raise InputError([Problem(argument, "", f"has {len(flat)} values but there are {what}")])
     return flat
 
 
@@ -315,17 +361,10 @@ def read_series(value: Any, years: Sequence[str], argument: str, *,
     array([0.01, 0.01])
     """
     n = len(years)
-    if value is None and default is not None:
+    if default is not None and all_blank(value):
         return np.full(n, float(default))
-    flat = _flatten(value, argument)
-    if flat and isinstance(flat[0], str) and _number(flat[0])[0] is None and len(flat) == n + 1:
-        flat = flat[1:]  # a header cell selected with the column
-    if len(flat) == 1:
-        flat = flat * n
-    if len(flat) != n:
-        raise InputError([Problem(argument, "",
-                                  f"has {len(flat)} values but there are {n} years "
-                                  f"({years[0]} to {years[-1]}): give one value per year or one value for all")])
+    flat = _per_position(value, n, argument,
+                         f"{n} years ({years[0]} to {years[-1]}): give one value per year or one value for all")
     problems: list[Problem] = []
     out = np.empty(n)
     for i, v in enumerate(flat):
@@ -351,15 +390,8 @@ def read_per_item(value: Any, names: Sequence[str], argument: str, *,
     array([0.05, 0.1 ])
     """
     n = len(names)
-    flat = _flatten(value, argument)
-    if flat and isinstance(flat[0], str) and _number(flat[0])[0] is None and len(flat) == n + 1:
-        flat = flat[1:]
-    if len(flat) == 1:
-        flat = flat * n
-    if len(flat) != n:
-        raise InputError([Problem(argument, "",
-                                  f"has {len(flat)} values but there are {n} placements: "
-                                  "give one rate per placement (in table order) or one rate for all")])
+    flat = _per_position(value, n, argument,
+                         f"{n} placements: give one rate per placement (in table order) or one rate for all")
     problems: list[Problem] = []
     out = np.empty(n)
     for i, v in enumerate(flat):
@@ -383,7 +415,7 @@ def read_scalar(value: Any, argument: str, *, minimum: float | None = None,
     >>> read_scalar([[4222]], "first", above=0)
     4222.0
     """
-    if value is None and default is not None:
+    if default is not None and all_blank(value):
         return float(default)
     flat = _flatten(value, argument) if not is_blank(value) else []
     if len(flat) > 1:
@@ -413,3 +445,27 @@ def read_choice(value: Any, argument: str, choices: Iterable[str], default: str)
     if text not in choices:
         raise InputError([Problem(argument, "", f"{_show(flat[0])} is not one of {', '.join(choices)}")])
     return text
+
+
+def finite_result(frame: pd.DataFrame, argument: str) -> pd.DataFrame:
+    """``frame`` unchanged when every number in it is finite; otherwise an error.
+
+    Inputs that are each finite can still multiply or add up past what a
+    float (and Excel) holds; the person reads which row and column, never
+    ``inf`` or a blank. Rows are named by the table's first column.
+
+    >>> finite_result(pd.DataFrame({"Placement": ["A"], "Total cost": [float("inf")]}), "placements")
+    Traceback (most recent call last):
+    ...
+    models.errors.InputError: placements row 'A', column 'Total cost': the result is too large to compute: check the size of the inputs
+    """
+    problems: list[Problem] = []
+    label = frame.columns[0]
+    for col in frame.columns[1:]:
+        for name, v in zip(frame[label], frame[col], strict=True):
+            if isinstance(v, numbers.Real) and not isinstance(v, bool) and not math.isfinite(float(v)):
+                problems.append(Problem(argument, f"row {_show(name)}, column '{col}'",
+                                        "the result is too large to compute: check the size of the inputs"))
+    if problems:
+        raise InputError(problems)
+    return frame

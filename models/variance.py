@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from models.errors import InputError, Problem
-from models.validation import read_scalar, read_series, read_years
+from models.validation import finite_result, read_scalar, read_series, read_years
 
 DEFAULT_AMBER_TOLERANCE = 0.05
 COLUMNS = ["Year", "Plan", "Forecast", "Variance", "Variance %", "RAG"]
@@ -25,7 +25,7 @@ def variance_percent(var: np.ndarray, plan: np.ndarray) -> list[float | None]:
     >>> variance_percent(np.array([5.0, 1.0]), np.array([-100.0, 0.0]))
     [0.05, None]
     """
-    return [float(v / abs(p)) if p != 0 else None for v, p in zip(var, plan)]
+    return [float(v / abs(p)) if p != 0 else None for v, p in zip(var, plan, strict=True)]
 
 
 def rag(var: np.ndarray, plan: np.ndarray, amber_tolerance: float) -> list[str]:
@@ -35,7 +35,7 @@ def rag(var: np.ndarray, plan: np.ndarray, amber_tolerance: float) -> list[str]:
     ['Green', 'Amber', 'Red']
     """
     out = []
-    for v, p in zip(var, plan):
+    for v, p in zip(var, plan, strict=True):
         if v <= 0:
             out.append("Green")
         elif v <= amber_tolerance * abs(p):
@@ -99,7 +99,7 @@ def variance_to_plan(years: Any, forecast: Any, plan: Any,
         raise InputError(problems)
     f, p = values["forecast"], values["plan"]
     var = variance(f, p)
-    return pd.DataFrame({
+    result = pd.DataFrame({
         "Year": year_list,
         "Plan": p,
         "Forecast": f,
@@ -107,3 +107,4 @@ def variance_to_plan(years: Any, forecast: Any, plan: Any,
         "Variance %": pd.Series(variance_percent(var, p), dtype=object),
         "RAG": rag(var, p, tolerance),
     }, columns=COLUMNS)
+    return finite_result(result, "forecast and plan")

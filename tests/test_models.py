@@ -129,7 +129,7 @@ def test_projection_total_cost_is_weighted_average_and_zero_when_no_count():
 
 def test_dsg_summary_not_reached_and_peak():
     s = dsg_summary(["2024-25", "2025-26", "2026-27"], 40e6, 100e6, [110e6, 105e6, 101e6])
-    values = dict(zip(s["Measure"], s["Value"]))
+    values = dict(zip(s["Measure"], s["Value"], strict=True))
     assert values == {"In-year balance year": "Not reached", "Deficit cleared year": "Not reached",
                       "Peak cumulative deficit": pytest.approx(56e6),
                       "Peak year": "2026-27", "Closing cumulative deficit": pytest.approx(56e6)}
@@ -138,7 +138,7 @@ def test_dsg_summary_not_reached_and_peak():
 def test_dsg_summary_balance_and_cleared_years():
     s = dsg_summary(["2024-25", "2025-26", "2026-27"], 10e6, 100e6, [105e6, 100e6, 90e6],
                     contributions=[0, 0, 10e6])
-    values = dict(zip(s["Measure"], s["Value"]))
+    values = dict(zip(s["Measure"], s["Value"], strict=True))
     assert values["In-year balance year"] == "2025-26"
     assert values["Deficit cleared year"] == "2026-27"
     assert values["Peak year"] == "2024-25"

@@ -328,7 +328,7 @@ def _revised_template(path: Path) -> Path:
 
     hn = wb[spec.HIGH_NEEDS]
     budget = [hn.cell(r, 2).value for r in range(1, 30)]
-    for r in range(1, 30):  # swap Budget and Forecast outturn columns
+    for r in range(3, 30):  # swap Budget and Forecast outturn columns
         hn.cell(r, 2).value, hn.cell(r, 3).value = hn.cell(r, 3).value, budget[r - 1]
     hn.cell(7, 1, "1.2.3")  # a Section 251 row by its code alone
     hn.cell(4, 1, "1.0.2 High needs place funding (ISB)")
@@ -461,6 +461,7 @@ def test_every_problem_is_reported_at_once(tmp_path):
     inputs = example_inputs()
     settings = inputs.tables["Settings"].copy()
     settings.loc[2, "Value"] = "2029-30 Q1"  # not a Funding year
+    settings.loc[3, "Value"] = "soon"
     lines = inputs.tables["HighNeedsLines"].iloc[1:]  # 1.0.2 missing
     conditions = inputs.tables["Conditions"].copy()
     conditions.loc[0, "RAG"] = "Purple"
@@ -468,6 +469,7 @@ def test_every_problem_is_reported_at_once(tmp_path):
                         "Conditions", conditions)
     message = _refused(inputs, tmp_path)
     assert "Settings row 3 'Return period', column 'Value': the period's year 2029-30" in message
+    assert "Settings row 4 'Period end date', column 'Value': 'soon' is not a date" in message
     assert "HighNeedsLines column 'Line': has no row '1.0.2'" in message
     assert "Conditions row 1 'Reach an in-year balance by 2026-27', column 'RAG': 'Purple'" in message
 

@@ -170,9 +170,11 @@ def _read_sheet(p: Path, source: str) -> Extract:
         rows = sheet.to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for bad files
         raise InputError([Problem(source, "", f"cannot be read as a workbook: {exc}")]) from None
+    del sheet, book  # release the parsed sheet before building the table
     if not rows:
         raise InputError([Problem(source, "", "the first sheet is empty")])
     frame = pd.DataFrame(rows, dtype=object)
+    del rows
     return _from_grid_frame(frame, source)
 
 
@@ -310,7 +312,7 @@ def write_caseload_workbook(result: CaseloadCounts, folder: str | os.PathLike[st
     ws.append(["  of which ended before the census date", result.ended_before])
     ws.append(["  of which start after the census date", result.starts_after])
     ws.append([])
-    ws.append(_header_cells(ws, ["Problems by reason", "Rows"]))
+    ws.append(_header_cells(ws, ["Problems by reason", "Problems"]))
     summary = result.reason_summary()
     if len(summary):
         for reason, value in summary.items():

@@ -66,6 +66,13 @@ def _title(ws: Worksheet, title: str, note: str) -> None:
     ws["A1"].font = _TITLE
     ws["A2"] = note
     ws["A2"].font = _NOTE
+    ws["A2"].alignment = _WRAP
+
+
+def _note_width(ws: Worksheet, last_column: int, height: float = 45) -> None:
+    """Let the note row wrap across the sheet's width (the note sits above the header row)."""
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last_column)
+    ws.row_dimensions[2].height = height
 
 
 def _header(ws: Worksheet, row: int, headers: list[str | None], width: int | None = None) -> None:
@@ -226,11 +233,23 @@ def _checks(ws: Worksheet) -> None:
         ws.cell(r, 2).alignment = Alignment(horizontal="center", vertical="top")
         ws.cell(r, 2).font = _BOLD
         ws.cell(r, 3).alignment = _WRAP
+        ws.row_dimensions[r].height = 30
     last = FIRST_ROW + len(spec.CHECK_LABELS) - 1
     _colour_rule(ws, f"B{FIRST_ROW}:B{last}", CHECK_COLOURS)
     ws.freeze_panes = f"A{FIRST_ROW}"
     _widths(ws, {1: 52, 2: 10, 3: 90})
 
+
+#: Columns the note row spans on each sheet.
+_NOTE_COLUMNS = {
+    spec.COVER: 2,
+    spec.FINANCIAL_SUMMARY: 7,
+    spec.HIGH_NEEDS: 5,
+    spec.EHCP: 8,
+    spec.BLOCK_MOVEMENTS: 7,
+    spec.SAFETY_VALVE: 8,
+    spec.CHECKS: 3,
+}
 
 _BUILDERS = {
     spec.COVER: _cover,
@@ -250,7 +269,12 @@ def build_workbook() -> Workbook:
     for name in spec.SHEETS:
         ws = wb.create_sheet(name)
         _BUILDERS[name](ws)
+        _note_width(ws, _NOTE_COLUMNS[name])
         ws.sheet_view.zoomScale = 90
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
     wb.active = 0
     return wb
 

@@ -17,7 +17,8 @@ RETURN.md, "Labels are the contract":
 
 The writer fills values only: it keeps the template's formatting, notes,
 formulas (a template cell holding a formula is left to compute), data
-validation and any sheet it does not know. Money is written in pounds
+validation and any sheet it does not know; a blank figure (a year without an
+agreed profile, an age group's plan) leaves its cell as the template has it. Money is written in pounds
 rounded half-up to the penny (``models.money.round_half_up(x, 2)``), once,
 here; counts and rates as computed.
 
@@ -308,7 +309,7 @@ class _Filler:
             self.problems.append(f"sheet '{grid.ws.title}' cell {cell.coordinate} is inside merged cells")
             return None
         key = (grid.ws.title, r, c)
-        if not _is_formula(cell.value):
+        if value is not None and not _is_formula(cell.value):  # a blank figure leaves the cell as it is
             self.writes[(grid.ws, r, c)] = value
         self.values[key] = value
         return key
@@ -487,7 +488,7 @@ def _fill(wb: openpyxl.Workbook, template: Path, fig: MonitoringReturn, audit: A
         cells["ehcp_headers"][col] = (eg.ws.title, eg.header_row, c)
         f.values[cells["ehcp_headers"][col]] = col
         for label in fig.ehcp.index:
-            e[(label, col)] = f.put(eg, eg.rows.get(norm(label)) or eg.row(label), c,
+            e[(label, col)] = f.put(eg, eg.row(label), c,
                                     _value(fig.ehcp.loc[label, col], False))
 
     def table(block: Block, frame: Any, name: str) -> None:
