@@ -289,6 +289,15 @@ def _summary(result) -> dict:
     }
 
 
+def _reference_s() -> float:
+    """Seconds for a fixed pure-Python loop, to compare machines (and load)."""
+    t0 = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return time.perf_counter() - t0
+
+
 def child(reader: str, path: Path) -> dict:
     """Run one reader + the counts in this process and measure it."""
     from workbooks.extracts import read_extract, read_mapping
@@ -364,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             results[reader] = json.loads(proc.stdout)
 
+    print(f"machine reference: a 10,000,000-step Python loop takes {_reference_s():.2f} s here")
     failures = []
     for reader, r in results.items():
         for key in ("rows", "by_category", "by_age", "excluded", "not_active", "reasons"):
