@@ -365,16 +365,22 @@ def read_series(value: Any, years: Sequence[str], argument: str, *,
         return np.full(n, float(default))
     flat = _per_position(value, n, argument,
                          f"{n} years ({years[0]} to {years[-1]}): give one value per year or one value for all")
+    return _numbers(flat, argument, [f"year {y}" for y in years], minimum, above, maximum)
+
+
+def _numbers(cells: list[Any], argument: str, places: Sequence[str], minimum: float | None,
+             above: float | None, maximum: float | None) -> np.ndarray:
+    """Cells to floats within bounds; every bad cell reported at its place."""
     problems: list[Problem] = []
-    out = np.empty(n)
-    for i, v in enumerate(flat):
+    out = np.empty(len(cells))
+    for i, v in enumerate(cells):
         x, err = _number(v)
         if err is None:
             err = _bound_problem(x, minimum, above)
             if err is None and maximum is not None and x > maximum:
                 err = f"{x:g} is above {maximum:g}"
         if err:
-            problems.append(Problem(argument, f"year {years[i]}", err))
+            problems.append(Problem(argument, places[i], err))
             continue
         out[i] = x
     if problems:
@@ -392,19 +398,7 @@ def read_per_item(value: Any, names: Sequence[str], argument: str, *,
     n = len(names)
     flat = _per_position(value, n, argument,
                          f"{n} placements: give one rate per placement (in table order) or one rate for all")
-    problems: list[Problem] = []
-    out = np.empty(n)
-    for i, v in enumerate(flat):
-        x, err = _number(v)
-        if err is None:
-            err = _bound_problem(x, None, above)
-        if err:
-            problems.append(Problem(argument, f"placement {_show(names[i])}", err))
-            continue
-        out[i] = x
-    if problems:
-        raise InputError(problems)
-    return out
+    return _numbers(flat, argument, [f"placement {_show(name)}" for name in names], None, above, None)
 
 
 def read_scalar(value: Any, argument: str, *, minimum: float | None = None,

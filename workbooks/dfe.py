@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from models.ehcp_history import CASELOAD_COUNTS
 from models.errors import InputError, Problem
 
 #: DfE file names as published (2025 and 2022 EHC plan releases, the DSG
@@ -57,25 +58,7 @@ _GEOGRAPHY = (
 )
 
 #: Columns of the 2025 caseload file the history and benchmark use.
-CASELOAD_2025_COLUMNS: tuple[str, ...] = _GEOGRAPHY + (
-    "breakdown_topic",
-    "breakdown",
-    "ehcplans",
-    "mainstream_la_maintained_resourced_provision",
-    "mainstream_la_maintained_senunit",
-    "mainstream_academy_resourced_provision",
-    "mainstream_academy_senunit",
-    "mainstream_free_school_resourced_provision",
-    "mainstream_free_school_senunit",
-    "mainstream_total",
-    "special_la_maintained",
-    "special_academy_free",
-    "special_independent",
-    "special_non_maintained",
-    "special_total",
-    "ap_pru_total",
-    "fe_total",
-)
+CASELOAD_2025_COLUMNS: tuple[str, ...] = _GEOGRAPHY + ("breakdown_topic", "breakdown") + CASELOAD_COUNTS
 #: Identifier (text) columns of the 2025 caseload file; every other column is a count.
 _CASELOAD_TEXT = _GEOGRAPHY + ("time_identifier", "country_code", "country_name",
                                "breakdown_topic", "breakdown")

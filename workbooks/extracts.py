@@ -21,6 +21,7 @@ never replaces an existing file (``_v2``, ``_v3``... are added).
 from __future__ import annotations
 
 import csv
+import itertools
 import os
 import re
 import tempfile
@@ -167,15 +168,39 @@ def _read_sheet(p: Path, source: str) -> Extract:
     try:
         book = CalamineWorkbook.from_path(str(p))
         sheet = book.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
+        rows = sheet.iter_rows()
+        head = 0
+        header = next(rows, None)
+        while header is not None and _blank_row(header):
+            head += 1
+            header = next(rows, None)
+        if header is None:
+            raise InputError([Problem(source, "", "the first sheet has no header row")])
+        where = _locate(["" if v is None else str(v) for v in header], EXTRACT_COLUMNS, source,
+                        HEADER_ALIASES)
+        cols = [where[c] for c in EXTRACT_COLUMNS]
+        # Keep only the extract's columns, a block of rows at a time (less memory).
+        parts = []
+        while block := list(itertools.islice(rows, 65536)):
+            parts.append(pd.DataFrame(block, dtype=object).iloc[:, cols])
+    except InputError:
+        raise
     except Exception as exc:  # calamine raises its own error types for bad files
         raise InputError([Problem(source, "", f"cannot be read as a workbook: {exc}")]) from None
-    del sheet, book  # release the parsed sheet before building the table
-    if not rows:
-        raise InputError([Problem(source, "", "the first sheet is empty")])
-    frame = pd.DataFrame(rows, dtype=object)
-    del rows
-    return _from_grid_frame(frame, source)
+    del rows, sheet, book  # release the parsed sheet
+    if parts:
+        body = pd.concat(parts, ignore_index=True)
+        body.columns = list(EXTRACT_COLUMNS)
+    else:
+        body = pd.DataFrame({c: pd.Series(dtype=object) for c in EXTRACT_COLUMNS})
+    return Extract(table=_drop_trailing_blank(body), header_row=head + 1, source=source)
+
+
+def _drop_trailing_blank(body: pd.DataFrame) -> pd.DataFrame:
+    last = len(body)
+    while last > 0 and _blank_row(body.iloc[last - 1].tolist()):
+        last -= 1
+    return body.iloc[:last].reset_index(drop=True)
 
 
 def _from_grid_frame(frame: pd.DataFrame, source: str) -> Extract:
@@ -189,12 +214,7 @@ def _from_grid_frame(frame: pd.DataFrame, source: str) -> Extract:
     where = _locate(headers, EXTRACT_COLUMNS, source, HEADER_ALIASES)
     body = frame.iloc[head + 1:, [where[c] for c in EXTRACT_COLUMNS]]
     body.columns = list(EXTRACT_COLUMNS)
-    body = body.reset_index(drop=True)
-    # Drop trailing blank rows only.
-    last = len(body)
-    while last > 0 and _blank_row(body.iloc[last - 1].tolist()):
-        last -= 1
-    body = body.iloc[:last]
+    body = _drop_trailing_blank(body.reset_index(drop=True))
     return Extract(table=body, header_row=head + 1, source=source)
 
 
