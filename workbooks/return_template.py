@@ -77,6 +77,7 @@ def _note_width(ws: Worksheet, last_column: int, height: float = 45) -> None:
 
 def _header(ws: Worksheet, row: int, headers: list[str | None], width: int | None = None) -> None:
     width = width or len(headers)
+    ws.row_dimensions[row].height = 32  # two lines: long headers wrap instead of overprinting
     for c in range(1, width + 1):
         cell = ws.cell(row, c)
         if c <= len(headers) and headers[c - 1] is not None:

@@ -445,6 +445,30 @@ def _checks(g: dict[Block, _Grid], f: _Filler, fig: MonitoringReturn,
     return out
 
 
+def _fit_rows(grid: _Grid, labels: list[str]) -> None:
+    """Give each wrapped row the height its longest text needs.
+
+    Neither Excel nor LibreOffice grows a row for wrapped text in a file it
+    opens, so long conditions and commentary would print over each other.
+    The height is estimated from the text length and the column width
+    (about 0.9 characters per unit of width, 15 points a line).
+    """
+    ws = grid.ws
+    for label in labels:
+        r = grid.row(label)
+        if r is None:
+            continue
+        lines = 1
+        for c in range(1, ws.max_column + 1):
+            value = ws.cell(r, c).value
+            if not isinstance(value, str) or not ws.cell(r, c).alignment.wrap_text:
+                continue
+            width = ws.column_dimensions[get_column_letter(c)].width or 8.43
+            per_line = max(1, int(width * 0.9))
+            lines = max(lines, sum(-(-len(part) // per_line) or 1 for part in value.split("\n")))
+        ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 15, 15 * lines)
+
+
 def _fill(wb: openpyxl.Workbook, template: Path, fig: MonitoringReturn, audit: Audit) -> list[CheckResult]:
     g = _locate(wb, template, fig.period)
     f = _Filler(template)
@@ -507,6 +531,7 @@ def _fill(wb: openpyxl.Workbook, template: Path, fig: MonitoringReturn, audit: A
     table(spec.BLOCK_MOVEMENTS_BLOCK, fig.block_movements, "block_movements")
     table(spec.SAFETY_VALVE_BLOCK, fig.safety_valve, "safety_valve")
     table(spec.CONDITIONS_BLOCK, fig.conditions, "conditions")
+    _fit_rows(g[spec.CONDITIONS_BLOCK], [str(c) for c in fig.conditions.iloc[:, 0]])
 
     problems = cover.problems + f.problems
     if problems:
