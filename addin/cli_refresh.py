@@ -13,11 +13,8 @@ import argparse
 import sys
 from pathlib import Path
 
-import workbooks
 from models.errors import DSGError
-
-#: The example model shipped with the package.
-EXAMPLE_MODEL = Path(workbooks.__file__).resolve().parent / "examples" / "cambridgeshire.xlsx"
+from workbooks.example_cambridgeshire import EXAMPLE_PATH as EXAMPLE_MODEL
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -79,7 +79,7 @@ def rows_of(value: Any) -> list[list[Any]]:
         head = [list(value.columns)]
         body = value.astype(object).where(value.notna(), None).values.tolist()
         return head + body
-    if isinstance(value, np.ndarray):
+    if isinstance(value, (np.ndarray, pd.Series, pd.Index)):
         value = value.tolist()
     if isinstance(value, (list, tuple)):
         if len(value) == 0:
