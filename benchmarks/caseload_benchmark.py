@@ -311,14 +311,13 @@ def child(reader: str, path: Path) -> dict:
     else:
         from openpyxl import load_workbook
 
-        from workbooks.extracts import _locate
+        from workbooks.extracts import HEADER_ALIASES, _locate
 
         book = load_workbook(path, read_only=True, data_only=True)
         sheet = book.worksheets[0]
         it = sheet.iter_rows(values_only=True)
         headers = ["" if v is None else str(v) for v in next(it)]
-        where = _locate(headers, EXTRACT_COLUMNS, path.name, {"Date of birth": ("DOB",),
-                                                               "Placement type": ("Placement",)})
+        where = _locate(headers, EXTRACT_COLUMNS, path.name, HEADER_ALIASES)
         cols = [where[c] for c in EXTRACT_COLUMNS]
         table = pd.DataFrame([[row[i] for i in cols] for row in it], columns=list(EXTRACT_COLUMNS),
                              dtype=object)

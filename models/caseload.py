@@ -343,31 +343,42 @@ def sen2_age(dob: pd.Series, census: Any) -> np.ndarray:
     return a.year - year - (monthday > a.month * 100 + a.day).astype("int64")
 
 
-def _ids(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Child IDs as trimmed text, and a code per row for comparing them.
-
-    A whole number read as ``1234.0`` shows as ``1234``. Codes compare IDs
-    case-insensitively; a blank ID has code -1.
-    """
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    u = np.asarray(uniques, dtype=object)
-    text = np.empty(len(u), dtype=object)
+def _id_text(values: np.ndarray) -> np.ndarray:
+    """Child IDs as trimmed text; a whole number read as ``1234.0`` shows as ``1234``."""
+    u = np.asarray(values, dtype=object)
+    text = np.full(len(u), "", dtype=object)
     is_text = pd.Series(u, dtype=object).map(type).isin([str, np.str_]).to_numpy()
     if is_text.any():
         text[is_text] = np.char.strip(u[is_text].astype(str)).astype(object)
-    other = ~is_text
+    other = ~is_text & pd.notna(u)
     if other.any():
         num = pd.to_numeric(pd.Series(u[other], dtype=object), errors="coerce").to_numpy(dtype=float)
         whole = np.isfinite(num) & (np.mod(num, 1) == 0) & (np.abs(num) < 2**53)
         shown = u[other].astype(str).astype(object)
         shown[whole] = num[whole].astype("int64").astype(str).astype(object)
         text[other] = shown
-    keys = pd.Series(text, dtype=object).str.casefold().to_numpy(dtype=object)
-    key_codes, _ = pd.factorize(keys)
-    blank = np.append(keys == "", True)
-    row_key = np.append(key_codes, -1)[codes]
-    row_key[blank[codes]] = -1
-    return np.append(text, "")[codes], row_key
+    return text
+
+
+def _id_keys(values: pd.Series) -> np.ndarray:
+    """A code per row comparing Child IDs trimmed and case-insensitively; -1 for a blank ID.
+
+    A column of numbers (blanks aside), as Excel holds numeric IDs, is
+    compared as numbers; anything else through its text.
+    """
+    arr = values.to_numpy(dtype=object)
+    blank = pd.isna(arr) | (arr == "")
+    numbers = arr if not blank.any() else np.where(blank, None, arr)
+    if pd.api.types.infer_dtype(numbers, skipna=True) in ("floating", "integer",
+                                                           "mixed-integer-float"):
+        codes, _ = pd.factorize(pd.to_numeric(pd.Series(numbers, dtype=object)).to_numpy(float),
+                                use_na_sentinel=True)
+        return codes
+    codes, uniques = pd.factorize(numbers, use_na_sentinel=True)
+    keys = pd.Series(_id_text(np.asarray(uniques, dtype=object)), dtype=object).str.casefold()
+    key_codes, _ = pd.factorize(keys.to_numpy(dtype=object))
+    key_codes = np.where((keys == "").to_numpy(), -1, key_codes)
+    return np.append(key_codes, -1)[codes]
 
 
 @dataclass(frozen=True)
@@ -489,7 +500,8 @@ def caseload_counts(extract: pd.DataFrame, census: Any, mapping: Mapping[Any, An
     n = len(extract)
     data_row = np.arange(1, n + 1, dtype="int64")
 
-    ids, id_key = _ids(extract["Child ID"])
+    id_values = extract["Child ID"].to_numpy(dtype=object)
+    id_key = _id_keys(extract["Child ID"])
     dob, dob_missing, dob_bad = parse_dates(extract["Date of birth"])
     start, start_missing, start_bad = parse_dates(extract["Plan start date"])
     end, _, end_bad = parse_dates(extract["Plan end date"])
@@ -569,7 +581,7 @@ def caseload_counts(extract: pd.DataFrame, census: Any, mapping: Mapping[Any, An
         pieces.append(pd.DataFrame({
             "Data row": data_row[idx],
             "Spreadsheet row": data_row[idx] + header_row,
-            "Child ID": ids[idx],
+            "Child ID": _id_text(id_values[idx]),
             "Reason": reason,
             "Detail": detail.to_numpy(dtype=object),
             "_order": order,

@@ -543,3 +543,22 @@ def test_csv_round_trip_of_loose_text(tmp_path):
     (tmp_path / "t.csv").write_text(text, encoding="utf-8")
     r = caseload_counts(read_extract(tmp_path / "t.csv").table, CENSUS, default_mapping())
     assert r.problems["Detail"].tolist() == ["Plan start date: '45000' is not a date"]
+
+
+def test_numeric_child_ids_as_excel_holds_them():
+    # calamine gives numbers as floats and blank cells as "": 7 and 7.0 are one child.
+    frame = pd.concat([one_row(**{"Child ID": v}) for v in (7.0, 7, "", 8.0, 9.5)],
+                      ignore_index=True)
+    r = caseload_counts(frame, CENSUS, default_mapping())
+    assert list(zip(r.problems["Data row"], r.problems["Child ID"], r.problems["Reason"],
+                    strict=True)) == [
+        (1, "7", "Duplicate active plan"), (2, "7", "Duplicate active plan"),
+        (3, "", "Missing Child ID")]
+    assert r.counted == 2
+
+
+def test_text_and_number_ids_compare_as_text():
+    frame = pd.concat([one_row(**{"Child ID": v}) for v in (" ab12", "AB12", "12", 12.0)],
+                      ignore_index=True)
+    r = caseload_counts(frame, CENSUS, default_mapping())
+    assert r.problems["Data row"].tolist() == [1, 2, 3, 4] and r.counted == 0
