@@ -14,6 +14,7 @@ Both print the path they wrote as their last line.
 from __future__ import annotations
 
 import argparse
+import keyword
 import sys
 from pathlib import Path
 
@@ -80,8 +81,34 @@ def run_new_model(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"dsg new-model: cannot write {path}: {exc}", file=sys.stderr)
         return 1
+    note = write_run_button_module(Path(written))
+    if note:
+        print(note)
     print(written)
     return 0
+
+
+def write_run_button_module(workbook: Path) -> str:
+    """Write ``<workbook name>.py`` beside the workbook, for the classic Run button.
+
+    The xlwings ribbon's *Run main* imports the module named like the
+    workbook and calls its ``main()``; this one line points it at the
+    refresh. Returns a note for the person, or "" when nothing needed saying.
+    An existing file is left alone.
+    """
+    name = workbook.stem
+    if not name.isidentifier() or keyword.iskeyword(name):
+        return (f"note: the Run button needs a Python file named like the workbook; {name!r} is not "
+                "a valid Python module name, so rename the workbook (letters, digits, underscores) "
+                "and save beside it a file <name>.py containing: from addin.refresh import main")
+    module = workbook.with_suffix(".py")
+    if module.exists():
+        return f"note: {module} already exists and was left as it is; it should contain: from addin.refresh import main"
+    module.write_text(
+        f'"""The Run button of {name}.xlsx / {name}.xlsm: the xlwings ribbon\'s "Run main" '
+        f'imports this module."""\n\nfrom addin.refresh import main  # noqa: F401\n',
+        encoding="utf-8")
+    return f"wrote {module} (the xlwings Run button calls its main(): the refresh)"
 
 
 def run_build_example(args: argparse.Namespace) -> int:
