@@ -15,11 +15,11 @@ from models.errors import DSGError
 
 #: Modules that add sub-commands, in the order ``dsg --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
-    "addin.cli_show",
-    "addin.cli_dfe",
     "addin.cli_refresh",
-    "addin.cli_caseload",
+    "addin.cli_show",
     "addin.cli_model",
+    "addin.cli_dfe",
+    "addin.cli_caseload",
 )
 
 
