@@ -49,7 +49,7 @@ def _sheets_of(model: Path) -> dict[str, str]:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from addin.refresh import describe, run_refresh
+    from addin.refresh import problem_lines, run_refresh
 
     model: Path = args.model
     if not model.is_file():
@@ -61,7 +61,13 @@ def handle(args: argparse.Namespace) -> int:
         inputs = read_model(model)
         result = run_refresh(inputs, args.template, args.out)
     except DSGError as e:
-        print(f"dsg refresh: {model.name}: {describe(e, _sheets_of(model))}", file=sys.stderr)
+        lines = problem_lines(e, _sheets_of(model))
+        if len(lines) == 1:
+            print(f"dsg refresh: {model.name}: {lines[0]}", file=sys.stderr)
+        else:
+            print(f"dsg refresh: {model.name}: {len(lines)} problems to fix:", file=sys.stderr)
+            for line in lines:
+                print(f"  - {line}", file=sys.stderr)
         print("Nothing was written.", file=sys.stderr)
         return 2
     except Exception as e:  # the command reports, never shows a traceback

@@ -35,7 +35,7 @@ from models.errors import DSGError, InputError
 from models.inputs import ModelInputs
 from models.monitoring import inputs_sha256, monitoring_return
 from workbooks.return_template import TEMPLATE_PATH
-from workbooks.return_writer import Audit, WrittenReturn, now_text, write_return
+from workbooks.return_writer import Audit, TemplateError, WrittenReturn, now_text, write_return
 
 DISTRIBUTION = "dsg-high-needs"
 #: The template shipped with the package.
@@ -85,15 +85,22 @@ def table_sheets(pairs: Any) -> dict[str, str]:
     return {str(t).strip().casefold(): str(s) for s, t in pairs}
 
 
-def describe(error: Exception, sheets: dict[str, str] | None = None) -> str:
-    """The message a person reads, with each table's sheet named when known."""
+def problem_lines(error: Exception, sheets: dict[str, str] | None = None) -> list[str]:
+    """Each problem a person reads, with its table's sheet named when known."""
     if isinstance(error, InputError):
         parts = []
         for p in error.problems:
             sheet = (sheets or {}).get(p.argument.split(" ")[0].casefold())
             parts.append(f"sheet '{sheet}', table {p}" if sheet else str(p))
-        return "; ".join(parts)
-    return str(error)
+        return parts
+    if isinstance(error, TemplateError) and len(error.problems) > 1:
+        return [f"template {Path(error.template).name}: {p}" for p in error.problems]
+    return [str(error)]
+
+
+def describe(error: Exception, sheets: dict[str, str] | None = None) -> str:
+    """The message a person reads, with each table's sheet named when known."""
+    return "; ".join(problem_lines(error, sheets))
 
 
 def _book_sheets(book: Any) -> dict[str, str]:

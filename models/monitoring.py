@@ -272,13 +272,56 @@ def _show(value: Any) -> str:
     return repr(str(value).strip())
 
 
+_BLANK_CELL = re.compile(r"^row (\d+)(?: '.*')?, column '(.+)'$")
+
+
+def summarise_blank_columns(problems: list[Problem], rows: int) -> list[Problem]:
+    """Problems with every column blank in all ``rows`` data rows said once, not cell by cell.
+
+    A new model's table has its labels but no figures yet; naming each empty
+    cell would bury what to do. Columns blank in every row become one
+    problem (in the place of the first), naming the rows and the columns.
+
+    >>> cells = [Problem("Funding", f"row {r}, column '{c}'", "is blank") for r in (1, 2) for c in "AB"]
+    >>> [str(p) for p in summarise_blank_columns(cells + [Problem("Funding", "row 2, column 'C'", "is blank")], 2)]
+    ["Funding rows 1 to 2, columns 'A', 'B': blank in every row: fill them in", "Funding row 2, column 'C': is blank"]
+    """
+    if rows < 2:
+        return problems
+    blank: dict[str, set[int]] = {}
+    for p in problems:
+        m = _BLANK_CELL.match(p.where)
+        if m and p.what == "is blank":
+            blank.setdefault(m.group(2), set()).add(int(m.group(1)))
+    empty = [col for col, found in blank.items() if len(found) == rows]
+    if not empty:
+        return problems
+    out: list[Problem] = []
+    for p in problems:
+        m = _BLANK_CELL.match(p.where)
+        if m and p.what == "is blank" and m.group(2) in empty:
+            if not any(q.where.startswith(f"rows 1 to {rows}, ") for q in out):
+                named = ", ".join(f"'{col}'" for col in empty)
+                out.append(Problem(p.argument, f"rows 1 to {rows}, column{'s' if len(empty) > 1 else ''} {named}",
+                                   f"blank in every row: fill {'them' if len(empty) > 1 else 'it'} in"))
+            continue
+        out.append(p)
+    return out
+
+
 def _table(inputs: ModelInputs, name: str, columns: list[Column], c: _Collector) -> pd.DataFrame | None:
     raw = inputs.tables.get(name)
     if raw is None:
         c.add(name, "", f"the model workbook has no Excel Table named '{name}' "
                         f"(columns {' | '.join(TABLE_COLUMNS[name])})")
         return None
-    return c.run(lambda: read_table(raw, name, columns))
+    before = len(c.problems)
+    frame = c.run(lambda: read_table(raw, name, columns))
+    body = rows_of(raw)[1:]
+    while body and all(is_blank(v) for v in body[-1]):
+        body.pop()
+    c.problems[before:] = summarise_blank_columns(c.problems[before:], len(body))
+    return frame
 
 
 def _settings(inputs: ModelInputs, c: _Collector) -> dict[str, Any] | None:
@@ -357,6 +400,32 @@ def _matched(frame: pd.DataFrame, column: str, wanted: tuple[str, ...], table: s
         if w not in index:
             c.add(table, f"column '{column}'", f"has no row {w!r}: add it (0 if there is none)")
     return index
+
+
+def _settings_values(cover: dict[str, Any], where: dict[str, str], raw: dict[str, Any],
+                     c: _Collector) -> tuple[str | None, float | None]:
+    """Fill the cover's values from Settings; the period's financial year and the opening deficit."""
+    for name in ("Local authority", "LA code", "Return period"):
+        cover[name] = _text(raw[name])
+        if not cover[name]:
+            c.add("Settings", where[name], "is blank")
+    period = cover["Return period"]
+    current = None
+    if period:
+        current = c.run(lambda: financial_year_of_period(period))
+        if current is None:
+            c.problems[-1] = Problem("Settings", where["Return period"], c.problems[-1].what)
+    end = read_date(raw["Period end date"])
+    if end is None:
+        c.add("Settings", where["Period end date"],
+              f"{_show(raw['Period end date']) if not is_blank(raw['Period end date']) else 'blank'}"
+              " is not a date (e.g. 30/09/2024)")
+    cover["Period end date"] = end
+    cover["Prepared by"] = _text(raw["Prepared by"])
+    opening = c.run(lambda: read_scalar(raw["Opening cumulative deficit"], "Settings"))
+    if opening is None:
+        c.problems[-1] = Problem("Settings", where["Opening cumulative deficit"], c.problems[-1].what)
+    return current, opening
 
 
 def monitoring_return(inputs: ModelInputs, today: dt.date | None = None) -> MonitoringReturn:
@@ -441,33 +510,19 @@ def monitoring_return(inputs: ModelInputs, today: dt.date | None = None) -> Moni
     by_age = _table(inputs, "EHCPByAge", [Column("Age group", "name", unique=True), Column("Actual", minimum=0)], c)
     conditions = _table(inputs, "Conditions", [
         Column("Condition", "name", unique=True), Column("RAG", "text"), Column("Commentary", "text")], c)
-    c.raise_if_any()
 
-    # Settings values
+    # Settings values (checked with the tables, so every problem is reported at once)
+    table_problems = len(c.problems)
     cover: dict[str, Any] = {}
-    where = {k: v[0] for k, v in settings.items()}
-    raw = {k: v[1] for k, v in settings.items()}
-    for name in ("Local authority", "LA code", "Return period"):
-        cover[name] = _text(raw[name])
-        if not cover[name]:
-            c.add("Settings", where[name], "is blank")
+    where = {k: v[0] for k, v in (settings or {}).items()}
+    raw = {k: v[1] for k, v in (settings or {}).items()}
+    current = opening = None
+    if settings is not None:
+        current, opening = _settings_values(cover, where, raw, c)
+    if table_problems:  # the tables cannot be read further; bad Settings values alone can
+        c.raise_if_any()
     period = cover["Return period"]
-    current = None
-    if period:
-        current = c.run(lambda: financial_year_of_period(period))
-        if current is None:
-            c.problems[-1] = Problem("Settings", where["Return period"], c.problems[-1].what)
-    end = read_date(raw["Period end date"])
-    if end is None:
-        c.add("Settings", where["Period end date"],
-              f"{_show(raw['Period end date']) if not is_blank(raw['Period end date']) else 'blank'}"
-              " is not a date (e.g. 30/09/2024)")
-    cover["Period end date"] = end
-    cover["Prepared by"] = _text(raw["Prepared by"])
     cover["Date prepared"] = today or dt.date.today()
-    opening = c.run(lambda: read_scalar(raw["Opening cumulative deficit"], "Settings"))
-    if opening is None:
-        c.problems[-1] = Problem("Settings", where["Opening cumulative deficit"], c.problems[-1].what)
 
     years = None
     try:

@@ -447,3 +447,22 @@ def test_build_example_writes_where_asked(tmp_path, capsys):
     assert dsg(["build-example", "--out", str(out)]) == 0
     assert capsys.readouterr().out.strip().splitlines()[-1] == str(out)
     assert cell_snapshot(out) == cell_snapshot(COMMITTED_EXAMPLE)
+
+
+def test_refreshing_a_blank_model_is_refused_naming_what_to_fill_in(blank, tmp_path, capsys):
+    """A blank model is refused in one pass, one line per thing to fill in, not hundreds of cells."""
+    out = tmp_path / "returns"
+    assert dsg(["refresh", str(blank), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert not out.exists()
+    lines = err.strip().splitlines()
+    assert lines[-1] == "Nothing was written."
+    # the Settings the council must type are named with the tables' empty columns, all at once
+    assert "table Settings row 3 'Return period', column 'Value': is blank" in err
+    assert "'Period end date'" in err and "'Opening cumulative deficit'" in err
+    assert ("table Funding rows 1 to 5, columns 'High Needs Block income', 'Schools block', 'Transfer rate', "
+            "'Other high needs spend', 'Other blocks in-year deficit', 'Council contribution', "
+            "'Other contributions': blank in every row") in err
+    assert "table HighNeedsLines rows 1 to 13, columns 'Budget', 'Forecast outturn': blank in every row" in err
+    assert "sheet '" in err
+    assert len(lines) <= 15  # one problem a line

@@ -217,3 +217,23 @@ def test_classic_run_button_writes_beside_the_workbook_and_reports_in_the_book(t
     assert log[2][:2] == ["Return", str(written)] and written.is_file()
     alerts = [a for a in actions if a["func"] == "alert"]
     assert alerts and str(written) in alerts[0]["args"][0]
+
+
+def test_dsg_refresh_refuses_an_output_folder_that_is_a_file_with_exit_2(tmp_path, capsys):
+    (tmp_path / "r").write_text("not a folder")
+    assert dsg(["refresh", "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "output folder" in err and "is a file" in err and "Nothing was written." in err
+
+
+def test_dsg_refresh_refuses_a_damaged_template_or_model_with_exit_2(tmp_path, capsys):
+    import zipfile
+    with zipfile.ZipFile(tmp_path / "t.xlsx", "w") as z:
+        z.writestr("a.txt", "not a workbook")
+    assert dsg(["refresh", "--template", str(tmp_path / "t.xlsx"), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "t.xlsx" in err and "cannot be opened" in err and "Traceback" not in err
+    (tmp_path / "m.xlsx").write_text("a text file renamed .xlsx")
+    assert dsg(["refresh", str(tmp_path / "m.xlsx"), "--out", str(tmp_path / "r")]) == 2
+    assert "is not an Excel .xlsx workbook" in capsys.readouterr().err
+    assert files(tmp_path / "r") == []

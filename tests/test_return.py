@@ -15,6 +15,8 @@ import openpyxl
 import pandas as pd
 import pytest
 from openpyxl.chart import BarChart, Reference
+from openpyxl.comments import Comment
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from addin.refresh import refresh, run_refresh
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
@@ -28,9 +30,10 @@ from models.monitoring import (
 )
 from tests.conftest import PENNY, SHARED
 from workbooks import return_spec as spec
+from workbooks import return_writer
 from workbooks.model_reader import read_model
 from workbooks.return_template import TEMPLATE_PATH, build_template, build_workbook
-from workbooks.return_writer import TemplateError, norm, return_name
+from workbooks.return_writer import OutputError, TemplateError, norm, return_name
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "workbooks" / "examples" / "cambridgeshire.xlsx"
 
@@ -383,6 +386,24 @@ def test_the_writer_keeps_formatting_validation_and_notes(tmp_path):
         len(list(tpl[spec.SAFETY_VALVE].conditional_formatting))
 
 
+def test_each_sheet_prints_its_filled_columns_only(tmp_path):
+    """The spare year and census columns the template formats are not printed (the page stays legible)."""
+    path = refresh(example_inputs(), out_dir=tmp_path)  # four years, three census columns
+    wb = openpyxl.load_workbook(path)
+    assert wb[spec.FINANCIAL_SUMMARY].print_area == "'Financial summary'!$A$1:$G$15"  # note spans A:G
+    assert wb[spec.EHCP].print_area == "'EHCP numbers'!$A$1:$H$18"
+    assert wb[spec.COVER].print_area == "'Cover'!$A$1:$B$11"
+    assert wb[spec.FINANCIAL_SUMMARY]["B3"].alignment.horizontal == "right"  # a year over its figures
+
+
+def test_a_print_area_set_by_the_template_is_kept(tmp_path):
+    wb = build_workbook()
+    wb[spec.FINANCIAL_SUMMARY].print_area = "A1:M20"
+    wb.save(tmp_path / "t.xlsx")
+    path = refresh(example_inputs(), tmp_path / "t.xlsx", tmp_path / "out")
+    assert openpyxl.load_workbook(path)[spec.FINANCIAL_SUMMARY].print_area == "'Financial summary'!$A$1:$M$20"
+
+
 def test_checks_are_live_formulas_pointing_at_the_filled_cells(tmp_path):
     path = refresh(example_inputs(), out_dir=tmp_path)
     ws = openpyxl.load_workbook(path)[spec.CHECKS]
@@ -429,6 +450,75 @@ def test_a_template_with_a_chart_is_refused_rather_than_losing_it(tmp_path):
     with pytest.raises(TemplateError, match="charts or images"):
         refresh(example_inputs(), tmp_path / "t.xlsx", tmp_path / "out")
     assert files(tmp_path / "out") == []
+
+
+def test_a_template_with_cell_comments_and_validation_keeps_them(tmp_path):
+    """Comments live in a VML drawing part, which openpyxl rewrites: they are kept, not refused."""
+    wb = build_workbook()
+    wb[spec.COVER]["A4"].comment = Comment("As on the department's register", "DfE")
+    wb[spec.SAFETY_VALVE]["A1"].comment = Comment("Guidance: see annex B", "DfE")
+    dv = DataValidation(type="list", formula1='"Yes,No"', allow_blank=True)
+    wb[spec.COVER].add_data_validation(dv)
+    dv.add("B13")
+    wb[spec.COVER]["A13"] = "Signed off?"
+    wb.save(tmp_path / "t.xlsx")
+    written = run_refresh(example_inputs(), tmp_path / "t.xlsx", tmp_path / "out")
+    assert all(c.passed for c in written.checks)
+    out = openpyxl.load_workbook(written.path)
+    assert out[spec.COVER]["A4"].comment.text == "As on the department's register"
+    assert out[spec.SAFETY_VALVE]["A1"].comment.text == "Guidance: see annex B"
+    assert [str(d.sqref) for d in out[spec.COVER].data_validations.dataValidation] == ["B13"]
+
+
+def _with_part(template: Path, name: str, text: str) -> Path:
+    import zipfile
+    out = template.with_name("with_part.xlsx")
+    with zipfile.ZipFile(template) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.namelist():
+            zout.writestr(item, zin.read(item))
+        zout.writestr(name, text)
+    return out
+
+
+def test_a_template_with_a_form_control_is_refused_rather_than_losing_it(tmp_path):
+    build_workbook().save(tmp_path / "t.xlsx")
+    vml = ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:x="urn:schemas-microsoft-com:office:excel">'
+           '<v:shape id="_x0000_s1025"><x:ClientData ObjectType="Button"/></v:shape></xml>')
+    template = _with_part(tmp_path / "t.xlsx", "xl/drawings/vmlDrawing1.vml", vml)
+    with pytest.raises(TemplateError, match="form controls"):
+        refresh(example_inputs(), template, tmp_path / "out")
+    assert files(tmp_path / "out") == []
+
+
+def test_a_damaged_template_is_refused_clearly(tmp_path):
+    import zipfile
+    with zipfile.ZipFile(tmp_path / "t.xlsx", "w") as z:
+        z.writestr("a.txt", "not a workbook")
+    with pytest.raises(TemplateError, match="cannot be opened as an .xlsx workbook"):
+        refresh(example_inputs(), tmp_path / "t.xlsx", tmp_path / "out")
+    assert files(tmp_path / "out") == []
+
+
+def test_an_output_folder_that_is_a_file_is_refused_naming_it(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(OutputError) as e:
+        refresh(example_inputs(), out_dir=tmp_path / "afile")
+    assert "output folder" in str(e.value) and "afile" in str(e.value) and "is a file" in str(e.value)
+    assert "template" not in str(e.value)
+
+
+def test_an_output_folder_that_cannot_be_written_is_refused_and_left_clean(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(return_writer.tempfile, "mkstemp", refuse)
+    with pytest.raises(OutputError, match="output folder .* cannot be written to"):
+        refresh(example_inputs(), out_dir=tmp_path / "out")
+    assert files(tmp_path / "out") == []
+
+
+def test_an_output_folder_with_spaces_is_created(tmp_path):
+    path = refresh(example_inputs(), out_dir=tmp_path / "Finance returns" / "2024 25")
+    assert path.parent == tmp_path / "Finance returns" / "2024 25" and path.is_file()
 
 
 def _refused(inputs: ModelInputs, tmp_path: Path) -> str:

@@ -75,7 +75,9 @@ def _note_width(ws: Worksheet, last_column: int, height: float = 45) -> None:
     ws.row_dimensions[2].height = height
 
 
-def _header(ws: Worksheet, row: int, headers: list[str | None], width: int | None = None) -> None:
+def _header(ws: Worksheet, row: int, headers: list[str | None], width: int | None = None,
+            numbers: range | tuple[int, ...] = ()) -> None:
+    """A bold, shaded header row; the headers of number columns (``numbers``) right-aligned over them."""
     width = width or len(headers)
     ws.row_dimensions[row].height = 32  # two lines: long headers wrap instead of overprinting
     for c in range(1, width + 1):
@@ -84,7 +86,8 @@ def _header(ws: Worksheet, row: int, headers: list[str | None], width: int | Non
             cell.value = headers[c - 1]
         cell.font = _BOLD
         cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cell.alignment = Alignment(wrap_text=True, vertical="center",
+                                   horizontal="right" if c in numbers else None)
 
 
 def _format(ws: Worksheet, rows: range, cols: range, number_format: str) -> None:
@@ -131,7 +134,7 @@ def _financial_summary(ws: Worksheet) -> None:
            "Pounds, one column per financial year: past years outturn, the current year forecast "
            "outturn, later years the plan. Surplus/(deficit) rows are negative for a deficit; Variance "
            "to agreement has the same sign (negative = deficit worse than agreed).")
-    _header(ws, HEADER_ROW, [spec.MEASURE], 1 + SPARE_COLUMNS)
+    _header(ws, HEADER_ROW, [spec.MEASURE], 1 + SPARE_COLUMNS, numbers=range(2, 2 + SPARE_COLUMNS))
     last = FIRST_ROW + len(spec.FINANCIAL_SUMMARY_ROWS) - 1
     for i, label in enumerate(spec.FINANCIAL_SUMMARY_ROWS):
         cell = ws.cell(FIRST_ROW + i, 1, label)
@@ -150,7 +153,7 @@ def _high_needs(ws: Worksheet) -> None:
     _title(ws, "High needs expenditure",
            "Current financial year, pounds, by Section 251 line. Variance = Forecast outturn - Budget "
            "(positive = overspend); Variance % = Variance / Budget.")
-    _header(ws, HEADER_ROW, list(spec.HIGH_NEEDS_COLUMNS))
+    _header(ws, HEADER_ROW, list(spec.HIGH_NEEDS_COLUMNS), numbers=range(2, 6))
     labels = (*spec.S251_LABELS, spec.TOTAL_HIGH_NEEDS)
     for i, label in enumerate(labels):
         ws.cell(FIRST_ROW + i, 1, label)
@@ -168,7 +171,7 @@ def _ehcp(ws: Worksheet) -> None:
            "Education, health and care plans. Variance = actual - plan. The columns after Variance "
            "are the January census history.")
     _header(ws, HEADER_ROW, [spec.EHCP_LABEL, spec.PERIOD_ACTUAL, spec.PERIOD_PLAN, spec.VARIANCE],
-            4 + SPARE_COLUMNS)
+            4 + SPARE_COLUMNS, numbers=range(2, 5 + SPARE_COLUMNS))
     n = len(spec.EHCP_ROWS)
     places = spec.EHCP_ROWS.index("Total") + 1
     row = FIRST_ROW
@@ -189,7 +192,7 @@ def _block_movements(ws: Worksheet) -> None:
     _title(ws, "Block movements",
            "One row per movement between DSG blocks. Amount in pounds; share of the schools block "
            "as a percentage.")
-    _header(ws, HEADER_ROW, list(spec.BLOCK_MOVEMENT_COLUMNS))
+    _header(ws, HEADER_ROW, list(spec.BLOCK_MOVEMENT_COLUMNS), numbers=(4, 5))
     rows = range(FIRST_ROW, FIRST_ROW + 20)
     _format(ws, rows, range(4, 5), POUNDS)
     _format(ws, rows, range(5, 6), "0.00%")
@@ -205,7 +208,7 @@ def _safety_valve(ws: Worksheet) -> None:
     _title(ws, "Safety Valve",
            "Agreement profile by year, pounds; deficits are positive. Variance = Forecast - Agreed "
            "cumulative deficit (positive = worse than agreed). The agreement's conditions are below.")
-    _header(ws, HEADER_ROW, list(spec.SAFETY_VALVE_COLUMNS))
+    _header(ws, HEADER_ROW, list(spec.SAFETY_VALVE_COLUMNS), numbers=range(2, 8))
     last = CONDITIONS_HEADER_ROW - 3
     _format(ws, range(FIRST_ROW, last + 1), range(2, 8), POUNDS)
     ws.cell(CONDITIONS_HEADER_ROW - 1, 1, "Conditions of the agreement").font = _BOLD

@@ -31,8 +31,10 @@ time and the SHA-256 of the inputs.
 The return is saved as ``<LA code>_<period>_DSG_monitoring_return.xlsx`` in
 the output folder, never over an existing file (``_v2``, ``_v3``...), through
 a temporary file in the same folder, so no half-written return can exist.
-openpyxl drops charts and images when it saves; a template carrying any is
-refused rather than losing them silently.
+openpyxl drops charts, images and form controls when it saves; a template
+carrying any is refused rather than losing them silently. Cell comments
+(notes) are kept: their VML drawing part holds only note shapes, which
+openpyxl reads and writes again.
 """
 
 from __future__ import annotations
@@ -62,6 +64,14 @@ from workbooks.return_spec import Block
 
 #: Drawing parts openpyxl would drop on saving.
 _DRAWING_PARTS = ("xl/drawings/", "xl/charts/", "xl/media/", "xl/embeddings/")
+
+
+class OutputError(DSGError):
+    """The output folder cannot take the return (it is a file, or cannot be created or written)."""
+
+    def __init__(self, folder: Path | str, what: str):
+        self.folder = str(folder)
+        super().__init__(f"output folder {folder} (--out): {what}")
 
 
 class TemplateError(DSGError):
@@ -234,17 +244,28 @@ def _find_header(ws: Worksheet, block: Block, period: str) -> tuple[int, int] | 
             + ", ".join(repr(h) for h in missing))
 
 
+_VML_OBJECT = re.compile(rb'ObjectType\s*=\s*"([^"]*)"')
+
+
+def _notes_only(z: zipfile.ZipFile, part: str) -> bool:
+    """A legacy VML drawing holding cell comments (notes) only: openpyxl keeps those."""
+    if not part.lower().endswith(".vml"):
+        return False
+    kinds = set(_VML_OBJECT.findall(z.read(part)))
+    return kinds <= {b"Note"}
+
+
 def _check_drawings(template: Path) -> None:
     try:
         with zipfile.ZipFile(template) as z:
-            parts = [n for n in z.namelist() if n.startswith(_DRAWING_PARTS)]
+            parts = [n for n in z.namelist() if n.startswith(_DRAWING_PARTS) and not _notes_only(z, n)]
     except zipfile.BadZipFile:
         raise TemplateError(template, ["is not an .xlsx workbook"]) from None
     if parts:
         raise TemplateError(template, [
-            f"carries charts or images ({', '.join(parts[:3])}{'...' if len(parts) > 3 else ''}), which "
-            "openpyxl would drop when saving the filled return: remove them from the template "
-            "(keep them in a separate workbook), then refresh again"])
+            f"carries charts or images or form controls ({', '.join(parts[:3])}"
+            f"{'...' if len(parts) > 3 else ''}), which openpyxl would drop when saving the filled return: "
+            "remove them from the template (keep them in a separate workbook), then refresh again"])
 
 
 def _locate(wb: openpyxl.Workbook, template: Path, period: str) -> dict[Block, _Grid]:
@@ -469,6 +490,27 @@ def _fit_rows(grid: _Grid, labels: list[str]) -> None:
         ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 15, 15 * lines)
 
 
+def _print_used_area(ws: Worksheet) -> None:
+    """Print the columns that hold something, unless the template sets its own print area.
+
+    The template formats spare year and census columns for the model's years;
+    printed empty, they would shrink the page (fit to width) until the figures
+    cannot be read. The area runs to the last column holding a value or a
+    merged note, and to the last row holding a value.
+    """
+    if ws.print_area:
+        return
+    last_col = last_row = 1
+    for row in ws.iter_rows():
+        for cell in row:
+            if not _blank(cell.value):
+                last_col, last_row = max(last_col, cell.column), max(last_row, cell.row)
+    for merged in ws.merged_cells.ranges:
+        if merged.min_row <= last_row:
+            last_col = max(last_col, merged.max_col)
+    ws.print_area = f"A1:{get_column_letter(last_col)}{last_row}"
+
+
 def _fill(wb: openpyxl.Workbook, template: Path, fig: MonitoringReturn, audit: Audit) -> list[CheckResult]:
     g = _locate(wb, template, fig.period)
     f = _Filler(template)
@@ -567,6 +609,8 @@ def _fill(wb: openpyxl.Workbook, template: Path, fig: MonitoringReturn, audit: A
 
     for (sheet, r, c), v in f.writes.items():
         sheet.cell(r, c).value = v
+    for block in spec.BLOCKS:  # a sheet with two blocks is done once: its print area is then set
+        _print_used_area(g[block].ws)
     return results
 
 
@@ -609,21 +653,32 @@ def write_return(fig: MonitoringReturn, template: Path, out_dir: Path, audit: Au
     TemplateError
         A sheet, label or header is missing, or the template carries charts
         or images; nothing is written.
+    OutputError
+        The output folder is a file, or cannot be created or written.
     """
     template, out_dir = Path(template), Path(out_dir)
     if not template.is_file():
         raise TemplateError(template, [f"not found at {template}"])
     _check_drawings(template)
-    wb = openpyxl.load_workbook(template)
+    try:
+        wb = openpyxl.load_workbook(template)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise TemplateError(template, [f"cannot be opened as an .xlsx workbook ({exc})"]) from None
     for ws in wb.worksheets:
         if getattr(ws, "_charts", None) or getattr(ws, "_images", None):
             raise TemplateError(template, [f"sheet '{ws.title}' carries charts or images, which openpyxl "
                                            "would drop when saving the filled return"])
     results = _fill(wb, template, fig, audit)
     if out_dir.exists() and not out_dir.is_dir():
-        raise TemplateError(template, [f"the output folder {out_dir} is a file"])
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=out_dir, prefix=".", suffix=".xlsx.tmp")
+        raise OutputError(out_dir, "is a file, not a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(out_dir, f"cannot be created ({exc.strerror or exc})") from None
+    try:
+        fd, name = tempfile.mkstemp(dir=out_dir, prefix=".", suffix=".xlsx.tmp")
+    except OSError as exc:
+        raise OutputError(out_dir, f"cannot be written to ({exc.strerror or exc})") from None
     os.close(fd)
     tmp = Path(name)
     try:
