@@ -258,7 +258,7 @@ def parse_dates(values: Any) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     blank = np.zeros(n, dtype=bool)
 
     # Sort the distinct values by kind (one pass over the distinct values only).
-    kind = u.map(_kind).to_numpy() if n else np.array([], dtype=object)
+    kind = _kinds(u.to_numpy(dtype=object))
 
     text = u[kind == "text"].astype(str).str.strip()
     blank[text.index[text == ""]] = True
@@ -291,6 +291,21 @@ def parse_dates(values: Any) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     missing = full_blank[codes]
     bad = ~missing & dates.isna().to_numpy()
     return dates, missing, bad
+
+
+#: The kind of a cell of each common exact type (subclasses go through :func:`_kind`).
+_KIND_OF_TYPE: dict[type, str] = {
+    str: "text", float: "number", int: "number", bool: "other",
+    _dt.date: "datetime", _dt.datetime: "datetime", pd.Timestamp: "datetime",
+}
+
+
+def _kinds(values: np.ndarray) -> np.ndarray:
+    """:func:`_kind` of each value, looked up by exact type (one call per value only
+    for types not in :data:`_KIND_OF_TYPE`)."""
+    lookup = _KIND_OF_TYPE.get
+    return np.array([lookup(t) or _kind(v) for t, v in zip(map(type, values), values, strict=True)],
+                    dtype=object)
 
 
 def _kind(value: Any) -> str:
@@ -360,6 +375,22 @@ def _id_text(values: np.ndarray) -> np.ndarray:
     return text
 
 
+def _sorted_codes(values: np.ndarray) -> np.ndarray:
+    """A code per value, equal values sharing one (NaNs get codes of their own).
+
+    A stable sort takes one pass over IDs already in order, as extracts
+    often are; nearly every ID being distinct, hashing would be slower.
+    """
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.empty(len(values), dtype=bool)
+    starts[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    codes = np.empty(len(values), dtype="int64")
+    codes[order] = np.cumsum(starts) - 1
+    return codes
+
+
 def _id_keys(values: pd.Series) -> np.ndarray:
     """A code per row comparing Child IDs trimmed and case-insensitively; -1 for a blank ID.
 
@@ -371,9 +402,11 @@ def _id_keys(values: pd.Series) -> np.ndarray:
     numbers = arr if not blank.any() else np.where(blank, None, arr)
     if pd.api.types.infer_dtype(numbers, skipna=True) in ("floating", "integer",
                                                            "mixed-integer-float"):
-        codes, _ = pd.factorize(pd.to_numeric(pd.Series(numbers, dtype=object)).to_numpy(float),
-                                use_na_sentinel=True)
-        return codes
+        try:  # numpy converts plain numbers (None to NaN) without pandas' per-value checks
+            as_float = np.asarray(numbers, dtype=float)
+        except (TypeError, ValueError, OverflowError):
+            as_float = pd.to_numeric(pd.Series(numbers, dtype=object)).to_numpy(float)
+        return np.where(np.isnan(as_float), -1, _sorted_codes(as_float))
     codes, uniques = pd.factorize(numbers, use_na_sentinel=True)
     keys = pd.Series(_id_text(np.asarray(uniques, dtype=object)), dtype=object).str.casefold()
     key_codes, _ = pd.factorize(keys.to_numpy(dtype=object))

@@ -21,7 +21,10 @@ never replaces an existing file (``_v2``, ``_v3``... are added).
 from __future__ import annotations
 
 import csv
+import datetime as _dt
+import gc
 import itertools
+import operator
 import os
 import re
 import tempfile
@@ -29,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -164,7 +168,33 @@ def _read_csv(p: Path, source: str) -> Extract:
     return _from_grid_frame(pd.DataFrame(rows, dtype=object), source)
 
 
+#: Cell types whose equal values are stored once (a value equals only values of its own
+#: type here, so sharing one object cannot change any cell; numbers are left alone,
+#: since ``1.0 == True``).
+_SHAREABLE = frozenset({str, _dt.date, _dt.datetime})
+
+#: Rows taken from the sheet at a time.
+_BLOCK_ROWS = 65536
+
+
+def _shared(values: Sequence[object], cache: dict[object, object]) -> list[object]:
+    """The cells of a column with equal text and dates as one object each.
+
+    An extract repeats a few placement labels and needs, and a few thousand
+    dates, over hundreds of thousands of rows: one object per distinct value
+    keeps memory to a fraction, and later look-ups hash each value once.
+    """
+    share = cache.setdefault
+    kinds = set(map(type, values))
+    if kinds <= _SHAREABLE:  # text and dates only: share every cell, without a Python loop
+        return list(map(share, values, values))
+    if kinds.isdisjoint(_SHAREABLE):
+        return list(values)
+    return [share(v, v) if v.__class__ in _SHAREABLE else v for v in values]
+
+
 def _read_sheet(p: Path, source: str) -> Extract:
+    gc_was_enabled = gc.isenabled()
     try:
         book = CalamineWorkbook.from_path(str(p))
         sheet = book.get_sheet_by_index(0)
@@ -179,21 +209,33 @@ def _read_sheet(p: Path, source: str) -> Extract:
         where = _locate(["" if v is None else str(v) for v in header], EXTRACT_COLUMNS, source,
                         HEADER_ALIASES)
         cols = [where[c] for c in EXTRACT_COLUMNS]
-        # Keep only the extract's columns, a block of rows at a time (less memory).
-        parts = []
-        while block := list(itertools.islice(rows, 65536)):
-            parts.append(pd.DataFrame(block, dtype=object).iloc[:, cols])
+        # Keep only the extract's columns, column-wise, a block of rows at a time. The
+        # cyclic garbage collector is paused meanwhile: the rows are lists, and it would
+        # otherwise rescan every list made so far, again and again, finding nothing.
+        values: list[list[object]] = [[] for _ in cols]
+        caches: list[dict[object, object]] = [{} for _ in cols]
+        gc.disable()
+        while block := list(itertools.islice(rows, _BLOCK_ROWS)):
+            for kept, cache, c in zip(values, caches, cols, strict=True):
+                kept.extend(_shared(list(map(operator.itemgetter(c), block)), cache))
+            del block
     except InputError:
         raise
     except Exception as exc:  # calamine raises its own error types for bad files
         raise InputError([Problem(source, "", f"cannot be read as a workbook: {exc}")]) from None
-    del rows, sheet, book  # release the parsed sheet
-    if parts:
-        body = pd.concat(parts, ignore_index=True)
-        body.columns = list(EXTRACT_COLUMNS)
-    else:
-        body = pd.DataFrame({c: pd.Series(dtype=object) for c in EXTRACT_COLUMNS})
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    del rows, sheet, book, caches  # release the parsed sheet
+    body = pd.DataFrame({name: pd.Series(_objects(kept), dtype=object)
+                         for name, kept in zip(EXTRACT_COLUMNS, values, strict=True)})
+    del values
     return Extract(table=_drop_trailing_blank(body), header_row=head + 1, source=source)
+
+
+def _objects(values: list[object]) -> np.ndarray:
+    """A list of cells as a 1-D object array (never a 2-D one, whatever the cells)."""
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 def _drop_trailing_blank(body: pd.DataFrame) -> pd.DataFrame:
