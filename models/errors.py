@@ -60,3 +60,32 @@ class InputError(DSGError, ValueError):
 
 class ProjectionError(InputError):
     """A projection produced an impossible value (a negative count)."""
+
+
+class Problems:
+    """Collects the problems of several validation steps, to report them together.
+
+    >>> found = Problems()
+    >>> found.run(lambda: 1)
+    1
+    >>> def bad():
+    ...     raise InputError("is blank", argument="first")
+    >>> found.run(bad) is None, len(found.items)
+    (True, 1)
+    """
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def run(self, step, *args, **kwargs):
+        """``step(*args, **kwargs)``, or None with its problems kept."""
+        try:
+            return step(*args, **kwargs)
+        except InputError as e:
+            self.items.extend(e.problems)
+            return None
+
+    def raise_if_any(self) -> None:
+        """Raise one InputError with every problem collected, if there are any."""
+        if self.items:
+            raise InputError(self.items)

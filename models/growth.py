@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from models.errors import InputError, Problem
+from models.errors import InputError, Problem, Problems
 from models.validation import read_scalar
 
 
@@ -42,16 +42,13 @@ def ehcp_growth(first: Any, last: Any, years: Any) -> float:
     >>> f"{ehcp_growth(4222, 7707, 5):.2%}"
     '12.79%'
     """
-    problems = []
-    values = {}
-    for name, value, kw in (("first", first, {"above": 0}), ("last", last, {"minimum": 0}),
-                            ("years", years, {"above": 0})):
-        try:
-            values[name] = read_scalar(value, name, **kw)
-        except InputError as e:
-            problems.extend(e.problems)
-    if problems:
-        raise InputError(problems)
+    found = Problems()
+    values = {
+        "first": found.run(read_scalar, first, "first", above=0),
+        "last": found.run(read_scalar, last, "last", minimum=0),
+        "years": found.run(read_scalar, years, "years", above=0),
+    }
+    found.raise_if_any()
     try:
         rate = (values["last"] / values["first"]) ** (1.0 / values["years"]) - 1.0
     except OverflowError:
@@ -88,15 +85,8 @@ def percent_change(first: Any, last: Any) -> float:
     >>> f"{percent_change(4222, 7707):+.1%}"
     '+82.5%'
     """
-    problems = []
-    try:
-        f = read_scalar(first, "first", above=0)
-    except InputError as e:
-        problems.extend(e.problems)
-    try:
-        la = read_scalar(last, "last")
-    except InputError as e:
-        problems.extend(e.problems)
-    if problems:
-        raise InputError(problems)
+    found = Problems()
+    f = found.run(read_scalar, first, "first", above=0)
+    la = found.run(read_scalar, last, "last")
+    found.raise_if_any()
     return la / f - 1.0

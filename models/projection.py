@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.errors import InputError, Problem, ProjectionError
+from models.errors import InputError, Problem, Problems, ProjectionError
 from models.placements import read_placements
 from models.validation import (
     Column,
@@ -162,35 +162,17 @@ def placement_projection(placements: Any, years: Any, growth: Any, inflation: An
     >>> t.values.tolist()
     [['ERB', 10.0, 40.0], ['Independent', 30.0, 0.0], ['Total', 40.0, 40.0]]
     """
-    problems: list[Problem] = []
-    table = year_list = None
-    try:
-        table = read_placements(placements)
-    except InputError as e:
-        problems.extend(e.problems)
-    try:
-        year_list = read_years(years)
-    except InputError as e:
-        problems.extend(e.problems)
-    try:
-        which = read_choice(measure, "measure", MEASURES, "spend")
-    except InputError as e:
-        problems.extend(e.problems)
+    found = Problems()
+    table = found.run(read_placements, placements)
+    year_list = found.run(read_years, years)
+    which = found.run(read_choice, measure, "measure", MEASURES, "spend")
     if table is not None:
         names = table["Placement"].tolist()
-        rates = {}
-        for argument, value in (("growth", growth), ("inflation", inflation)):
-            try:
-                rates[argument] = read_per_item(value, names, argument, above=-1)
-            except InputError as e:
-                problems.extend(e.problems)
-        if year_list is not None and not problems:
-            try:
-                move = move_matrix(moves, names, year_list)
-            except InputError as e:
-                problems.extend(e.problems)
-    if problems:
-        raise InputError(problems)
+        rates = {argument: found.run(read_per_item, value, names, argument, above=-1)
+                 for argument, value in (("growth", growth), ("inflation", inflation))}
+        if year_list is not None and not found.items:
+            move = found.run(move_matrix, moves, names, year_list)
+    found.raise_if_any()
 
     count = projected_count(table["Count"].to_numpy(float), rates["growth"], move)
     negative = [Problem("placements", f"{names[p]!r} in {year_list[k]}",

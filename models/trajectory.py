@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.errors import InputError, Problem
+from models.errors import Problems
 from models.validation import finite_result, read_scalar, read_series, read_years
 
 COLUMNS = ["Year", "Income", "Transfers in", "Spend", "Other blocks", "In-year deficit",
@@ -43,22 +43,14 @@ def read_trajectory_inputs(years: Any, opening_deficit: Any, income: Any, spend:
     out, a clawback); omitted series are 0.
     """
     year_list = read_years(years)
-    problems: list[Problem] = []
-    out: dict[str, Any] = {}
-    try:
-        out["opening_deficit"] = read_scalar(opening_deficit, "opening_deficit")
-    except InputError as e:
-        problems.extend(e.problems)
+    found = Problems()
+    out: dict[str, Any] = {"opening_deficit": found.run(read_scalar, opening_deficit, "opening_deficit")}
     for name, value, kw in (("income", income, {"minimum": 0}), ("spend", spend, {"minimum": 0}),
                             ("transfers", transfers, {"default": 0.0}),
                             ("contributions", contributions, {"default": 0.0}),
                             ("other_blocks", other_blocks, {"default": 0.0})):
-        try:
-            out[name] = read_series(value, year_list, name, **kw)
-        except InputError as e:
-            problems.extend(e.problems)
-    if problems:
-        raise InputError(problems)
+        out[name] = found.run(read_series, value, year_list, name, **kw)
+    found.raise_if_any()
     return TrajectoryInputs(years=year_list, **out)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.errors import InputError, Problem
+from models.errors import Problems
 from models.validation import finite_result, read_scalar, read_series, read_years
 
 #: A transfer above this share of the Schools Block needs the Secretary of State
@@ -102,21 +102,12 @@ def block_transfer_impact(years: Any, schools_block: Any, rate: Any,
     ([4500000.0, 9300000.0], ['Required', 'Required'])
     """
     year_list = read_years(years)
-    problems: list[Problem] = []
-    values = {}
-    for name, value, kw in (("schools_block", schools_block, {"minimum": 0}),
-                            ("rate", rate, {"minimum": 0, "maximum": 1})):
-        try:
-            values[name] = read_series(value, year_list, name, **kw)
-        except InputError as e:
-            problems.extend(e.problems)
-    try:
-        limit = read_scalar(threshold, "threshold", minimum=0, maximum=1, default=DEFAULT_THRESHOLD)
-    except InputError as e:
-        problems.extend(e.problems)
-    if problems:
-        raise InputError(problems)
-    block, share = values["schools_block"], values["rate"]
+    found = Problems()
+    block = found.run(read_series, schools_block, year_list, "schools_block", minimum=0)
+    share = found.run(read_series, rate, year_list, "rate", minimum=0, maximum=1)
+    limit = found.run(read_scalar, threshold, "threshold", minimum=0, maximum=1,
+                      default=DEFAULT_THRESHOLD)
+    found.raise_if_any()
     moved = transfer_amount(block, share)
     result = pd.DataFrame({
         "Year": year_list,

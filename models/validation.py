@@ -128,11 +128,14 @@ class Column:
     required: bool = True
 
 
-def _bound_problem(x: float, minimum: float | None, above: float | None) -> str | None:
+def _bound_problem(x: float, minimum: float | None, above: float | None,
+                   maximum: float | None = None) -> str | None:
     if minimum is not None and x < minimum:
         return f"{x:g} is below {minimum:g}" if minimum != 0 else f"{x:g} is negative"
     if above is not None and x <= above:
         return f"{x:g} must be greater than {above:g}"
+    if maximum is not None and x > maximum:
+        return f"{x:g} is above {maximum:g}"
     return None
 
 
@@ -376,9 +379,7 @@ def _numbers(cells: list[Any], argument: str, places: Sequence[str], minimum: fl
     for i, v in enumerate(cells):
         x, err = _number(v)
         if err is None:
-            err = _bound_problem(x, minimum, above)
-            if err is None and maximum is not None and x > maximum:
-                err = f"{x:g} is above {maximum:g}"
+            err = _bound_problem(x, minimum, above, maximum)
         if err:
             problems.append(Problem(argument, places[i], err))
             continue
@@ -417,9 +418,7 @@ def read_scalar(value: Any, argument: str, *, minimum: float | None = None,
     v = flat[0] if flat else None
     x, err = _number(v)
     if err is None:
-        err = _bound_problem(x, minimum, above)
-        if err is None and maximum is not None and x > maximum:
-            err = f"{x:g} is above {maximum:g}"
+        err = _bound_problem(x, minimum, above, maximum)
     if err:
         raise InputError([Problem(argument, "", err)])
     return x

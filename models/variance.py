@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.errors import InputError, Problem
+from models.errors import Problems
 from models.validation import finite_result, read_scalar, read_series, read_years
 
 DEFAULT_AMBER_TOLERANCE = 0.05
@@ -83,21 +83,12 @@ def variance_to_plan(years: Any, forecast: Any, plan: Any,
     ['Amber']
     """
     year_list = read_years(years)
-    problems: list[Problem] = []
-    values = {}
-    for name, value in (("forecast", forecast), ("plan", plan)):
-        try:
-            values[name] = read_series(value, year_list, name)
-        except InputError as e:
-            problems.extend(e.problems)
-    try:
-        tolerance = read_scalar(amber_tolerance, "amber_tolerance", minimum=0,
-                                default=DEFAULT_AMBER_TOLERANCE)
-    except InputError as e:
-        problems.extend(e.problems)
-    if problems:
-        raise InputError(problems)
-    f, p = values["forecast"], values["plan"]
+    found = Problems()
+    f = found.run(read_series, forecast, year_list, "forecast")
+    p = found.run(read_series, plan, year_list, "plan")
+    tolerance = found.run(read_scalar, amber_tolerance, "amber_tolerance", minimum=0,
+                          default=DEFAULT_AMBER_TOLERANCE)
+    found.raise_if_any()
     var = variance(f, p)
     result = pd.DataFrame({
         "Year": year_list,

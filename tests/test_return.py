@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from addin.refresh import refresh, run_refresh
@@ -368,9 +369,83 @@ def test_a_reordered_template_with_extra_rows_and_columns_is_filled_correctly(tm
     fs = wb[spec.FINANCIAL_SUMMARY]
     assert fs.cell(10, 1).value == "Memo: capital (not part of the DSG)"
     assert fs.cell(5, 3).value == "2023-24"  # years fill the blank header cells after 'Notes'
-    assert wb[spec.EHCP]["F3"].value == "January 2022" and wb[spec.EHCP]["F4"].value == 500
+    eh = wb[spec.EHCP]  # A 'Ref', B 'Category', C:N census slots, O actual, P plan, Q Variance
+    assert eh["F3"].value == "January 2022" and eh["F4"].value == 500
+    assert [eh.cell(3, c).value for c in (6, 7, 8, 15)] == ["January 2022", "January 2023", "January 2024",
+                                                            "2024-25 Q2 actual"]  # the census years in order
+    assert _hidden(eh) == {"C", "D", "E", *"IJKLMN"}
     sv = read_block(wb[spec.SAFETY_VALVE], "Year")
     assert sv[("2024-25", "agreed cumulative deficit")] == 20e6
+
+
+def old_layout_template(path: Path, census: tuple[str, ...] = ()) -> Path:
+    """The EHCP numbers sheet as earlier templates had it: the census history after Variance."""
+    wb = build_workbook()
+    eh = wb[spec.EHCP]
+    for c in range(2, eh.max_column + 1):
+        eh.cell(3, c).value = None
+    for c, header in enumerate((spec.PERIOD_ACTUAL, spec.PERIOD_PLAN, spec.VARIANCE, *census), start=2):
+        eh.cell(3, c).value = header
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("census", [(), ("January 2023",)])
+def test_a_template_with_the_history_after_variance_is_filled_correctly(tmp_path, census):
+    template = old_layout_template(tmp_path / "old.xlsx", census)
+    inputs = example_inputs()
+    written = run_refresh(inputs, template, tmp_path / "out")
+    assert_matches(monitoring_return(inputs), written.path)
+    assert all(c.passed for c in written.checks)
+    eh = openpyxl.load_workbook(written.path)[spec.EHCP]
+    headers = [eh.cell(3, c).value for c in range(1, 8)]
+    want = ["Category", "2024-25 Q2 actual", "2024-25 Q2 plan", "Variance", "January 2022", "January 2023",
+            "January 2024"]
+    if census:  # a census the template already has keeps its column; the others fill the blank cells
+        want[4:] = ["January 2023", "January 2022", "January 2024"]
+    assert headers == want
+    assert _hidden(eh) == set()
+    assert eh.print_area == "'EHCP numbers'!$A$1:$P$18"  # the note row spans A:P
+
+
+def test_spare_census_columns_in_one_col_run_are_hidden_one_by_one(tmp_path):
+    """Excel saves equal columns as one ``<col min max>`` run: hiding some splits it, never overlaps it."""
+    wb = build_workbook()
+    eh = wb[spec.EHCP]
+    for c in range(3, 14):
+        del eh.column_dimensions[get_column_letter(c)]
+    eh.column_dimensions["B"].min, eh.column_dimensions["B"].max = 2, 13  # B:M, the census slots
+    wb.save(tmp_path / "t.xlsx")
+    path = refresh(example_inputs(), tmp_path / "t.xlsx", tmp_path / "out")
+    runs = [(d.min, d.max) for d in openpyxl.load_workbook(path)[spec.EHCP].column_dimensions.values()]
+    runs.sort()
+    assert all(runs[i][1] < runs[i + 1][0] for i in range(len(runs) - 1)), runs  # no overlap
+    eh = openpyxl.load_workbook(path)[spec.EHCP]
+    assert _hidden(eh) == set("EFGHIJKLM")
+    assert eh.column_dimensions["B"].width == eh.column_dimensions["E"].width == 13
+
+
+def test_safety_valve_commentary_spans_the_profile_columns(tmp_path):
+    """Conditions wrap in A; each Commentary cell is merged across C:H, and rows are as tall as their text."""
+    tpl = openpyxl.load_workbook(TEMPLATE_PATH)[spec.SAFETY_VALVE]
+    widths = {c: tpl.column_dimensions[c].width for c in "ABCDEFGH"}
+    assert widths["A"] <= 48 and widths["C"] <= 20
+    header = next(r for r in range(1, 40) if tpl.cell(r, 1).value == "Condition")
+    assert tpl.cell(header, 3).value == "Commentary"
+    assert f"C{header + 1}:H{header + 1}" in {str(m) for m in tpl.merged_cells.ranges}
+    long = ("The council reports each quarter on the recovery plan; " * 3).strip()  # 164 characters
+    conditions = pd.DataFrame([["Reach an in-year balance by 2026-27", "Red", long],
+                               ["Open enhanced resource bases", "Amber", "Two of four open"]],
+                              columns=["Condition", "RAG", "Commentary"])
+    inputs = with_table(example_inputs(), "Conditions", conditions)
+    written = run_refresh(inputs, TEMPLATE_PATH, tmp_path / "out")
+    assert_matches(monitoring_return(inputs), written.path)
+    ws = openpyxl.load_workbook(written.path)[spec.SAFETY_VALVE]
+    rows = {ws.cell(r, 1).value: r for r in range(header + 1, header + 4)}
+    assert ws.cell(rows["Reach an in-year balance by 2026-27"], 3).value == long
+    # C:H is 95 wide: 164 characters take two lines (C alone, 18 wide, would need ten)
+    assert ws.row_dimensions[rows["Reach an in-year balance by 2026-27"]].height == 30
+    assert (ws.row_dimensions[rows["Open enhanced resource bases"]].height or 15) == 15
 
 
 def test_the_writer_keeps_formatting_validation_and_notes(tmp_path):
@@ -386,12 +461,29 @@ def test_the_writer_keeps_formatting_validation_and_notes(tmp_path):
         len(list(tpl[spec.SAFETY_VALVE].conditional_formatting))
 
 
+def _hidden(ws) -> set[str]:
+    """The letters of the sheet's hidden columns."""
+    out = set()
+    for letter, dim in ws.column_dimensions.items():
+        if dim.hidden:
+            first, last = (dim.min, dim.max) if dim.min and dim.max else (None, None)
+            out |= {get_column_letter(c) for c in range(first, last + 1)} if first else {letter}
+    return out
+
+
 def test_each_sheet_prints_its_filled_columns_only(tmp_path):
     """The spare year and census columns the template formats are not printed (the page stays legible)."""
     path = refresh(example_inputs(), out_dir=tmp_path)  # four years, three census columns
     wb = openpyxl.load_workbook(path)
     assert wb[spec.FINANCIAL_SUMMARY].print_area == "'Financial summary'!$A$1:$G$15"  # note spans A:G
-    assert wb[spec.EHCP].print_area == "'EHCP numbers'!$A$1:$H$18"
+    # EHCP numbers: Category, twelve census slots, then actual, plan, Variance; the nine spare slots
+    # are hidden, so the print shows Category, three censuses, actual, plan, Variance side by side
+    eh = wb[spec.EHCP]
+    assert eh.print_area == "'EHCP numbers'!$A$1:$P$18"
+    assert [eh.cell(3, c).value for c in (1, 2, 3, 4, 14, 15, 16)] == [
+        "Category", "January 2022", "January 2023", "January 2024", "2024-25 Q2 actual", "2024-25 Q2 plan",
+        "Variance"]
+    assert _hidden(eh) == set("EFGHIJKLM")
     assert wb[spec.COVER].print_area == "'Cover'!$A$1:$B$11"
     assert wb[spec.FINANCIAL_SUMMARY]["B3"].alignment.horizontal == "right"  # a year over its figures
 

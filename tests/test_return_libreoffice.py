@@ -13,8 +13,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.refresh import refresh
-from tests.test_return import EXAMPLE, example_inputs, read_block
+from addin.refresh import refresh, run_refresh
+from tests.test_return import EXAMPLE, example_inputs, old_layout_template, read_block
 from workbooks import return_spec as spec
 from workbooks.model_reader import read_model
 
@@ -71,3 +71,12 @@ def test_a_broken_figure_makes_its_check_fail(soffice, tmp_path):
     assert results[spec.CHECK_ROLL_FORWARD] == spec.FAIL
     assert results[spec.CHECK_EHCP] == spec.PASS
     assert results[spec.CHECK_PERIOD] == spec.PASS
+
+
+def test_a_template_with_the_history_after_variance_recalculates_with_every_check_pass(soffice, tmp_path):
+    """The earlier layout (census columns after Variance): the checks' formulas follow the columns."""
+    template = old_layout_template(tmp_path / "old.xlsx")
+    path = run_refresh(example_inputs(), template, tmp_path / "returns").path
+    again = recalculate(soffice, path, tmp_path)
+    assert error_cells(again) == []
+    assert check_results(again) == {label: spec.PASS for label in spec.CHECK_LABELS}

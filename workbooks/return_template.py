@@ -8,9 +8,10 @@ formatting, a RAG drop-down on the Safety Valve sheet, and a short note row
 above each header row (notes never sit in a label column next to a label).
 
 Columns that depend on the model (one per financial year on the Financial
-summary; one per January census on EHCP numbers) are left blank under a
-formatted header row: the writer puts each year's header in the next blank
-header cell. ``<period>`` in a header stands for the return period.
+summary; one per January census on EHCP numbers, between ``Category`` and
+``<period> actual``) are left blank under a formatted header row: the writer
+puts each year's header in the next blank header cell, and hides the census
+columns it does not use. ``<period>`` in a header stands for the return period.
 
 Run ``python -m workbooks.return_template`` to rebuild the committed file; a
 test checks the committed file still matches what this module builds.
@@ -168,10 +169,12 @@ def _high_needs(ws: Worksheet) -> None:
 
 def _ehcp(ws: Worksheet) -> None:
     _title(ws, "EHCP numbers",
-           "Education, health and care plans. Variance = actual - plan. The columns after Variance "
-           "are the January census history.")
-    _header(ws, HEADER_ROW, [spec.EHCP_LABEL, spec.PERIOD_ACTUAL, spec.PERIOD_PLAN, spec.VARIANCE],
-            4 + SPARE_COLUMNS, numbers=range(2, 5 + SPARE_COLUMNS))
+           "Education, health and care plans: one column per January census (history), then the "
+           "period's actual and plan. Variance = actual - plan.")
+    history = [None] * SPARE_COLUMNS  # the writer puts each census in the next blank header cell
+    last = 1 + SPARE_COLUMNS + 3
+    _header(ws, HEADER_ROW, [spec.EHCP_LABEL, *history, spec.PERIOD_ACTUAL, spec.PERIOD_PLAN, spec.VARIANCE],
+            numbers=range(2, last + 1))
     n = len(spec.EHCP_ROWS)
     places = spec.EHCP_ROWS.index("Total") + 1
     row = FIRST_ROW
@@ -180,12 +183,12 @@ def _ehcp(ws: Worksheet) -> None:
             row += 1  # a blank row between the placement and the age-group tables
         ws.cell(row, 1, label)
         if label in ("Total", spec.EHCP_ROWS[-1]):
-            for c in range(1, 5 + SPARE_COLUMNS):
+            for c in range(1, last + 1):
                 ws.cell(row, c).font = _BOLD
         row += 1
-    _format(ws, range(FIRST_ROW, FIRST_ROW + n + 1), range(2, 5 + SPARE_COLUMNS), COUNT)
+    _format(ws, range(FIRST_ROW, FIRST_ROW + n + 1), range(2, last + 1), COUNT)
     ws.freeze_panes = f"B{FIRST_ROW}"
-    _widths(ws, {1: 46} | {c: 14 for c in range(2, 5 + SPARE_COLUMNS)})
+    _widths(ws, {1: 46} | {c: 13 for c in range(2, 2 + SPARE_COLUMNS)} | {c: 15 for c in range(last - 2, last + 1)})
 
 
 def _block_movements(ws: Worksheet) -> None:
@@ -212,18 +215,24 @@ def _safety_valve(ws: Worksheet) -> None:
     last = CONDITIONS_HEADER_ROW - 3
     _format(ws, range(FIRST_ROW, last + 1), range(2, 8), POUNDS)
     ws.cell(CONDITIONS_HEADER_ROW - 1, 1, "Conditions of the agreement").font = _BOLD
-    _header(ws, CONDITIONS_HEADER_ROW, list(spec.CONDITION_COLUMNS))
+    # the conditions share the profile's columns: each Commentary cell spans C:H (the width of
+    # the profile's money columns), so C stays a money column and A a readable label column
+    _header(ws, CONDITIONS_HEADER_ROW, list(spec.CONDITION_COLUMNS), width=8)
+    ws.merge_cells(start_row=CONDITIONS_HEADER_ROW, start_column=3, end_row=CONDITIONS_HEADER_ROW, end_column=8)
     first, end = CONDITIONS_HEADER_ROW + 1, CONDITIONS_HEADER_ROW + 30
     for r in range(first, end + 1):
         ws.cell(r, 1).alignment = _WRAP
         ws.cell(r, 3).alignment = _WRAP
         ws.cell(r, 2).alignment = Alignment(horizontal="center", vertical="top")
+        ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=8)
     for r in range(FIRST_ROW, last + 1):
         ws.cell(r, 8).alignment = Alignment(horizontal="center")
+    for r, c in ((HEADER_ROW, 8), (CONDITIONS_HEADER_ROW, 2)):  # RAG headers over their centred values
+        ws.cell(r, c).alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     _colour_rule(ws, f"H{FIRST_ROW}:H{last} B{first}:B{end}", RAG_COLOURS)
     _rag_list(ws, f"H{FIRST_ROW}:H{last} B{first}:B{end}")
     ws.freeze_panes = f"B{FIRST_ROW}"
-    _widths(ws, {1: 60, 2: 16, 3: 60, 4: 16, 5: 18, 6: 18, 7: 15, 8: 10})
+    _widths(ws, {1: 44, 2: 16, 3: 18, 4: 18, 5: 18, 6: 18, 7: 15, 8: 10})
 
 
 def _checks(ws: Worksheet) -> None:
@@ -249,7 +258,7 @@ _NOTE_COLUMNS = {
     spec.COVER: 2,
     spec.FINANCIAL_SUMMARY: 7,
     spec.HIGH_NEEDS: 5,
-    spec.EHCP: 8,
+    spec.EHCP: 1 + SPARE_COLUMNS + 3,
     spec.BLOCK_MOVEMENTS: 7,
     spec.SAFETY_VALVE: 8,
     spec.CHECKS: 3,

@@ -9,9 +9,12 @@ RETURN.md, "Labels are the contract":
   spaces (and runs of inner spaces);
 - rows that are one per year, movement or condition are found by their label
   when the template has them, otherwise written into the block's next blank
-  rows; year and census columns likewise are found by header or written into
-  the next blank header cells to the right; ``<period>`` in a header stands
-  for the return period;
+  rows; year columns likewise are found by header or written into the next
+  blank header cells to the right; census columns are found by header or
+  written, oldest first, into the blank header cells between ``Category`` and
+  ``<period> actual`` (the spare ones are then hidden, so no gap shows or
+  prints), or to the right of the last header in a template without such
+  cells; ``<period>`` in a header stands for the return period;
 - a template missing a required sheet, label or header is refused with a
   message naming each sheet and label; nothing is written.
 
@@ -53,6 +56,7 @@ from typing import Any
 import openpyxl
 from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.worksheet.worksheet import Worksheet
 
 from models import monitoring as m
@@ -201,6 +205,37 @@ class _Grid:
         self.problems.append(f"sheet '{self.ws.title}' has no column headed {header!r}"
                              + (f" in the header row {self.header_row}" if self.header_row else ""))
         return None
+
+    def in_order(self, headers: list[str], before: int | None) -> tuple[dict[str, int], list[int]]:
+        """The columns of ``headers`` (census years, oldest first) and the blank slots left unused.
+
+        A header the template already has keeps its column. The others go, in
+        order, into the blank header cells between the label column and
+        column ``before`` (the template's history slots, ahead of
+        ``<period> actual``): each into the first blank slot right of the
+        previous header, else the first blank slot left; with no blank slot
+        left (or a template whose history follows ``Variance``), into the next
+        blank header cell to the right of the last header.
+        """
+        slots = [] if before is None or self.header_row is None else [
+            c for c in range(self.label_col + 1, before)
+            if _blank(self.ws.cell(self.header_row, c).value)]
+        out: dict[str, int] = {}
+        cursor = 0
+        for header in headers:
+            c = self.cols.get(norm(header))
+            if c is None:
+                c = next((s for s in slots if s > cursor), slots[0] if slots else None)
+                if c is None:
+                    c = self.col(header, place=True)
+                else:
+                    slots.remove(c)
+                    self.cols[norm(header)] = c
+                    self.ws.cell(self.header_row, c).value = header
+            if c is None:
+                continue
+            out[header] = cursor = c
+        return out, slots
 
     def row(self, label: str, place: bool = False) -> int | None:
         """The row labelled ``label`` (Section 251 rows also by code)."""
@@ -466,15 +501,45 @@ def _checks(g: dict[Block, _Grid], f: _Filler, fig: MonitoringReturn,
     return out
 
 
+def _dimension(ws: Worksheet, c: int) -> ColumnDimension | None:
+    """The column dimension that covers column ``c`` (one ``<col>`` may cover a run of columns)."""
+    letter = get_column_letter(c)
+    if letter in ws.column_dimensions:
+        return ws.column_dimensions[letter]
+    for dim in ws.column_dimensions.values():
+        if dim.min is not None and dim.max is not None and dim.min <= c <= dim.max:
+            return dim
+    return None
+
+
+def _width(ws: Worksheet, c: int) -> float:
+    dim = _dimension(ws, c)
+    return (dim.width if dim is not None else None) or 8.43
+
+
+def _hide_column(ws: Worksheet, c: int) -> None:
+    """Hide column ``c``, first splitting a ``<col>`` run that covers it into one per column."""
+    dim = _dimension(ws, c)
+    if dim is not None and dim.min is not None and dim.max is not None and dim.max > dim.min:
+        for k in range(dim.min, dim.max + 1):
+            part = copy(dim)
+            part.index = get_column_letter(k)
+            part.min = part.max = k
+            ws.column_dimensions[part.index] = part
+    ws.column_dimensions[get_column_letter(c)].hidden = True
+
+
 def _fit_rows(grid: _Grid, labels: list[str]) -> None:
     """Give each wrapped row the height its longest text needs.
 
     Neither Excel nor LibreOffice grows a row for wrapped text in a file it
     opens, so long conditions and commentary would print over each other.
-    The height is estimated from the text length and the column width
-    (about 0.9 characters per unit of width, 15 points a line).
+    The height is estimated from the text length and the cell's width (the
+    sum of its columns' widths for merged cells; about 0.9 characters per
+    unit of width, 15 points a line).
     """
     ws = grid.ws
+    spans = {(rng.min_row, rng.min_col): range(rng.min_col, rng.max_col + 1) for rng in ws.merged_cells.ranges}
     for label in labels:
         r = grid.row(label)
         if r is None:
@@ -484,7 +549,7 @@ def _fit_rows(grid: _Grid, labels: list[str]) -> None:
             value = ws.cell(r, c).value
             if not isinstance(value, str) or not ws.cell(r, c).alignment.wrap_text:
                 continue
-            width = ws.column_dimensions[get_column_letter(c)].width or 8.43
+            width = sum(_width(ws, k) for k in spans.get((r, c), (c,)))
             per_line = max(1, int(width * 0.9))
             lines = max(lines, sum(-(-len(part) // per_line) or 1 for part in value.split("\n")))
         ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 15, 15 * lines)
@@ -549,8 +614,12 @@ def _fill(wb: openpyxl.Workbook, template: Path, fig: MonitoringReturn, audit: A
     eg = g[spec.EHCP_BLOCK]
     cells["ehcp"] = e = {}
     cells["ehcp_headers"] = {}
-    for col in [m.period_actual(fig.period), m.period_plan(fig.period), m.VARIANCE, *fig.ehcp_history]:
-        c = eg.col(col, place=col in fig.ehcp_history)
+    ehcp_cols = {col: eg.col(col) for col in (m.period_actual(fig.period), m.period_plan(fig.period), m.VARIANCE)}
+    history, spare = eg.in_order(list(fig.ehcp_history), ehcp_cols[m.period_actual(fig.period)])
+    for c in spare:  # no gap between the last census and the period's actual
+        _hide_column(eg.ws, c)
+    for col in fig.ehcp_columns:
+        c = history.get(col) if col in history else ehcp_cols.get(col)
         cells["ehcp_headers"][col] = (eg.ws.title, eg.header_row, c)
         f.values[cells["ehcp_headers"][col]] = col
         for label in fig.ehcp.index:
@@ -573,7 +642,6 @@ def _fill(wb: openpyxl.Workbook, template: Path, fig: MonitoringReturn, audit: A
     table(spec.BLOCK_MOVEMENTS_BLOCK, fig.block_movements, "block_movements")
     table(spec.SAFETY_VALVE_BLOCK, fig.safety_valve, "safety_valve")
     table(spec.CONDITIONS_BLOCK, fig.conditions, "conditions")
-    _fit_rows(g[spec.CONDITIONS_BLOCK], [str(c) for c in fig.conditions.iloc[:, 0]])
 
     problems = cover.problems + f.problems
     if problems:
@@ -609,6 +677,7 @@ def _fill(wb: openpyxl.Workbook, template: Path, fig: MonitoringReturn, audit: A
 
     for (sheet, r, c), v in f.writes.items():
         sheet.cell(r, c).value = v
+    _fit_rows(g[spec.CONDITIONS_BLOCK], [str(c) for c in fig.conditions.iloc[:, 0]])  # on the written text
     for block in spec.BLOCKS:  # a sheet with two blocks is done once: its print area is then set
         _print_used_area(g[block].ws)
     return results
