@@ -127,7 +127,7 @@ def _cover(ws: Worksheet) -> None:
         if label in ("Period end date", "Date prepared", "Date signed off"):
             ws.cell(r, 2).number_format = DATE
         ws.cell(r, 2).alignment = Alignment(horizontal="left")
-    _widths(ws, {1: 28, 2: 40})
+    _widths(ws, {1: 28, 2: 66})
 
 
 def _financial_summary(ws: Worksheet) -> None:
