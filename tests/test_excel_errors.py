@@ -1,0 +1,27 @@
+"""Whatever goes wrong inside a function, the person reads a message, not a bare error."""
+
+from __future__ import annotations
+
+import pytest
+import xlwings
+
+from addin.excel import call_model
+from models.errors import InputError
+
+
+def test_a_domain_error_reads_as_an_input_error():
+    def model(x):
+        raise InputError("is blank", argument="first")
+
+    with pytest.raises(xlwings.XlwingsError, match=r"^DSG input error: first: is blank$"):
+        call_model(model, 1)
+
+
+def test_an_unexpected_fault_still_reaches_the_person():
+    def placement_cost_table(x):
+        return {}["missing"]
+
+    with pytest.raises(xlwings.XlwingsError) as e:
+        call_model(placement_cost_table, 1)
+    assert str(e.value).startswith("DSG error: unexpected KeyError in placement_cost_table")
+    assert "please report" in str(e.value)
