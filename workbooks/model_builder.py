@@ -390,6 +390,8 @@ def _about(wb: Workbook, spec: ModelSpec, officejs: bool, namespace: str) -> Non
     ws.title = "About"
     _widths(ws, {"A": 4, "B": 110})
     ws.sheet_view.showGridLines = False
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws["B1"] = spec.title
     ws["B1"].font = TITLE
     lines: list[tuple[str, Font | None]] = [
@@ -412,8 +414,9 @@ def _about(wb: Workbook, spec: ModelSpec, officejs: bool, namespace: str) -> Non
         f"under the namespace {namespace.upper()} (e.g. ={function_name('DSG_SUMMARY', True, namespace)}(...)); "
         "they calculate once the add-in is loaded." if officejs else
         "The Calculations sheet calls the classic xlwings add-in's functions (e.g. =DSG_SUMMARY(...)). "
-        "The xlwings.conf sheet tells the add-in to import them from addin.udfs: press "
-        "'Import Functions' once on the xlwings ribbon; no VBA is stored in this workbook."
+        "The xlwings.conf sheet tells the add-in to import them from addin.udfs: save the "
+        "workbook as .xlsm and press 'Import Functions' once on the xlwings ribbon (it writes "
+        "xlwings' generated wrappers into the workbook; the model itself carries no code)."
     )
     lines += [
         ("", None),
@@ -440,6 +443,10 @@ def _about(wb: Workbook, spec: ModelSpec, officejs: bool, namespace: str) -> Non
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if font is not None:
             cell.font = font
+        elif text:
+            # Spreadsheet programs do not grow a wrapped row in a file they open:
+            # give each paragraph the lines it needs (about 95 characters a line here).
+            ws.row_dimensions[i].height = 15 * max(1, -(-len(text) // 95))
         if text.startswith("- ") and "High Needs expenditure" in text:
             cell.fill = NOTE_FILL
             cell.font = BOLD
