@@ -87,3 +87,26 @@ def bad_cells(result: list[list[Any]]) -> list[Any]:
         elif isinstance(v, float) and not math.isfinite(v):
             out.append(v)
     return out
+
+
+#: The functions' parameters, in order, as Excel lists them (METHOD.md signatures).
+#: The optional parameters of each function.
+OPTIONAL = {
+    "placement_projection": {"moves", "measure"},
+    "block_transfer_impact": {"threshold"},
+    "dsg_trajectory": {"transfers", "contributions", "other_blocks"},
+    "dsg_summary": {"transfers", "contributions", "other_blocks"},
+    "variance_to_plan": {"amber_tolerance"},
+}
+PARAMETERS = {
+    "placement_cost_table": ["placements"],
+    "ehcp_growth": ["first", "last", "years"],
+    "percent_change": ["first", "last"],
+    "placement_projection": ["placements", "years", "growth", "inflation", "moves", "measure"],
+    "block_transfer_impact": ["years", "schools_block", "rate", "threshold"],
+    "dsg_trajectory": ["years", "opening_deficit", "income", "spend", "transfers", "contributions",
+                       "other_blocks"],
+    "dsg_summary": ["years", "opening_deficit", "income", "spend", "transfers", "contributions",
+                    "other_blocks"],
+    "variance_to_plan": ["years", "forecast", "plan", "amber_tolerance"],
+}

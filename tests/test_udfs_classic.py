@@ -28,6 +28,8 @@ import sys
 import pytest
 
 from tests.conftest import PENNY, REPO
+from tests.officejs import OPTIONAL as OPTIONAL_BY_FUNCTION
+from tests.officejs import PARAMETERS
 
 SCRIPT = r'''
 import ctypes, datetime as dt, io, json, sys, types
@@ -166,19 +168,8 @@ def classic() -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-FUNCTIONS = {
-    "placement_cost_table": ["placements"],
-    "ehcp_growth": ["first", "last", "years"],
-    "percent_change": ["first", "last"],
-    "placement_projection": ["placements", "years", "growth", "inflation", "moves", "measure"],
-    "block_transfer_impact": ["years", "schools_block", "rate", "threshold"],
-    "dsg_trajectory": ["years", "opening_deficit", "income", "spend", "transfers", "contributions",
-                       "other_blocks"],
-    "dsg_summary": ["years", "opening_deficit", "income", "spend", "transfers", "contributions",
-                    "other_blocks"],
-    "variance_to_plan": ["years", "forecast", "plan", "amber_tolerance"],
-}
-OPTIONAL = {"moves", "measure", "threshold", "transfers", "contributions", "other_blocks", "amber_tolerance"}
+FUNCTIONS = PARAMETERS
+OPTIONAL = set().union(*OPTIONAL_BY_FUNCTION.values())
 
 
 def close(got, want):

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import PENNY
-from tests.officejs import OMITTED, bad_cells, call, col, row
+from tests.officejs import OMITTED, OPTIONAL, PARAMETERS, bad_cells, call, col, row
 
 #: Rates (growth, shares, variance %) are compared to this relative tolerance.
 RATE_REL = 1e-9
@@ -792,25 +792,6 @@ def test_a_result_too_large_for_excel_is_an_error_not_infinity():
 # What Excel registers: custom_functions_meta
 # ---------------------------------------------------------------------------------------------
 
-OPTIONAL = {
-    "placement_projection": {"moves", "measure"},
-    "block_transfer_impact": {"threshold"},
-    "dsg_trajectory": {"transfers", "contributions", "other_blocks"},
-    "dsg_summary": {"transfers", "contributions", "other_blocks"},
-    "variance_to_plan": {"amber_tolerance"},
-}
-PARAMETERS = {
-    "placement_cost_table": ["placements"],
-    "ehcp_growth": ["first", "last", "years"],
-    "percent_change": ["first", "last"],
-    "placement_projection": ["placements", "years", "growth", "inflation", "moves", "measure"],
-    "block_transfer_impact": ["years", "schools_block", "rate", "threshold"],
-    "dsg_trajectory": ["years", "opening_deficit", "income", "spend", "transfers", "contributions",
-                       "other_blocks"],
-    "dsg_summary": ["years", "opening_deficit", "income", "spend", "transfers", "contributions",
-                    "other_blocks"],
-    "variance_to_plan": ["years", "forecast", "plan", "amber_tolerance"],
-}
 
 
 def test_custom_functions_meta_describes_every_function_and_argument():

@@ -146,19 +146,21 @@ def read_extract(path: str | os.PathLike[str]) -> Extract:
     raise InputError([Problem(source, "", "is not a .csv or .xlsx file")])
 
 
-def _read_csv(p: Path, source: str) -> Extract:
-    rows: list[list[str]] | None = None
+def _csv_rows(p: Path, source: str) -> list[list[str]]:
+    """The rows of a CSV file in UTF-8 (with or without BOM) or, failing that, Windows-1252."""
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             with open(p, newline="", encoding=encoding) as handle:
-                rows = list(csv.reader(handle))
-            break
+                return list(csv.reader(handle))
         except UnicodeDecodeError:
             continue
         except csv.Error as exc:
             raise InputError([Problem(source, "", f"cannot be read as CSV: {exc}")]) from None
-    if rows is None:
-        raise InputError([Problem(source, "", "is neither UTF-8 nor Windows-1252 text")])
+    raise InputError([Problem(source, "", "is neither UTF-8 nor Windows-1252 text")])
+
+
+def _read_csv(p: Path, source: str) -> Extract:
+    rows = _csv_rows(p, source)
     if not rows:
         raise InputError([Problem(source, "", "is empty")])
     # Rows may be ragged: short rows are padded with blanks (cells past the header are ignored).
@@ -273,16 +275,7 @@ def read_mapping(path: str | os.PathLike[str] | None = None) -> dict[str, str]:
     source = p.name
     if not p.is_file():
         raise InputError([Problem(str(p), "", "mapping file not found")])
-    rows: list[list[str]] | None = None
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            with open(p, newline="", encoding=encoding) as handle:
-                rows = list(csv.reader(handle))
-            break
-        except UnicodeDecodeError:
-            continue
-    if rows is None:
-        raise InputError([Problem(source, "", "is neither UTF-8 nor Windows-1252 text")])
+    rows = _csv_rows(p, source)
     if not rows:
         raise InputError([Problem(source, "", "is empty")])
     where = _locate(rows[0], MAPPING_COLUMNS, source, {})
