@@ -89,7 +89,6 @@ def bad_cells(result: list[list[Any]]) -> list[Any]:
     return out
 
 
-#: The functions' parameters, in order, as Excel lists them (METHOD.md signatures).
 #: The optional parameters of each function.
 OPTIONAL = {
     "placement_projection": {"moves", "measure"},
@@ -98,6 +97,7 @@ OPTIONAL = {
     "dsg_summary": {"transfers", "contributions", "other_blocks"},
     "variance_to_plan": {"amber_tolerance"},
 }
+#: The functions' parameters, in order, as Excel lists them (METHOD.md signatures).
 PARAMETERS = {
     "placement_cost_table": ["placements"],
     "ehcp_growth": ["first", "last", "years"],
