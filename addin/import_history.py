@@ -31,13 +31,14 @@ from typing import Any
 import xlwings as xw
 
 from models.errors import DSGError
+from models.inputs import OPTIONAL_SETTINGS
 from models.validation import is_blank
 from workbooks import dfe
 
 SETTINGS_TABLE = "Settings"
 HISTORY_TABLE = "EHCPHistory"
 LA_SETTING = "LA code"
-FOLDER_SETTING = "DfE data folder"
+FOLDER_SETTING = OPTIONAL_SETTINGS[0]  # "DfE data folder"
 #: Title of the message box shown when the import cannot run.
 ALERT_TITLE = "Import EHCP history"
 

@@ -70,6 +70,10 @@ SETTINGS: tuple[str, ...] = (
     "Opening cumulative deficit",
 )
 
+#: Rows of the Settings table that only some commands need: the folder the
+#: council saved the DfE statistics files in (the EHCP history import).
+OPTIONAL_SETTINGS: tuple[str, ...] = ("DfE data folder",)
+
 
 @dataclass(frozen=True)
 class ModelInputs:

@@ -391,15 +391,15 @@ def test_missing_column_is_refused_naming_table_and_column(blank, tmp_path):
 
 def test_formula_in_an_input_cell_is_refused_naming_where(blank, tmp_path):
     def formula(wb):
-        wb["Inputs"]["B15"] = "=1+1"
+        wb["Inputs"]["B16"] = "=1+1"
     path = _edited(blank, tmp_path, formula)
     sheet, ref, header = tables_of(path)["Funding"]
-    assert sheet == "Inputs" and ref.startswith("A13:")
+    assert sheet == "Inputs" and ref.startswith("A14:")
     with pytest.raises(ModelFileError) as err:
         read_model(path)
     message = str(err.value)
     for needle in ("table 'Funding'", "sheet 'Inputs'", "row 2", "column 'High Needs Block income'",
-                   "B15", "'=1+1'"):
+                   "B16", "'=1+1'"):
         assert needle in message, needle
 
 

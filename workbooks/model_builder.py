@@ -61,7 +61,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
-from models.inputs import SETTINGS, TABLE_COLUMNS
+from models.inputs import OPTIONAL_SETTINGS, SETTINGS, TABLE_COLUMNS
 
 __all__ = [
     "HIGH_NEEDS_LINES",
@@ -457,10 +457,11 @@ def _inputs(wb: Workbook, spec: ModelSpec) -> None:
     _widths(ws, {get_column_letter(i): 17 for i in range(1, 9)})
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 26
-    settings_rows = [[name, spec.settings.get(name)] for name in SETTINGS]
+    names = SETTINGS + OPTIONAL_SETTINGS
+    settings_rows = [[name, spec.settings.get(name)] for name in names]
     row = _add_table(ws, "Settings", 1, TABLE_COLUMNS["Settings"], settings_rows)
     # Per-row formats of the Settings values.
-    for r in range(4, 4 + len(SETTINGS)):
+    for r in range(4, 4 + len(names)):
         name = ws.cell(row=r, column=1).value
         cell = ws.cell(row=r, column=2)
         cell.alignment = Alignment(horizontal="left")
