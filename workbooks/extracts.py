@@ -160,6 +160,18 @@ def _csv_rows(p: Path, source: str) -> list[list[str]]:
 
 
 def _read_csv(p: Path, source: str) -> Extract:
+    # pandas' C parser first (an order of magnitude faster on a national extract); it keeps
+    # every cell as text, as the csv module does. Ragged or unusual files fall back to the
+    # csv module below, which pads short rows.
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            grid = pd.read_csv(p, header=None, dtype=str, keep_default_na=False, na_filter=False,
+                               encoding=encoding, engine="c", skip_blank_lines=False)
+        except UnicodeDecodeError:
+            continue
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+            break
+        return _from_grid_frame(grid.astype(object), source)
     rows = _csv_rows(p, source)
     if not rows:
         raise InputError([Problem(source, "", "is empty")])
