@@ -384,6 +384,16 @@ def _area_history(caseload, level, council, all_plans, placement_categories, age
     return placement_categories(plans), age_groups(ages)
 
 
+def _read_if_present(data_dir: str | Path, name: str, reader, sources: list[Path]):
+    """``reader(file)`` when the data folder holds ``name`` (noting it in ``sources``), else None."""
+    try:
+        path = locate(data_dir, name)
+    except FileNotFoundError:
+        return None
+    sources.append(path)
+    return reader(path)
+
+
 def benchmark_figures(data_dir: str | Path, la: str, *,
                       caseload_file: str = CASELOAD_2025_FILE,
                       allocations_file: str = DSG_ALLOCATIONS_FILE,
@@ -402,20 +412,8 @@ def benchmark_figures(data_dir: str | Path, la: str, *,
     caseload = read_caseload_2025(case_path)
     council = find_council(caseload, la)
     sources = [case_path]
-    try:
-        alloc_path = locate(data_dir, allocations_file)
-    except FileNotFoundError:
-        alloc = None
-    else:
-        alloc = read_dsg_allocations(alloc_path)
-        sources.append(alloc_path)
-    try:
-        deficit_path = locate(data_dir, deficit_file)
-    except FileNotFoundError:
-        deficit = None
-    else:
-        deficit = read_dsg_deficit(deficit_path)
-        sources.append(deficit_path)
+    alloc = _read_if_present(data_dir, allocations_file, read_dsg_allocations, sources)
+    deficit = _read_if_present(data_dir, deficit_file, read_dsg_deficit, sources)
 
     areas = []
     for level, name in (("la", council.name), ("region", council.region_name), ("england", "England")):

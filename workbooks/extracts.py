@@ -363,11 +363,16 @@ def write_caseload_workbook(result: CaseloadCounts, folder: str | os.PathLike[st
     stem = stem or f"caseload_{census}"
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Counts")
-    ws.column_dimensions["A"].width = 50
-    ws.column_dimensions["B"].width = 14
-    ws.freeze_panes = "A2"
-    ws.append(_header_cells(ws, ["Category", "Count"]))
+
+    def sheet(title: str, first_width: float, header: list[str]):
+        new = wb.create_sheet(title)
+        new.column_dimensions["A"].width = first_width
+        new.column_dimensions["B"].width = 14
+        new.freeze_panes = "A2"
+        new.append(_header_cells(new, header))
+        return new
+
+    ws = sheet("Counts", 50, ["Category", "Count"])
     for label, value in result.by_category.items():
         ws.append([label, int(value)])
     ws.append([])
@@ -392,11 +397,7 @@ def write_caseload_workbook(result: CaseloadCounts, folder: str | os.PathLike[st
     if source:
         ws.append(["Extract", source])
 
-    ws = wb.create_sheet("By age")
-    ws.column_dimensions["A"].width = 24
-    ws.column_dimensions["B"].width = 14
-    ws.freeze_panes = "A2"
-    ws.append(_header_cells(ws, ["Age group", "Count"]))
+    ws = sheet("By age", 24, ["Age group", "Count"])
     for label, value in result.by_age.items():
         ws.append([label, int(value)])
 
