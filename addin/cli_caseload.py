@@ -34,16 +34,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "age group (age on 31 August before the census), listing every row left out and why.",
     )
     parser.add_argument("extract", type=Path, help="the extract, .xlsx or .csv, one row per plan")
-    parser.add_argument("--census-date", required=True, metavar="YYYY-MM-DD",
-                        help="the census date, e.g. 2025-01-16")
-    parser.add_argument("--mapping", type=Path, metavar="MAP.csv",
-                        help="CSV 'Placement label,Category' turning the extract's placement "
-                        f"types into the seven categories (default: {DEFAULT_MAPPING.name} "
-                        "shipped with the tool)")
-    parser.add_argument("--out", type=Path, metavar="DIR",
-                        help="folder to write the workbook (Counts, By age, Data quality) to")
-    parser.add_argument("--format", choices=("table", "csv"), default="table",
-                        help="table (default) or csv: Category,Count rows")
+    parser.add_argument(
+        "--census-date",
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="the census date, e.g. 2025-01-16",
+    )
+    parser.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="MAP.csv",
+        help="CSV 'Placement label,Category' turning the extract's placement "
+        f"types into the seven categories (default: {DEFAULT_MAPPING.name} "
+        "shipped with the tool)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="folder to write the workbook (Counts, By age, Data quality) to",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("table", "csv"),
+        default="table",
+        help="table (default) or csv: Category,Count rows",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -52,8 +68,9 @@ def run(args: argparse.Namespace) -> int:
         census = census_date(args.census_date, argument="--census-date")
         mapping = read_mapping(args.mapping)
         extract = read_extract(args.extract)
-        result = caseload_counts(extract.table, census, mapping, header_row=extract.header_row,
-                                 argument=extract.source)
+        result = caseload_counts(
+            extract.table, census, mapping, header_row=extract.header_row, argument=extract.source
+        )
         written = None
         if args.out is not None:
             written = write_caseload_workbook(result, args.out, source=extract.source)
@@ -110,8 +127,10 @@ def _print_table(result: CaseloadCounts, source: str, written: Path | None) -> N
         out += [f"  {reason}: {int(n):,}" for reason, n in summary.items()]
         out += ["", f"First problem rows (of {len(result.problems):,}):"]
         for row in result.problems.head(SHOWN_PROBLEMS).itertuples(index=False):
-            out.append(f"  row {row[1]} (data row {row[0]}), Child ID {row[2] or '(blank)'}: "
-                       f"{row[3]}: {row[4]}")
+            out.append(
+                f"  row {row[1]} (data row {row[0]}), Child ID {row[2] or '(blank)'}: "
+                f"{row[3]}: {row[4]}"
+            )
         if written is not None:
             out.append(f"Full list: sheet 'Data quality' of {written.name}")
         else:
@@ -119,4 +138,3 @@ def _print_table(result: CaseloadCounts, source: str, written: Path | None) -> N
     else:
         out += ["", "No problems found."]
     print("\n".join(out))
-

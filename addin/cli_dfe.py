@@ -38,12 +38,23 @@ def register(subparsers) -> None:
         "categories (DfE 'Education, health and care plans', 2025 release).",
     )
     _common(history)
-    history.add_argument("--format", choices=("table", "csv"), default="table",
-                         help="table (default) for reading, csv for pasting")
-    history.add_argument("--out", type=Path, default=None,
-                         help="also write PATH.xlsx (EHCPHistory table to paste) or PATH.csv")
-    history.add_argument("--caseload-file", default=dfe.CASELOAD_2025_FILE,
-                         help=f"name of the caseload file in the data folder (default {dfe.CASELOAD_2025_FILE})")
+    history.add_argument(
+        "--format",
+        choices=("table", "csv"),
+        default="table",
+        help="table (default) for reading, csv for pasting",
+    )
+    history.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="also write PATH.xlsx (EHCPHistory table to paste) or PATH.csv",
+    )
+    history.add_argument(
+        "--caseload-file",
+        default=dfe.CASELOAD_2025_FILE,
+        help=f"name of the caseload file in the data folder (default {dfe.CASELOAD_2025_FILE})",
+    )
     history.set_defaults(handler=run_history)
 
     bench = subparsers.add_parser(
@@ -51,8 +62,9 @@ def register(subparsers) -> None:
         help="a council's EHCP growth, placements, High Needs Block and deficit against region and England",
     )
     _common(bench)
-    bench.add_argument("--out", type=Path, default=None,
-                       help="also write the benchmark to PATH.xlsx with a chart")
+    bench.add_argument(
+        "--out", type=Path, default=None, help="also write the benchmark to PATH.xlsx with a chart"
+    )
     bench.add_argument("--caseload-file", default=dfe.CASELOAD_2025_FILE)
     bench.add_argument("--allocations-file", default=dfe.DSG_ALLOCATIONS_FILE)
     bench.add_argument("--deficit-file", default=dfe.DSG_DEFICIT_FILE)
@@ -60,10 +72,15 @@ def register(subparsers) -> None:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--la", required=True,
-                        help="council: 3-digit DfE code (873) or ONS code (E10000003)")
-    parser.add_argument("--data-dir", required=True, type=Path,
-                        help="folder holding the DfE files (sub-folders are searched)")
+    parser.add_argument(
+        "--la", required=True, help="council: 3-digit DfE code (873) or ONS code (E10000003)"
+    )
+    parser.add_argument(
+        "--data-dir",
+        required=True,
+        type=Path,
+        help="folder holding the DfE files (sub-folders are searched)",
+    )
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -105,7 +122,9 @@ def _text_table(rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     for n, row in enumerate(rows):
-        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)]
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
+        ]
         lines.append("  ".join(cells).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
@@ -115,9 +134,11 @@ def _text_table(rows: list[list[str]]) -> str:
 def history_text(history: dfe.History) -> str:
     """The readable table: categories, then age groups, counts with thousands separators."""
     c = history.council
-    out = [f"{c.name} (LA {c.old_la_code}, {' / '.join(c.new_la_codes)}), {c.region_name}",
-           "EHC plans at the January census (DfE 'Education, health and care plans', 2025 release)",
-           ""]
+    out = [
+        f"{c.name} (LA {c.old_la_code}, {' / '.join(c.new_la_codes)}), {c.region_name}",
+        "EHC plans at the January census (DfE 'Education, health and care plans', 2025 release)",
+        "",
+    ]
     table = history.categories
     rows = [["Category"] + [str(y) for y in table.columns]]
     rows += [[label] + [_count(v) for v in table.loc[label]] for label in table.index]
@@ -144,19 +165,24 @@ def _measure_text(label: str, value: float) -> str:
     return f"{dfe.round_count(value):,}"
 
 
-def benchmark_text(council: dfe.Council, table: pd.DataFrame, index: pd.DataFrame,
-                   sources: list[Path]) -> str:
+def benchmark_text(
+    council: dfe.Council, table: pd.DataFrame, index: pd.DataFrame, sources: list[Path]
+) -> str:
     out = [f"{council.name} against {council.region_name} and England", ""]
     rows = [["Measure"] + list(table.columns)]
     rows += [[label] + [_measure_text(label, v) for v in table.loc[label]] for label in table.index]
     out.append(_text_table(rows))
     if len(index):
         out.append("")
-        out.append("High Needs Block allocation and EHC plans (January inside the financial year), "
-                   "first year = 100")
+        out.append(
+            "High Needs Block allocation and EHC plans (January inside the financial year), "
+            "first year = 100"
+        )
         rows = [["Financial year"] + list(index.columns)]
-        rows += [[fy] + ["x" if pd.isna(v) else f"{round_half_up(v, 1):.1f}" for v in index.loc[fy]]
-                 for fy in index.index]
+        rows += [
+            [fy] + ["x" if pd.isna(v) else f"{round_half_up(v, 1):.1f}" for v in index.loc[fy]]
+            for fy in index.index
+        ]
         out.append(_text_table(rows))
     out.append("")
     out.append("x = suppressed or not published. Sources: " + "; ".join(p.name for p in sources))
@@ -168,8 +194,12 @@ def run_benchmark(args) -> int:
 
     try:
         council, areas, sources = dfe.benchmark_figures(
-            args.data_dir, args.la, caseload_file=args.caseload_file,
-            allocations_file=args.allocations_file, deficit_file=args.deficit_file)
+            args.data_dir,
+            args.la,
+            caseload_file=args.caseload_file,
+            allocations_file=args.allocations_file,
+            deficit_file=args.deficit_file,
+        )
         table = benchmark_table(areas)
         index = growth_index(areas)
         if args.out is not None:

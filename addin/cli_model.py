@@ -32,14 +32,24 @@ def register(subparsers) -> None:
         "dashboard) for a council. An existing file is never overwritten.",
     )
     new.add_argument("path", type=Path, metavar="PATH", help="the workbook to write (.xlsx)")
-    new.add_argument("--officejs", action="store_true",
-                     help="call the functions by their Office.js names (NAMESPACE.FUNCTION)")
-    new.add_argument("--namespace", default="XLWINGS",
-                     help="namespace of the Office.js custom functions (default XLWINGS)")
+    new.add_argument(
+        "--officejs",
+        action="store_true",
+        help="call the functions by their Office.js names (NAMESPACE.FUNCTION)",
+    )
+    new.add_argument(
+        "--namespace",
+        default="XLWINGS",
+        help="namespace of the Office.js custom functions (default XLWINGS)",
+    )
     new.add_argument("--la", default="", metavar="NAME", help="local authority name")
     new.add_argument("--la-code", default="", metavar="CODE", help="3-digit DfE LA code, e.g. 873")
-    new.add_argument("--first-year", default="2024-25", metavar="YYYY-YY",
-                     help="first financial year of the Funding table (default 2024-25)")
+    new.add_argument(
+        "--first-year",
+        default="2024-25",
+        metavar="YYYY-YY",
+        help="first financial year of the Funding table (default 2024-25)",
+    )
     new.add_argument("--years", type=int, default=5, help="number of financial years (default 5)")
     new.set_defaults(handler=run_new_model)
 
@@ -47,8 +57,9 @@ def register(subparsers) -> None:
         "build-example",
         help="rebuild the embedded Cambridgeshire example model workbook",
     )
-    example.add_argument("--out", type=Path, default=None,
-                         help=f"where to write it (default {EXAMPLE_PATH})")
+    example.add_argument(
+        "--out", type=Path, default=None, help=f"where to write it (default {EXAMPLE_PATH})"
+    )
     example.set_defaults(handler=run_build_example)
 
 
@@ -70,7 +81,9 @@ def run_new_model(args: argparse.Namespace) -> int:
     if path.suffix.lower() != ".xlsx":
         problems.append(Problem("PATH", str(path), "must end in .xlsx"))
     if path.exists():
-        problems.append(Problem("PATH", str(path), "already exists: the model is never overwritten"))
+        problems.append(
+            Problem("PATH", str(path), "already exists: the model is never overwritten")
+        )
     if problems:
         raise InputError(problems)
     spec = blank_spec(args.la.strip(), code, first_year=year, n_years=args.years)
@@ -98,16 +111,19 @@ def write_run_button_module(workbook: Path) -> str:
     """
     name = workbook.stem
     if not name.isidentifier() or keyword.iskeyword(name):
-        return (f"note: the Run button needs a Python file named like the workbook; {name!r} is not "
-                "a valid Python module name, so rename the workbook (letters, digits, underscores) "
-                "and save beside it a file <name>.py containing: from addin.refresh import main")
+        return (
+            f"note: the Run button needs a Python file named like the workbook; {name!r} is not "
+            "a valid Python module name, so rename the workbook (letters, digits, underscores) "
+            "and save beside it a file <name>.py containing: from addin.refresh import main"
+        )
     module = workbook.with_suffix(".py")
     if module.exists():
         return f"note: {module} already exists and was left as it is; it should contain: from addin.refresh import main"
     module.write_text(
         f'"""The Run button of {name}.xlsx / {name}.xlsm: the xlwings ribbon\'s "Run main" '
         f'imports this module."""\n\nfrom addin.refresh import main  # noqa: F401\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return f"wrote {module} (the xlwings Run button calls its main(): the refresh)"
 
 

@@ -27,11 +27,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "of the return template by its labels, and save it as "
         "<LA code>_<period>_DSG_monitoring_return.xlsx (never over an earlier one).",
     )
-    p.add_argument("model", nargs="?", type=Path, default=EXAMPLE_MODEL,
-                   help="the council's model workbook (default: the Cambridgeshire example)")
-    p.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE,
-                   help="the return template (default: the one shipped with the add-in)")
-    p.add_argument("--out", type=Path, default=Path("returns"), help="output folder (default: ./returns)")
+    p.add_argument(
+        "model",
+        nargs="?",
+        type=Path,
+        default=EXAMPLE_MODEL,
+        help="the council's model workbook (default: the Cambridgeshire example)",
+    )
+    p.add_argument(
+        "--template",
+        type=Path,
+        default=DEFAULT_TEMPLATE,
+        help="the return template (default: the one shipped with the add-in)",
+    )
+    p.add_argument(
+        "--out", type=Path, default=Path("returns"), help="output folder (default: ./returns)"
+    )
     p.set_defaults(handler=handle)
 
 

@@ -40,8 +40,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Print the placement cost table, the block-transfer impact and the DSG "
         "trajectory of a model workbook (default: the Cambridgeshire example).",
     )
-    p.add_argument("model", nargs="?", type=Path, default=EXAMPLE_PATH,
-                   help="the council's model workbook (default: the Cambridgeshire example)")
+    p.add_argument(
+        "model",
+        nargs="?",
+        type=Path,
+        default=EXAMPLE_PATH,
+        help="the council's model workbook (default: the Cambridgeshire example)",
+    )
     p.set_defaults(handler=handle)
 
 
@@ -69,30 +74,59 @@ def tables(inputs: ModelInputs) -> list[tuple[str, str]]:
     """(title, text) of the three tables."""
     fig = monitoring_return(inputs)
     placements = placement_cost_table(inputs.table("Placements"))
-    funding = read_table(inputs.table("Funding"), "Funding",
-                         [Column("Year", "year"), Column("Schools block", minimum=0),
-                          Column("Transfer rate", minimum=0)])
-    transfers = block_transfer_impact(funding["Year"], funding["Schools block"], funding["Transfer rate"])
+    funding = read_table(
+        inputs.table("Funding"),
+        "Funding",
+        [
+            Column("Year", "year"),
+            Column("Schools block", minimum=0),
+            Column("Transfer rate", minimum=0),
+        ],
+    )
+    transfers = block_transfer_impact(
+        funding["Year"], funding["Schools block"], funding["Transfer rate"]
+    )
     fs = fig.financial_summary
-    contributions = [sum(fs.loc[row, y] or 0.0 for row in (DFE_CONTRIBUTION, COUNCIL_CONTRIBUTION,
-                                                           OTHER_CONTRIBUTIONS)) for y in fig.years]
-    trajectory = dsg_trajectory(fig.years, fig.opening_deficit,
-                                [fs.loc[INCOME, y] for y in fig.years],
-                                [fs.loc[EXPENDITURE, y] for y in fig.years],
-                                [fs.loc[TRANSFERS_IN, y] for y in fig.years],
-                                contributions,
-                                [fs.loc[OTHER_BLOCKS, y] for y in fig.years])
+    contributions = [
+        sum(
+            fs.loc[row, y] or 0.0
+            for row in (DFE_CONTRIBUTION, COUNCIL_CONTRIBUTION, OTHER_CONTRIBUTIONS)
+        )
+        for y in fig.years
+    ]
+    trajectory = dsg_trajectory(
+        fig.years,
+        fig.opening_deficit,
+        [fs.loc[INCOME, y] for y in fig.years],
+        [fs.loc[EXPENDITURE, y] for y in fig.years],
+        [fs.loc[TRANSFERS_IN, y] for y in fig.years],
+        contributions,
+        [fs.loc[OTHER_BLOCKS, y] for y in fig.years],
+    )
     money = {c: _pounds for c in ("Cost per place", "Total cost")}
     share = {c: _percent for c in ("Share of count", "Share of cost")}
     return [
-        (f"Placement cost table ({fig.years[0]}, the base year)",
-         render(placements, {"Count": _count, **money, **share})),
-        ("Block-transfer impact",
-         render(transfers, {"Schools block": _pounds, "Transfer rate": _percent,
-                            "Transfer": _pounds, "Cumulative transfer": _pounds})),
-        (f"DSG trajectory (deficit positive; {format_pounds(fig.opening_deficit)} brought forward "
-         f"into {fig.years[0]}; {fig.current_year} is the forecast year)",
-         render(trajectory, {c: _pounds for c in trajectory.columns if c != "Year"})),
+        (
+            f"Placement cost table ({fig.years[0]}, the base year)",
+            render(placements, {"Count": _count, **money, **share}),
+        ),
+        (
+            "Block-transfer impact",
+            render(
+                transfers,
+                {
+                    "Schools block": _pounds,
+                    "Transfer rate": _percent,
+                    "Transfer": _pounds,
+                    "Cumulative transfer": _pounds,
+                },
+            ),
+        ),
+        (
+            f"DSG trajectory (deficit positive; {format_pounds(fig.opening_deficit)} brought forward "
+            f"into {fig.years[0]}; {fig.current_year} is the forecast year)",
+            render(trajectory, {c: _pounds for c in trajectory.columns if c != "Year"}),
+        ),
     ]
 
 

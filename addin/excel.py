@@ -72,5 +72,7 @@ def call_model(function: Callable[..., Any], *args: Any) -> list[list[Any]]:
     except DSGError as e:
         raise ExcelInputError(ERROR_PREFIX + str(e)) from None
     except Exception as e:  # a fault of ours: still say something the person can pass on
-        raise ExcelInputError(f"{ERROR_PREFIX.replace('input ', '')}unexpected {type(e).__name__} in "
-                              f"{function.__name__}: {e} (please report this with the inputs)") from e
+        raise ExcelInputError(
+            f"{ERROR_PREFIX.replace('input ', '')}unexpected {type(e).__name__} in "
+            f"{function.__name__}: {e} (please report this with the inputs)"
+        ) from e

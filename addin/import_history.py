@@ -64,20 +64,26 @@ def read_settings(book: xw.Book) -> dict[str, Any]:
     """The ``Settings`` table as {setting (case-folded): value}."""
     _, table = _find_table(book, SETTINGS_TABLE)
     if table is None:
-        raise ImportProblem(f"the workbook has no '{SETTINGS_TABLE}' table (columns Setting | Value)")
+        raise ImportProblem(
+            f"the workbook has no '{SETTINGS_TABLE}' table (columns Setting | Value)"
+        )
     rows = table.range.options(ndim=2).value
     header = [str(h).strip().casefold() if h is not None else "" for h in rows[0]]
     try:
         key, val = header.index("setting"), header.index("value")
     except ValueError:
-        raise ImportProblem(f"table '{SETTINGS_TABLE}' needs the columns Setting and Value") from None
+        raise ImportProblem(
+            f"table '{SETTINGS_TABLE}' needs the columns Setting and Value"
+        ) from None
     return {str(r[key]).strip().casefold(): r[val] for r in rows[1:] if not is_blank(r[key])}
 
 
 def _setting(settings: dict[str, Any], name: str, hint: str) -> str:
     value = settings.get(name.casefold())
     if is_blank(value):
-        raise ImportProblem(f"table '{SETTINGS_TABLE}', row '{name}', column 'Value' is blank: {hint}")
+        raise ImportProblem(
+            f"table '{SETTINGS_TABLE}', row '{name}', column 'Value' is blank: {hint}"
+        )
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # Excel hands 873 over as 873.0
     return str(value).strip()
@@ -106,8 +112,11 @@ def import_history_into(book: xw.Book) -> dfe.History:
     """
     settings = read_settings(book)
     la = _setting(settings, LA_SETTING, "give the council's 3-digit DfE code (873) or ONS code")
-    folder = _setting(settings, FOLDER_SETTING,
-                      "give the folder holding the DfE files (ehcp2025_caseload_all_and_age.csv)")
+    folder = _setting(
+        settings,
+        FOLDER_SETTING,
+        "give the folder holding the DfE files (ehcp2025_caseload_all_and_age.csv)",
+    )
     sheet, table = _find_table(book, HISTORY_TABLE)
     if table is None:
         raise ImportProblem(f"the workbook has no '{HISTORY_TABLE}' table to fill")
@@ -128,7 +137,7 @@ def import_history_into(book: xw.Book) -> dfe.History:
     if old_rows > new_rows:
         old[new_rows:old_rows, 0:old_cols].clear_contents()
     if old_cols > new_cols:
-        old[0:min(old_rows, new_rows), new_cols:old_cols].clear_contents()
+        old[0 : min(old_rows, new_rows), new_cols:old_cols].clear_contents()
     return history
 
 

@@ -58,16 +58,24 @@ def tool_version() -> str:
         return f"{version} (source tree, not installed)"
 
 
-def run_refresh(inputs: ModelInputs, template: Path = DEFAULT_TEMPLATE,
-                out_dir: Path = Path("returns")) -> WrittenReturn:
+def run_refresh(
+    inputs: ModelInputs, template: Path = DEFAULT_TEMPLATE, out_dir: Path = Path("returns")
+) -> WrittenReturn:
     """Compute the return from ``inputs``, fill ``template``, save in ``out_dir``; the path and checks."""
     figures = monitoring_return(inputs)
-    audit = Audit(tool=DISTRIBUTION, version=tool_version(), refreshed_at=now_text(),
-                  model=inputs.source, sha256=inputs_sha256(inputs))
+    audit = Audit(
+        tool=DISTRIBUTION,
+        version=tool_version(),
+        refreshed_at=now_text(),
+        model=inputs.source,
+        sha256=inputs_sha256(inputs),
+    )
     return write_return(figures, Path(template), Path(out_dir), audit)
 
 
-def refresh(inputs: ModelInputs, template: Path = DEFAULT_TEMPLATE, out_dir: Path = Path("returns")) -> Path:
+def refresh(
+    inputs: ModelInputs, template: Path = DEFAULT_TEMPLATE, out_dir: Path = Path("returns")
+) -> Path:
     """Write the DfE monitoring return for ``inputs``; the path written.
 
     Raises
@@ -113,20 +121,28 @@ def _book_sheets(book: Any) -> dict[str, str]:
 def write_log(book: Any, result: WrittenReturn | None, message: str = "") -> None:
     """Write the refresh's outcome to the book's ``Refresh`` sheet and show it."""
     names = [s.name for s in book.sheets]
-    sheet = book.sheets[LOG_SHEET] if LOG_SHEET in names else book.sheets.add(LOG_SHEET, after=book.sheets[-1])
+    sheet = (
+        book.sheets[LOG_SHEET]
+        if LOG_SHEET in names
+        else book.sheets.add(LOG_SHEET, after=book.sheets[-1])
+    )
     rows: list[list[Any]] = [["Refresh log", None, None]]
     if result is not None:
         passed = all(c.passed for c in result.checks)
-        rows += [["Status", "Return written" + ("" if passed else ": a check FAILS, see below"), None],
-                 ["Return", str(result.path), None],
-                 ["Refreshed at", now_text(), None],
-                 [None, None, None],
-                 ["Check", "Result", "Detail"]]
+        rows += [
+            ["Status", "Return written" + ("" if passed else ": a check FAILS, see below"), None],
+            ["Return", str(result.path), None],
+            ["Refreshed at", now_text(), None],
+            [None, None, None],
+            ["Check", "Result", "Detail"],
+        ]
         rows += [[c.check, c.result, c.detail] for c in result.checks]
     else:
-        rows += [["Status", "Refused: nothing written", None],
-                 ["Problem", message, None],
-                 ["Refreshed at", now_text(), None]]
+        rows += [
+            ["Status", "Refused: nothing written", None],
+            ["Problem", message, None],
+            ["Refreshed at", now_text(), None],
+        ]
     rows += [[None, None, None]] * (LOG_ROWS - len(rows))
     sheet.range("A1").value = rows
     sheet.activate()

@@ -59,21 +59,35 @@ def percent_change(first, last):
 @xw.func(category=CATEGORY)
 @xw.arg("placements", ndim=2, doc=_PLACEMENTS + " Counts and costs are for the base year.")
 @xw.arg("years", ndim=2, doc=_YEARS + " The first is the base year.")
-@xw.arg("growth", ndim=2, doc="Yearly growth in count: one rate, or one per placement in table order (0.05 = 5%).")
-@xw.arg("inflation", ndim=2, doc="Yearly growth in cost per place: one rate, or one per placement in table order.")
-@xw.arg("moves", ndim=2, doc="Optional table Placement | Year | Change: planned net changes in count.")
+@xw.arg(
+    "growth",
+    ndim=2,
+    doc="Yearly growth in count: one rate, or one per placement in table order (0.05 = 5%).",
+)
+@xw.arg(
+    "inflation",
+    ndim=2,
+    doc="Yearly growth in cost per place: one rate, or one per placement in table order.",
+)
+@xw.arg(
+    "moves", ndim=2, doc="Optional table Placement | Year | Change: planned net changes in count."
+)
 @xw.arg("measure", doc='Optional: "spend" (default), "count" or "cost".')
 def placement_projection(placements, years, growth, inflation, moves=None, measure=None):
     """Placement projection by year (spend, count or cost per place), with a Total row."""
-    return call_model(projection_model.placement_projection, placements, years, growth, inflation,
-                      moves, measure)
+    return call_model(
+        projection_model.placement_projection, placements, years, growth, inflation, moves, measure
+    )
 
 
 @xw.func(category=CATEGORY)
 @xw.arg("years", ndim=2, doc=_YEARS)
 @xw.arg("schools_block", ndim=2, doc="Schools Block allocation, pounds. " + _PER_YEAR)
 @xw.arg("rate", ndim=2, doc="Share moved to the High Needs Block (0.01 = 1%). " + _PER_YEAR)
-@xw.arg("threshold", doc="Optional: share above which the Secretary of State must approve; default 0.5%.")
+@xw.arg(
+    "threshold",
+    doc="Optional: share above which the Secretary of State must approve; default 0.5%.",
+)
 def block_transfer_impact(years, schools_block, rate, threshold=None):
     """Schools Block to High Needs Block transfers, their running total and the approvals needed."""
     return call_model(transfer_model.block_transfer_impact, years, schools_block, rate, threshold)
@@ -81,44 +95,75 @@ def block_transfer_impact(years, schools_block, rate, threshold=None):
 
 _TRAJECTORY_ARGS = (
     ("years", _YEARS),
-    ("opening_deficit", "Cumulative DSG deficit brought forward into the first year, pounds (surplus negative)."),
+    (
+        "opening_deficit",
+        "Cumulative DSG deficit brought forward into the first year, pounds (surplus negative).",
+    ),
     ("income", "High Needs Block allocation after deductions, pounds. " + _PER_YEAR),
     ("spend", "High Needs expenditure, pounds. " + _PER_YEAR),
     ("transfers", "Optional: block transfers into the High Needs Block, pounds. " + _PER_YEAR),
-    ("contributions", "Optional: money applied to the deficit (DfE Safety Valve, council), pounds. " + _PER_YEAR),
+    (
+        "contributions",
+        "Optional: money applied to the deficit (DfE Safety Valve, council), pounds. " + _PER_YEAR,
+    ),
     ("other_blocks", "Optional: net in-year deficit on the other DSG blocks, pounds. " + _PER_YEAR),
 )
 
 
 def _trajectory_args(f):
     for name, doc in reversed(_TRAJECTORY_ARGS):
-        f = xw.arg(name, ndim=2, doc=doc)(f) if name != "opening_deficit" else xw.arg(name, doc=doc)(f)
+        f = (
+            xw.arg(name, ndim=2, doc=doc)(f)
+            if name != "opening_deficit"
+            else xw.arg(name, doc=doc)(f)
+        )
     return f
 
 
 @xw.func(category=CATEGORY)
 @_trajectory_args
-def dsg_trajectory(years, opening_deficit, income, spend, transfers=None, contributions=None,
-                   other_blocks=None):
+def dsg_trajectory(
+    years, opening_deficit, income, spend, transfers=None, contributions=None, other_blocks=None
+):
     """DSG trajectory: in-year and cumulative High Needs deficit year by year (deficit positive)."""
-    return call_model(trajectory_model.dsg_trajectory, years, opening_deficit, income, spend, transfers,
-                      contributions, other_blocks)
+    return call_model(
+        trajectory_model.dsg_trajectory,
+        years,
+        opening_deficit,
+        income,
+        spend,
+        transfers,
+        contributions,
+        other_blocks,
+    )
 
 
 @xw.func(category=CATEGORY)
 @_trajectory_args
-def dsg_summary(years, opening_deficit, income, spend, transfers=None, contributions=None,
-                other_blocks=None):
+def dsg_summary(
+    years, opening_deficit, income, spend, transfers=None, contributions=None, other_blocks=None
+):
     """DSG summary: in-year balance year, deficit cleared year, peak and closing cumulative deficit."""
-    return call_model(trajectory_model.dsg_summary, years, opening_deficit, income, spend, transfers,
-                      contributions, other_blocks)
+    return call_model(
+        trajectory_model.dsg_summary,
+        years,
+        opening_deficit,
+        income,
+        spend,
+        transfers,
+        contributions,
+        other_blocks,
+    )
 
 
 @xw.func(category=CATEGORY)
 @xw.arg("years", ndim=2, doc=_YEARS)
 @xw.arg("forecast", ndim=2, doc="Forecast of a measure where higher is worse. " + _PER_YEAR)
 @xw.arg("plan", ndim=2, doc="The plan for the same measure. " + _PER_YEAR)
-@xw.arg("amber_tolerance", doc="Optional: overrun as a share of the plan that is still Amber; default 5%.")
+@xw.arg(
+    "amber_tolerance",
+    doc="Optional: overrun as a share of the plan that is still Amber; default 5%.",
+)
 def variance_to_plan(years, forecast, plan, amber_tolerance=None):
     """Variance to plan with a Red/Amber/Green rating (higher is worse)."""
     return call_model(variance_model.variance_to_plan, years, forecast, plan, amber_tolerance)

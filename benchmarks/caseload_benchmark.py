@@ -52,8 +52,15 @@ CENSUS = dt.date(2025, 1, 16)
 AGE_ON = dt.date(2024, 8, 31)
 
 #: Headers as a case system might spell them (matched loosely by the reader).
-FILE_HEADERS = ("child_id", "DOB", "Placement", "PRIMARY NEED", "Plan Start Date",
-                "plan end date", "Case worker")
+FILE_HEADERS = (
+    "child_id",
+    "DOB",
+    "Placement",
+    "PRIMARY NEED",
+    "Plan Start Date",
+    "plan end date",
+    "Case worker",
+)
 
 #: Labels used for each category, with spelling variants (the mapping is
 #: case-insensitive and trimmed).
@@ -69,15 +76,32 @@ LABELS: dict[str, tuple[str, ...]] = {
 
 #: Problem rows planted, each with exactly one reason (duplicates: in pairs).
 PLANTED: tuple[str, ...] = (
-    "missing id", "missing start", "missing dob", "bad start", "bad end", "bad dob",
-    "end before start", "future dob", "age 26", "unmapped", "blank placement", "duplicate",
+    "missing id",
+    "missing start",
+    "missing dob",
+    "bad start",
+    "bad end",
+    "bad dob",
+    "end before start",
+    "future dob",
+    "age 26",
+    "unmapped",
+    "blank placement",
+    "duplicate",
 )
 REASON_OF = {
-    "missing id": "Missing Child ID", "missing start": "Missing date", "missing dob": "Missing date",
-    "bad start": "Not a date", "bad end": "Not a date", "bad dob": "Not a date",
-    "end before start": "Plan ends before it starts", "future dob": "Date in the future",
-    "age 26": "Age outside 0-25", "unmapped": "Unmapped placement type",
-    "blank placement": "Unmapped placement type", "duplicate": "Duplicate active plan",
+    "missing id": "Missing Child ID",
+    "missing start": "Missing date",
+    "missing dob": "Missing date",
+    "bad start": "Not a date",
+    "bad end": "Not a date",
+    "bad dob": "Not a date",
+    "end before start": "Plan ends before it starts",
+    "future dob": "Date in the future",
+    "age 26": "Age outside 0-25",
+    "unmapped": "Unmapped placement type",
+    "blank placement": "Unmapped placement type",
+    "duplicate": "Duplicate active plan",
 }
 NEEDS = ("ASD", "SLCN", "SEMH", "MLD", "SLD", "PMLD", "HI", "VI", "PD", "SpLD")
 
@@ -109,14 +133,18 @@ def make_extract(n: int = 640_000, seed: int = 2025) -> tuple[pd.DataFrame, dict
     if n_active < 10:
         raise ValueError(f"n={n} is too small: at least {n_problem + n_inactive + 10} rows")
 
-    kind = np.array(["active"] * n_active + ["ended"] * (n_inactive // 2)
-                    + ["later"] * (n_inactive - n_inactive // 2)
-                    + [p for p in PLANTED for _ in range(per_problem * (2 if p == "duplicate" else 1))],
-                    dtype=object)
+    kind = np.array(
+        ["active"] * n_active
+        + ["ended"] * (n_inactive // 2)
+        + ["later"] * (n_inactive - n_inactive // 2)
+        + [p for p in PLANTED for _ in range(per_problem * (2 if p == "duplicate" else 1))],
+        dtype=object,
+    )
     rng.shuffle(kind)
 
-    cats = rng.choice(len(PLACEMENT_CATEGORIES), size=n,
-                      p=[0.36, 0.06, 0.30, 0.09, 0.04, 0.12, 0.03])
+    cats = rng.choice(
+        len(PLACEMENT_CATEGORIES), size=n, p=[0.36, 0.06, 0.30, 0.09, 0.04, 0.12, 0.03]
+    )
     # Ages -1..25 (-1: born after 31 August 2024, before the census: Under 5).
     age = rng.integers(-1, 26, size=n)
     age[kind == "age 26"] = 26
@@ -146,8 +174,13 @@ def make_extract(n: int = 640_000, seed: int = 2025) -> tuple[pd.DataFrame, dict
 
     ids = (np.arange(n) + 500_000).astype(object)
     label_choice = rng.integers(0, 12, size=n)
-    placement = np.array([LABELS[PLACEMENT_CATEGORIES[c]][i % len(LABELS[PLACEMENT_CATEGORIES[c]])]
-                          for c, i in zip(cats, label_choice, strict=True)], dtype=object)
+    placement = np.array(
+        [
+            LABELS[PLACEMENT_CATEGORIES[c]][i % len(LABELS[PLACEMENT_CATEGORIES[c]])]
+            for c, i in zip(cats, label_choice, strict=True)
+        ],
+        dtype=object,
+    )
 
     col_dob, col_start = _dates(dob), _dates(start)
     col_end = np.where(has_end, _dates(end), None).astype(object)
@@ -158,7 +191,9 @@ def make_extract(n: int = 640_000, seed: int = 2025) -> tuple[pd.DataFrame, dict
     iso = (style >= 0.02) & (style < 0.04)
     col_start[iso] = pd.Series(col_start[iso]).map(lambda d: d.isoformat()).to_numpy(object)
     serial = (style >= 0.04) & (style < 0.05)
-    col_start[serial] = (start[serial] - np.datetime64("1899-12-30", "D").astype("int64")).astype(float)
+    col_start[serial] = (start[serial] - np.datetime64("1899-12-30", "D").astype("int64")).astype(
+        float
+    )
 
     def rows(k: str) -> np.ndarray:
         return np.flatnonzero(kind == k)
@@ -179,10 +214,15 @@ def make_extract(n: int = 640_000, seed: int = 2025) -> tuple[pd.DataFrame, dict
     ids[ended_rows[:share]] = ids[active_rows[:share]]
 
     columns = {
-        "Child ID": ids, "Date of birth": col_dob, "Placement type": placement,
+        "Child ID": ids,
+        "Date of birth": col_dob,
+        "Placement type": placement,
         "Primary need": np.array(NEEDS, dtype=object)[rng.integers(0, len(NEEDS), size=n)],
-        "Plan start date": col_start, "Plan end date": col_end,
-        "Case worker": ("Team " + pd.Series(rng.integers(1, 9, size=n)).astype(str)).to_numpy(object),
+        "Plan start date": col_start,
+        "Plan end date": col_end,
+        "Case worker": ("Team " + pd.Series(rng.integers(1, 9, size=n)).astype(str)).to_numpy(
+            object
+        ),
     }
     # Object columns keep None for a blank cell (pandas would make text columns NaN).
     frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()})
@@ -190,7 +230,9 @@ def make_extract(n: int = 640_000, seed: int = 2025) -> tuple[pd.DataFrame, dict
     counted = kind == "active"
     by_cat = np.bincount(cats[counted], minlength=len(PLACEMENT_CATEGORIES))
     lows = np.array([AGE_BANDS[g][0] for g in AGE_GROUPS[1:]])
-    by_age = np.bincount(np.searchsorted(lows, age[counted], side="right"), minlength=len(AGE_GROUPS))
+    by_age = np.bincount(
+        np.searchsorted(lows, age[counted], side="right"), minlength=len(AGE_GROUPS)
+    )
     reasons: dict[str, int] = {}
     for p in PLANTED:
         reasons[REASON_OF[p]] = reasons.get(REASON_OF[p], 0) + int((kind == p).sum())
@@ -319,15 +361,23 @@ def child(reader: str, path: Path) -> dict:
         headers = ["" if v is None else str(v) for v in next(it)]
         where = _locate(headers, EXTRACT_COLUMNS, path.name, HEADER_ALIASES)
         cols = [where[c] for c in EXTRACT_COLUMNS]
-        table = pd.DataFrame([[row[i] for i in cols] for row in it], columns=list(EXTRACT_COLUMNS),
-                             dtype=object)
+        table = pd.DataFrame(
+            [[row[i] for i in cols] for row in it], columns=list(EXTRACT_COLUMNS), dtype=object
+        )
         book.close()
         header_row = 1
     t1 = time.perf_counter()
     result = caseload_counts(table, CENSUS, mapping, header_row=header_row)
     t2 = time.perf_counter()
-    return {"reader": reader, "read_s": t1 - t0, "count_s": t2 - t1, "total_s": t2 - t0,
-            "rss_after_imports_mb": baseline, "peak_rss_mb": _peak_mb(), **_summary(result)}
+    return {
+        "reader": reader,
+        "read_s": t1 - t0,
+        "count_s": t2 - t1,
+        "total_s": t2 - t0,
+        "rss_after_imports_mb": baseline,
+        "peak_rss_mb": _peak_mb(),
+        **_summary(result),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -335,9 +385,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=640_000)
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--skip-openpyxl", action="store_true")
-    parser.add_argument("--keep", type=Path, metavar="DIR",
-                        help="write the extract into DIR (and reuse it there on the next run) "
-                        "instead of a temporary folder")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="write the extract into DIR (and reuse it there on the next run) "
+        "instead of a temporary folder",
+    )
     parser.add_argument("--child", choices=("calamine", "openpyxl"), help=argparse.SUPPRESS)
     parser.add_argument("path", nargs="?", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -360,13 +414,19 @@ def main(argv: list[str] | None = None) -> int:
             os.replace(part, path)
         del frame
         t2 = time.perf_counter()
-        print(f"extract: {known['rows']:,} rows, seed {args.seed}; built in {t1 - t0:.1f} s, "
-              f"written with {writer} in {t2 - t1:.1f} s ({path.stat().st_size / 1e6:.1f} MB)")
+        print(
+            f"extract: {known['rows']:,} rows, seed {args.seed}; built in {t1 - t0:.1f} s, "
+            f"written with {writer} in {t2 - t1:.1f} s ({path.stat().st_size / 1e6:.1f} MB)"
+        )
         readers = ["calamine"] + ([] if args.skip_openpyxl else ["openpyxl"])
         results = {}
         for reader in readers:
-            proc = subprocess.run([sys.executable, __file__, "--child", reader, str(path)],
-                                  capture_output=True, text=True, cwd=ROOT)
+            proc = subprocess.run(
+                [sys.executable, __file__, "--child", reader, str(path)],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            )
             if proc.returncode != 0:
                 print(proc.stderr, file=sys.stderr)
                 return 1
@@ -378,23 +438,36 @@ def main(argv: list[str] | None = None) -> int:
         for key in ("rows", "by_category", "by_age", "excluded", "not_active", "reasons"):
             if r[key] != known[key]:
                 failures.append(f"{reader}: {key} {r[key]} != known {known[key]}")
-        print(f"{reader:9s} read {r['read_s']:6.2f} s + counts {r['count_s']:5.2f} s = "
-              f"{r['total_s']:6.2f} s; peak RSS {r['peak_rss_mb']:5.0f} MB = "
-              f"{r['rss_after_imports_mb']:.0f} MB after imports + "
-              f"{r['peak_rss_mb'] - r['rss_after_imports_mb']:.0f} MB")
+        print(
+            f"{reader:9s} read {r['read_s']:6.2f} s + counts {r['count_s']:5.2f} s = "
+            f"{r['total_s']:6.2f} s; peak RSS {r['peak_rss_mb']:5.0f} MB = "
+            f"{r['rss_after_imports_mb']:.0f} MB after imports + "
+            f"{r['peak_rss_mb'] - r['rss_after_imports_mb']:.0f} MB"
+        )
     if "openpyxl" in results:
         a, b = results["calamine"], results["openpyxl"]
-        print(f"ratio openpyxl/calamine: time x{b['total_s'] / a['total_s']:.1f}, peak RSS "
-              f"x{b['peak_rss_mb'] / a['peak_rss_mb']:.2f}, peak RSS above imports "
-              f"x{(b['peak_rss_mb'] - b['rss_after_imports_mb']) / max(1.0, a['peak_rss_mb'] - a['rss_after_imports_mb']):.2f}")
+        print(
+            f"ratio openpyxl/calamine: time x{b['total_s'] / a['total_s']:.1f}, peak RSS "
+            f"x{b['peak_rss_mb'] / a['peak_rss_mb']:.2f}, peak RSS above imports "
+            f"x{(b['peak_rss_mb'] - b['rss_after_imports_mb']) / max(1.0, a['peak_rss_mb'] - a['rss_after_imports_mb']):.2f}"
+        )
     r = results["calamine"]
     labels = [*PLACEMENT_CATEGORIES, TOTAL]
-    print("counts: " + "; ".join(f"{lab} {v:,}" for lab, v in zip(labels, r["by_category"], strict=True)))
-    print("by age: " + "; ".join(f"{lab} {v:,}" for lab, v in
-                                 zip([*AGE_GROUPS, TOTAL_BY_AGE], r["by_age"], strict=True)))
-    print(f"excluded rows {r['excluded']:,} ({r['problem_lines']:,} problem lines), "
-          f"not active {r['not_active']:,}; reasons: "
-          + "; ".join(f"{k} {v:,}" for k, v in r["reasons"].items()))
+    print(
+        "counts: "
+        + "; ".join(f"{lab} {v:,}" for lab, v in zip(labels, r["by_category"], strict=True))
+    )
+    print(
+        "by age: "
+        + "; ".join(
+            f"{lab} {v:,}" for lab, v in zip([*AGE_GROUPS, TOTAL_BY_AGE], r["by_age"], strict=True)
+        )
+    )
+    print(
+        f"excluded rows {r['excluded']:,} ({r['problem_lines']:,} problem lines), "
+        f"not active {r['not_active']:,}; reasons: "
+        + "; ".join(f"{k} {v:,}" for k, v in r["reasons"].items())
+    )
     if failures:
         print("MISMATCH:\n  " + "\n  ".join(failures), file=sys.stderr)
         return 1

@@ -187,29 +187,39 @@ def benchmark_table(areas: list[AreaFigures]) -> pd.DataFrame:
         rows[f"EHC plans, January {y0}"] = [a.plans.get(y0, np.nan) for a in areas]
         rows[f"EHC plans, January {y1}"] = [a.plans.get(y1, np.nan) for a in areas]
         rows[f"EHCP growth a year, January {y0} to January {y1}"] = [
-            growth_between(a.plans, y0, y1, y1 - y0) for a in areas]
+            growth_between(a.plans, y0, y1, y1 - y0) for a in areas
+        ]
     share_years = [y for y in _published(council.nmss) if y in _published(council.plans)]
     if share_years:
         ys = max(share_years)
         rows[f"Share of plans in NMSS or independent, January {ys}"] = [
-            share(a.nmss.get(ys, np.nan), a.plans.get(ys, np.nan)) for a in areas]
+            share(a.nmss.get(ys, np.nan), a.plans.get(ys, np.nan)) for a in areas
+        ]
         rows[f"Share of plans in mainstream schools or academies, January {ys}"] = [
-            share(a.mainstream.get(ys, np.nan), a.plans.get(ys, np.nan)) for a in areas]
+            share(a.mainstream.get(ys, np.nan), a.plans.get(ys, np.nan)) for a in areas
+        ]
     fys = _published(council.high_needs_block)
     if fys:
         f0, f1 = min(fys, key=year_start), max(fys, key=year_start)
         span = year_start(f1) - year_start(f0)
-        rows[f"High Needs Block allocation, {f0}"] = [a.high_needs_block.get(f0, np.nan) for a in areas]
-        rows[f"High Needs Block allocation, {f1}"] = [a.high_needs_block.get(f1, np.nan) for a in areas]
+        rows[f"High Needs Block allocation, {f0}"] = [
+            a.high_needs_block.get(f0, np.nan) for a in areas
+        ]
+        rows[f"High Needs Block allocation, {f1}"] = [
+            a.high_needs_block.get(f1, np.nan) for a in areas
+        ]
         hnb = [growth_between(a.high_needs_block, f0, f1, span) for a in areas]
         j0, j1 = year_start(f0) + 1, year_start(f1) + 1
         ehcp = [growth_between(a.plans, j0, j1, span) for a in areas]
         rows[f"High Needs Block growth a year, {f0} to {f1}"] = hnb
         rows[f"EHCP growth a year, January {j0} to January {j1}"] = ehcp
-        rows["High Needs Block growth less EHCP growth"] = [h - e for h, e in zip(hnb, ehcp, strict=True)]
+        rows["High Needs Block growth less EHCP growth"] = [
+            h - e for h, e in zip(hnb, ehcp, strict=True)
+        ]
     for fy in sorted(_published(council.deficit_percent), key=year_start):
         rows[f"DSG cumulative deficit as a share of DSG, {fy}"] = [
-            deficit_share(a.deficit_percent.get(fy, np.nan)) for a in areas]
+            deficit_share(a.deficit_percent.get(fy, np.nan)) for a in areas
+        ]
     table = pd.DataFrame(rows, index=[a.name for a in areas], dtype=float).T
     table.index.name = "Measure"
     return table

@@ -136,17 +136,29 @@ def placement_mapping(mapping: Mapping[Any, Any], argument: str = "mapping") -> 
     for label, category in mapping.items():
         key = normalise_label(label)
         if not key:
-            problems.append(Problem(argument, "", f"a blank placement label (category {category!r})"))
+            problems.append(
+                Problem(argument, "", f"a blank placement label (category {category!r})")
+            )
             continue
         cat = canonical.get(normalise_label(category))
         if cat is None:
-            problems.append(Problem(argument, f"label {str(label).strip()!r}",
-                                    f"{str(category).strip()!r} is not one of the seven placement "
-                                    f"categories ({choices})"))
+            problems.append(
+                Problem(
+                    argument,
+                    f"label {str(label).strip()!r}",
+                    f"{str(category).strip()!r} is not one of the seven placement "
+                    f"categories ({choices})",
+                )
+            )
             continue
         if key in out and out[key] != cat:
-            problems.append(Problem(argument, f"label {str(label).strip()!r}",
-                                    f"is mapped to both {out[key]!r} and {cat!r}"))
+            problems.append(
+                Problem(
+                    argument,
+                    f"label {str(label).strip()!r}",
+                    f"is mapped to both {out[key]!r} and {cat!r}",
+                )
+            )
             continue
         out[key] = cat
     if problems:
@@ -203,8 +215,9 @@ def age_date(census: Any) -> pd.Timestamp:
 
 def _from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
     """Dates from text parts; impossible dates (31/02) become NaT."""
-    parts = pd.DataFrame({"year": pd.to_numeric(year), "month": pd.to_numeric(month),
-                          "day": pd.to_numeric(day)})
+    parts = pd.DataFrame(
+        {"year": pd.to_numeric(year), "month": pd.to_numeric(month), "day": pd.to_numeric(day)}
+    )
     return pd.to_datetime(parts, errors="coerce")
 
 
@@ -265,7 +278,9 @@ def parse_dates(values: Any) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     iso = text.str.extract(_ISO)
     ok = iso[0].notna()
     if ok.any():
-        parsed[iso.index[ok]] = _from_parts(iso.loc[ok, 0], iso.loc[ok, 1], iso.loc[ok, 2]).to_numpy()
+        parsed[iso.index[ok]] = _from_parts(
+            iso.loc[ok, 0], iso.loc[ok, 1], iso.loc[ok, 2]
+        ).to_numpy()
     uk = text[~ok].str.extract(_UK)
     ok = uk[0].notna()
     if ok.any():
@@ -275,7 +290,9 @@ def parse_dates(values: Any) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     good = num.notna() & (num >= 1) & (num < _MAX_SERIAL + 1)
     if good.any():
         days = np.floor(num[good].to_numpy()).astype("int64")
-        parsed[num.index[good]] = (_EXCEL_EPOCH + days.astype("timedelta64[D]")).astype("datetime64[ns]")
+        parsed[num.index[good]] = (_EXCEL_EPOCH + days.astype("timedelta64[D]")).astype(
+            "datetime64[ns]"
+        )
 
     when = u[kind == "datetime"]
     if len(when):
@@ -295,8 +312,13 @@ def parse_dates(values: Any) -> tuple[pd.Series, np.ndarray, np.ndarray]:
 
 #: The kind of a cell of each common exact type (subclasses go through :func:`_kind`).
 _KIND_OF_TYPE: dict[type, str] = {
-    str: "text", float: "number", int: "number", bool: "other",
-    _dt.date: "datetime", _dt.datetime: "datetime", pd.Timestamp: "datetime",
+    str: "text",
+    float: "number",
+    int: "number",
+    bool: "other",
+    _dt.date: "datetime",
+    _dt.datetime: "datetime",
+    pd.Timestamp: "datetime",
 }
 
 
@@ -304,8 +326,10 @@ def _kinds(values: np.ndarray) -> np.ndarray:
     """:func:`_kind` of each value, looked up by exact type (one call per value only
     for types not in :data:`_KIND_OF_TYPE`)."""
     lookup = _KIND_OF_TYPE.get
-    return np.array([lookup(t) or _kind(v) for t, v in zip(map(type, values), values, strict=True)],
-                    dtype=object)
+    return np.array(
+        [lookup(t) or _kind(v) for t, v in zip(map(type, values), values, strict=True)],
+        dtype=object,
+    )
 
 
 def _kind(value: Any) -> str:
@@ -367,7 +391,9 @@ def _id_text(values: np.ndarray) -> np.ndarray:
         text[is_text] = np.char.strip(u[is_text].astype(str)).astype(object)
     other = ~is_text & pd.notna(u)
     if other.any():
-        num = pd.to_numeric(pd.Series(u[other], dtype=object), errors="coerce").to_numpy(dtype=float)
+        num = pd.to_numeric(pd.Series(u[other], dtype=object), errors="coerce").to_numpy(
+            dtype=float
+        )
         whole = np.isfinite(num) & (np.mod(num, 1) == 0) & (np.abs(num) < 2**53)
         shown = u[other].astype(str).astype(object)
         shown[whole] = num[whole].astype("int64").astype(str).astype(object)
@@ -400,8 +426,11 @@ def _id_keys(values: pd.Series) -> np.ndarray:
     arr = values.to_numpy(dtype=object)
     blank = pd.isna(arr) | (arr == "")
     numbers = arr if not blank.any() else np.where(blank, None, arr)
-    if pd.api.types.infer_dtype(numbers, skipna=True) in ("floating", "integer",
-                                                           "mixed-integer-float"):
+    if pd.api.types.infer_dtype(numbers, skipna=True) in (
+        "floating",
+        "integer",
+        "mixed-integer-float",
+    ):
         try:  # numpy converts plain numbers (None to NaN) without pandas' per-value checks
             as_float = np.asarray(numbers, dtype=float)
         except (TypeError, ValueError, OverflowError):
@@ -471,12 +500,22 @@ def _check_columns(extract: pd.DataFrame, argument: str) -> None:
     missing = [c for c in EXTRACT_COLUMNS if c not in extract.columns]
     if missing:
         found = ", ".join(repr(str(c)) for c in extract.columns)
-        raise InputError([Problem(argument, "", f"missing column '{c}' (columns found: {found})")
-                          for c in missing])
+        raise InputError(
+            [
+                Problem(argument, "", f"missing column '{c}' (columns found: {found})")
+                for c in missing
+            ]
+        )
 
 
-def caseload_counts(extract: pd.DataFrame, census: Any, mapping: Mapping[Any, Any], *,
-                    header_row: int = 1, argument: str = "extract") -> CaseloadCounts:
+def caseload_counts(
+    extract: pd.DataFrame,
+    census: Any,
+    mapping: Mapping[Any, Any],
+    *,
+    header_row: int = 1,
+    argument: str = "extract",
+) -> CaseloadCounts:
     """Count the EHC plans active at the census by placement category and age group.
 
     Parameters
@@ -553,8 +592,9 @@ def caseload_counts(extract: pd.DataFrame, census: Any, mapping: Mapping[Any, An
     codes, uniques = pd.factorize(extract["Placement type"].astype(object), use_na_sentinel=True)
     cat_index = {c: i for i, c in enumerate(PLACEMENT_CATEGORIES)}
     uniq_norm = [normalise_label(v) for v in uniques]
-    uniq_cat = np.array([cat_index.get(labels.get(k, ""), -1) for k in uniq_norm] + [-1],
-                        dtype="int64")
+    uniq_cat = np.array(
+        [cat_index.get(labels.get(k, ""), -1) for k in uniq_norm] + [-1], dtype="int64"
+    )
     category = uniq_cat[codes]
     uniq_blank = np.array([k == "" for k in uniq_norm] + [True], dtype=bool)
     placement_blank = uniq_blank[codes]
@@ -601,31 +641,54 @@ def caseload_counts(extract: pd.DataFrame, census: Any, mapping: Mapping[Any, An
             shown = raw_place.iloc[idx].astype(str).str.strip()
             detail = ("'" + shown + "' is not in the placement mapping").reset_index(drop=True)
         elif reason == "Plan ends before it starts":
-            detail = ("Plan end date " + _iso(end.iloc[idx]) + " is before Plan start date "
-                      + _iso(start.iloc[idx]))
+            detail = (
+                "Plan end date "
+                + _iso(end.iloc[idx])
+                + " is before Plan start date "
+                + _iso(start.iloc[idx])
+            )
         elif reason == "Date in the future":
-            detail = ("Date of birth " + _iso(dob.iloc[idx]) + " is after the census date "
-                      + census_ts.date().isoformat())
+            detail = (
+                "Date of birth "
+                + _iso(dob.iloc[idx])
+                + " is after the census date "
+                + census_ts.date().isoformat()
+            )
         elif reason == "Age outside 0-25":
-            detail = ("age " + pd.Series(age[idx]).astype(str) + " on "
-                      + age_on.date().isoformat() + " (Date of birth " + _iso(dob.iloc[idx]) + ")")
+            detail = (
+                "age "
+                + pd.Series(age[idx]).astype(str)
+                + " on "
+                + age_on.date().isoformat()
+                + " (Date of birth "
+                + _iso(dob.iloc[idx])
+                + ")"
+            )
         else:  # duplicates: name the other rows of the group
             detail = _duplicate_detail(id_key, idx)
-        pieces.append(pd.DataFrame({
-            "Data row": data_row[idx],
-            "Spreadsheet row": data_row[idx] + header_row,
-            "Child ID": _id_text(id_values[idx]),
-            "Reason": reason,
-            "Detail": detail.to_numpy(dtype=object),
-            "_order": order,
-        }))
+        pieces.append(
+            pd.DataFrame(
+                {
+                    "Data row": data_row[idx],
+                    "Spreadsheet row": data_row[idx] + header_row,
+                    "Child ID": _id_text(id_values[idx]),
+                    "Reason": reason,
+                    "Detail": detail.to_numpy(dtype=object),
+                    "_order": order,
+                }
+            )
+        )
     if pieces:
-        problems = (pd.concat(pieces, ignore_index=True)
-                    .sort_values(["Data row", "_order"], kind="stable")
-                    .drop(columns="_order").reset_index(drop=True))
+        problems = (
+            pd.concat(pieces, ignore_index=True)
+            .sort_values(["Data row", "_order"], kind="stable")
+            .drop(columns="_order")
+            .reset_index(drop=True)
+        )
     else:
-        problems = pd.DataFrame({c: pd.Series(dtype="int64" if "row" in c else object)
-                                 for c in PROBLEM_COLUMNS})
+        problems = pd.DataFrame(
+            {c: pd.Series(dtype="int64" if "row" in c else object) for c in PROBLEM_COLUMNS}
+        )
 
     problem = np.zeros(n, dtype=bool)
     for _, mask, _ in checks:
@@ -639,10 +702,16 @@ def caseload_counts(extract: pd.DataFrame, census: Any, mapping: Mapping[Any, An
     group_of = np.array([AGE_GROUPS.index(age_group(max(a, 0))) for a in range(-1, top + 1)])
     age_counts = np.bincount(group_of[age[counted] + 1], minlength=len(AGE_GROUPS))
 
-    by_category = pd.Series(list(cat_counts.astype(int)) + [int(counted.sum())],
-                            index=[*PLACEMENT_CATEGORIES, TOTAL], dtype="int64")
-    by_age = pd.Series(list(age_counts.astype(int)) + [int(age_counts.sum())],
-                       index=[*AGE_GROUPS, TOTAL_BY_AGE], dtype="int64")
+    by_category = pd.Series(
+        list(cat_counts.astype(int)) + [int(counted.sum())],
+        index=[*PLACEMENT_CATEGORIES, TOTAL],
+        dtype="int64",
+    )
+    by_age = pd.Series(
+        list(age_counts.astype(int)) + [int(age_counts.sum())],
+        index=[*AGE_GROUPS, TOTAL_BY_AGE],
+        dtype="int64",
+    )
     return CaseloadCounts(
         by_category=by_category,
         by_age=by_age,
@@ -665,4 +734,6 @@ def _duplicate_detail(key: np.ndarray, idx: np.ndarray) -> pd.Series:
     """'active plans for this child in data rows 3, 9' for each row of a duplicate group."""
     rows = pd.DataFrame({"key": key[idx], "row": (idx + 1).astype(str)})
     joined = rows.groupby("key", sort=False)["row"].agg(", ".join)
-    return ("active plans for this child in data rows " + rows["key"].map(joined)).reset_index(drop=True)
+    return ("active plans for this child in data rows " + rows["key"].map(joined)).reset_index(
+        drop=True
+    )

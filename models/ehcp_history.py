@@ -174,7 +174,9 @@ def age_of_breakdown(label: str) -> tuple[int, int]:
     """
     m = _AGE_LABEL.match(str(label))
     if not m:
-        raise InputError([Problem("breakdown", repr(label), "is not an age like 'age 7' or 'under 3'")])
+        raise InputError(
+            [Problem("breakdown", repr(label), "is not an age like 'age 7' or 'under 3'")]
+        )
     if m.group(1) is not None:
         age = int(m.group(1))
         return age, age
@@ -243,8 +245,13 @@ def age_groups(rows: pd.DataFrame) -> pd.DataFrame:
         groups.append(group)
     if problems:
         raise InputError(problems)
-    frame = pd.DataFrame({"year": rows["year"].astype(int).to_numpy(), "group": groups,
-                          "plans": rows["ehcplans"].astype(float).to_numpy()})
+    frame = pd.DataFrame(
+        {
+            "year": rows["year"].astype(int).to_numpy(),
+            "group": groups,
+            "plans": rows["ehcplans"].astype(float).to_numpy(),
+        }
+    )
     years = sorted(frame["year"].unique())
     table = pd.DataFrame(0.0, index=list(AGE_GROUPS), columns=years)
     summed = frame.groupby(["group", "year"])["plans"].sum(min_count=1)
@@ -280,5 +287,12 @@ def _check_columns(rows: pd.DataFrame, needed: tuple[str, ...], argument: str) -
 def _check_unique_years(rows: pd.DataFrame, argument: str) -> None:
     repeated = rows["year"][rows["year"].duplicated()].unique()
     if len(repeated):
-        raise InputError([Problem(argument, f"year {int(repeated[0])}",
-                                  "appears more than once: give one area's rows")])
+        raise InputError(
+            [
+                Problem(
+                    argument,
+                    f"year {int(repeated[0])}",
+                    "appears more than once: give one area's rows",
+                )
+            ]
+        )

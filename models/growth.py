@@ -54,9 +54,17 @@ def ehcp_growth(first: Any, last: Any, years: Any) -> float:
     except OverflowError:
         rate = math.inf
     if not math.isfinite(rate):
-        raise InputError([Problem("years", "", f"{values['years']:g} years is too short for a growth "
-                                               f"from {values['first']:g} to {values['last']:g}: "
-                                               "the yearly rate is too large to compute")])
+        raise InputError(
+            [
+                Problem(
+                    "years",
+                    "",
+                    f"{values['years']:g} years is too short for a growth "
+                    f"from {values['first']:g} to {values['last']:g}: "
+                    "the yearly rate is too large to compute",
+                )
+            ]
+        )
     return rate
 
 

@@ -135,7 +135,13 @@ S251_LINES: tuple[tuple[str, str], ...] = (
 )
 S251_LABELS: tuple[str, ...] = tuple(f"{code} {text}" for code, text in S251_LINES)
 TOTAL_HIGH_NEEDS = "Total high needs expenditure"
-HIGH_NEEDS_COLUMNS: tuple[str, ...] = ("Line", "Budget", "Forecast outturn", "Variance", "Variance %")
+HIGH_NEEDS_COLUMNS: tuple[str, ...] = (
+    "Line",
+    "Budget",
+    "Forecast outturn",
+    "Variance",
+    "Variance %",
+)
 
 EHCP_LABEL = "Category"
 VARIANCE = "Variance"
@@ -302,18 +308,29 @@ def summarise_blank_columns(problems: list[Problem], rows: int) -> list[Problem]
         if m and p.what == "is blank" and m.group(2) in empty:
             if not any(q.where.startswith(f"rows 1 to {rows}, ") for q in out):
                 named = ", ".join(f"'{col}'" for col in empty)
-                out.append(Problem(p.argument, f"rows 1 to {rows}, column{'s' if len(empty) > 1 else ''} {named}",
-                                   f"blank in every row: fill {'them' if len(empty) > 1 else 'it'} in"))
+                out.append(
+                    Problem(
+                        p.argument,
+                        f"rows 1 to {rows}, column{'s' if len(empty) > 1 else ''} {named}",
+                        f"blank in every row: fill {'them' if len(empty) > 1 else 'it'} in",
+                    )
+                )
             continue
         out.append(p)
     return out
 
 
-def _table(inputs: ModelInputs, name: str, columns: list[Column], c: _Collector) -> pd.DataFrame | None:
+def _table(
+    inputs: ModelInputs, name: str, columns: list[Column], c: _Collector
+) -> pd.DataFrame | None:
     raw = inputs.tables.get(name)
     if raw is None:
-        c.add(name, "", f"the model workbook has no Excel Table named '{name}' "
-                        f"(columns {' | '.join(TABLE_COLUMNS[name])})")
+        c.add(
+            name,
+            "",
+            f"the model workbook has no Excel Table named '{name}' "
+            f"(columns {' | '.join(TABLE_COLUMNS[name])})",
+        )
         return None
     before = len(c.problems)
     frame = c.run(lambda: read_table(raw, name, columns))
@@ -327,7 +344,9 @@ def _table(inputs: ModelInputs, name: str, columns: list[Column], c: _Collector)
 def _settings(inputs: ModelInputs, c: _Collector) -> dict[str, Any] | None:
     """Settings as {setting: (row number, raw value)}, after checking the table's shape."""
     raw = inputs.tables.get("Settings")
-    frame = _table(inputs, "Settings", [Column("Setting", "name", unique=True), Column("Value", "text")], c)
+    frame = _table(
+        inputs, "Settings", [Column("Setting", "name", unique=True), Column("Value", "text")], c
+    )
     if frame is None:
         return None
     rows = rows_of(raw)
@@ -371,7 +390,14 @@ def read_date(value: Any) -> dt.date | None:
         return None
     if isinstance(value, str):
         text = value.strip()
-        for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d %B %Y", "%d %b %Y"):
+        for fmt in (
+            "%Y-%m-%d",
+            "%d/%m/%Y",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%d %H:%M:%S",
+            "%d %B %Y",
+            "%d %b %Y",
+        ):
             try:
                 return dt.datetime.strptime(text, fmt).date()
             except ValueError:
@@ -379,9 +405,15 @@ def read_date(value: Any) -> dt.date | None:
     return None
 
 
-def _matched(frame: pd.DataFrame, column: str, wanted: tuple[str, ...], table: str,
-             c: _Collector, key: Callable[[str], str | None] = lambda s: s.casefold(),
-             shown: tuple[str, ...] | None = None) -> dict[str, int]:
+def _matched(
+    frame: pd.DataFrame,
+    column: str,
+    wanted: tuple[str, ...],
+    table: str,
+    c: _Collector,
+    key: Callable[[str], str | None] = lambda s: s.casefold(),
+    shown: tuple[str, ...] | None = None,
+) -> dict[str, int]:
     """Map each wanted label to its row position; unknown and missing labels are problems."""
     keys = {key(w): w for w in wanted}
     index: dict[str, int] = {}
@@ -389,11 +421,17 @@ def _matched(frame: pd.DataFrame, column: str, wanted: tuple[str, ...], table: s
         k = key(str(name))
         if k not in keys:
             choices = "; ".join(shown or wanted)
-            c.add(table, f"row {pos + 1} {_show(name)}, column '{column}'",
-                  f"is not one of the return's rows ({choices})")
+            c.add(
+                table,
+                f"row {pos + 1} {_show(name)}, column '{column}'",
+                f"is not one of the return's rows ({choices})",
+            )
         elif keys[k] in index:
-            c.add(table, f"row {pos + 1} {_show(name)}, column '{column}'",
-                  f"appears twice (also row {index[keys[k]] + 1})")
+            c.add(
+                table,
+                f"row {pos + 1} {_show(name)}, column '{column}'",
+                f"appears twice (also row {index[keys[k]] + 1})",
+            )
         else:
             index[keys[k]] = pos
     for w in wanted:
@@ -402,8 +440,9 @@ def _matched(frame: pd.DataFrame, column: str, wanted: tuple[str, ...], table: s
     return index
 
 
-def _settings_values(cover: dict[str, Any], where: dict[str, str], raw: dict[str, Any],
-                     c: _Collector) -> tuple[str | None, float | None]:
+def _settings_values(
+    cover: dict[str, Any], where: dict[str, str], raw: dict[str, Any], c: _Collector
+) -> tuple[str | None, float | None]:
     """Fill the cover's values from Settings; the period's financial year and the opening deficit."""
     for name in ("Local authority", "LA code", "Return period"):
         cover[name] = _text(raw[name])
@@ -417,14 +456,19 @@ def _settings_values(cover: dict[str, Any], where: dict[str, str], raw: dict[str
             c.problems[-1] = Problem("Settings", where["Return period"], c.problems[-1].what)
     end = read_date(raw["Period end date"])
     if end is None:
-        c.add("Settings", where["Period end date"],
-              f"{_show(raw['Period end date']) if not is_blank(raw['Period end date']) else 'blank'}"
-              " is not a date (e.g. 30/09/2024)")
+        c.add(
+            "Settings",
+            where["Period end date"],
+            f"{_show(raw['Period end date']) if not is_blank(raw['Period end date']) else 'blank'}"
+            " is not a date (e.g. 30/09/2024)",
+        )
     cover["Period end date"] = end
     cover["Prepared by"] = _text(raw["Prepared by"])
     opening = c.run(lambda: read_scalar(raw["Opening cumulative deficit"], "Settings"))
     if opening is None:
-        c.problems[-1] = Problem("Settings", where["Opening cumulative deficit"], c.problems[-1].what)
+        c.problems[-1] = Problem(
+            "Settings", where["Opening cumulative deficit"], c.problems[-1].what
+        )
     return current, opening
 
 
@@ -466,50 +510,104 @@ def monitoring_return(inputs: ModelInputs, today: dt.date | None = None) -> Moni
     """
     c = _Collector()
     settings = _settings(inputs, c)
-    funding = _table(inputs, "Funding", [
-        Column("Year", "year"),
-        Column("High Needs Block income", minimum=0),
-        Column("Schools block", minimum=0),
-        Column("Transfer rate", minimum=0),
-        Column("Other high needs spend", minimum=0),
-        Column("Other blocks in-year deficit"),
-        Column("Council contribution"),
-        Column("Other contributions"),
-    ], c)
-    placements = _table(inputs, "Placements", [
-        Column("Placement", "name", unique=True),
-        Column("Count", minimum=0),
-        Column("Cost per place", minimum=0),
-        Column("Growth", above=-1),
-        Column("Inflation", above=-1),
-    ], c)
-    moves = _table(inputs, "Moves", [Column("Placement", "name"), Column("Year", "year"), Column("Change")], c)
-    agreement = _table(inputs, "Agreement", [
-        Column("Year", "year"),
-        Column("DfE payment due", minimum=0),
-        Column("DfE payment received", minimum=0),
-        Column("Council contribution", minimum=0),
-        Column("Agreed cumulative deficit"),
-    ], c)
-    lines = _table(inputs, "HighNeedsLines", [
-        Column("Line", "name", unique=True), Column("Budget"), Column("Forecast outturn")], c)
+    funding = _table(
+        inputs,
+        "Funding",
+        [
+            Column("Year", "year"),
+            Column("High Needs Block income", minimum=0),
+            Column("Schools block", minimum=0),
+            Column("Transfer rate", minimum=0),
+            Column("Other high needs spend", minimum=0),
+            Column("Other blocks in-year deficit"),
+            Column("Council contribution"),
+            Column("Other contributions"),
+        ],
+        c,
+    )
+    placements = _table(
+        inputs,
+        "Placements",
+        [
+            Column("Placement", "name", unique=True),
+            Column("Count", minimum=0),
+            Column("Cost per place", minimum=0),
+            Column("Growth", above=-1),
+            Column("Inflation", above=-1),
+        ],
+        c,
+    )
+    moves = _table(
+        inputs, "Moves", [Column("Placement", "name"), Column("Year", "year"), Column("Change")], c
+    )
+    agreement = _table(
+        inputs,
+        "Agreement",
+        [
+            Column("Year", "year"),
+            Column("DfE payment due", minimum=0),
+            Column("DfE payment received", minimum=0),
+            Column("Council contribution", minimum=0),
+            Column("Agreed cumulative deficit"),
+        ],
+        c,
+    )
+    lines = _table(
+        inputs,
+        "HighNeedsLines",
+        [Column("Line", "name", unique=True), Column("Budget"), Column("Forecast outturn")],
+        c,
+    )
     history = None
     if "EHCPHistory" in inputs.tables:
         head = rows_of(inputs.tables["EHCPHistory"])
-        census = [h for h in (head[0] if head else [])
-                  if not is_blank(h) and str(h).strip().casefold() != "category"]
+        census = [
+            h
+            for h in (head[0] if head else [])
+            if not is_blank(h) and str(h).strip().casefold() != "category"
+        ]
         if head and not census:
-            c.add("EHCPHistory", "", "has no census columns: add one column per January census "
-                                     "(e.g. 2019) after 'Category'")
-        history = _table(inputs, "EHCPHistory", [Column("Category", "name", unique=True)]
-                         + [Column(str(h).strip(), minimum=0) for h in census], c)
+            c.add(
+                "EHCPHistory",
+                "",
+                "has no census columns: add one column per January census "
+                "(e.g. 2019) after 'Category'",
+            )
+        history = _table(
+            inputs,
+            "EHCPHistory",
+            [Column("Category", "name", unique=True)]
+            + [Column(str(h).strip(), minimum=0) for h in census],
+            c,
+        )
     else:
         _table(inputs, "EHCPHistory", [], c)
-    period_counts = _table(inputs, "EHCPPeriod", [
-        Column("Category", "name", unique=True), Column("Actual", minimum=0), Column("Plan", minimum=0)], c)
-    by_age = _table(inputs, "EHCPByAge", [Column("Age group", "name", unique=True), Column("Actual", minimum=0)], c)
-    conditions = _table(inputs, "Conditions", [
-        Column("Condition", "name", unique=True), Column("RAG", "text"), Column("Commentary", "text")], c)
+    period_counts = _table(
+        inputs,
+        "EHCPPeriod",
+        [
+            Column("Category", "name", unique=True),
+            Column("Actual", minimum=0),
+            Column("Plan", minimum=0),
+        ],
+        c,
+    )
+    by_age = _table(
+        inputs,
+        "EHCPByAge",
+        [Column("Age group", "name", unique=True), Column("Actual", minimum=0)],
+        c,
+    )
+    conditions = _table(
+        inputs,
+        "Conditions",
+        [
+            Column("Condition", "name", unique=True),
+            Column("RAG", "text"),
+            Column("Commentary", "text"),
+        ],
+        c,
+    )
 
     # Settings values (checked with the tables, so every problem is reported at once)
     table_problems = len(c.problems)
@@ -529,46 +627,81 @@ def monitoring_return(inputs: ModelInputs, today: dt.date | None = None) -> Moni
         years = read_years(list(funding["Year"]), "Funding")
     except InputError as e:
         for p in e.problems:
-            c.add("Funding", f"{p.where.replace('item', 'row')}, column 'Year'" if p.where else "column 'Year'",
-                  p.what)
+            c.add(
+                "Funding",
+                f"{p.where.replace('item', 'row')}, column 'Year'" if p.where else "column 'Year'",
+                p.what,
+            )
     if years is not None and current is not None and current not in years:
-        c.add("Settings", where["Return period"],
-              f"the period's year {current} is not one of the Funding years ({years[0]} to {years[-1]})")
+        c.add(
+            "Settings",
+            where["Return period"],
+            f"the period's year {current} is not one of the Funding years ({years[0]} to {years[-1]})",
+        )
     rate_bad = funding.index[funding["Transfer rate"] > 1].tolist()
     for i in rate_bad:
-        c.add("Funding", f"row {i + 1} {funding['Year'][i]!r}, column 'Transfer rate'",
-              f"{funding['Transfer rate'][i]:g} is above 1 (a rate is a decimal: 0.01 is 1%)")
+        c.add(
+            "Funding",
+            f"row {i + 1} {funding['Year'][i]!r}, column 'Transfer rate'",
+            f"{funding['Transfer rate'][i]:g} is above 1 (a rate is a decimal: 0.01 is 1%)",
+        )
 
     # Agreement years: unique
     agreed_rows: dict[str, int] = {}
     for i, y in enumerate(agreement["Year"]):
         if y in agreed_rows:
-            c.add("Agreement", f"row {i + 1} {y!r}, column 'Year'", f"appears twice (also row {agreed_rows[y] + 1})")
+            c.add(
+                "Agreement",
+                f"row {i + 1} {y!r}, column 'Year'",
+                f"appears twice (also row {agreed_rows[y] + 1})",
+            )
         else:
             agreed_rows[y] = i
 
     # Labels of the rows the return counts
-    line_index = _matched(lines, "Line", tuple(code for code, _ in S251_LINES), "HighNeedsLines", c,
-                          key=s251_code, shown=tuple(code for code, _ in S251_LINES))
+    line_index = _matched(
+        lines,
+        "Line",
+        tuple(code for code, _ in S251_LINES),
+        "HighNeedsLines",
+        c,
+        key=s251_code,
+        shown=tuple(code for code, _ in S251_LINES),
+    )
     cat_period = _matched(period_counts, "Category", PLACEMENT_CATEGORIES, "EHCPPeriod", c)
     cat_history = _matched(history, "Category", PLACEMENT_CATEGORIES, "EHCPHistory", c)
     age_index = _matched(by_age, "Age group", AGE_GROUPS, "EHCPByAge", c)
     rags = []
-    for i, (name, value) in enumerate(zip(conditions["Condition"], conditions["RAG"], strict=True), start=1):
+    for i, (name, value) in enumerate(
+        zip(conditions["Condition"], conditions["RAG"], strict=True), start=1
+    ):
         match = [r for r in RAG_VALUES if r.casefold() == value.casefold()]
         if not match:
-            c.add("Conditions", f"row {i} {_show(name)}, column 'RAG'",
-                  f"{_show(value) if value else 'blank'} is not one of Green, Amber, Red")
+            c.add(
+                "Conditions",
+                f"row {i} {_show(name)}, column 'RAG'",
+                f"{_show(value) if value else 'blank'} is not one of Green, Amber, Red",
+            )
         rags.append(match[0] if match else None)
     c.raise_if_any()
 
     # Placement projection over the Funding years
-    projection = c.run(lambda: placement_projection(
-        placements[["Placement", "Count", "Cost per place"]], years,
-        [[g] for g in placements["Growth"]], [[g] for g in placements["Inflation"]],
-        moves if len(moves) else None, "spend"),
-        rename={"placements": "Placements", "moves": "Moves", "growth": "Placements column 'Growth'",
-                "inflation": "Placements column 'Inflation'"})
+    projection = c.run(
+        lambda: placement_projection(
+            placements[["Placement", "Count", "Cost per place"]],
+            years,
+            [[g] for g in placements["Growth"]],
+            [[g] for g in placements["Inflation"]],
+            moves if len(moves) else None,
+            "spend",
+        ),
+        rename={
+            "placements": "Placements",
+            "moves": "Moves",
+            "growth": "Placements column 'Growth'",
+            "inflation": "Placements column 'Inflation'",
+        },
+    )
     c.raise_if_any()
     projected_spend = projection.iloc[-1][years].to_numpy(float)
 
@@ -588,12 +721,21 @@ def monitoring_return(inputs: ModelInputs, today: dt.date | None = None) -> Moni
         i = agreed_rows.get(y)
         if i is None:
             continue
-        column = "DfE payment received" if year_start(y) <= year_start(current) else "DfE payment due"
+        column = (
+            "DfE payment received" if year_start(y) <= year_start(current) else "DfE payment due"
+        )
         dfe[k] = float(agreement[column][i])
         agreed[k] = float(agreement["Agreed cumulative deficit"][i])
     contributions = dfe + f["Council contribution"] + f["Other contributions"]
-    trajectory = dsg_trajectory(years, opening, f["High Needs Block income"], spend, transfer,
-                                contributions, f["Other blocks in-year deficit"])
+    trajectory = dsg_trajectory(
+        years,
+        opening,
+        f["High Needs Block income"],
+        spend,
+        transfer,
+        contributions,
+        f["Other blocks in-year deficit"],
+    )
     cumulative = trajectory["Cumulative deficit"].to_numpy(float)
 
     # Variance to the agreed profile, for the Funding years the Agreement lists
@@ -602,15 +744,25 @@ def monitoring_return(inputs: ModelInputs, today: dt.date | None = None) -> Moni
     if planned:
         span = list(range(planned[0], planned[-1] + 1))
         if len(span) == len(planned):
-            vt = variance_to_plan([years[k] for k in span], [[cumulative[k]] for k in span],
-                                  [[agreed[k]] for k in span])
+            vt = variance_to_plan(
+                [years[k] for k in span],
+                [[cumulative[k]] for k in span],
+                [[agreed[k]] for k in span],
+            )
             for row in vt.itertuples(index=False):
                 var[row.Year] = (float(row.Variance), row.RAG)
         else:
             missing = [years[k] for k in span if agreed[k] is None]
-            raise InputError([Problem("Agreement", "column 'Year'",
-                                      f"has no row for {', '.join(missing)}: the agreed profile must cover "
-                                      "consecutive years")])
+            raise InputError(
+                [
+                    Problem(
+                        "Agreement",
+                        "column 'Year'",
+                        f"has no row for {', '.join(missing)}: the agreed profile must cover "
+                        "consecutive years",
+                    )
+                ]
+            )
 
     def neg(x: np.ndarray) -> list[float]:
         return [0.0 - float(v) for v in x]
@@ -643,7 +795,10 @@ def monitoring_return(inputs: ModelInputs, today: dt.date | None = None) -> Moni
     hn_rows.append((TOTAL_HIGH_NEEDS, tb, tf))
     high_needs = pd.DataFrame(
         [[b, fo, fo - b, (fo - b) / abs(b) if b != 0 else None] for _, b, fo in hn_rows],
-        index=[r[0] for r in hn_rows], columns=list(HIGH_NEEDS_COLUMNS[1:]), dtype=object)
+        index=[r[0] for r in hn_rows],
+        columns=list(HIGH_NEEDS_COLUMNS[1:]),
+        dtype=object,
+    )
 
     # EHCP numbers
     census_columns = [c_ for c_ in history.columns if c_ != "Category"]
@@ -666,9 +821,17 @@ def monitoring_return(inputs: ModelInputs, today: dt.date | None = None) -> Moni
 
     # Block movements
     moved = [
-        [row["Year"], FROM_BLOCK, TO_BLOCK, float(row["Transfer"]), float(row["Transfer rate"]),
-         row["Schools forum approval"], row["Secretary of State approval"]]
-        for _, row in transfers.iterrows() if row["Transfer"] != 0
+        [
+            row["Year"],
+            FROM_BLOCK,
+            TO_BLOCK,
+            float(row["Transfer"]),
+            float(row["Transfer rate"]),
+            row["Schools forum approval"],
+            row["Secretary of State approval"],
+        ]
+        for _, row in transfers.iterrows()
+        if row["Transfer"] != 0
     ]
     block_movements = pd.DataFrame(moved, columns=list(BLOCK_MOVEMENT_COLUMNS), dtype=object)
 
@@ -678,18 +841,43 @@ def monitoring_return(inputs: ModelInputs, today: dt.date | None = None) -> Moni
         i = agreed_rows[y]
         forecast = float(cumulative[years.index(y)]) if y in years else None
         v = var.get(y)
-        sv.append([y, float(agreement["DfE payment due"][i]), float(agreement["DfE payment received"][i]),
-                   float(agreement["Council contribution"][i]), float(agreement["Agreed cumulative deficit"][i]),
-                   forecast, v[0] if v else None, v[1] if v else None])
+        sv.append(
+            [
+                y,
+                float(agreement["DfE payment due"][i]),
+                float(agreement["DfE payment received"][i]),
+                float(agreement["Council contribution"][i]),
+                float(agreement["Agreed cumulative deficit"][i]),
+                forecast,
+                v[0] if v else None,
+                v[1] if v else None,
+            ]
+        )
     safety_valve = pd.DataFrame(sv, columns=list(SAFETY_VALVE_COLUMNS), dtype=object)
     condition_table = pd.DataFrame(
-        [[name, rag, text] for name, rag, text in zip(conditions["Condition"], rags, conditions["Commentary"], strict=True)],
-        columns=list(CONDITION_COLUMNS), dtype=object)
+        [
+            [name, rag, text]
+            for name, rag, text in zip(
+                conditions["Condition"], rags, conditions["Commentary"], strict=True
+            )
+        ],
+        columns=list(CONDITION_COLUMNS),
+        dtype=object,
+    )
 
     return MonitoringReturn(
-        period=period, current_year=current, years=years, opening_deficit=float(opening), cover=cover,
-        financial_summary=financial_summary, high_needs=high_needs, ehcp=ehcp, ehcp_history=labels,
-        block_movements=block_movements, safety_valve=safety_valve, conditions=condition_table,
+        period=period,
+        current_year=current,
+        years=years,
+        opening_deficit=float(opening),
+        cover=cover,
+        financial_summary=financial_summary,
+        high_needs=high_needs,
+        ehcp=ehcp,
+        ehcp_history=labels,
+        block_movements=block_movements,
+        safety_valve=safety_valve,
+        conditions=condition_table,
     )
 
 

@@ -17,8 +17,14 @@ PLACEMENT_COLUMNS = (
 )
 
 #: Columns PLACEMENT_COST_TABLE returns.
-COST_TABLE_COLUMNS = ["Placement", "Count", "Cost per place", "Total cost",
-                      "Share of count", "Share of cost"]
+COST_TABLE_COLUMNS = [
+    "Placement",
+    "Count",
+    "Cost per place",
+    "Total cost",
+    "Share of count",
+    "Share of cost",
+]
 
 
 def read_placements(placements: Any, argument: str = "placements") -> pd.DataFrame:
@@ -106,14 +112,16 @@ def placement_cost_table(placements: Any) -> pd.DataFrame:
     count = table["Count"].to_numpy(float)
     cost = table["Cost per place"].to_numpy(float)
     spend = total_cost(count, cost)
-    out = pd.DataFrame({
-        "Placement": table["Placement"],
-        "Count": count,
-        "Cost per place": cost,
-        "Total cost": spend,
-        "Share of count": share(count),
-        "Share of cost": share(spend),
-    })
+    out = pd.DataFrame(
+        {
+            "Placement": table["Placement"],
+            "Count": count,
+            "Cost per place": cost,
+            "Total cost": spend,
+            "Share of count": share(count),
+            "Share of cost": share(spend),
+        }
+    )
     n, s = float(count.sum()), float(spend.sum())
     total = {
         "Placement": "Total",

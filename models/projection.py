@@ -28,7 +28,9 @@ MOVE_COLUMNS = (
 )
 
 
-def move_matrix(moves: Any, names: list[str], years: list[str], argument: str = "moves") -> np.ndarray:
+def move_matrix(
+    moves: Any, names: list[str], years: list[str], argument: str = "moves"
+) -> np.ndarray:
     """Planned net changes in count, as a (placement x year) matrix.
 
     Rows with the same placement and year add up. A move in the base year,
@@ -56,14 +58,29 @@ def move_matrix(moves: Any, names: list[str], years: list[str], argument: str = 
         p = index.get(name.casefold())
         k = year_index.get(year)
         if p is None:
-            problems.append(Problem(argument, f"{where}, column 'Placement'",
-                                    f"unknown placement {name!r} (placements are: {', '.join(names)})"))
+            problems.append(
+                Problem(
+                    argument,
+                    f"{where}, column 'Placement'",
+                    f"unknown placement {name!r} (placements are: {', '.join(names)})",
+                )
+            )
         if k is None:
-            problems.append(Problem(argument, f"{where}, column 'Year'",
-                                    f"year {year} is not in the projection ({years[0]} to {years[-1]})"))
+            problems.append(
+                Problem(
+                    argument,
+                    f"{where}, column 'Year'",
+                    f"year {year} is not in the projection ({years[0]} to {years[-1]})",
+                )
+            )
         elif k == 0:
-            problems.append(Problem(argument, f"{where}, column 'Year'",
-                                    f"{year} is the base year: moves start from the year after"))
+            problems.append(
+                Problem(
+                    argument,
+                    f"{where}, column 'Year'",
+                    f"{year} is the base year: moves start from the year after",
+                )
+            )
         if p is not None and k:
             matrix[p, k] += change
     if problems:
@@ -113,8 +130,9 @@ def projected_spend(count: np.ndarray, cost: np.ndarray) -> np.ndarray:
     return count * cost
 
 
-def placement_projection(placements: Any, years: Any, growth: Any, inflation: Any,
-                         moves: Any = None, measure: Any = None) -> pd.DataFrame:
+def placement_projection(
+    placements: Any, years: Any, growth: Any, inflation: Any, moves: Any = None, measure: Any = None
+) -> pd.DataFrame:
     """Project the placement table forward from the base year.
 
     Parameters
@@ -168,19 +186,28 @@ def placement_projection(placements: Any, years: Any, growth: Any, inflation: An
     which = found.run(read_choice, measure, "measure", MEASURES, "spend")
     if table is not None:
         names = table["Placement"].tolist()
-        rates = {argument: found.run(read_per_item, value, names, argument, above=-1)
-                 for argument, value in (("growth", growth), ("inflation", inflation))}
+        rates = {
+            argument: found.run(read_per_item, value, names, argument, above=-1)
+            for argument, value in (("growth", growth), ("inflation", inflation))
+        }
         if year_list is not None and not found.items:
             move = found.run(move_matrix, moves, names, year_list)
     found.raise_if_any()
 
     count = projected_count(table["Count"].to_numpy(float), rates["growth"], move)
-    negative = [Problem("placements", f"{names[p]!r} in {year_list[k]}",
-                        f"the projected count is negative ({count[p, k]:g}): check growth and moves")
-                for p, k in zip(*np.nonzero(count < 0), strict=False)]
+    negative = [
+        Problem(
+            "placements",
+            f"{names[p]!r} in {year_list[k]}",
+            f"the projected count is negative ({count[p, k]:g}): check growth and moves",
+        )
+        for p, k in zip(*np.nonzero(count < 0), strict=False)
+    ]
     if negative:
         raise ProjectionError(negative)
-    cost = projected_cost(table["Cost per place"].to_numpy(float), rates["inflation"], len(year_list))
+    cost = projected_cost(
+        table["Cost per place"].to_numpy(float), rates["inflation"], len(year_list)
+    )
     spend = projected_spend(count, cost)
     if which == "count":
         body, total = count, count.sum(axis=0)

@@ -11,13 +11,26 @@ import pandas as pd
 from models.errors import Problems
 from models.validation import finite_result, read_scalar, read_series, read_years
 
-COLUMNS = ["Year", "Income", "Transfers in", "Spend", "Other blocks", "In-year deficit",
-           "Contributions", "Cumulative deficit"]
+COLUMNS = [
+    "Year",
+    "Income",
+    "Transfers in",
+    "Spend",
+    "Other blocks",
+    "In-year deficit",
+    "Contributions",
+    "Cumulative deficit",
+]
 
 NOT_REACHED = "Not reached"
 
-SUMMARY_MEASURES = ["In-year balance year", "Deficit cleared year", "Peak cumulative deficit",
-                    "Peak year", "Closing cumulative deficit"]
+SUMMARY_MEASURES = [
+    "In-year balance year",
+    "Deficit cleared year",
+    "Peak cumulative deficit",
+    "Peak year",
+    "Closing cumulative deficit",
+]
 
 
 @dataclass(frozen=True)
@@ -33,9 +46,15 @@ class TrajectoryInputs:
     other_blocks: np.ndarray
 
 
-def read_trajectory_inputs(years: Any, opening_deficit: Any, income: Any, spend: Any,
-                           transfers: Any = None, contributions: Any = None,
-                           other_blocks: Any = None) -> TrajectoryInputs:
+def read_trajectory_inputs(
+    years: Any,
+    opening_deficit: Any,
+    income: Any,
+    spend: Any,
+    transfers: Any = None,
+    contributions: Any = None,
+    other_blocks: Any = None,
+) -> TrajectoryInputs:
     """Validate the trajectory's arguments, reporting every problem at once.
 
     income and spend must be >= 0; the opening deficit, transfers,
@@ -44,18 +63,24 @@ def read_trajectory_inputs(years: Any, opening_deficit: Any, income: Any, spend:
     """
     year_list = read_years(years)
     found = Problems()
-    out: dict[str, Any] = {"opening_deficit": found.run(read_scalar, opening_deficit, "opening_deficit")}
-    for name, value, kw in (("income", income, {"minimum": 0}), ("spend", spend, {"minimum": 0}),
-                            ("transfers", transfers, {"default": 0.0}),
-                            ("contributions", contributions, {"default": 0.0}),
-                            ("other_blocks", other_blocks, {"default": 0.0})):
+    out: dict[str, Any] = {
+        "opening_deficit": found.run(read_scalar, opening_deficit, "opening_deficit")
+    }
+    for name, value, kw in (
+        ("income", income, {"minimum": 0}),
+        ("spend", spend, {"minimum": 0}),
+        ("transfers", transfers, {"default": 0.0}),
+        ("contributions", contributions, {"default": 0.0}),
+        ("other_blocks", other_blocks, {"default": 0.0}),
+    ):
         out[name] = found.run(read_series, value, year_list, name, **kw)
     found.raise_if_any()
     return TrajectoryInputs(years=year_list, **out)
 
 
-def in_year_deficit(spend: np.ndarray, income: np.ndarray, transfers: np.ndarray,
-                    other_blocks: np.ndarray) -> np.ndarray:
+def in_year_deficit(
+    spend: np.ndarray, income: np.ndarray, transfers: np.ndarray, other_blocks: np.ndarray
+) -> np.ndarray:
     """In-year DSG deficit (pounds; negative is a surplus).
 
     Notes
@@ -70,8 +95,9 @@ def in_year_deficit(spend: np.ndarray, income: np.ndarray, transfers: np.ndarray
     return spend - income - transfers + other_blocks
 
 
-def cumulative_deficit(opening_deficit: float, in_year: np.ndarray,
-                       contributions: np.ndarray) -> np.ndarray:
+def cumulative_deficit(
+    opening_deficit: float, in_year: np.ndarray, contributions: np.ndarray
+) -> np.ndarray:
     """Cumulative DSG deficit carried forward at the end of each year (pounds).
 
     Notes
@@ -95,23 +121,33 @@ def cumulative_deficit(opening_deficit: float, in_year: np.ndarray,
 def trajectory(inputs: TrajectoryInputs) -> pd.DataFrame:
     """The trajectory table of validated inputs (see :func:`dsg_trajectory`)."""
     deficit = in_year_deficit(inputs.spend, inputs.income, inputs.transfers, inputs.other_blocks)
-    result = pd.DataFrame({
-        "Year": inputs.years,
-        "Income": inputs.income,
-        "Transfers in": inputs.transfers,
-        "Spend": inputs.spend,
-        "Other blocks": inputs.other_blocks,
-        "In-year deficit": deficit,
-        "Contributions": inputs.contributions,
-        "Cumulative deficit": cumulative_deficit(inputs.opening_deficit, deficit,
-                                                 inputs.contributions),
-    }, columns=COLUMNS)
+    result = pd.DataFrame(
+        {
+            "Year": inputs.years,
+            "Income": inputs.income,
+            "Transfers in": inputs.transfers,
+            "Spend": inputs.spend,
+            "Other blocks": inputs.other_blocks,
+            "In-year deficit": deficit,
+            "Contributions": inputs.contributions,
+            "Cumulative deficit": cumulative_deficit(
+                inputs.opening_deficit, deficit, inputs.contributions
+            ),
+        },
+        columns=COLUMNS,
+    )
     return finite_result(result, "income, spend, transfers, contributions and other_blocks")
 
 
-def dsg_trajectory(years: Any, opening_deficit: Any, income: Any, spend: Any,
-                   transfers: Any = None, contributions: Any = None,
-                   other_blocks: Any = None) -> pd.DataFrame:
+def dsg_trajectory(
+    years: Any,
+    opening_deficit: Any,
+    income: Any,
+    spend: Any,
+    transfers: Any = None,
+    contributions: Any = None,
+    other_blocks: Any = None,
+) -> pd.DataFrame:
     """The High Needs position year by year and the cumulative DSG deficit.
 
     Parameters
@@ -158,8 +194,11 @@ def dsg_trajectory(years: Any, opening_deficit: Any, income: Any, spend: Any,
     >>> float(t["Cumulative deficit"].iloc[0])
     51745000.0
     """
-    return trajectory(read_trajectory_inputs(years, opening_deficit, income, spend, transfers,
-                                             contributions, other_blocks))
+    return trajectory(
+        read_trajectory_inputs(
+            years, opening_deficit, income, spend, transfers, contributions, other_blocks
+        )
+    )
 
 
 def first_year_at_or_below_zero(years: list[str], values: np.ndarray) -> str:
@@ -172,9 +211,15 @@ def first_year_at_or_below_zero(years: list[str], values: np.ndarray) -> str:
     return years[hits[0]] if len(hits) else NOT_REACHED
 
 
-def dsg_summary(years: Any, opening_deficit: Any, income: Any, spend: Any,
-                transfers: Any = None, contributions: Any = None,
-                other_blocks: Any = None) -> pd.DataFrame:
+def dsg_summary(
+    years: Any,
+    opening_deficit: Any,
+    income: Any,
+    spend: Any,
+    transfers: Any = None,
+    contributions: Any = None,
+    other_blocks: Any = None,
+) -> pd.DataFrame:
     """The trajectory in five figures.
 
     Returns
@@ -201,7 +246,9 @@ def dsg_summary(years: Any, opening_deficit: Any, income: Any, spend: Any,
     >>> s.values.tolist()
     [['In-year balance year', '2025-26'], ['Deficit cleared year', 'Not reached'], ['Peak cumulative deficit', 50000000.0], ['Peak year', '2024-25'], ['Closing cumulative deficit', 45000000.0]]
     """
-    t = dsg_trajectory(years, opening_deficit, income, spend, transfers, contributions, other_blocks)
+    t = dsg_trajectory(
+        years, opening_deficit, income, spend, transfers, contributions, other_blocks
+    )
     year_list = t["Year"].tolist()
     cum = t["Cumulative deficit"].to_numpy(float)
     peak = int(np.argmax(cum))

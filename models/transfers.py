@@ -17,8 +17,15 @@ DEFAULT_THRESHOLD = 0.005
 REQUIRED = "Required"
 NOT_REQUIRED = "Not required"
 
-COLUMNS = ["Year", "Schools block", "Transfer rate", "Transfer", "Cumulative transfer",
-           "Schools forum approval", "Secretary of State approval"]
+COLUMNS = [
+    "Year",
+    "Schools block",
+    "Transfer rate",
+    "Transfer",
+    "Cumulative transfer",
+    "Schools forum approval",
+    "Secretary of State approval",
+]
 
 
 def transfer_amount(schools_block: np.ndarray, rate: np.ndarray) -> np.ndarray:
@@ -60,8 +67,9 @@ def secretary_of_state_approval(rate: np.ndarray, threshold: float) -> list[str]
     return [REQUIRED if r > threshold else NOT_REQUIRED for r in rate]
 
 
-def block_transfer_impact(years: Any, schools_block: Any, rate: Any,
-                          threshold: Any = None) -> pd.DataFrame:
+def block_transfer_impact(
+    years: Any, schools_block: Any, rate: Any, threshold: Any = None
+) -> pd.DataFrame:
     """Transfers from the Schools Block and the approvals they need.
 
     Parameters
@@ -105,17 +113,21 @@ def block_transfer_impact(years: Any, schools_block: Any, rate: Any,
     found = Problems()
     block = found.run(read_series, schools_block, year_list, "schools_block", minimum=0)
     share = found.run(read_series, rate, year_list, "rate", minimum=0, maximum=1)
-    limit = found.run(read_scalar, threshold, "threshold", minimum=0, maximum=1,
-                      default=DEFAULT_THRESHOLD)
+    limit = found.run(
+        read_scalar, threshold, "threshold", minimum=0, maximum=1, default=DEFAULT_THRESHOLD
+    )
     found.raise_if_any()
     moved = transfer_amount(block, share)
-    result = pd.DataFrame({
-        "Year": year_list,
-        "Schools block": block,
-        "Transfer rate": share,
-        "Transfer": moved,
-        "Cumulative transfer": cumulative_transfer(moved),
-        "Schools forum approval": schools_forum_approval(share),
-        "Secretary of State approval": secretary_of_state_approval(share, limit),
-    }, columns=COLUMNS)
+    result = pd.DataFrame(
+        {
+            "Year": year_list,
+            "Schools block": block,
+            "Transfer rate": share,
+            "Transfer": moved,
+            "Cumulative transfer": cumulative_transfer(moved),
+            "Schools forum approval": schools_forum_approval(share),
+            "Secretary of State approval": secretary_of_state_approval(share, limit),
+        },
+        columns=COLUMNS,
+    )
     return finite_result(result, "schools_block")

@@ -128,8 +128,9 @@ class Column:
     required: bool = True
 
 
-def _bound_problem(x: float, minimum: float | None, above: float | None,
-                   maximum: float | None = None) -> str | None:
+def _bound_problem(
+    x: float, minimum: float | None, above: float | None, maximum: float | None = None
+) -> str | None:
     if minimum is not None and x < minimum:
         return f"{x:g} is below {minimum:g}" if minimum != 0 else f"{x:g} is negative"
     if above is not None and x <= above:
@@ -177,7 +178,9 @@ def read_table(value: Any, argument: str, columns: Sequence[Column]) -> pd.DataF
     rows = rows_of(value)
     problems: list[Problem] = []
     if not rows or all(is_blank(v) for v in rows[0]):
-        raise InputError([Problem(argument, "", "has no header row: select the table including its headers")])
+        raise InputError(
+            [Problem(argument, "", "has no header row: select the table including its headers")]
+        )
     header = [_header(v) for v in rows[0]]
     positions: dict[str, int] = {}
     for col in columns:
@@ -187,13 +190,18 @@ def read_table(value: Any, argument: str, columns: Sequence[Column]) -> pd.DataF
             if col.required:
                 problems.append(Problem(argument, "", f"missing column '{col.name}'"))
         elif len(found) > 1:
-            problems.append(Problem(argument, "", f"column '{col.name}' appears {len(found)} times"))
+            problems.append(
+                Problem(argument, "", f"column '{col.name}' appears {len(found)} times")
+            )
         else:
             positions[col.name] = found[0]
     if problems:
         seen = ", ".join(repr(str(v).strip()) for v in rows[0] if not is_blank(v))
-        problems[-1] = Problem(problems[-1].argument, problems[-1].where,
-                               problems[-1].what + f" (headers found: {seen})")
+        problems[-1] = Problem(
+            problems[-1].argument,
+            problems[-1].where,
+            problems[-1].what + f" (headers found: {seen})",
+        )
         raise InputError(problems)
 
     body = [list(r) + [None] * (len(rows[0]) - len(r)) for r in rows[1:]]
@@ -229,8 +237,13 @@ def read_table(value: Any, argument: str, columns: Sequence[Column]) -> pd.DataF
                 if col.unique:
                     key = name.casefold()
                     if key in seen_names:
-                        problems.append(Problem(argument, where,
-                                                f"duplicate name {_show(name)} (also row {seen_names[key]})"))
+                        problems.append(
+                            Problem(
+                                argument,
+                                where,
+                                f"duplicate name {_show(name)} (also row {seen_names[key]})",
+                            )
+                        )
                     else:
                         seen_names[key] = r
                 out[col.name].append(name)
@@ -267,8 +280,13 @@ def _cells(value: Any, argument: str) -> list[Any]:
         return list(rows[0])
     if all(len(r) == 1 for r in rows):
         return [r[0] for r in rows]
-    raise InputError([Problem(argument, "",
-                              f"is a {len(rows)}x{len(rows[0])} range: give one row or one column")])
+    raise InputError(
+        [
+            Problem(
+                argument, "", f"is a {len(rows)}x{len(rows[0])} range: give one row or one column"
+            )
+        ]
+    )
 
 
 def _flatten(value: Any, argument: str) -> list[Any]:
@@ -345,17 +363,29 @@ def read_years(value: Any, argument: str = "years") -> list[str]:
         for i in range(1, len(years)):
             prev, cur = int(years[i - 1][:4]), int(years[i][:4])
             if cur != prev + 1:
-                problems.append(Problem(argument, f"item {i + 1}",
-                                        f"years must be consecutive and ascending: "
-                                        f"{years[i]} follows {years[i - 1]}"))
+                problems.append(
+                    Problem(
+                        argument,
+                        f"item {i + 1}",
+                        f"years must be consecutive and ascending: "
+                        f"{years[i]} follows {years[i - 1]}",
+                    )
+                )
     if problems:
         raise InputError(problems)
     return [y for y in years if y is not None]
 
 
-def read_series(value: Any, years: Sequence[str], argument: str, *,
-                minimum: float | None = None, above: float | None = None,
-                maximum: float | None = None, default: float | None = None) -> np.ndarray:
+def read_series(
+    value: Any,
+    years: Sequence[str],
+    argument: str,
+    *,
+    minimum: float | None = None,
+    above: float | None = None,
+    maximum: float | None = None,
+    default: float | None = None,
+) -> np.ndarray:
     """One number per year: a row, a column, or one value used for every year.
 
     ``default`` is used when the argument is omitted (``None``).
@@ -366,13 +396,23 @@ def read_series(value: Any, years: Sequence[str], argument: str, *,
     n = len(years)
     if default is not None and all_blank(value):
         return np.full(n, float(default))
-    flat = _per_position(value, n, argument,
-                         f"{n} years ({years[0]} to {years[-1]}): give one value per year or one value for all")
+    flat = _per_position(
+        value,
+        n,
+        argument,
+        f"{n} years ({years[0]} to {years[-1]}): give one value per year or one value for all",
+    )
     return _numbers(flat, argument, [f"year {y}" for y in years], minimum, above, maximum)
 
 
-def _numbers(cells: list[Any], argument: str, places: Sequence[str], minimum: float | None,
-             above: float | None, maximum: float | None) -> np.ndarray:
+def _numbers(
+    cells: list[Any],
+    argument: str,
+    places: Sequence[str],
+    minimum: float | None,
+    above: float | None,
+    maximum: float | None,
+) -> np.ndarray:
     """Cells to floats within bounds; every bad cell reported at its place."""
     problems: list[Problem] = []
     out = np.empty(len(cells))
@@ -389,22 +429,35 @@ def _numbers(cells: list[Any], argument: str, places: Sequence[str], minimum: fl
     return out
 
 
-def read_per_item(value: Any, names: Sequence[str], argument: str, *,
-                  above: float | None = None) -> np.ndarray:
+def read_per_item(
+    value: Any, names: Sequence[str], argument: str, *, above: float | None = None
+) -> np.ndarray:
     """One number per named item (placement), or one value for all.
 
     >>> read_per_item([[0.05], [0.1]], ["A", "B"], "growth")
     array([0.05, 0.1 ])
     """
     n = len(names)
-    flat = _per_position(value, n, argument,
-                         f"{n} placements: give one rate per placement (in table order) or one rate for all")
-    return _numbers(flat, argument, [f"placement {_show(name)}" for name in names], None, above, None)
+    flat = _per_position(
+        value,
+        n,
+        argument,
+        f"{n} placements: give one rate per placement (in table order) or one rate for all",
+    )
+    return _numbers(
+        flat, argument, [f"placement {_show(name)}" for name in names], None, above, None
+    )
 
 
-def read_scalar(value: Any, argument: str, *, minimum: float | None = None,
-                above: float | None = None, maximum: float | None = None,
-                default: float | None = None) -> float:
+def read_scalar(
+    value: Any,
+    argument: str,
+    *,
+    minimum: float | None = None,
+    above: float | None = None,
+    maximum: float | None = None,
+    default: float | None = None,
+) -> float:
     """One number (a 1x1 range or a value); ``default`` when omitted.
 
     >>> read_scalar([[4222]], "first", above=0)
@@ -436,7 +489,9 @@ def read_choice(value: Any, argument: str, choices: Iterable[str], default: str)
         return default
     text = str(flat[0]).strip().casefold()
     if text not in choices:
-        raise InputError([Problem(argument, "", f"{_show(flat[0])} is not one of {', '.join(choices)}")])
+        raise InputError(
+            [Problem(argument, "", f"{_show(flat[0])} is not one of {', '.join(choices)}")]
+        )
     return text
 
 
@@ -456,9 +511,18 @@ def finite_result(frame: pd.DataFrame, argument: str) -> pd.DataFrame:
     label = frame.columns[0]
     for col in frame.columns[1:]:
         for name, v in zip(frame[label], frame[col], strict=True):
-            if isinstance(v, numbers.Real) and not isinstance(v, bool) and not math.isfinite(float(v)):
-                problems.append(Problem(argument, f"row {_show(name)}, column '{col}'",
-                                        "the result is too large to compute: check the size of the inputs"))
+            if (
+                isinstance(v, numbers.Real)
+                and not isinstance(v, bool)
+                and not math.isfinite(float(v))
+            ):
+                problems.append(
+                    Problem(
+                        argument,
+                        f"row {_show(name)}, column '{col}'",
+                        "the result is too large to compute: check the size of the inputs",
+                    )
+                )
     if problems:
         raise InputError(problems)
     return frame

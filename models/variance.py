@@ -45,8 +45,9 @@ def rag(var: np.ndarray, plan: np.ndarray, amber_tolerance: float) -> list[str]:
     return out
 
 
-def variance_to_plan(years: Any, forecast: Any, plan: Any,
-                     amber_tolerance: Any = None) -> pd.DataFrame:
+def variance_to_plan(
+    years: Any, forecast: Any, plan: Any, amber_tolerance: Any = None
+) -> pd.DataFrame:
     """Forecast against plan for a measure where higher is worse.
 
     Parameters
@@ -86,16 +87,20 @@ def variance_to_plan(years: Any, forecast: Any, plan: Any,
     found = Problems()
     f = found.run(read_series, forecast, year_list, "forecast")
     p = found.run(read_series, plan, year_list, "plan")
-    tolerance = found.run(read_scalar, amber_tolerance, "amber_tolerance", minimum=0,
-                          default=DEFAULT_AMBER_TOLERANCE)
+    tolerance = found.run(
+        read_scalar, amber_tolerance, "amber_tolerance", minimum=0, default=DEFAULT_AMBER_TOLERANCE
+    )
     found.raise_if_any()
     var = variance(f, p)
-    result = pd.DataFrame({
-        "Year": year_list,
-        "Plan": p,
-        "Forecast": f,
-        "Variance": var,
-        "Variance %": pd.Series(variance_percent(var, p), dtype=object),
-        "RAG": rag(var, p, tolerance),
-    }, columns=COLUMNS)
+    result = pd.DataFrame(
+        {
+            "Year": year_list,
+            "Plan": p,
+            "Forecast": f,
+            "Variance": var,
+            "Variance %": pd.Series(variance_percent(var, p), dtype=object),
+            "RAG": rag(var, p, tolerance),
+        },
+        columns=COLUMNS,
+    )
     return finite_result(result, "forecast and plan")

@@ -35,7 +35,11 @@ def financial_year_of_period(period: str, argument: str = "Return period") -> st
     '2024-25'
     """
     m = _PERIOD.match(str(period if period is not None else ""))
-    year, err = parse_year(m.group(1)) if m else (None, f"{str(period)!r} is not a period like '2024-25 Q2'")
+    year, err = (
+        parse_year(m.group(1))
+        if m
+        else (None, f"{str(period)!r} is not a period like '2024-25 Q2'")
+    )
     if err:
         raise InputError([Problem(argument, "", err)])
     return year

@@ -29,7 +29,9 @@ def dfe_dir() -> Path:
     """The real DfE statistics in ../shared/data/dfe (read there, never copied)."""
     path = SHARED / "data" / "dfe"
     if not path.is_dir():
-        pytest.fail(f"DfE data folder not found at {path}: the shared folder must sit beside the checkout")
+        pytest.fail(
+            f"DfE data folder not found at {path}: the shared folder must sit beside the checkout"
+        )
     return path
 
 
@@ -38,5 +40,7 @@ def soffice() -> str:
     """The LibreOffice binary; .ci/run installs it."""
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if exe is None:
-        pytest.fail("LibreOffice (soffice) is not installed: run .ci/run or apt-get install libreoffice-calc-nogui")
+        pytest.fail(
+            "LibreOffice (soffice) is not installed: run .ci/run or apt-get install libreoffice-calc-nogui"
+        )
     return exe

@@ -25,7 +25,9 @@ import addin.udfs
 OMITTED = [[None]]
 
 
-def payload(func_name: str, args: Sequence[Any], caller_address: str = "Sheet1!B2") -> dict[str, Any]:
+def payload(
+    func_name: str, args: Sequence[Any], caller_address: str = "Sheet1!B2"
+) -> dict[str, Any]:
     """The JSON body Office.js posts for one custom function call."""
     return {
         "func_name": func_name,
@@ -104,9 +106,23 @@ PARAMETERS = {
     "percent_change": ["first", "last"],
     "placement_projection": ["placements", "years", "growth", "inflation", "moves", "measure"],
     "block_transfer_impact": ["years", "schools_block", "rate", "threshold"],
-    "dsg_trajectory": ["years", "opening_deficit", "income", "spend", "transfers", "contributions",
-                       "other_blocks"],
-    "dsg_summary": ["years", "opening_deficit", "income", "spend", "transfers", "contributions",
-                    "other_blocks"],
+    "dsg_trajectory": [
+        "years",
+        "opening_deficit",
+        "income",
+        "spend",
+        "transfers",
+        "contributions",
+        "other_blocks",
+    ],
+    "dsg_summary": [
+        "years",
+        "opening_deficit",
+        "income",
+        "spend",
+        "transfers",
+        "contributions",
+        "other_blocks",
+    ],
     "variance_to_plan": ["years", "forecast", "plan", "amber_tolerance"],
 }

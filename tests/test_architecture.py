@@ -7,8 +7,16 @@ from pathlib import Path
 
 from tests.conftest import REPO
 
-FORBIDDEN = {"xlwings", "openpyxl", "python_calamine", "addin", "workbooks", "win32com",
-             "pythoncom", "pywintypes"}
+FORBIDDEN = {
+    "xlwings",
+    "openpyxl",
+    "python_calamine",
+    "addin",
+    "workbooks",
+    "win32com",
+    "pythoncom",
+    "pywintypes",
+}
 
 
 def imported_roots(path: Path) -> set[str]:

@@ -41,18 +41,39 @@ D = dt.date
 MAIN, RP, MSS, NMSS, AP, P16, OTHER = PLACEMENT_CATEGORIES
 
 #: Headers as a case system spells them: matched loosely, plus an extra column.
-LOOSE_HEADERS = ["child_id", "DOB", "PLACEMENT", "Primary_Need", "plan start-date",
-                 "Plan End Date", "Notes"]
+LOOSE_HEADERS = [
+    "child_id",
+    "DOB",
+    "PLACEMENT",
+    "Primary_Need",
+    "plan start-date",
+    "Plan End Date",
+    "Notes",
+]
 
 # (Child ID, Date of birth, Placement type, Plan start date, Plan end date, outcome)
 # outcome: (category, age group) counted; "ended"/"later" not active; or the problem reasons.
 ROWS: list[tuple] = [
     ("C1", D(2024, 8, 31), "Mainstream school", D(2024, 10, 1), None, (MAIN, "Under 5")),  # age 0
-    ("C2", D(1999, 8, 31), "Special academy", D(2020, 1, 1), D(2025, 1, 16), (MSS, "Age 20 to 25")),  # 25, ends on census
+    (
+        "C2",
+        D(1999, 8, 31),
+        "Special academy",
+        D(2020, 1, 1),
+        D(2025, 1, 16),
+        (MSS, "Age 20 to 25"),
+    ),  # 25, ends on census
     ("C3", D(1999, 9, 1), " sen UNIT ", D(2019, 1, 1), None, (RP, "Age 20 to 25")),  # 24
     ("C4", D(1998, 8, 31), "FE college", D(2020, 1, 1), None, ["Age outside 0-25"]),  # 26
     ("C5", D(1998, 9, 1), "FE college", D(2020, 1, 1), None, (P16, "Age 20 to 25")),  # 25
-    ("C6", D(2010, 1, 1), "Academy", D(2020, 1, 1), D(2025, 1, 15), "ended"),  # ended the day before
+    (
+        "C6",
+        D(2010, 1, 1),
+        "Academy",
+        D(2020, 1, 1),
+        D(2025, 1, 15),
+        "ended",
+    ),  # ended the day before
     ("C7", D(2010, 1, 1), "Academy", D(2025, 2, 1), None, "later"),
     ("C8", D(2012, 1, 1), "Academy", D(2021, 1, 1), None, ["Duplicate active plan"]),
     ("c8 ", D(2012, 1, 1), "PRU", D(2024, 1, 1), None, ["Duplicate active plan"]),
@@ -65,19 +86,60 @@ ROWS: list[tuple] = [
     ("C15", D(2025, 3, 1), "Academy", D(2024, 5, 1), None, ["Date in the future"]),
     (None, D(2012, 1, 1), "Academy", D(2021, 1, 1), None, ["Missing Child ID"]),
     ("C17", "31/02/2010", "", D(2021, 1, 1), None, ["Not a date", "Unmapped placement type"]),
-    ("C18", D(2024, 10, 1), "Independent special school", D(2024, 12, 1), None, (NMSS, "Under 5")),  # age -1
+    (
+        "C18",
+        D(2024, 10, 1),
+        "Independent special school",
+        D(2024, 12, 1),
+        None,
+        (NMSS, "Under 5"),
+    ),  # age -1
     ("C19", D(2019, 8, 31), "Direct payment", D(2023, 1, 1), None, (OTHER, "Age 5 to 10")),  # 5
     ("C20", D(2019, 9, 1), "Hospital school", D(2023, 1, 1), None, (AP, "Under 5")),  # 4
-    ("C21", D(2008, 9, 1), "Non-maintained special school", D(2023, 1, 1), None, (NMSS, "Age 11 to 15")),  # 15
-    ("C22", D(2008, 8, 31), "Alternative provision", D(2023, 1, 1), None, (AP, "Age 16 to 19")),  # 16
+    (
+        "C21",
+        D(2008, 9, 1),
+        "Non-maintained special school",
+        D(2023, 1, 1),
+        None,
+        (NMSS, "Age 11 to 15"),
+    ),  # 15
+    (
+        "C22",
+        D(2008, 8, 31),
+        "Alternative provision",
+        D(2023, 1, 1),
+        None,
+        (AP, "Age 16 to 19"),
+    ),  # 16
     ("C23", D(2012, 1, 1), "Academy", None, None, ["Missing date"]),
-    ("C24", "15/03/2012", "Maintained special school", "01/09/2023", None, (MSS, "Age 11 to 15")),  # 12
-    (1025.0, dt.datetime(2010, 5, 5, 0, 0), "ACADEMY", 45000, None, (MAIN, "Age 11 to 15")),  # 14, serial
+    (
+        "C24",
+        "15/03/2012",
+        "Maintained special school",
+        "01/09/2023",
+        None,
+        (MSS, "Age 11 to 15"),
+    ),  # 12
+    (
+        1025.0,
+        dt.datetime(2010, 5, 5, 0, 0),
+        "ACADEMY",
+        45000,
+        None,
+        (MAIN, "Age 11 to 15"),
+    ),  # 14, serial
 ]
 
 EXPECTED_CATEGORY = {MAIN: 2, RP: 1, MSS: 2, NMSS: 2, AP: 2, P16: 1, OTHER: 1, TOTAL: 11}
-EXPECTED_AGE = {"Under 5": 3, "Age 5 to 10": 1, "Age 11 to 15": 3, "Age 16 to 19": 1,
-                "Age 20 to 25": 3, TOTAL_BY_AGE: 11}
+EXPECTED_AGE = {
+    "Under 5": 3,
+    "Age 5 to 10": 1,
+    "Age 11 to 15": 3,
+    "Age 16 to 19": 1,
+    "Age 20 to 25": 3,
+    TOTAL_BY_AGE: 11,
+}
 
 
 def expected_problems() -> list[tuple[int, str]]:
@@ -92,13 +154,24 @@ def cells(row: tuple, for_csv: bool) -> list:
     child, dob, place, start, end, _ = row
     values = [child, dob, place, "ASD", start, end, "note"]
     if for_csv:
-        values = ["" if v is None else v.isoformat()[:10] if isinstance(v, dt.date)
-                  else "2023-03-15" if v == 45000 else str(int(v)) if isinstance(v, float) else v
-                  for v in values]
+        values = [
+            ""
+            if v is None
+            else v.isoformat()[:10]
+            if isinstance(v, dt.date)
+            else "2023-03-15"
+            if v == 45000
+            else str(int(v))
+            if isinstance(v, float)
+            else v
+            for v in values
+        ]
     return values
 
 
-def write_extract(folder: Path, kind: str, rows=ROWS, headers=LOOSE_HEADERS, above: int = 0) -> Path:
+def write_extract(
+    folder: Path, kind: str, rows=ROWS, headers=LOOSE_HEADERS, above: int = 0
+) -> Path:
     path = folder / f"extract.{kind}"
     if kind == "csv":
         with open(path, "w", newline="", encoding="utf-8") as handle:
@@ -126,6 +199,7 @@ def default_mapping() -> dict[str, str]:
 
 # --------------------------------------------------------------------------- the known answer
 
+
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
 def test_known_answer_from_file(tmp_path, kind):
     extract = read_extract(write_extract(tmp_path, kind))
@@ -148,19 +222,26 @@ def test_known_answer_from_file(tmp_path, kind):
 def test_problem_details_name_the_column_and_value():
     frame = pd.DataFrame([cells(row, False)[:6] for row in ROWS], columns=list(EXTRACT_COLUMNS))
     r = caseload_counts(frame, CENSUS, default_mapping())
-    detail = {(row, reason): d for row, reason, d in
-              r.problems[["Data row", "Reason", "Detail"]].itertuples(index=False)}
+    detail = {
+        (row, reason): d
+        for row, reason, d in r.problems[["Data row", "Reason", "Detail"]].itertuples(index=False)
+    }
     assert detail[(4, "Age outside 0-25")] == "age 26 on 2024-08-31 (Date of birth 1998-08-31)"
     assert detail[(8, "Duplicate active plan")] == "active plans for this child in data rows 8, 9"
     assert detail[(9, "Duplicate active plan")] == "active plans for this child in data rows 8, 9"
     assert detail[(11, "Missing date")] == "Date of birth is blank"
     assert detail[(12, "Not a date")] == "Plan start date: 'soon' is not a date"
     assert detail[(13, "Not a date")] == "Plan end date: 'TBC' is not a date"
-    assert detail[(14, "Unmapped placement type")] == "'Residential farm' is not in the placement mapping"
+    assert (
+        detail[(14, "Unmapped placement type")]
+        == "'Residential farm' is not in the placement mapping"
+    )
     assert detail[(15, "Plan ends before it starts")] == (
-        "Plan end date 2024-04-01 is before Plan start date 2024-05-01")
+        "Plan end date 2024-04-01 is before Plan start date 2024-05-01"
+    )
     assert detail[(16, "Date in the future")] == (
-        "Date of birth 2025-03-01 is after the census date 2025-01-16")
+        "Date of birth 2025-03-01 is after the census date 2025-01-16"
+    )
     assert detail[(17, "Missing Child ID")] == "Child ID is blank"
     assert detail[(18, "Not a date")] == "Date of birth: '31/02/2010' is not a date"
     assert detail[(18, "Unmapped placement type")] == "Placement type is blank"
@@ -182,8 +263,14 @@ def test_header_row_below_blank_rows_numbers_spreadsheet_rows(tmp_path):
 
 
 def test_canonical_headers_in_any_order_and_trailing_blank_rows(tmp_path):
-    headers = ["Plan end date", "Plan start date", "Primary need", "Placement type",
-               "Date of birth", "Child ID"]
+    headers = [
+        "Plan end date",
+        "Plan start date",
+        "Primary need",
+        "Placement type",
+        "Date of birth",
+        "Child ID",
+    ]
     wb = Workbook()
     ws = wb.active
     ws.append(headers)
@@ -198,15 +285,24 @@ def test_canonical_headers_in_any_order_and_trailing_blank_rows(tmp_path):
 
 # --------------------------------------------------------------------------- rules one by one
 
+
 def one_row(**cells) -> pd.DataFrame:
-    base = {"Child ID": "A", "Date of birth": D(2012, 1, 1), "Placement type": "Academy",
-            "Primary need": "ASD", "Plan start date": D(2021, 1, 1), "Plan end date": None}
+    base = {
+        "Child ID": "A",
+        "Date of birth": D(2012, 1, 1),
+        "Placement type": "Academy",
+        "Primary need": "ASD",
+        "Plan start date": D(2021, 1, 1),
+        "Plan end date": None,
+    }
     base.update(cells)
     return pd.DataFrame([base], dtype=object)
 
 
-@pytest.mark.parametrize(("end", "active"), [
-    (D(2025, 1, 15), False), (D(2025, 1, 16), True), (D(2025, 1, 17), True), (None, True)])
+@pytest.mark.parametrize(
+    ("end", "active"),
+    [(D(2025, 1, 15), False), (D(2025, 1, 16), True), (D(2025, 1, 17), True), (None, True)],
+)
 def test_plan_end_on_census_day_is_active(end, active):
     r = caseload_counts(one_row(**{"Plan end date": end}), CENSUS, default_mapping())
     assert (r.counted, r.not_active, r.excluded) == ((1, 0, 0) if active else (0, 1, 0))
@@ -218,23 +314,45 @@ def test_plan_starting_on_census_day_is_active(start, active):
     assert (r.counted, r.starts_after) == ((1, 0) if active else (0, 1))
 
 
-@pytest.mark.parametrize(("dob", "group"), [
-    (D(2024, 8, 31), "Under 5"), (D(2019, 9, 1), "Under 5"), (D(2019, 8, 31), "Age 5 to 10"),
-    (D(2013, 9, 1), "Age 5 to 10"), (D(2013, 8, 31), "Age 11 to 15"),
-    (D(2008, 9, 1), "Age 11 to 15"), (D(2008, 8, 31), "Age 16 to 19"),
-    (D(2004, 9, 1), "Age 16 to 19"), (D(2004, 8, 31), "Age 20 to 25"),
-    (D(1998, 9, 1), "Age 20 to 25"), (D(2025, 1, 16), "Under 5")])
+@pytest.mark.parametrize(
+    ("dob", "group"),
+    [
+        (D(2024, 8, 31), "Under 5"),
+        (D(2019, 9, 1), "Under 5"),
+        (D(2019, 8, 31), "Age 5 to 10"),
+        (D(2013, 9, 1), "Age 5 to 10"),
+        (D(2013, 8, 31), "Age 11 to 15"),
+        (D(2008, 9, 1), "Age 11 to 15"),
+        (D(2008, 8, 31), "Age 16 to 19"),
+        (D(2004, 9, 1), "Age 16 to 19"),
+        (D(2004, 8, 31), "Age 20 to 25"),
+        (D(1998, 9, 1), "Age 20 to 25"),
+        (D(2025, 1, 16), "Under 5"),
+    ],
+)
 def test_age_group_boundaries(dob, group):
-    r = caseload_counts(one_row(**{"Date of birth": dob, "Plan start date": D(2025, 1, 16)}),
-                        CENSUS, default_mapping())
+    r = caseload_counts(
+        one_row(**{"Date of birth": dob, "Plan start date": D(2025, 1, 16)}),
+        CENSUS,
+        default_mapping(),
+    )
     assert r.by_age[group] == 1 and r.by_age[TOTAL_BY_AGE] == 1
 
 
 def test_ages_of_ended_plans_are_not_checked():
     # An adult whose plan ended years ago is history, not a problem.
-    r = caseload_counts(one_row(**{"Date of birth": D(1980, 1, 1), "Plan end date": D(2001, 1, 1),
-                                   "Plan start date": D(1990, 1, 1), "Placement type": "Old label"}),
-                        CENSUS, default_mapping())
+    r = caseload_counts(
+        one_row(
+            **{
+                "Date of birth": D(1980, 1, 1),
+                "Plan end date": D(2001, 1, 1),
+                "Plan start date": D(1990, 1, 1),
+                "Placement type": "Old label",
+            }
+        ),
+        CENSUS,
+        default_mapping(),
+    )
     assert (r.counted, r.excluded, r.not_active, r.ended_before) == (0, 0, 1, 1)
 
 
@@ -247,12 +365,34 @@ def test_age_date_is_31_august_before_census():
 
 
 def test_parse_dates_accepts_excel_forms_and_reports_the_rest():
-    values = [dt.datetime(2025, 1, 16, 13, 30), D(2025, 1, 16), pd.Timestamp("2025-01-16"),
-              45673, 45673.75, "2025-01-16", "2025-01-16 00:00:00", "2025-01-16T09:00",
-              "16/01/2025", "16-01-2025", "16.1.2025", " 16/01/2025 ",
-              None, "", "   ", float("nan"), pd.NaT,
-              "45673", "2025-13-01", "32/01/2025", "16/01/25", "January 2025", True, 0, -5,
-              3e7]
+    values = [
+        dt.datetime(2025, 1, 16, 13, 30),
+        D(2025, 1, 16),
+        pd.Timestamp("2025-01-16"),
+        45673,
+        45673.75,
+        "2025-01-16",
+        "2025-01-16 00:00:00",
+        "2025-01-16T09:00",
+        "16/01/2025",
+        "16-01-2025",
+        "16.1.2025",
+        " 16/01/2025 ",
+        None,
+        "",
+        "   ",
+        float("nan"),
+        pd.NaT,
+        "45673",
+        "2025-13-01",
+        "32/01/2025",
+        "16/01/25",
+        "January 2025",
+        True,
+        0,
+        -5,
+        3e7,
+    ]
     dates, missing, bad = parse_dates(values)
     good = 12
     assert all(d == pd.Timestamp("2025-01-16") for d in dates[:good])
@@ -276,15 +416,28 @@ def test_census_date_refuses_other_forms():
 
 # --------------------------------------------------------------------------- the mapping
 
+
 def test_default_mapping_covers_common_labels():
     mapping = placement_mapping(read_mapping(DEFAULT_MAPPING))
     expected = {
-        "Mainstream school": MAIN, "Academy": MAIN, "Resourced provision": RP, "SEN unit": RP,
-        "Maintained special school": MSS, "Special academy": MSS,
-        "Independent special school": NMSS, "Non-maintained special school": NMSS,
-        "Alternative provision": AP, "Hospital school": AP, "PRU": AP,
-        "FE college": P16, "Sixth form college": P16, "Specialist post-16 institution": P16,
-        "Elective home education": OTHER, "Direct payment": OTHER, "Other": OTHER, "NEET": OTHER,
+        "Mainstream school": MAIN,
+        "Academy": MAIN,
+        "Resourced provision": RP,
+        "SEN unit": RP,
+        "Maintained special school": MSS,
+        "Special academy": MSS,
+        "Independent special school": NMSS,
+        "Non-maintained special school": NMSS,
+        "Alternative provision": AP,
+        "Hospital school": AP,
+        "PRU": AP,
+        "FE college": P16,
+        "Sixth form college": P16,
+        "Specialist post-16 institution": P16,
+        "Elective home education": OTHER,
+        "Direct payment": OTHER,
+        "Other": OTHER,
+        "NEET": OTHER,
     }
     for label, category in expected.items():
         assert mapping[label.casefold()] == category, label
@@ -292,18 +445,24 @@ def test_default_mapping_covers_common_labels():
 
 
 def test_mapping_matches_case_and_spaces():
-    frame = pd.concat([one_row(**{"Child ID": i, "Placement type": label})
-                       for i, label in enumerate(["  maintained   SPECIAL school", "PRU", "Farm"])],
-                      ignore_index=True)
+    frame = pd.concat(
+        [
+            one_row(**{"Child ID": i, "Placement type": label})
+            for i, label in enumerate(["  maintained   SPECIAL school", "PRU", "Farm"])
+        ],
+        ignore_index=True,
+    )
     r = caseload_counts(frame, CENSUS, {"Maintained special school": MSS.upper(), "pru": AP})
     assert (r.by_category[MSS], r.by_category[AP], r.excluded) == (1, 1, 1)
 
 
 def test_mapping_file_refusals_name_the_line(tmp_path):
     path = tmp_path / "map.csv"
-    path.write_text("Placement label,Category\nAcademy,Mainstream schools or academies\n"
-                    "Farm,Farms\n,Other placements or direct payments\nACADEMY ,NMSS or independent\n",
-                    encoding="utf-8")
+    path.write_text(
+        "Placement label,Category\nAcademy,Mainstream schools or academies\n"
+        "Farm,Farms\n,Other placements or direct payments\nACADEMY ,NMSS or independent\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as caught:
         read_mapping(path)
     text = str(caught.value)
@@ -317,13 +476,17 @@ def test_mapping_file_refusals_name_the_line(tmp_path):
 
 def test_mapping_loose_headers_and_windows_encoding(tmp_path):
     path = tmp_path / "map.csv"
-    path.write_bytes("placement_label,CATEGORY\r\nPupil referral unit \u2013 KS3,"
-                     "Hospital schools or alternative provision\r\n".encode("cp1252"))
-    assert read_mapping(path) == {"Pupil referral unit \u2013 KS3":
-                                  "Hospital schools or alternative provision"}
+    path.write_bytes(
+        "placement_label,CATEGORY\r\nPupil referral unit \u2013 KS3,"
+        "Hospital schools or alternative provision\r\n".encode("cp1252")
+    )
+    assert read_mapping(path) == {
+        "Pupil referral unit \u2013 KS3": "Hospital schools or alternative provision"
+    }
 
 
 # --------------------------------------------------------------------------- reader refusals
+
 
 def test_missing_columns_are_named_with_the_file(tmp_path):
     headers = ["Child ID", "Date of birth", "Primary need", "Plan start date"]
@@ -360,8 +523,11 @@ def test_model_refuses_a_frame_without_the_columns():
 
 # --------------------------------------------------------------------------- the workbook
 
+
 def test_workbook_written_read_back_and_never_overwritten(tmp_path):
-    r = caseload_counts(read_extract(write_extract(tmp_path, "xlsx")).table, CENSUS, default_mapping())
+    r = caseload_counts(
+        read_extract(write_extract(tmp_path, "xlsx")).table, CENSUS, default_mapping()
+    )
     out = tmp_path / "out"
     first = write_caseload_workbook(r, out, source="extract.xlsx")
     second = write_caseload_workbook(r, out, source="extract.xlsx")
@@ -401,6 +567,7 @@ def test_workbook_with_no_problems(tmp_path):
 
 # --------------------------------------------------------------------------- the command line
 
+
 def run_cli(argv: list[str], capsys) -> tuple[int, str, str]:
     parser = argparse.ArgumentParser(prog="dsg")
     cli_caseload.register(parser.add_subparsers(dest="command"))
@@ -413,7 +580,9 @@ def run_cli(argv: list[str], capsys) -> tuple[int, str, str]:
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
 def test_cli_csv_output_exact(tmp_path, capsys, kind):
     path = write_extract(tmp_path, kind)
-    code, out, err = run_cli(["caseload", str(path), "--census-date", CENSUS, "--format", "csv"], capsys)
+    code, out, err = run_cli(
+        ["caseload", str(path), "--census-date", CENSUS, "--format", "csv"], capsys
+    )
     assert code == 0 and err == ""
     assert out == (
         "Category,Count\n"
@@ -433,15 +602,27 @@ def test_cli_registered_in_dsg(tmp_path, capsys):
     from addin.cli import COMMAND_MODULES, main
 
     assert "addin.cli_caseload" in COMMAND_MODULES
-    code = main(["caseload", str(write_extract(tmp_path, "csv")), "--census-date", CENSUS,
-                 "--format", "csv"])
-    assert code == 0 and capsys.readouterr().out.splitlines()[-2:] == ["Total,11", "Excluded rows,12"]
+    code = main(
+        [
+            "caseload",
+            str(write_extract(tmp_path, "csv")),
+            "--census-date",
+            CENSUS,
+            "--format",
+            "csv",
+        ]
+    )
+    assert code == 0 and capsys.readouterr().out.splitlines()[-2:] == [
+        "Total,11",
+        "Excluded rows,12",
+    ]
 
 
 def test_cli_table_and_out(tmp_path, capsys):
     path = write_extract(tmp_path, "xlsx")
-    code, out, err = run_cli(["caseload", str(path), "--census-date", CENSUS,
-                              "--out", str(tmp_path / "out")], capsys)
+    code, out, err = run_cli(
+        ["caseload", str(path), "--census-date", CENSUS, "--out", str(tmp_path / "out")], capsys
+    )
     assert code == 0 and err == ""
     lines = out.splitlines()
     written = Path(lines[-1])
@@ -449,33 +630,66 @@ def test_cli_table_and_out(tmp_path, capsys):
     assert lines[0] == "EHC plans active on 2025-01-16 in extract.xlsx (ages on 2024-08-31)"
     assert ["Total", "11"] in [line.split() for line in lines]
     assert ["Total", "by", "age", "group", "11"] in [line.split() for line in lines]
-    assert ("Rows in the extract: 26; counted 11; excluded (problems) 12; not active at census 3 "
-            "(ended before 2, start after 1)") in lines
+    assert (
+        "Rows in the extract: 26; counted 11; excluded (problems) 12; not active at census 3 "
+        "(ended before 2, start after 1)"
+    ) in lines
     assert "  Duplicate active plan: 2" in lines
-    assert ("  row 5 (data row 4), Child ID C4: Age outside 0-25: age 26 on 2024-08-31 "
-            "(Date of birth 1998-08-31)") in lines
+    assert (
+        "  row 5 (data row 4), Child ID C4: Age outside 0-25: age 26 on 2024-08-31 "
+        "(Date of birth 1998-08-31)"
+    ) in lines
     assert "Full list: sheet 'Data quality' of caseload_2025-01-16.xlsx" in lines
     # csv format with --out: the path is still the last line.
-    code, out, _ = run_cli(["caseload", str(path), "--census-date", CENSUS, "--format", "csv",
-                            "--out", str(tmp_path / "out")], capsys)
+    code, out, _ = run_cli(
+        [
+            "caseload",
+            str(path),
+            "--census-date",
+            CENSUS,
+            "--format",
+            "csv",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capsys,
+    )
     assert out.splitlines()[-1] == str(tmp_path / "out" / "caseload_2025-01-16_v2.xlsx")
 
 
 def test_cli_table_without_out_points_to_out(tmp_path, capsys):
-    code, out, _ = run_cli(["caseload", str(write_extract(tmp_path, "csv")), "--census-date", CENSUS],
-                           capsys)
+    code, out, _ = run_cli(
+        ["caseload", str(write_extract(tmp_path, "csv")), "--census-date", CENSUS], capsys
+    )
     assert code == 0
-    assert out.splitlines()[-1] == "Full list: run again with --out DIR to write the 'Data quality' sheet"
+    assert (
+        out.splitlines()[-1]
+        == "Full list: run again with --out DIR to write the 'Data quality' sheet"
+    )
 
 
-@pytest.mark.parametrize(("setup", "args", "message"), [
-    ("none", ["--census-date", CENSUS], "missing.xlsx: file not found"),
-    ("nocol", ["--census-date", CENSUS], "extract.csv: missing column 'Plan end date'"),
-    ("ok", ["--census-date", "16/01/2025"], "--census-date: '16/01/2025' is not a date written YYYY-MM-DD"),
-    ("ok", ["--census-date", CENSUS, "--mapping", "MAP"],
-     "map.csv line 2 'Academy': 'Schools' is not one of the seven placement categories"),
-    ("ok", ["--census-date", CENSUS, "--mapping", "nomap.csv"], "nomap.csv: mapping file not found"),
-])
+@pytest.mark.parametrize(
+    ("setup", "args", "message"),
+    [
+        ("none", ["--census-date", CENSUS], "missing.xlsx: file not found"),
+        ("nocol", ["--census-date", CENSUS], "extract.csv: missing column 'Plan end date'"),
+        (
+            "ok",
+            ["--census-date", "16/01/2025"],
+            "--census-date: '16/01/2025' is not a date written YYYY-MM-DD",
+        ),
+        (
+            "ok",
+            ["--census-date", CENSUS, "--mapping", "MAP"],
+            "map.csv line 2 'Academy': 'Schools' is not one of the seven placement categories",
+        ),
+        (
+            "ok",
+            ["--census-date", CENSUS, "--mapping", "nomap.csv"],
+            "nomap.csv: mapping file not found",
+        ),
+    ],
+)
 def test_cli_refusals_exit_2(tmp_path, capsys, setup, args, message):
     if setup == "none":
         path = tmp_path / "missing.xlsx"
@@ -483,9 +697,13 @@ def test_cli_refusals_exit_2(tmp_path, capsys, setup, args, message):
         path = write_extract(tmp_path, "csv", headers=LOOSE_HEADERS[:5])
     else:
         path = write_extract(tmp_path, "csv")
-    (tmp_path / "map.csv").write_text("Placement label,Category\nAcademy,Schools\n", encoding="utf-8")
-    args = [str(tmp_path / "map.csv") if a == "MAP" else str(tmp_path / a) if a == "nomap.csv" else a
-            for a in args]
+    (tmp_path / "map.csv").write_text(
+        "Placement label,Category\nAcademy,Schools\n", encoding="utf-8"
+    )
+    args = [
+        str(tmp_path / "map.csv") if a == "MAP" else str(tmp_path / a) if a == "nomap.csv" else a
+        for a in args
+    ]
     code, out, err = run_cli(["caseload", str(path), *args], capsys)
     assert code == 2 and out == ""
     assert message in err
@@ -495,12 +713,22 @@ def test_cli_refusals_exit_2(tmp_path, capsys, setup, args, message):
 
 CHOICES = {
     "Child ID": st.sampled_from(["A", "B", "a ", "C", None, 7.0, 7]),
-    "Date of birth": st.sampled_from([D(2012, 1, 1), D(1998, 8, 31), D(2025, 3, 1), D(2024, 10, 1),
-                                      "31/02/2010", None, "01/01/2000"]),
+    "Date of birth": st.sampled_from(
+        [
+            D(2012, 1, 1),
+            D(1998, 8, 31),
+            D(2025, 3, 1),
+            D(2024, 10, 1),
+            "31/02/2010",
+            None,
+            "01/01/2000",
+        ]
+    ),
     "Placement type": st.sampled_from(["Academy", "PRU", "Farm", "", None, " sen unit"]),
     "Primary need": st.just("ASD"),
-    "Plan start date": st.sampled_from([D(2021, 1, 1), D(2025, 1, 16), D(2025, 1, 17), None,
-                                        "soon", 45000]),
+    "Plan start date": st.sampled_from(
+        [D(2021, 1, 1), D(2025, 1, 16), D(2025, 1, 17), None, "soon", 45000]
+    ),
     "Plan end date": st.sampled_from([None, D(2025, 1, 15), D(2025, 1, 16), D(2020, 1, 1), "TBC"]),
 }
 
@@ -523,12 +751,15 @@ def test_every_row_is_counted_excluded_or_not_active(rows):
 
 # --------------------------------------------------------------------------- the benchmark's generator
 
+
 def test_benchmark_generator_builds_its_known_answer(tmp_path):
     frame, known = make_extract(6000, seed=7)
     path = tmp_path / "bench.xlsx"
     write_xlsx(frame, path)
     extract = read_extract(path)
-    r = caseload_counts(extract.table, BENCH_CENSUS, default_mapping(), header_row=extract.header_row)
+    r = caseload_counts(
+        extract.table, BENCH_CENSUS, default_mapping(), header_row=extract.header_row
+    )
     assert r.rows == known["rows"] == 6000
     assert r.by_category.tolist() == known["by_category"]
     assert r.by_age.tolist() == known["by_age"]
@@ -547,18 +778,23 @@ def test_csv_round_trip_of_loose_text(tmp_path):
 
 def test_numeric_child_ids_as_excel_holds_them():
     # calamine gives numbers as floats and blank cells as "": 7 and 7.0 are one child.
-    frame = pd.concat([one_row(**{"Child ID": v}) for v in (7.0, 7, "", 8.0, 9.5)],
-                      ignore_index=True)
+    frame = pd.concat(
+        [one_row(**{"Child ID": v}) for v in (7.0, 7, "", 8.0, 9.5)], ignore_index=True
+    )
     r = caseload_counts(frame, CENSUS, default_mapping())
-    assert list(zip(r.problems["Data row"], r.problems["Child ID"], r.problems["Reason"],
-                    strict=True)) == [
-        (1, "7", "Duplicate active plan"), (2, "7", "Duplicate active plan"),
-        (3, "", "Missing Child ID")]
+    assert list(
+        zip(r.problems["Data row"], r.problems["Child ID"], r.problems["Reason"], strict=True)
+    ) == [
+        (1, "7", "Duplicate active plan"),
+        (2, "7", "Duplicate active plan"),
+        (3, "", "Missing Child ID"),
+    ]
     assert r.counted == 2
 
 
 def test_text_and_number_ids_compare_as_text():
-    frame = pd.concat([one_row(**{"Child ID": v}) for v in (" ab12", "AB12", "12", 12.0)],
-                      ignore_index=True)
+    frame = pd.concat(
+        [one_row(**{"Child ID": v}) for v in (" ab12", "AB12", "12", 12.0)], ignore_index=True
+    )
     r = caseload_counts(frame, CENSUS, default_mapping())
     assert r.problems["Data row"].tolist() == [1, 2, 3, 4] and r.counted == 0

@@ -14,10 +14,14 @@ def test_show_prints_the_three_tables_of_the_example(capsys):
     assert "Block-transfer impact" in out
     assert "DSG trajectory" in out
     # Committee report 3.16: 1% transfers of £4.5m and £4.8m, £9.3m in all, Secretary of State.
-    transfers = {line.split()[0]: line for line in out.splitlines() if re.match(r"^20\d\d-\d\d ", line)}
+    transfers = {
+        line.split()[0]: line for line in out.splitlines() if re.match(r"^20\d\d-\d\d ", line)
+    }
     assert "£4,500,000" in transfers["2023-24"] and "£9,300,000" in out
     # METHOD.md worked figures: £40.015m brought forward into 2024-25, £11.730m in-year, £51.745m.
-    trajectory = [line for line in out.splitlines() if line.startswith("2024-25") and "£51,745,000" in line]
+    trajectory = [
+        line for line in out.splitlines() if line.startswith("2024-25") and "£51,745,000" in line
+    ]
     assert len(trajectory) == 1 and "£11,730,000" in trajectory[0]
     assert "nan" not in out.lower()
 

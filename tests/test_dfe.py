@@ -64,8 +64,11 @@ def test_caseload_reader_years_codes_and_suppression(caseload):
 
 def test_estab_2022_reader(dfe_dir):
     estab = dfe.read_estab_caseload_2022(dfe_dir)
-    cambs = estab[(estab["old_la_code"] == "873") & (estab["establishment_type"] == "Total")
-                  & (estab["establishment_group"] == "Total")]
+    cambs = estab[
+        (estab["old_la_code"] == "873")
+        & (estab["establishment_type"] == "Total")
+        & (estab["establishment_group"] == "Total")
+    ]
     totals = dict(zip(cambs["year"], cambs["total_all"], strict=True))
     # README: the establishment file gives 3,734 for January 2018
     assert totals[2015] == 3099 and totals[2018] == 3734 and totals[2022] == 6100
@@ -85,7 +88,9 @@ def test_age_2022_reader(dfe_dir):
 
 def test_dsg_allocations_reader_in_pounds(dfe_dir):
     alloc = dfe.read_dsg_allocations(dfe_dir)
-    cambs = alloc[(alloc["row_type"] == "la") & (alloc["la_code"] == "873")].set_index("financial_year")
+    cambs = alloc[(alloc["row_type"] == "la") & (alloc["la_code"] == "873")].set_index(
+        "financial_year"
+    )
     # 2019-20 is published in GBP million: £68.84m before deductions
     assert cambs.loc["2019-20", "hnb_before_deductions"] == pytest.approx(68_843_120.03, abs=0.01)
     assert cambs.loc["2023-24", "hnb_before_deductions"] == 104_164_500
@@ -123,7 +128,9 @@ READERS = [
 @pytest.mark.parametrize(("reader", "name"), READERS, ids=[n for _, n in READERS])
 def test_reader_refuses_missing_columns_naming_them(reader, name, dfe_dir, tmp_path):
     original = pd.read_csv(next(dfe_dir.rglob(name)), dtype=str, keep_default_na=False, nrows=5)
-    cut = [c for c in original.columns if c.casefold() in ("la_name", original.columns[-2].casefold())]
+    cut = [
+        c for c in original.columns if c.casefold() in ("la_name", original.columns[-2].casefold())
+    ]
     wanted = {c.casefold() for c in original.columns} - {c.casefold() for c in cut}
     path = tmp_path / name
     original.drop(columns=cut).to_csv(path, index=False)
@@ -149,11 +156,15 @@ def _expected(name):
 
 
 def test_reader_refuses_text_where_a_count_belongs(dfe_dir, tmp_path):
-    raw = pd.read_csv(next(dfe_dir.rglob(dfe.CASELOAD_2025_FILE)), dtype=str, keep_default_na=False, nrows=3)
+    raw = pd.read_csv(
+        next(dfe_dir.rglob(dfe.CASELOAD_2025_FILE)), dtype=str, keep_default_na=False, nrows=3
+    )
     raw.loc[1, "fe_total"] = "n/a"
     path = tmp_path / dfe.CASELOAD_2025_FILE
     raw.to_csv(path, index=False)
-    with pytest.raises(InputError, match=r"line 3, column 'fe_total': text 'n/a' where a number belongs"):
+    with pytest.raises(
+        InputError, match=r"line 3, column 'fe_total': text 'n/a' where a number belongs"
+    ):
         dfe.read_caseload_2025(path)
 
 
@@ -175,7 +186,9 @@ def test_census_year():
 
 
 def test_dfe_history_csv_cambridgeshire(capsys, dfe_dir):
-    code, out, err = run(capsys, "dfe-history", "--la", "873", "--data-dir", str(dfe_dir), "--format", "csv")
+    code, out, err = run(
+        capsys, "dfe-history", "--la", "873", "--data-dir", str(dfe_dir), "--format", "csv"
+    )
     assert code == 0, err
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0] == ["Category", "2019", "2020", "2021", "2022", "2023", "2024", "2025"]
@@ -190,9 +203,12 @@ def test_dfe_history_csv_cambridgeshire(capsys, dfe_dir):
 
 
 def test_ons_code_gives_the_same_history(capsys, dfe_dir):
-    _, by_dfe, _ = run(capsys, "dfe-history", "--la", "873", "--data-dir", str(dfe_dir), "--format", "csv")
-    code, by_ons, err = run(capsys, "dfe-history", "--la", "e10000003", "--data-dir", str(dfe_dir),
-                            "--format", "csv")
+    _, by_dfe, _ = run(
+        capsys, "dfe-history", "--la", "873", "--data-dir", str(dfe_dir), "--format", "csv"
+    )
+    code, by_ons, err = run(
+        capsys, "dfe-history", "--la", "e10000003", "--data-dir", str(dfe_dir), "--format", "csv"
+    )
     assert code == 0, err
     assert by_ons == by_dfe
 
@@ -256,24 +272,43 @@ def test_single_year_ages_add_up_to_the_total(caseload):
 
 def _row(**overrides):
     row = {c: 10.0 for c in CASELOAD_COUNTS}
-    row.update(year=2024, ehcplans=1000.0, mainstream_total=400.0, special_total=300.0,
-               special_la_maintained=150.0, special_academy_free=100.0, special_independent=40.0,
-               special_non_maintained=10.0, ap_pru_total=20.0, fe_total=100.0)
+    row.update(
+        year=2024,
+        ehcplans=1000.0,
+        mainstream_total=400.0,
+        special_total=300.0,
+        special_la_maintained=150.0,
+        special_academy_free=100.0,
+        special_independent=40.0,
+        special_non_maintained=10.0,
+        ap_pru_total=20.0,
+        fe_total=100.0,
+    )
     row.update(overrides)
     return row
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(0, 500), min_size=13, max_size=13), st.integers(0, 2000),
-       st.sets(st.sampled_from(CASELOAD_COUNTS), max_size=3))
+@given(
+    st.lists(st.integers(0, 500), min_size=13, max_size=13),
+    st.integers(0, 2000),
+    st.sets(st.sampled_from(CASELOAD_COUNTS), max_size=3),
+)
 def test_categories_add_up_and_suppression_propagates(counts, other, suppressed):
     rp = counts[:6]
     plain_mainstream, la, acad, ind, nm, ap, fe = counts[6:]
     row = dict(zip(RESOURCED_COLUMNS, map(float, rp), strict=True))
-    row.update(year=2024, mainstream_total=float(plain_mainstream + sum(rp)),
-               special_la_maintained=float(la), special_academy_free=float(acad),
-               special_independent=float(ind), special_non_maintained=float(nm),
-               special_total=float(la + acad + ind + nm), ap_pru_total=float(ap), fe_total=float(fe))
+    row.update(
+        year=2024,
+        mainstream_total=float(plain_mainstream + sum(rp)),
+        special_la_maintained=float(la),
+        special_academy_free=float(acad),
+        special_independent=float(ind),
+        special_non_maintained=float(nm),
+        special_total=float(la + acad + ind + nm),
+        ap_pru_total=float(ap),
+        fe_total=float(fe),
+    )
     row["ehcplans"] = float(sum(counts) + other)
     full = placement_categories(pd.DataFrame([row]))[2024]
     assert full.loc[list(PLACEMENT_CATEGORIES)].sum() == full.loc[TOTAL]
@@ -288,9 +323,13 @@ def test_categories_add_up_and_suppression_propagates(counts, other, suppressed)
 
 
 def test_age_groups_count_absent_ages_as_zero_and_suppressed_as_missing():
-    rows = pd.DataFrame({"year": [2025] * 3 + [2024] * 2,
-                         "breakdown": ["under 3", "age 3", "age 12", "age 4", "age 5"],
-                         "ehcplans": [1, 2, 3, np.nan, 7]})
+    rows = pd.DataFrame(
+        {
+            "year": [2025] * 3 + [2024] * 2,
+            "breakdown": ["under 3", "age 3", "age 12", "age 4", "age 5"],
+            "ehcplans": [1, 2, 3, np.nan, 7],
+        }
+    )
     table = age_groups(rows)
     assert table[2025].tolist() == [3, 0, 3, 0, 0, 6]
     assert math.isnan(table.loc["Under 5", 2024]) and math.isnan(table.loc[TOTAL_BY_AGE, 2024])
@@ -301,9 +340,22 @@ def test_age_groups_count_absent_ages_as_zero_and_suppressed_as_missing():
 
 def test_history_written_to_paste(capsys, dfe_dir, tmp_path):
     xlsx, csv_path = tmp_path / "history.xlsx", tmp_path / "history.csv"
-    assert run(capsys, "dfe-history", "--la", "873", "--data-dir", str(dfe_dir), "--out", str(xlsx))[0] == 0
-    code, out, _ = run(capsys, "dfe-history", "--la", "873", "--data-dir", str(dfe_dir),
-                       "--format", "csv", "--out", str(csv_path))
+    assert (
+        run(capsys, "dfe-history", "--la", "873", "--data-dir", str(dfe_dir), "--out", str(xlsx))[0]
+        == 0
+    )
+    code, out, _ = run(
+        capsys,
+        "dfe-history",
+        "--la",
+        "873",
+        "--data-dir",
+        str(dfe_dir),
+        "--format",
+        "csv",
+        "--out",
+        str(csv_path),
+    )
     assert code == 0 and csv_path.read_text(encoding="utf-8") == out
     wb = load_workbook(xlsx)
     ws = wb["EHCPHistory"]
@@ -312,12 +364,22 @@ def test_history_written_to_paste(capsys, dfe_dir, tmp_path):
     assert [c.value for c in ws[9]] == ["Total"] + list(CAMBS_TOTALS.values())
     assert ws["B2"].value == 1735 and ws["H2"].value is None  # suppressed: an empty cell
     assert "EHCPHistoryByAge" in ws.tables
-    assert [p.name for p in tmp_path.iterdir()] and all(not p.name.startswith(".") for p in tmp_path.iterdir())
+    assert [p.name for p in tmp_path.iterdir()] and all(
+        not p.name.startswith(".") for p in tmp_path.iterdir()
+    )
 
 
 def test_out_with_another_extension_is_refused(capsys, dfe_dir, tmp_path):
-    code, _, err = run(capsys, "dfe-history", "--la", "873", "--data-dir", str(dfe_dir),
-                       "--out", str(tmp_path / "h.txt"))
+    code, _, err = run(
+        capsys,
+        "dfe-history",
+        "--la",
+        "873",
+        "--data-dir",
+        str(dfe_dir),
+        "--out",
+        str(tmp_path / "h.txt"),
+    )
     assert code == 2 and "h.txt" in err and not (tmp_path / "h.txt").exists()
 
 
@@ -329,12 +391,19 @@ def test_benchmark_names_council_region_and_england(capsys, dfe_dir):
     assert code == 0, err
     header = next(line for line in out.splitlines() if line.startswith("Measure"))
     assert header.split("  ")[0] == "Measure"
-    assert "Cambridgeshire" in header and "East of England" in header and "England" in header.replace(
-        "East of England", "")
+    assert (
+        "Cambridgeshire" in header
+        and "East of England" in header
+        and "England" in header.replace("East of England", "")
+    )
     lines = {line.split("  ")[0]: line.split() for line in out.splitlines() if "  " in line}
     growth = lines["EHCP growth a year, January 2019 to January 2025"]
     assert growth[-3] == f"{(8007 / 4198) ** (1 / 6) - 1:.2%}"  # 11.36%
-    assert lines["DSG cumulative deficit as a share of DSG, 2021-22"][-3:] == ["7.33%", "1.36%", "2.26%"]
+    assert lines["DSG cumulative deficit as a share of DSG, 2021-22"][-3:] == [
+        "7.33%",
+        "1.36%",
+        "2.26%",
+    ]
     assert lines["High Needs Block allocation, 2019-20"][-3] == "£68.84m"
     # placements of January 2025 are suppressed for Cambridgeshire: the shares use January 2024
     nmss = lines["Share of plans in NMSS or independent, January 2024"]
@@ -343,11 +412,18 @@ def test_benchmark_names_council_region_and_england(capsys, dfe_dir):
 
 def test_benchmark_workbook_has_a_native_chart(capsys, dfe_dir, tmp_path):
     out = tmp_path / "bench.xlsx"
-    code, _, err = run(capsys, "benchmark", "--la", "E10000003", "--data-dir", str(dfe_dir), "--out", str(out))
+    code, _, err = run(
+        capsys, "benchmark", "--la", "E10000003", "--data-dir", str(dfe_dir), "--out", str(out)
+    )
     assert code == 0, err
     ws = load_workbook(out)["Benchmark"]
     assert ws["A1"].value == "Cambridgeshire against East of England and England"
-    assert [c.value for c in ws[3][:4]] == ["Measure", "Cambridgeshire", "East of England", "England"]
+    assert [c.value for c in ws[3][:4]] == [
+        "Measure",
+        "Cambridgeshire",
+        "East of England",
+        "England",
+    ]
     assert ws["B4"].value == 4198 and ws["D4"].value == 353995
     assert len(ws._charts) == 1
     chart = ws._charts[0]

@@ -39,30 +39,49 @@ def _table(name: str, address: str, body: str) -> dict:
 
 def _payload(settings: list[list], history: list[list], history_address: str, body: str) -> dict:
     blank = [[None] * 10 for _ in range(12)]
-    values = [row + [None] * (10 - len(row)) for row in history] + blank[len(history):]
+    values = [row + [None] * (10 - len(row)) for row in history] + blank[len(history) :]
     return {
         "client": "Office.js",
         "version": xw.__version__,
-        "book": {"name": "Cambridgeshire DSG model.xlsx", "active_sheet_index": 0, "selection": "A1"},
+        "book": {
+            "name": "Cambridgeshire DSG model.xlsx",
+            "active_sheet_index": 0,
+            "selection": "A1",
+        },
         "names": [],
         "sheets": [
-            {"name": "Settings", "values": settings, "pictures": [],
-             "tables": [_table("Settings", f"A1:B{len(settings)}", f"A2:B{len(settings)}")]},
-            {"name": "EHCP", "values": values, "pictures": [],
-             "tables": [_table("EHCPHistory", history_address, body)]},
+            {
+                "name": "Settings",
+                "values": settings,
+                "pictures": [],
+                "tables": [_table("Settings", f"A1:B{len(settings)}", f"A2:B{len(settings)}")],
+            },
+            {
+                "name": "EHCP",
+                "values": values,
+                "pictures": [],
+                "tables": [_table("EHCPHistory", history_address, body)],
+            },
         ],
     }
 
 
 def _settings(la, folder) -> list[list]:
-    return [["Setting", "Value"], ["Local authority", "Cambridgeshire"], ["LA code", la],
-            ["DfE data folder", folder]]
+    return [
+        ["Setting", "Value"],
+        ["Local authority", "Cambridgeshire"],
+        ["LA code", la],
+        ["DfE data folder", folder],
+    ]
 
 
 def _run(payload: dict) -> list[dict]:
     book = xw.Book(json=payload)
-    asyncio.run(custom_scripts_call(import_history, "import_ehcp_history_script",
-                                    typehint_to_value={xw.Book: book}))
+    asyncio.run(
+        custom_scripts_call(
+            import_history, "import_ehcp_history_script", typehint_to_value={xw.Book: book}
+        )
+    )
     return book.json()["actions"]
 
 
@@ -87,10 +106,14 @@ def test_script_fills_the_table_and_resizes_it(dfe_dir: Path):
 
 
 def test_larger_old_table_is_cleared_beyond_the_new_one(dfe_dir: Path):
-    old = [["Category"] + [str(y) for y in range(2015, 2026)]] + [[f"row {i}"] + [i] * 11 for i in range(11)]
+    old = [["Category"] + [str(y) for y in range(2015, 2026)]] + [
+        [f"row {i}"] + [i] * 11 for i in range(11)
+    ]
     actions = _run(_payload(_settings("E10000003", str(dfe_dir)), old, "A1:L12", "A2:L12"))
     cleared = [a for a in actions if a["func"] == "rangeClearContents"]
-    spots = {(a["start_row"], a["start_column"], a["row_count"], a["column_count"]) for a in cleared}
+    spots = {
+        (a["start_row"], a["start_column"], a["row_count"], a["column_count"]) for a in cleared
+    }
     assert (9, 0, 3, 12) in spots  # rows 10-12 below the new table
     assert (0, 8, 9, 4) in spots  # columns I:L beside it
     assert [a["args"] for a in actions if a["func"] == "resizeTable"] == [[0, "$A$1:$H$9"]]

@@ -117,22 +117,36 @@ def test_blank_model_has_every_table_with_its_columns(blank):
 def test_blank_model_rows_are_the_return_labels(blank):
     model = read_model(blank)
     assert column(model.tables["HighNeedsLines"], "Line") == list(HIGH_NEEDS_LINES)
-    assert "1.2.3 Top-up and other funding - non-maintained and independent providers" in HIGH_NEEDS_LINES
+    assert (
+        "1.2.3 Top-up and other funding - non-maintained and independent providers"
+        in HIGH_NEEDS_LINES
+    )
     assert column(model.tables["EHCPHistory"], "Category") == list(PLACEMENT_CATEGORIES)
     assert column(model.tables["EHCPPeriod"], "Category") == list(PLACEMENT_CATEGORIES)
     assert column(model.tables["EHCPByAge"], "Age group") == list(AGE_GROUPS)
-    assert column(model.tables["Funding"], "Year") == ["2024-25", "2025-26", "2026-27", "2027-28", "2028-29"]
-    settings = dict(zip(column(model.tables["Settings"], "Setting"),
-                        column(model.tables["Settings"], "Value"), strict=True))
+    assert column(model.tables["Funding"], "Year") == [
+        "2024-25",
+        "2025-26",
+        "2026-27",
+        "2027-28",
+        "2028-29",
+    ]
+    settings = dict(
+        zip(
+            column(model.tables["Settings"], "Setting"),
+            column(model.tables["Settings"], "Value"),
+            strict=True,
+        )
+    )
     assert settings["Local authority"] == "Testshire" and settings["LA code"] == "999"
 
 
 CLASSIC = {
     "A6": "=PLACEMENT_COST_TABLE(Placements[#All])",
     "A19": "=PLACEMENT_PROJECTION(Placements[#All], Funding[Year], Placements[Growth], "
-           "Placements[Inflation], Moves[#All])",
+    "Placements[Inflation], Moves[#All])",
     "A32": "=PLACEMENT_PROJECTION(Placements[#All], Funding[Year], Placements[Growth], "
-           "Placements[Inflation], Moves[#All], \"count\")",
+    'Placements[Inflation], Moves[#All], "count")',
     "A45": "=BLOCK_TRANSFER_IMPACT(Funding[Year], Funding[Schools block], Funding[Transfer rate])",
 }
 
@@ -143,14 +157,26 @@ def test_calculations_are_dynamic_array_formulas_with_exact_text(blank):
         value = ws[cell].value
         assert isinstance(value, ArrayFormula), cell
         assert value.text == text and value.ref == cell
-    formulas = [c.value.text for row in ws.iter_rows() for c in row if isinstance(c.value, ArrayFormula)]
+    formulas = [
+        c.value.text for row in ws.iter_rows() for c in row if isinstance(c.value, ArrayFormula)
+    ]
     names = [re.match(r"=([A-Z_.]+)\(", f).group(1) for f in formulas]
-    assert names == ["PLACEMENT_COST_TABLE", "PLACEMENT_PROJECTION", "PLACEMENT_PROJECTION",
-                     "BLOCK_TRANSFER_IMPACT", "DSG_TRAJECTORY", "DSG_SUMMARY", "VARIANCE_TO_PLAN",
-                     "EHCP_GROWTH", "PERCENT_CHANGE"]
+    assert names == [
+        "PLACEMENT_COST_TABLE",
+        "PLACEMENT_PROJECTION",
+        "PLACEMENT_PROJECTION",
+        "BLOCK_TRANSFER_IMPACT",
+        "DSG_TRAJECTORY",
+        "DSG_SUMMARY",
+        "VARIANCE_TO_PLAN",
+        "EHCP_GROWTH",
+        "PERCENT_CHANGE",
+    ]
     trajectory = formulas[4]
-    assert trajectory.startswith("=DSG_TRAJECTORY(Funding[Year], 'Workings'!$B$6, "
-                                 "Funding[High Needs Block income], 'Workings'!$C$")
+    assert trajectory.startswith(
+        "=DSG_TRAJECTORY(Funding[Year], 'Workings'!$B$6, "
+        "Funding[High Needs Block income], 'Workings'!$C$"
+    )
     assert trajectory.endswith("Funding[Other blocks in-year deficit])")
     assert formulas[6].endswith("Agreement[Agreed cumulative deficit])")
 
@@ -164,9 +190,15 @@ def test_dynamic_array_cells_are_marked_as_excel_does(blank):
         assert "relationships/sheetMetadata" in z.read("xl/_rels/workbook.xml.rels").decode()
         assert "/xl/metadata.xml" in z.read("[Content_Types].xml").decode()
         sheets = [z.read(n).decode() for n in names if n.startswith("xl/worksheets/sheet")]
-    marked = [m for s in sheets for m in re.findall(r'<c r="(A\d+)" cm="1"[^>]*><f t="array" ref="\1">', s)]
+    marked = [
+        m
+        for s in sheets
+        for m in re.findall(r'<c r="(A\d+)" cm="1"[^>]*><f t="array" ref="\1">', s)
+    ]
     assert len(marked) == 9
-    assert not any("cm=" in m for s in sheets for m in re.findall(r"<c [^>]*>(?!<f t=\"array\")", s))
+    assert not any(
+        "cm=" in m for s in sheets for m in re.findall(r"<c [^>]*>(?!<f t=\"array\")", s)
+    )
 
 
 def test_officejs_names_carry_the_namespace(tmp_path):
@@ -177,7 +209,8 @@ def test_officejs_names_carry_the_namespace(tmp_path):
     custom = tmp_path / "custom.xlsx"
     write_model(blank_spec(), custom, officejs=True, namespace="dsg")
     assert load_workbook(custom)["Calculations"]["A45"].value.text == (
-        "=DSG.BLOCK_TRANSFER_IMPACT(Funding[Year], Funding[Schools block], Funding[Transfer rate])")
+        "=DSG.BLOCK_TRANSFER_IMPACT(Funding[Year], Funding[Schools block], Funding[Transfer rate])"
+    )
     with pytest.raises(ValueError, match="namespace"):
         write_model(blank_spec(), tmp_path / "bad.xlsx", officejs=True, namespace="two words")
     assert not (tmp_path / "bad.xlsx").exists()
@@ -239,7 +272,13 @@ def test_example_settings(inputs):
     assert settings["Local authority"] == "Cambridgeshire"
     assert settings["LA code"] == "873"
     assert settings["Return period"] == "2024-25 Q2"
-    assert column(inputs.tables["Funding"], "Year") == ["2023-24", "2024-25", "2025-26", "2026-27", "2027-28"]
+    assert column(inputs.tables["Funding"], "Year") == [
+        "2023-24",
+        "2024-25",
+        "2025-26",
+        "2026-27",
+        "2027-28",
+    ]
 
 
 def _spend_by_rule(inputs) -> list[float]:
@@ -248,12 +287,20 @@ def _spend_by_rule(inputs) -> list[float]:
     settings = dict(zip(t["Settings"]["Setting"], t["Settings"]["Value"], strict=True))
     current = financial_year_of_period(settings["Return period"])
     years = list(t["Funding"]["Year"])
-    projection = placement_projection(t["Placements"], years, t["Placements"]["Growth"].tolist(),
-                                      t["Placements"]["Inflation"].tolist(), t["Moves"])
+    projection = placement_projection(
+        t["Placements"],
+        years,
+        t["Placements"]["Growth"].tolist(),
+        t["Placements"]["Inflation"].tolist(),
+        t["Moves"],
+    )
     total = projection.set_index("Placement").loc["Total"]
-    return [float(t["HighNeedsLines"]["Forecast outturn"].sum()) if y == current
-            else float(total[y]) + float(o)
-            for y, o in zip(years, t["Funding"]["Other high needs spend"], strict=True)]
+    return [
+        float(t["HighNeedsLines"]["Forecast outturn"].sum())
+        if y == current
+        else float(total[y]) + float(o)
+        for y, o in zip(years, t["Funding"]["Other high needs spend"], strict=True)
+    ]
 
 
 def test_example_reproduces_the_committee_report_through_the_models(inputs):
@@ -261,7 +308,9 @@ def test_example_reproduces_the_committee_report_through_the_models(inputs):
     f, a = t["Funding"], t["Agreement"]
     years = list(f["Year"])
     settings = dict(zip(t["Settings"]["Setting"], t["Settings"]["Value"], strict=True))
-    transfers = block_transfer_impact(years, f["Schools block"].tolist(), f["Transfer rate"].tolist())
+    transfers = block_transfer_impact(
+        years, f["Schools block"].tolist(), f["Transfer rate"].tolist()
+    )
     by_year = transfers.set_index("Year")
     for year, amount in TRANSFERS.items():
         assert abs(by_year.loc[year, "Transfer"] - amount) < PENNY
@@ -269,14 +318,23 @@ def test_example_reproduces_the_committee_report_through_the_models(inputs):
     assert abs(by_year.loc["2024-25", "Cumulative transfer"] - CUMULATIVE_TRANSFER) < PENNY
 
     current = financial_year_of_period(settings["Return period"])
-    dfe = [r if y <= current else d for y, d, r in
-           zip(a["Year"], a["DfE payment due"], a["DfE payment received"], strict=True)]
-    contributions = [d + c + o for d, c, o in
-                     zip(dfe, f["Council contribution"], f["Other contributions"], strict=True)]
-    trajectory = dsg_trajectory(years, settings["Opening cumulative deficit"],
-                                f["High Needs Block income"].tolist(), _spend_by_rule(inputs),
-                                transfers["Transfer"].tolist(), contributions,
-                                f["Other blocks in-year deficit"].tolist()).set_index("Year")
+    dfe = [
+        r if y <= current else d
+        for y, d, r in zip(a["Year"], a["DfE payment due"], a["DfE payment received"], strict=True)
+    ]
+    contributions = [
+        d + c + o
+        for d, c, o in zip(dfe, f["Council contribution"], f["Other contributions"], strict=True)
+    ]
+    trajectory = dsg_trajectory(
+        years,
+        settings["Opening cumulative deficit"],
+        f["High Needs Block income"].tolist(),
+        _spend_by_rule(inputs),
+        transfers["Transfer"].tolist(),
+        contributions,
+        f["Other blocks in-year deficit"].tolist(),
+    ).set_index("Year")
     assert abs(trajectory.loc["2023-24", "Cumulative deficit"] - BROUGHT_FORWARD_2024_25) < PENNY
     assert abs(trajectory.loc["2024-25", "In-year deficit"] - IN_YEAR_2024_25) < PENNY
     assert trajectory.loc["2024-25", "Contributions"] == 0
@@ -292,11 +350,28 @@ def test_example_through_the_monitoring_return(inputs):
     r = monitoring_return(inputs)
     fs = r.financial_summary
     assert abs(fs.loc["In-year surplus/(deficit)", "2024-25"] + IN_YEAR_2024_25) < PENNY
-    assert abs(fs.loc["Cumulative surplus/(deficit) carried forward", "2023-24"] + BROUGHT_FORWARD_2024_25) < PENNY
-    assert abs(fs.loc["Cumulative surplus/(deficit) carried forward", "2024-25"] + CARRIED_FORWARD_2024_25) < PENNY
+    assert (
+        abs(
+            fs.loc["Cumulative surplus/(deficit) carried forward", "2023-24"]
+            + BROUGHT_FORWARD_2024_25
+        )
+        < PENNY
+    )
+    assert (
+        abs(
+            fs.loc["Cumulative surplus/(deficit) carried forward", "2024-25"]
+            + CARRIED_FORWARD_2024_25
+        )
+        < PENNY
+    )
     assert abs(fs.loc["Block transfers in", "2023-24"] - 4_500_000) < PENNY
-    assert abs(fs.loc["High Needs expenditure", "2024-25"]
-               - inputs.tables["HighNeedsLines"]["Forecast outturn"].sum()) < PENNY
+    assert (
+        abs(
+            fs.loc["High Needs expenditure", "2024-25"]
+            - inputs.tables["HighNeedsLines"]["Forecast outturn"].sum()
+        )
+        < PENNY
+    )
     assert str(r.cover["LA code"]) == "873"
 
 
@@ -304,8 +379,15 @@ def test_example_ehcp_tables_add_up(inputs):
     t = inputs.tables
     history = t["EHCPHistory"].set_index("Category")
     # DfE January totals for Cambridgeshire (../shared/data/dfe/README.md).
-    assert history.sum().to_dict() == {"2019": 4198, "2020": 4690, "2021": 5292, "2022": 6100,
-                                       "2023": 6972, "2024": 7318, "2025": 8007}
+    assert history.sum().to_dict() == {
+        "2019": 4198,
+        "2020": 4690,
+        "2021": 5292,
+        "2022": 6100,
+        "2023": 6972,
+        "2024": 7318,
+        "2025": 8007,
+    }
     assert t["EHCPPeriod"]["Actual"].sum() == t["EHCPByAge"]["Actual"].sum() == 8007
     assert list(t["Placements"]["Count"]) == list(history["2024"])
 
@@ -314,15 +396,26 @@ def test_example_conditions_are_the_reports_eight(inputs):
     c = inputs.tables["Conditions"]
     assert len(c) == 8
     assert set(c["RAG"]) <= {"Green", "Amber", "Red"}
-    assert c["Condition"].iloc[0].startswith("Improve decision making on awarding Education Health and Care Plans")
+    assert (
+        c["Condition"]
+        .iloc[0]
+        .startswith("Improve decision making on awarding Education Health and Care Plans")
+    )
     assert all(isinstance(x, str) and x for x in c["Commentary"])
 
 
 def test_example_labels_its_sources():
     ws = load_workbook(COMMITTED_EXAMPLE)["Sources"]
     text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
-    for needle in ("para 6.1", "3.16", "3.8", "hnb_after_deductions", "caseload.csv",
-                   "parliamentary question", "FOI"):
+    for needle in (
+        "para 6.1",
+        "3.16",
+        "3.8",
+        "hnb_after_deductions",
+        "caseload.csv",
+        "parliamentary question",
+        "FOI",
+    ):
         assert needle in text, needle
 
 
@@ -330,23 +423,45 @@ def test_example_labels_its_sources():
 def test_workings_recalculated_by_libreoffice_agree_with_the_models(tmp_path, soffice, inputs):
     """The plain-formula Workings (what the charts show) equal the refresh's figures."""
     env = {**os.environ, "HOME": str(tmp_path)}
-    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-                    "--convert-to", "xlsx", "--outdir", str(tmp_path / "out"), str(COMMITTED_EXAMPLE)],
-                   check=True, capture_output=True, env=env, timeout=180)
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(tmp_path / "out"),
+            str(COMMITTED_EXAMPLE),
+        ],
+        check=True,
+        capture_output=True,
+        env=env,
+        timeout=180,
+    )
     ws = load_workbook(tmp_path / "out" / "cambridgeshire.xlsx", data_only=True)["Workings"]
     labels = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
     years = [ws.cell(row=labels["Year"], column=3 + k).value for k in range(5)]
     fs = monitoring_return(inputs).financial_summary
     assert years == list(fs.columns)
     for k, year in enumerate(years):
+
         def at(label, k=k):
             return ws.cell(row=labels[label], column=3 + k).value
-        assert abs(at("Cumulative deficit carried forward")
-                   + fs.loc["Cumulative surplus/(deficit) carried forward", year]) < PENNY
+
+        assert (
+            abs(
+                at("Cumulative deficit carried forward")
+                + fs.loc["Cumulative surplus/(deficit) carried forward", year]
+            )
+            < PENNY
+        )
         assert abs(at("In-year deficit") + fs.loc["In-year surplus/(deficit)", year]) < PENNY
         assert abs(at("High Needs expenditure") - fs.loc["High Needs expenditure", year]) < PENNY
     dash = load_workbook(tmp_path / "out" / "cambridgeshire.xlsx", data_only=True)["Dashboard"]
-    figures = {dash.cell(row=r, column=1).value: dash.cell(row=r, column=2).value for r in range(5, 14)}
+    figures = {
+        dash.cell(row=r, column=1).value: dash.cell(row=r, column=2).value for r in range(5, 14)
+    }
     assert figures["Cumulative deficit brought forward"] == BROUGHT_FORWARD_2024_25
     assert figures["In-year deficit (forecast)"] == IN_YEAR_2024_25
     assert figures["Cumulative deficit carried forward"] == CARRIED_FORWARD_2024_25
@@ -383,6 +498,7 @@ def test_missing_column_is_refused_naming_table_and_column(blank, tmp_path):
         ws = wb["Placements"]
         ws["C3"] = "Cost"
         ws.tables["Placements"].tableColumns[2].name = "Cost"
+
     path = _edited(blank, tmp_path, rename)
     with pytest.raises(ModelFileError) as err:
         read_model(path)
@@ -392,14 +508,21 @@ def test_missing_column_is_refused_naming_table_and_column(blank, tmp_path):
 def test_formula_in_an_input_cell_is_refused_naming_where(blank, tmp_path):
     def formula(wb):
         wb["Inputs"]["B16"] = "=1+1"
+
     path = _edited(blank, tmp_path, formula)
     sheet, ref, header = tables_of(path)["Funding"]
     assert sheet == "Inputs" and ref.startswith("A14:")
     with pytest.raises(ModelFileError) as err:
         read_model(path)
     message = str(err.value)
-    for needle in ("table 'Funding'", "sheet 'Inputs'", "row 2", "column 'High Needs Block income'",
-                   "B16", "'=1+1'"):
+    for needle in (
+        "table 'Funding'",
+        "sheet 'Inputs'",
+        "row 2",
+        "column 'High Needs Block income'",
+        "B16",
+        "'=1+1'",
+    ):
         assert needle in message, needle
 
 
@@ -417,8 +540,21 @@ def test_not_a_workbook_is_refused(tmp_path):
 # --------------------------------------------------------------------------
 def test_new_model_writes_a_valid_blank_model_and_refuses_to_overwrite(tmp_path, capsys):
     path = tmp_path / "Testshire model.xlsx"
-    assert dsg(["new-model", str(path), "--la", "Testshire", "--la-code", "999",
-                "--first-year", "2025-26"]) == 0
+    assert (
+        dsg(
+            [
+                "new-model",
+                str(path),
+                "--la",
+                "Testshire",
+                "--la-code",
+                "999",
+                "--first-year",
+                "2025-26",
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out.strip().splitlines()[-1] == str(path)
     model = read_model(path)
     assert sorted(model.tables) == sorted(TABLE_NAMES)
@@ -434,7 +570,10 @@ def test_new_model_writes_a_valid_blank_model_and_refuses_to_overwrite(tmp_path,
 def test_new_model_officejs_and_bad_arguments(tmp_path, capsys):
     path = tmp_path / "officejs.xlsx"
     assert dsg(["new-model", str(path), "--officejs", "--namespace", "DSG"]) == 0
-    assert load_workbook(path)["Calculations"]["A6"].value.text == "=DSG.PLACEMENT_COST_TABLE(Placements[#All])"
+    assert (
+        load_workbook(path)["Calculations"]["A6"].value.text
+        == "=DSG.PLACEMENT_COST_TABLE(Placements[#All])"
+    )
     bad = tmp_path / "bad.xlsx"
     assert dsg(["new-model", str(bad), "--la-code", "87", "--first-year", "2024-26"]) == 2
     err = capsys.readouterr().err
@@ -460,9 +599,14 @@ def test_refreshing_a_blank_model_is_refused_naming_what_to_fill_in(blank, tmp_p
     # the Settings the council must type are named with the tables' empty columns, all at once
     assert "table Settings row 3 'Return period', column 'Value': is blank" in err
     assert "'Period end date'" in err and "'Opening cumulative deficit'" in err
-    assert ("table Funding rows 1 to 5, columns 'High Needs Block income', 'Schools block', 'Transfer rate', "
-            "'Other high needs spend', 'Other blocks in-year deficit', 'Council contribution', "
-            "'Other contributions': blank in every row") in err
-    assert "table HighNeedsLines rows 1 to 13, columns 'Budget', 'Forecast outturn': blank in every row" in err
+    assert (
+        "table Funding rows 1 to 5, columns 'High Needs Block income', 'Schools block', 'Transfer rate', "
+        "'Other high needs spend', 'Other blocks in-year deficit', 'Council contribution', "
+        "'Other contributions': blank in every row"
+    ) in err
+    assert (
+        "table HighNeedsLines rows 1 to 13, columns 'Budget', 'Forecast outturn': blank in every row"
+        in err
+    )
     assert "sheet '" in err
     assert len(lines) <= 15  # one problem a line

@@ -30,6 +30,7 @@ HEADER = ["Placement", "Count", "Cost per place"]
 
 # --- Worked figures ---------------------------------------------------------------------------
 
+
 def test_mainstream_ehcp_growth_report_3_27():
     # Committee report 3.27: "Between 2018 and 2023 number of EHCP's increased from 4222 to
     # 7707 ... growing 12.8% a year"; METHOD.md worked figures: 12.79%.
@@ -73,17 +74,29 @@ def test_deficit_carried_forward_report_3_8():
 def test_safety_valve_money_report_3_3_and_3_8():
     # Report 3.3: £49m revenue from DfE; 3.8: £21.5m received, £27.5m outstanding; the council
     # adds £9m. Applied as contributions they reduce the cumulative deficit pound for pound.
-    t = dsg_trajectory(["2024-25", "2025-26"], 40_015_000, 100e6, [111.73e6, 100e6],
-                       contributions=[0, 27_500_000 + 9_000_000])
+    t = dsg_trajectory(
+        ["2024-25", "2025-26"],
+        40_015_000,
+        100e6,
+        [111.73e6, 100e6],
+        contributions=[0, 27_500_000 + 9_000_000],
+    )
     assert t["Cumulative deficit"].tolist() == pytest.approx([51_745_000, 15_245_000], abs=PENNY)
 
 
 # --- Each function's table --------------------------------------------------------------------
 
+
 def test_placement_cost_table_columns_and_total_row():
     t = placement_cost_table([HEADER, ["Mainstream", 30, 20000], ["Independent", 10, 60000]])
-    assert list(t.columns) == ["Placement", "Count", "Cost per place", "Total cost",
-                               "Share of count", "Share of cost"]
+    assert list(t.columns) == [
+        "Placement",
+        "Count",
+        "Cost per place",
+        "Total cost",
+        "Share of count",
+        "Share of cost",
+    ]
     assert t["Placement"].tolist() == ["Mainstream", "Independent", "Total"]
     assert t["Total cost"].tolist() == [600_000, 600_000, 1_200_000]
     assert t["Share of count"].tolist() == [0.75, 0.25, 1.0]
@@ -98,14 +111,24 @@ def test_placement_cost_table_zero_denominators_give_zero_shares():
 
 
 def test_headers_any_case_order_extra_columns_and_trailing_blank_rows():
-    t = placement_cost_table([[" cost PER place ", "Notes", "placement", "COUNT"],
-                              [100, "x", "A", 2], [None, None, None, None], ["", "", "", ""]])
+    t = placement_cost_table(
+        [
+            [" cost PER place ", "Notes", "placement", "COUNT"],
+            [100, "x", "A", 2],
+            [None, None, None, None],
+            ["", "", "", ""],
+        ]
+    )
     assert t["Total cost"].tolist() == [200, 200]
 
 
 def test_projection_follows_the_recurrence_with_moves_adding_up():
-    moves = [["Placement", "Year", "Change"], ["ERB", "2025-26", 20], ["ERB", "2025-26", 10],
-             ["Independent", "2025-26", -30]]
+    moves = [
+        ["Placement", "Year", "Change"],
+        ["ERB", "2025-26", 20],
+        ["ERB", "2025-26", 10],
+        ["Independent", "2025-26", -30],
+    ]
     table = [HEADER, ["ERB", 10, 20_000], ["Independent", 40, 60_000]]
     years = ["2024-25", "2025-26", "2026-27"]
     count = placement_projection(table, years, [[0.1], [0.0]], 0.0, moves, "count")
@@ -119,25 +142,36 @@ def test_projection_follows_the_recurrence_with_moves_adding_up():
 
 
 def test_projection_total_cost_is_weighted_average_and_zero_when_no_count():
-    t = placement_projection([HEADER, ["A", 0, 100], ["B", 0, 300]], ["2024-25"], 0, 0,
-                             measure="cost")
+    t = placement_projection(
+        [HEADER, ["A", 0, 100], ["B", 0, 300]], ["2024-25"], 0, 0, measure="cost"
+    )
     assert t.iloc[-1, 1] == 0
-    t = placement_projection([HEADER, ["A", 1, 100], ["B", 3, 300]], ["2024-25"], 0, 0,
-                             measure="cost")
+    t = placement_projection(
+        [HEADER, ["A", 1, 100], ["B", 3, 300]], ["2024-25"], 0, 0, measure="cost"
+    )
     assert t.iloc[-1, 1] == pytest.approx(250)
 
 
 def test_dsg_summary_not_reached_and_peak():
     s = dsg_summary(["2024-25", "2025-26", "2026-27"], 40e6, 100e6, [110e6, 105e6, 101e6])
     values = dict(zip(s["Measure"], s["Value"], strict=True))
-    assert values == {"In-year balance year": "Not reached", "Deficit cleared year": "Not reached",
-                      "Peak cumulative deficit": pytest.approx(56e6),
-                      "Peak year": "2026-27", "Closing cumulative deficit": pytest.approx(56e6)}
+    assert values == {
+        "In-year balance year": "Not reached",
+        "Deficit cleared year": "Not reached",
+        "Peak cumulative deficit": pytest.approx(56e6),
+        "Peak year": "2026-27",
+        "Closing cumulative deficit": pytest.approx(56e6),
+    }
 
 
 def test_dsg_summary_balance_and_cleared_years():
-    s = dsg_summary(["2024-25", "2025-26", "2026-27"], 10e6, 100e6, [105e6, 100e6, 90e6],
-                    contributions=[0, 0, 10e6])
+    s = dsg_summary(
+        ["2024-25", "2025-26", "2026-27"],
+        10e6,
+        100e6,
+        [105e6, 100e6, 90e6],
+        contributions=[0, 0, 10e6],
+    )
     values = dict(zip(s["Measure"], s["Value"], strict=True))
     assert values["In-year balance year"] == "2025-26"
     assert values["Deficit cleared year"] == "2026-27"
@@ -145,8 +179,9 @@ def test_dsg_summary_balance_and_cleared_years():
 
 
 def test_variance_to_plan_rag_boundaries_and_zero_plan():
-    t = variance_to_plan(["2024-25", "2025-26", "2026-27", "2027-28"],
-                         [100, 105, 105.01, 3], [100, 100, 100, 0])
+    t = variance_to_plan(
+        ["2024-25", "2025-26", "2026-27", "2027-28"], [100, 105, 105.01, 3], [100, 100, 100, 0]
+    )
     assert t["RAG"].tolist() == ["Green", "Amber", "Red", "Red"]
     assert t["Variance"].tolist() == pytest.approx([0, 5, 5.01, 3])
     assert t["Variance %"].tolist()[:3] == pytest.approx([0, 0.05, 0.0501])
@@ -174,18 +209,28 @@ def test_money_is_rounded_half_up_for_people():
 
 # --- Bad input: every problem named, all at once ----------------------------------------------
 
-@pytest.mark.parametrize("rows, expected", [
-    ([["Placement", "Count"], ["A", 1]], "placements: missing column 'Cost per place'"),
-    ([HEADER, ["", 1, 2]], "placements row 1, column 'Placement': name is blank"),
-    ([HEADER, ["A", 1, 2], ["a ", 1, 2]], "placements row 2 'a', column 'Placement': duplicate name 'a' (also row 1)"),
-    ([HEADER, ["A", "ten", 2]], "placements row 1 'A', column 'Count': text 'ten' where a number belongs"),
-    ([HEADER, ["A", "10", 2]], "(a number stored as text)"),
-    ([HEADER, ["A", -1, 2]], "placements row 1 'A', column 'Count': -1 is negative"),
-    ([HEADER, ["A", True, 2]], "TRUE/FALSE"),
-    ([HEADER, ["A", float("inf"), 2]], "not a finite number"),
-    ([HEADER, ["A", 1, 2], [None, None, None], ["B", 1, 2]], "placements row 2: is blank"),
-    ([[None, None]], "has no header row"),
-])
+
+@pytest.mark.parametrize(
+    "rows, expected",
+    [
+        ([["Placement", "Count"], ["A", 1]], "placements: missing column 'Cost per place'"),
+        ([HEADER, ["", 1, 2]], "placements row 1, column 'Placement': name is blank"),
+        (
+            [HEADER, ["A", 1, 2], ["a ", 1, 2]],
+            "placements row 2 'a', column 'Placement': duplicate name 'a' (also row 1)",
+        ),
+        (
+            [HEADER, ["A", "ten", 2]],
+            "placements row 1 'A', column 'Count': text 'ten' where a number belongs",
+        ),
+        ([HEADER, ["A", "10", 2]], "(a number stored as text)"),
+        ([HEADER, ["A", -1, 2]], "placements row 1 'A', column 'Count': -1 is negative"),
+        ([HEADER, ["A", True, 2]], "TRUE/FALSE"),
+        ([HEADER, ["A", float("inf"), 2]], "not a finite number"),
+        ([HEADER, ["A", 1, 2], [None, None, None], ["B", 1, 2]], "placements row 2: is blank"),
+        ([[None, None]], "has no header row"),
+    ],
+)
 def test_placement_table_errors_name_argument_row_and_column(rows, expected):
     with pytest.raises(InputError) as e:
         placement_cost_table(rows)
@@ -198,42 +243,91 @@ def test_every_problem_is_reported_together():
     assert len(e.value.problems) == 3
 
 
-@pytest.mark.parametrize("call, expected", [
-    (lambda: block_transfer_impact(["2023-24", "2024-25"], [1, 2, 3], 0.01),
-     "schools_block: has 3 values but there are 2 years (2023-24 to 2024-25)"),
-    (lambda: block_transfer_impact(["2023-24", "2025-26"], 1, 0.01),
-     "years item 2: years must be consecutive and ascending: 2025-26 follows 2023-24"),
-    (lambda: block_transfer_impact(["2024-25", "2023-24"], 1, 0.01), "consecutive and ascending"),
-    (lambda: block_transfer_impact(["2024-26"], 1, 0.01), "not a financial year"),
-    (lambda: block_transfer_impact(["2024-25"], 1, "1%"), "rate year 2024-25: text '1%' where a number belongs"),
-    (lambda: block_transfer_impact(["2024-25"], 1, 1.5), "rate year 2024-25: 1.5 is above 1"),
-    (lambda: block_transfer_impact(["2024-25"], [[1, 2], [3, 4]], 0.1), "is a 2x2 range"),
-    (lambda: ehcp_growth(0, 7707, 5), "first: 0 must be greater than 0"),
-    (lambda: ehcp_growth(4222, 7707, 0), "years: 0 must be greater than 0"),
-    (lambda: ehcp_growth(None, 7707, 5), "first: is blank"),
-    (lambda: percent_change(0, 1), "first: 0 must be greater than 0"),
-    (lambda: dsg_trajectory(["2024-25"], "40m", 1, 1), "opening_deficit: text '40m'"),
-    (lambda: dsg_trajectory(["2024-25"], 1, -1, 1), "income year 2024-25: -1 is negative"),
-    (lambda: variance_to_plan(["2024-25"], 1, 1, -0.1), "amber_tolerance: -0.1 is negative"),
-    (lambda: placement_projection([HEADER, ["A", 1, 1]], ["2024-25", "2025-26"], 0, 0,
-                                  [["Placement", "Year", "Change"], ["B", "2025-26", 1]]),
-     "moves row 1 'B', column 'Placement': unknown placement 'B' (placements are: A)"),
-    (lambda: placement_projection([HEADER, ["A", 1, 1]], ["2024-25", "2025-26"], 0, 0,
-                                  [["Placement", "Year", "Change"], ["A", "2024-25", 1]]),
-     "2024-25 is the base year"),
-    (lambda: placement_projection([HEADER, ["A", 1, 1]], ["2024-25", "2025-26"], 0, 0,
-                                  [["Placement", "Year", "Change"], ["A", "2030-31", 1]]),
-     "year 2030-31 is not in the projection"),
-    (lambda: placement_projection([HEADER, ["A", 1, 1]], ["2024-25", "2025-26"], 0, 0,
-                                  [["Placement", "Year", "Change"], ["A", "2025-26", -5]]),
-     "placements 'A' in 2025-26: the projected count is negative (-4)"),
-    (lambda: placement_projection([HEADER, ["A", 1, 1], ["B", 1, 1]], ["2024-25"], [0.1, 0.2, 0.3], 0),
-     "growth: has 3 values but there are 2 placements"),
-    (lambda: placement_projection([HEADER, ["A", 1, 1]], ["2024-25"], -1, 0),
-     "growth placement 'A': -1 must be greater than -1"),
-    (lambda: placement_projection([HEADER, ["A", 1, 1]], ["2024-25"], 0, 0, None, "pounds"),
-     "measure: 'pounds' is not one of spend, count, cost"),
-])
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        (
+            lambda: block_transfer_impact(["2023-24", "2024-25"], [1, 2, 3], 0.01),
+            "schools_block: has 3 values but there are 2 years (2023-24 to 2024-25)",
+        ),
+        (
+            lambda: block_transfer_impact(["2023-24", "2025-26"], 1, 0.01),
+            "years item 2: years must be consecutive and ascending: 2025-26 follows 2023-24",
+        ),
+        (
+            lambda: block_transfer_impact(["2024-25", "2023-24"], 1, 0.01),
+            "consecutive and ascending",
+        ),
+        (lambda: block_transfer_impact(["2024-26"], 1, 0.01), "not a financial year"),
+        (
+            lambda: block_transfer_impact(["2024-25"], 1, "1%"),
+            "rate year 2024-25: text '1%' where a number belongs",
+        ),
+        (lambda: block_transfer_impact(["2024-25"], 1, 1.5), "rate year 2024-25: 1.5 is above 1"),
+        (lambda: block_transfer_impact(["2024-25"], [[1, 2], [3, 4]], 0.1), "is a 2x2 range"),
+        (lambda: ehcp_growth(0, 7707, 5), "first: 0 must be greater than 0"),
+        (lambda: ehcp_growth(4222, 7707, 0), "years: 0 must be greater than 0"),
+        (lambda: ehcp_growth(None, 7707, 5), "first: is blank"),
+        (lambda: percent_change(0, 1), "first: 0 must be greater than 0"),
+        (lambda: dsg_trajectory(["2024-25"], "40m", 1, 1), "opening_deficit: text '40m'"),
+        (lambda: dsg_trajectory(["2024-25"], 1, -1, 1), "income year 2024-25: -1 is negative"),
+        (lambda: variance_to_plan(["2024-25"], 1, 1, -0.1), "amber_tolerance: -0.1 is negative"),
+        (
+            lambda: placement_projection(
+                [HEADER, ["A", 1, 1]],
+                ["2024-25", "2025-26"],
+                0,
+                0,
+                [["Placement", "Year", "Change"], ["B", "2025-26", 1]],
+            ),
+            "moves row 1 'B', column 'Placement': unknown placement 'B' (placements are: A)",
+        ),
+        (
+            lambda: placement_projection(
+                [HEADER, ["A", 1, 1]],
+                ["2024-25", "2025-26"],
+                0,
+                0,
+                [["Placement", "Year", "Change"], ["A", "2024-25", 1]],
+            ),
+            "2024-25 is the base year",
+        ),
+        (
+            lambda: placement_projection(
+                [HEADER, ["A", 1, 1]],
+                ["2024-25", "2025-26"],
+                0,
+                0,
+                [["Placement", "Year", "Change"], ["A", "2030-31", 1]],
+            ),
+            "year 2030-31 is not in the projection",
+        ),
+        (
+            lambda: placement_projection(
+                [HEADER, ["A", 1, 1]],
+                ["2024-25", "2025-26"],
+                0,
+                0,
+                [["Placement", "Year", "Change"], ["A", "2025-26", -5]],
+            ),
+            "placements 'A' in 2025-26: the projected count is negative (-4)",
+        ),
+        (
+            lambda: placement_projection(
+                [HEADER, ["A", 1, 1], ["B", 1, 1]], ["2024-25"], [0.1, 0.2, 0.3], 0
+            ),
+            "growth: has 3 values but there are 2 placements",
+        ),
+        (
+            lambda: placement_projection([HEADER, ["A", 1, 1]], ["2024-25"], -1, 0),
+            "growth placement 'A': -1 must be greater than -1",
+        ),
+        (
+            lambda: placement_projection([HEADER, ["A", 1, 1]], ["2024-25"], 0, 0, None, "pounds"),
+            "measure: 'pounds' is not one of spend, count, cost",
+        ),
+    ],
+)
 def test_series_scalar_and_moves_errors(call, expected):
     with pytest.raises(InputError) as e:
         call()
@@ -252,10 +346,18 @@ def _years(n: int) -> list[str]:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(1, 8).flatmap(lambda n: st.tuples(
-    signed_money, st.lists(money, min_size=n, max_size=n), st.lists(money, min_size=n, max_size=n),
-    st.lists(signed_money, min_size=n, max_size=n), st.lists(signed_money, min_size=n, max_size=n),
-    st.lists(signed_money, min_size=n, max_size=n))))
+@given(
+    st.integers(1, 8).flatmap(
+        lambda n: st.tuples(
+            signed_money,
+            st.lists(money, min_size=n, max_size=n),
+            st.lists(money, min_size=n, max_size=n),
+            st.lists(signed_money, min_size=n, max_size=n),
+            st.lists(signed_money, min_size=n, max_size=n),
+            st.lists(signed_money, min_size=n, max_size=n),
+        )
+    )
+)
 def test_cumulative_position_rolls_forward(args):
     opening, income, spend, transfers, contributions, other = args
     years = _years(len(income))
@@ -278,14 +380,23 @@ def test_transfer_is_linear_in_the_rate(blocks, r1, r2):
     np.testing.assert_allclose(ab, a + b, rtol=1e-9, atol=1e-6)
     # ...and the cumulative transfer is exactly what the deficit would be larger by without it
     spend = [b_ + 1e6 for b_ in blocks]
-    with_t = dsg_trajectory(years, 0, 0, spend, block_transfer_impact(years, blocks, r1)["Transfer"].tolist())
+    with_t = dsg_trajectory(
+        years, 0, 0, spend, block_transfer_impact(years, blocks, r1)["Transfer"].tolist()
+    )
     without = dsg_trajectory(years, 0, 0, spend)
-    np.testing.assert_allclose(without["Cumulative deficit"] - with_t["Cumulative deficit"], a, atol=1e-6)
+    np.testing.assert_allclose(
+        without["Cumulative deficit"] - with_t["Cumulative deficit"], a, atol=1e-6
+    )
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.floats(0, 5000, allow_nan=False), st.floats(0, 3e5, allow_nan=False)),
-                min_size=1, max_size=10))
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 5000, allow_nan=False), st.floats(0, 3e5, allow_nan=False)),
+        min_size=1,
+        max_size=10,
+    )
+)
 def test_shares_sum_to_one_and_no_nan_escapes(rows):
     table = [HEADER] + [[f"P{i}", c, k] for i, (c, k) in enumerate(rows)]
     t = placement_cost_table(table)
@@ -298,11 +409,19 @@ def test_shares_sum_to_one_and_no_nan_escapes(rows):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.integers(1, 6), st.lists(st.tuples(st.floats(0, 500, allow_nan=False),
-                                             st.floats(0, 1e5, allow_nan=False),
-                                             st.floats(-0.2, 0.3, allow_nan=False),
-                                             st.floats(-0.05, 0.1, allow_nan=False)),
-                                   min_size=1, max_size=6))
+@given(
+    st.integers(1, 6),
+    st.lists(
+        st.tuples(
+            st.floats(0, 500, allow_nan=False),
+            st.floats(0, 1e5, allow_nan=False),
+            st.floats(-0.2, 0.3, allow_nan=False),
+            st.floats(-0.05, 0.1, allow_nan=False),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+)
 def test_projection_spend_is_count_times_cost(n_years, rows):
     years = _years(n_years)
     table = [HEADER] + [[f"P{i}", c, k] for i, (c, k, _, _) in enumerate(rows)]

@@ -54,29 +54,56 @@ def book_payload(path: Path) -> dict[str, Any]:
         tables = []
         for name, ref in ws.tables.items():
             header, body = _split(ref)
-            tables.append({
-                "name": name, "range_address": ref, "header_row_range_address": header,
-                "data_body_range_address": body, "total_row_range_address": None,
-                "show_headers": True, "show_totals": False, "table_style": "TableStyleMedium2",
-                "show_autofilter": True, "show_table_style_first_column": False,
-                "show_table_style_last_column": False, "show_table_style_row_stripes": True,
-                "show_table_style_column_stripes": False,
-                "row_count": range_boundaries(ref)[3] - range_boundaries(ref)[1] + 1,
-                "column_count": range_boundaries(ref)[2] - range_boundaries(ref)[0] + 1,
-            })
-        sheets.append({"name": ws.title, "values": values, "pictures": [], "shapes": [], "charts": [],
-                       "notes": [], "tables": tables, "print_area": None, "show_gridlines": True,
-                       "pivot_tables": []})
-    return {"client": "Office.js", "version": xw.__version__,
-            "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"},
-            "names": [], "sheets": sheets}
+            tables.append(
+                {
+                    "name": name,
+                    "range_address": ref,
+                    "header_row_range_address": header,
+                    "data_body_range_address": body,
+                    "total_row_range_address": None,
+                    "show_headers": True,
+                    "show_totals": False,
+                    "table_style": "TableStyleMedium2",
+                    "show_autofilter": True,
+                    "show_table_style_first_column": False,
+                    "show_table_style_last_column": False,
+                    "show_table_style_row_stripes": True,
+                    "show_table_style_column_stripes": False,
+                    "row_count": range_boundaries(ref)[3] - range_boundaries(ref)[1] + 1,
+                    "column_count": range_boundaries(ref)[2] - range_boundaries(ref)[0] + 1,
+                }
+            )
+        sheets.append(
+            {
+                "name": ws.title,
+                "values": values,
+                "pictures": [],
+                "shapes": [],
+                "charts": [],
+                "notes": [],
+                "tables": tables,
+                "print_area": None,
+                "show_gridlines": True,
+                "pivot_tables": [],
+            }
+        )
+    return {
+        "client": "Office.js",
+        "version": xw.__version__,
+        "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"},
+        "names": [],
+        "sheets": sheets,
+    }
 
 
 def run_script(payload: dict[str, Any]) -> list[dict[str, Any]]:
     """Run the refresh script as xlwings Server does; the actions sent back to Excel."""
     book = xw.Book(json=payload)
-    asyncio.run(xlwings.server.custom_scripts_call(addin.refresh, "refresh_return",
-                                                   typehint_to_value={xw.Book: book}))
+    asyncio.run(
+        xlwings.server.custom_scripts_call(
+            addin.refresh, "refresh_return", typehint_to_value={xw.Book: book}
+        )
+    )
     return book.json()["actions"]
 
 
@@ -115,7 +142,7 @@ def test_officejs_script_writes_the_return_and_reports_it_in_the_book(tmp_path, 
     assert files(tmp_path / "server") == [written.name]
     assert log[1][:2] == ["Status", "Return written"]
     assert log[2][:2] == ["Return", str(written)]
-    results = {r[0]: r[1] for r in log[6:6 + len(spec.CHECK_LABELS)]}
+    results = {r[0]: r[1] for r in log[6 : 6 + len(spec.CHECK_LABELS)]}
     assert results == {label: spec.PASS for label in spec.CHECK_LABELS}
     assert any(a["func"] == "activateSheet" for a in actions)
     wb = openpyxl.load_workbook(written)
@@ -133,7 +160,10 @@ def test_officejs_script_shows_bad_input_in_the_book_and_writes_nothing(tmp_path
     log = _log(run_script(book_payload(model)))
     assert log[1][:2] == ["Status", "Refused: nothing written"]
     assert log[2][0] == "Problem"
-    assert "table Funding row 2, column 'Schools block': text '480m' where a number belongs" in log[2][1]
+    assert (
+        "table Funding row 2, column 'Schools block': text '480m' where a number belongs"
+        in log[2][1]
+    )
     assert "sheet '" in log[2][1]
     assert files(tmp_path / "server") == []
 
@@ -167,12 +197,22 @@ def test_dsg_refresh_writes_the_example_and_prints_the_path_last(tmp_path, capsy
     assert capsys.readouterr().out.strip().splitlines()[-1].endswith("_v2.xlsx")
 
 
-@pytest.mark.parametrize("table, row, column, value, expected", [
-    ("Funding", 2, "Schools block", "480m",
-     "table Funding row 2, column 'Schools block': text '480m' where a number belongs"),
-    ("EHCPPeriod", 0, "Plan", "Planned", "has no column 'Plan'"),
-])
-def test_dsg_refresh_refuses_bad_input_with_exit_2(tmp_path, capsys, table, row, column, value, expected):
+@pytest.mark.parametrize(
+    "table, row, column, value, expected",
+    [
+        (
+            "Funding",
+            2,
+            "Schools block",
+            "480m",
+            "table Funding row 2, column 'Schools block': text '480m' where a number belongs",
+        ),
+        ("EHCPPeriod", 0, "Plan", "Planned", "has no column 'Plan'"),
+    ],
+)
+def test_dsg_refresh_refuses_bad_input_with_exit_2(
+    tmp_path, capsys, table, row, column, value, expected
+):
     model = edited_model(tmp_path, table, row, column, value)
     out = tmp_path / "r"
     assert dsg(["refresh", str(model), "--out", str(out)]) == 2
@@ -197,7 +237,9 @@ def test_dsg_refresh_refuses_a_missing_model_or_a_template_missing_a_label(tmp_p
     wb = build_workbook()
     wb[spec.COVER]["A5"] = "Local authority code"  # was 'LA code'
     wb.save(tmp_path / "t.xlsx")
-    assert dsg(["refresh", "--template", str(tmp_path / "t.xlsx"), "--out", str(tmp_path / "r")]) == 2
+    assert (
+        dsg(["refresh", "--template", str(tmp_path / "t.xlsx"), "--out", str(tmp_path / "r")]) == 2
+    )
     assert "sheet 'Cover' has no row labelled 'LA code'" in capsys.readouterr().err
     assert files(tmp_path / "r") == []
 
@@ -205,7 +247,9 @@ def test_dsg_refresh_refuses_a_missing_model_or_a_template_missing_a_label(tmp_p
 # --- the classic add-in's Run button -------------------------------------------------------------
 
 
-def test_classic_run_button_writes_beside_the_workbook_and_reports_in_the_book(tmp_path, monkeypatch):
+def test_classic_run_button_writes_beside_the_workbook_and_reports_in_the_book(
+    tmp_path, monkeypatch
+):
     """``main()`` with the calling book stood in by the same book payload (``Book.caller`` is Windows-only)."""
     book = xw.Book(json=book_payload(EXAMPLE))
     monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: book))
@@ -228,9 +272,12 @@ def test_dsg_refresh_refuses_an_output_folder_that_is_a_file_with_exit_2(tmp_pat
 
 def test_dsg_refresh_refuses_a_damaged_template_or_model_with_exit_2(tmp_path, capsys):
     import zipfile
+
     with zipfile.ZipFile(tmp_path / "t.xlsx", "w") as z:
         z.writestr("a.txt", "not a workbook")
-    assert dsg(["refresh", "--template", str(tmp_path / "t.xlsx"), "--out", str(tmp_path / "r")]) == 2
+    assert (
+        dsg(["refresh", "--template", str(tmp_path / "t.xlsx"), "--out", str(tmp_path / "r")]) == 2
+    )
     err = capsys.readouterr().err
     assert "t.xlsx" in err and "cannot be opened" in err and "Traceback" not in err
     (tmp_path / "m.xlsx").write_text("a text file renamed .xlsx")

@@ -56,39 +56,100 @@ def example_inputs() -> ModelInputs:
     """
     lines = [[label, 9_000_000.0, 9_733_076.92] for label in S251_LABELS]
     lines[3][2] = round(126_530_000 - 12 * 9_733_076.92, 2)
-    return ModelInputs({
-        "Settings": _df([["Setting", "Value"], ["Local authority", "Cambridgeshire"], ["LA code", 873],
-                         ["Return period", "2024-25 Q2"], ["Period end date", dt.datetime(2024, 9, 30)],
-                         ["Prepared by", "Finance officer"], ["Opening cumulative deficit", 42_015_000]]),
-        "Funding": _df([["Year", "High Needs Block income", "Schools block", "Transfer rate",
-                         "Other high needs spend", "Other blocks in-year deficit", "Council contribution",
-                         "Other contributions"],
-                        ["2023-24", 100e6, 450e6, 0.01, 52e6, 0, 4e6, 0],
-                        ["2024-25", 110e6, 480e6, 0.01, 0, 0, 0, 0],
-                        ["2025-26", 118e6, 500e6, 0, 55e6, 250_000.5, 5e6, 1_000],
-                        ["2026-27", 125e6, 510e6, 0, 56e6, 0, 0, 0]]),
-        "Placements": _df([["Placement", "Count", "Cost per place", "Growth", "Inflation"],
-                           ["Mainstream", 2000, 10000, 0.05, 0.03], ["Special", 1000, 25000, 0.06, 0.03],
-                           ["Independent", 300, 60000, 0.08, 0.04]]),
-        "Moves": _df([["Placement", "Year", "Change"], ["Special", "2025-26", 30],
-                      ["Independent", "2025-26", -30]]),
-        "Agreement": _df([["Year", "DfE payment due", "DfE payment received", "Council contribution",
-                           "Agreed cumulative deficit"],
-                          ["2022-23", 13e6, 13e6, 2e6, 25e6], ["2023-24", 8.5e6, 8.5e6, 4e6, 30e6],
-                          ["2024-25", 9e6, 0, 0, 20e6], ["2025-26", 9.5e6, 0, 3e6, 10e6],
-                          ["2026-27", 9e6, 0, 0, 0]]),
-        "HighNeedsLines": _df([["Line", "Budget", "Forecast outturn"], *lines]),
-        "EHCPHistory": _df([["Category", "2022", "2023", "2024"],
-                            *[[c, 500 + 10 * i, 560 + 10 * i, 600 + 10 * i]
-                              for i, c in enumerate(PLACEMENT_CATEGORIES)]]),
-        "EHCPPeriod": _df([["Category", "Actual", "Plan"],
-                           *[[c, 650 + 10 * i, 640 + 12 * i] for i, c in enumerate(PLACEMENT_CATEGORIES)]]),
-        "EHCPByAge": _df([["Age group", "Actual"],
-                          *[[a, v] for a, v in zip(AGE_GROUPS, [300, 1500, 1600, 900, 460], strict=True)]]),
-        "Conditions": _df([["Condition", "RAG", "Commentary"],
-                           ["Reach an in-year balance by 2026-27", "red", "Behind plan"],
-                           ["Open enhanced resource bases", "Amber", "Two of four open"]]),
-    }, source="test model")
+    return ModelInputs(
+        {
+            "Settings": _df(
+                [
+                    ["Setting", "Value"],
+                    ["Local authority", "Cambridgeshire"],
+                    ["LA code", 873],
+                    ["Return period", "2024-25 Q2"],
+                    ["Period end date", dt.datetime(2024, 9, 30)],
+                    ["Prepared by", "Finance officer"],
+                    ["Opening cumulative deficit", 42_015_000],
+                ]
+            ),
+            "Funding": _df(
+                [
+                    [
+                        "Year",
+                        "High Needs Block income",
+                        "Schools block",
+                        "Transfer rate",
+                        "Other high needs spend",
+                        "Other blocks in-year deficit",
+                        "Council contribution",
+                        "Other contributions",
+                    ],
+                    ["2023-24", 100e6, 450e6, 0.01, 52e6, 0, 4e6, 0],
+                    ["2024-25", 110e6, 480e6, 0.01, 0, 0, 0, 0],
+                    ["2025-26", 118e6, 500e6, 0, 55e6, 250_000.5, 5e6, 1_000],
+                    ["2026-27", 125e6, 510e6, 0, 56e6, 0, 0, 0],
+                ]
+            ),
+            "Placements": _df(
+                [
+                    ["Placement", "Count", "Cost per place", "Growth", "Inflation"],
+                    ["Mainstream", 2000, 10000, 0.05, 0.03],
+                    ["Special", 1000, 25000, 0.06, 0.03],
+                    ["Independent", 300, 60000, 0.08, 0.04],
+                ]
+            ),
+            "Moves": _df(
+                [
+                    ["Placement", "Year", "Change"],
+                    ["Special", "2025-26", 30],
+                    ["Independent", "2025-26", -30],
+                ]
+            ),
+            "Agreement": _df(
+                [
+                    [
+                        "Year",
+                        "DfE payment due",
+                        "DfE payment received",
+                        "Council contribution",
+                        "Agreed cumulative deficit",
+                    ],
+                    ["2022-23", 13e6, 13e6, 2e6, 25e6],
+                    ["2023-24", 8.5e6, 8.5e6, 4e6, 30e6],
+                    ["2024-25", 9e6, 0, 0, 20e6],
+                    ["2025-26", 9.5e6, 0, 3e6, 10e6],
+                    ["2026-27", 9e6, 0, 0, 0],
+                ]
+            ),
+            "HighNeedsLines": _df([["Line", "Budget", "Forecast outturn"], *lines]),
+            "EHCPHistory": _df(
+                [
+                    ["Category", "2022", "2023", "2024"],
+                    *[
+                        [c, 500 + 10 * i, 560 + 10 * i, 600 + 10 * i]
+                        for i, c in enumerate(PLACEMENT_CATEGORIES)
+                    ],
+                ]
+            ),
+            "EHCPPeriod": _df(
+                [
+                    ["Category", "Actual", "Plan"],
+                    *[[c, 650 + 10 * i, 640 + 12 * i] for i, c in enumerate(PLACEMENT_CATEGORIES)],
+                ]
+            ),
+            "EHCPByAge": _df(
+                [
+                    ["Age group", "Actual"],
+                    *[[a, v] for a, v in zip(AGE_GROUPS, [300, 1500, 1600, 900, 460], strict=True)],
+                ]
+            ),
+            "Conditions": _df(
+                [
+                    ["Condition", "RAG", "Commentary"],
+                    ["Reach an in-year balance by 2026-27", "red", "Behind plan"],
+                    ["Open enhanced resource bases", "Amber", "Two of four open"],
+                ]
+            ),
+        },
+        source="test model",
+    )
 
 
 def with_table(inputs: ModelInputs, name: str, frame: pd.DataFrame | None) -> ModelInputs:
@@ -124,7 +185,9 @@ def read_block(ws, label_header: str | None) -> dict[tuple[str, str], object]:
         if hr:
             break
     assert hr, f"{ws.title}: no header {label_header}"
-    headers = {c: _n(ws.cell(hr, c).value) for c in range(1, ws.max_column + 1) if ws.cell(hr, c).value}
+    headers = {
+        c: _n(ws.cell(hr, c).value) for c in range(1, ws.max_column + 1) if ws.cell(hr, c).value
+    }
     for r in range(hr + 1, ws.max_row + 1):
         label = ws.cell(r, hc).value
         if label is None:
@@ -151,20 +214,28 @@ def assert_matches(fig, path: Path) -> None:
     cover = read_block(wb[spec.COVER], None)
     for label, want in fig.cover.items():
         same(cover[(_n(label), "value")], want, ("Cover", label))
-    for sheet, frame, header in ((spec.FINANCIAL_SUMMARY, fig.financial_summary, spec.MEASURE),
-                                 (spec.HIGH_NEEDS, fig.high_needs, "Line"),
-                                 (spec.EHCP, fig.ehcp, "Category")):
+    for sheet, frame, header in (
+        (spec.FINANCIAL_SUMMARY, fig.financial_summary, spec.MEASURE),
+        (spec.HIGH_NEEDS, fig.high_needs, "Line"),
+        (spec.EHCP, fig.ehcp, "Category"),
+    ):
         block = read_block(wb[sheet], header)
         for label in frame.index:
             for col in frame.columns:
                 want = frame.loc[label, col]
                 key = (_n(label), _n(col))
                 if key not in block:  # a Section 251 row matched by its code
-                    key = next(k for k in block if k[1] == _n(col) and k[0].split(" ")[0] == _n(label).split(" ")[0])
+                    key = next(
+                        k
+                        for k in block
+                        if k[1] == _n(col) and k[0].split(" ")[0] == _n(label).split(" ")[0]
+                    )
                 same(block[key], want, (sheet, label, col))
-    for sheet, frame, header in ((spec.BLOCK_MOVEMENTS, fig.block_movements, "Year"),
-                                 (spec.SAFETY_VALVE, fig.safety_valve, "Year"),
-                                 (spec.SAFETY_VALVE, fig.conditions, "Condition")):
+    for sheet, frame, header in (
+        (spec.BLOCK_MOVEMENTS, fig.block_movements, "Year"),
+        (spec.SAFETY_VALVE, fig.safety_valve, "Year"),
+        (spec.SAFETY_VALVE, fig.conditions, "Condition"),
+    ):
         block = read_block(wb[sheet], header)
         for row in frame.itertuples(index=False):
             for col, want in zip(frame.columns[1:], row[1:], strict=True):
@@ -188,7 +259,10 @@ def test_committed_template_is_what_the_builder_builds(tmp_path):
         for row in ws.iter_rows():
             for c in row:
                 o = other[c.coordinate]
-                assert (c.value, c.number_format) == (o.value, o.number_format), (ws.title, c.coordinate)
+                assert (c.value, c.number_format) == (o.value, o.number_format), (
+                    ws.title,
+                    c.coordinate,
+                )
         assert ws.freeze_panes == other.freeze_panes
 
 
@@ -196,10 +270,20 @@ def test_template_spells_the_labels_of_return_md():
     text = (SHARED / "spec" / "RETURN.md").read_text()
     quoted = {norm(q) for q in re.findall(r"`([^`]+)`", re.sub(r"\s*\n\s*", " ", text))}
     assert re.findall(r"^### (.+)$", text, flags=re.M) == list(spec.SHEETS)
-    labels = [*spec.COVER_ROWS, *spec.FINANCIAL_SUMMARY_ROWS, *spec.S251_LABELS,
-              spec.TOTAL_HIGH_NEEDS, *spec.HIGH_NEEDS_COLUMNS, *spec.EHCP_ROWS, *spec.BLOCK_MOVEMENT_COLUMNS,
-              *spec.SAFETY_VALVE_COLUMNS, *spec.CONDITION_COLUMNS, *spec.CHECK_COLUMNS, spec.PERIOD_ACTUAL,
-              spec.PERIOD_PLAN]
+    labels = [
+        *spec.COVER_ROWS,
+        *spec.FINANCIAL_SUMMARY_ROWS,
+        *spec.S251_LABELS,
+        spec.TOTAL_HIGH_NEEDS,
+        *spec.HIGH_NEEDS_COLUMNS,
+        *spec.EHCP_ROWS,
+        *spec.BLOCK_MOVEMENT_COLUMNS,
+        *spec.SAFETY_VALVE_COLUMNS,
+        *spec.CONDITION_COLUMNS,
+        *spec.CHECK_COLUMNS,
+        spec.PERIOD_ACTUAL,
+        spec.PERIOD_PLAN,
+    ]
     missing = [label for label in labels if norm(label) not in quoted]
     assert missing == []
     wb = build_workbook()
@@ -242,7 +326,9 @@ def test_return_read_back_by_labels_equals_the_models_figures(tmp_path):
     assert all(c.passed for c in written.checks), written.checks
     fs = fig.financial_summary
     assert fs.loc["In-year surplus/(deficit)", "2024-25"] == pytest.approx(-11_730_000, abs=PENNY)
-    assert fs.loc["Cumulative surplus/(deficit) carried forward", "2024-25"] == pytest.approx(-51_745_000, abs=PENNY)
+    assert fs.loc["Cumulative surplus/(deficit) carried forward", "2024-25"] == pytest.approx(
+        -51_745_000, abs=PENNY
+    )
     # the DfE instalment received counts up to the current year, the one due after it
     assert fs.loc["DfE Safety Valve contribution", "2023-24"] == 8.5e6
     assert fs.loc["DfE Safety Valve contribution", "2024-25"] == 0
@@ -280,7 +366,9 @@ def test_audit_block_records_version_time_and_inputs_hash(tmp_path):
 def test_inputs_hash_ignores_how_numbers_and_dates_were_read():
     a = example_inputs()
     tables = dict(a.tables)
-    tables["Funding"] = a.tables["Funding"].astype(object).map(lambda v: float(v) if isinstance(v, int) else v)
+    tables["Funding"] = (
+        a.tables["Funding"].astype(object).map(lambda v: float(v) if isinstance(v, int) else v)
+    )
     settings = a.tables["Settings"].copy()
     settings.loc[0, "Value"] = "Cambridgeshire"
     tables["Settings"] = settings
@@ -299,11 +387,15 @@ def test_an_existing_return_is_never_overwritten(tmp_path):
     assert second.name == "873_2024-25_Q2_DSG_monitoring_return_v2.xlsx"
     assert third.name == "873_2024-25_Q2_DSG_monitoring_return_v3.xlsx"
     assert first.read_bytes() == before
-    assert files(tmp_path) == sorted([first.name, second.name, third.name])  # no temporary file left
+    assert files(tmp_path) == sorted(
+        [first.name, second.name, third.name]
+    )  # no temporary file left
 
 
 def test_return_name_is_safe_for_a_file():
-    assert return_name(873, "2024/25 Q2: draft") == "873_2024_25_Q2_draft_DSG_monitoring_return.xlsx"
+    assert (
+        return_name(873, "2024/25 Q2: draft") == "873_2024_25_Q2_draft_DSG_monitoring_return.xlsx"
+    )
 
 
 def test_the_template_is_not_modified(tmp_path):
@@ -371,8 +463,12 @@ def test_a_reordered_template_with_extra_rows_and_columns_is_filled_correctly(tm
     assert fs.cell(5, 3).value == "2023-24"  # years fill the blank header cells after 'Notes'
     eh = wb[spec.EHCP]  # A 'Ref', B 'Category', C:N census slots, O actual, P plan, Q Variance
     assert eh["F3"].value == "January 2022" and eh["F4"].value == 500
-    assert [eh.cell(3, c).value for c in (6, 7, 8, 15)] == ["January 2022", "January 2023", "January 2024",
-                                                            "2024-25 Q2 actual"]  # the census years in order
+    assert [eh.cell(3, c).value for c in (6, 7, 8, 15)] == [
+        "January 2022",
+        "January 2023",
+        "January 2024",
+        "2024-25 Q2 actual",
+    ]  # the census years in order
     assert _hidden(eh) == {"C", "D", "E", *"IJKLMN"}
     sv = read_block(wb[spec.SAFETY_VALVE], "Year")
     assert sv[("2024-25", "agreed cumulative deficit")] == 20e6
@@ -384,7 +480,9 @@ def old_layout_template(path: Path, census: tuple[str, ...] = ()) -> Path:
     eh = wb[spec.EHCP]
     for c in range(2, eh.max_column + 1):
         eh.cell(3, c).value = None
-    for c, header in enumerate((spec.PERIOD_ACTUAL, spec.PERIOD_PLAN, spec.VARIANCE, *census), start=2):
+    for c, header in enumerate(
+        (spec.PERIOD_ACTUAL, spec.PERIOD_PLAN, spec.VARIANCE, *census), start=2
+    ):
         eh.cell(3, c).value = header
     wb.save(path)
     return path
@@ -399,9 +497,18 @@ def test_a_template_with_the_history_after_variance_is_filled_correctly(tmp_path
     assert all(c.passed for c in written.checks)
     eh = openpyxl.load_workbook(written.path)[spec.EHCP]
     headers = [eh.cell(3, c).value for c in range(1, 8)]
-    want = ["Category", "2024-25 Q2 actual", "2024-25 Q2 plan", "Variance", "January 2022", "January 2023",
-            "January 2024"]
-    if census:  # a census the template already has keeps its column; the others fill the blank cells
+    want = [
+        "Category",
+        "2024-25 Q2 actual",
+        "2024-25 Q2 plan",
+        "Variance",
+        "January 2022",
+        "January 2023",
+        "January 2024",
+    ]
+    if (
+        census
+    ):  # a census the template already has keeps its column; the others fill the blank cells
         want[4:] = ["January 2023", "January 2022", "January 2024"]
     assert headers == want
     assert _hidden(eh) == set()
@@ -417,7 +524,9 @@ def test_spare_census_columns_in_one_col_run_are_hidden_one_by_one(tmp_path):
     eh.column_dimensions["B"].min, eh.column_dimensions["B"].max = 2, 13  # B:M, the census slots
     wb.save(tmp_path / "t.xlsx")
     path = refresh(example_inputs(), tmp_path / "t.xlsx", tmp_path / "out")
-    runs = [(d.min, d.max) for d in openpyxl.load_workbook(path)[spec.EHCP].column_dimensions.values()]
+    runs = [
+        (d.min, d.max) for d in openpyxl.load_workbook(path)[spec.EHCP].column_dimensions.values()
+    ]
     runs.sort()
     assert all(runs[i][1] < runs[i + 1][0] for i in range(len(runs) - 1)), runs  # no overlap
     eh = openpyxl.load_workbook(path)[spec.EHCP]
@@ -434,9 +543,13 @@ def test_safety_valve_commentary_spans_the_profile_columns(tmp_path):
     assert tpl.cell(header, 3).value == "Commentary"
     assert f"C{header + 1}:H{header + 1}" in {str(m) for m in tpl.merged_cells.ranges}
     long = ("The council reports each quarter on the recovery plan; " * 3).strip()  # 164 characters
-    conditions = pd.DataFrame([["Reach an in-year balance by 2026-27", "Red", long],
-                               ["Open enhanced resource bases", "Amber", "Two of four open"]],
-                              columns=["Condition", "RAG", "Commentary"])
+    conditions = pd.DataFrame(
+        [
+            ["Reach an in-year balance by 2026-27", "Red", long],
+            ["Open enhanced resource bases", "Amber", "Two of four open"],
+        ],
+        columns=["Condition", "RAG", "Commentary"],
+    )
     inputs = with_table(example_inputs(), "Conditions", conditions)
     written = run_refresh(inputs, TEMPLATE_PATH, tmp_path / "out")
     assert_matches(monitoring_return(inputs), written.path)
@@ -455,10 +568,12 @@ def test_the_writer_keeps_formatting_validation_and_notes(tmp_path):
         assert wb[name]["A2"].value == tpl[name]["A2"].value  # the note rows
         assert wb[name].freeze_panes == tpl[name].freeze_panes
     assert wb[spec.HIGH_NEEDS]["B4"].number_format == tpl[spec.HIGH_NEEDS]["B4"].number_format
-    assert len(wb[spec.SAFETY_VALVE].data_validations.dataValidation) == \
-        len(tpl[spec.SAFETY_VALVE].data_validations.dataValidation)
-    assert len(list(wb[spec.SAFETY_VALVE].conditional_formatting)) == \
-        len(list(tpl[spec.SAFETY_VALVE].conditional_formatting))
+    assert len(wb[spec.SAFETY_VALVE].data_validations.dataValidation) == len(
+        tpl[spec.SAFETY_VALVE].data_validations.dataValidation
+    )
+    assert len(list(wb[spec.SAFETY_VALVE].conditional_formatting)) == len(
+        list(tpl[spec.SAFETY_VALVE].conditional_formatting)
+    )
 
 
 def _hidden(ws) -> set[str]:
@@ -475,17 +590,27 @@ def test_each_sheet_prints_its_filled_columns_only(tmp_path):
     """The spare year and census columns the template formats are not printed (the page stays legible)."""
     path = refresh(example_inputs(), out_dir=tmp_path)  # four years, three census columns
     wb = openpyxl.load_workbook(path)
-    assert wb[spec.FINANCIAL_SUMMARY].print_area == "'Financial summary'!$A$1:$G$15"  # note spans A:G
+    assert (
+        wb[spec.FINANCIAL_SUMMARY].print_area == "'Financial summary'!$A$1:$G$15"
+    )  # note spans A:G
     # EHCP numbers: Category, twelve census slots, then actual, plan, Variance; the nine spare slots
     # are hidden, so the print shows Category, three censuses, actual, plan, Variance side by side
     eh = wb[spec.EHCP]
     assert eh.print_area == "'EHCP numbers'!$A$1:$P$18"
     assert [eh.cell(3, c).value for c in (1, 2, 3, 4, 14, 15, 16)] == [
-        "Category", "January 2022", "January 2023", "January 2024", "2024-25 Q2 actual", "2024-25 Q2 plan",
-        "Variance"]
+        "Category",
+        "January 2022",
+        "January 2023",
+        "January 2024",
+        "2024-25 Q2 actual",
+        "2024-25 Q2 plan",
+        "Variance",
+    ]
     assert _hidden(eh) == set("EFGHIJKLM")
     assert wb[spec.COVER].print_area == "'Cover'!$A$1:$B$11"
-    assert wb[spec.FINANCIAL_SUMMARY]["B3"].alignment.horizontal == "right"  # a year over its figures
+    assert (
+        wb[spec.FINANCIAL_SUMMARY]["B3"].alignment.horizontal == "right"
+    )  # a year over its figures
 
 
 def test_a_print_area_set_by_the_template_is_kept(tmp_path):
@@ -493,13 +618,18 @@ def test_a_print_area_set_by_the_template_is_kept(tmp_path):
     wb[spec.FINANCIAL_SUMMARY].print_area = "A1:M20"
     wb.save(tmp_path / "t.xlsx")
     path = refresh(example_inputs(), tmp_path / "t.xlsx", tmp_path / "out")
-    assert openpyxl.load_workbook(path)[spec.FINANCIAL_SUMMARY].print_area == "'Financial summary'!$A$1:$M$20"
+    assert (
+        openpyxl.load_workbook(path)[spec.FINANCIAL_SUMMARY].print_area
+        == "'Financial summary'!$A$1:$M$20"
+    )
 
 
 def test_checks_are_live_formulas_pointing_at_the_filled_cells(tmp_path):
     path = refresh(example_inputs(), out_dir=tmp_path)
     ws = openpyxl.load_workbook(path)[spec.CHECKS]
-    formulas = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(4, 4 + len(spec.CHECK_LABELS))}
+    formulas = {
+        ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(4, 4 + len(spec.CHECK_LABELS))
+    }
     assert set(formulas) == set(spec.CHECK_LABELS)
     assert all(f.startswith("=IF(") and f.endswith(',"PASS","FAIL")') for f in formulas.values())
     assert "'High needs expenditure'!$C$17" in formulas[spec.CHECK_EXPENDITURE]
@@ -564,6 +694,7 @@ def test_a_template_with_cell_comments_and_validation_keeps_them(tmp_path):
 
 def _with_part(template: Path, name: str, text: str) -> Path:
     import zipfile
+
     out = template.with_name("with_part.xlsx")
     with zipfile.ZipFile(template) as zin, zipfile.ZipFile(out, "w") as zout:
         for item in zin.namelist():
@@ -574,8 +705,10 @@ def _with_part(template: Path, name: str, text: str) -> Path:
 
 def test_a_template_with_a_form_control_is_refused_rather_than_losing_it(tmp_path):
     build_workbook().save(tmp_path / "t.xlsx")
-    vml = ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:x="urn:schemas-microsoft-com:office:excel">'
-           '<v:shape id="_x0000_s1025"><x:ClientData ObjectType="Button"/></v:shape></xml>')
+    vml = (
+        '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:x="urn:schemas-microsoft-com:office:excel">'
+        '<v:shape id="_x0000_s1025"><x:ClientData ObjectType="Button"/></v:shape></xml>'
+    )
     template = _with_part(tmp_path / "t.xlsx", "xl/drawings/vmlDrawing1.vml", vml)
     with pytest.raises(TemplateError, match="form controls"):
         refresh(example_inputs(), template, tmp_path / "out")
@@ -584,6 +717,7 @@ def test_a_template_with_a_form_control_is_refused_rather_than_losing_it(tmp_pat
 
 def test_a_damaged_template_is_refused_clearly(tmp_path):
     import zipfile
+
     with zipfile.ZipFile(tmp_path / "t.xlsx", "w") as z:
         z.writestr("a.txt", "not a workbook")
     with pytest.raises(TemplateError, match="cannot be opened as an .xlsx workbook"):
@@ -595,13 +729,16 @@ def test_an_output_folder_that_is_a_file_is_refused_naming_it(tmp_path):
     (tmp_path / "afile").write_text("x")
     with pytest.raises(OutputError) as e:
         refresh(example_inputs(), out_dir=tmp_path / "afile")
-    assert "output folder" in str(e.value) and "afile" in str(e.value) and "is a file" in str(e.value)
+    assert (
+        "output folder" in str(e.value) and "afile" in str(e.value) and "is a file" in str(e.value)
+    )
     assert "template" not in str(e.value)
 
 
 def test_an_output_folder_that_cannot_be_written_is_refused_and_left_clean(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
+
     monkeypatch.setattr(return_writer.tempfile, "mkstemp", refuse)
     with pytest.raises(OutputError, match="output folder .* cannot be written to"):
         refresh(example_inputs(), out_dir=tmp_path / "out")
@@ -647,13 +784,18 @@ def test_every_problem_is_reported_at_once(tmp_path):
     lines = inputs.tables["HighNeedsLines"].iloc[1:]  # 1.0.2 missing
     conditions = inputs.tables["Conditions"].copy()
     conditions.loc[0, "RAG"] = "Purple"
-    inputs = with_table(with_table(with_table(inputs, "Settings", settings), "HighNeedsLines", lines),
-                        "Conditions", conditions)
+    inputs = with_table(
+        with_table(with_table(inputs, "Settings", settings), "HighNeedsLines", lines),
+        "Conditions",
+        conditions,
+    )
     message = _refused(inputs, tmp_path)
     assert "Settings row 3 'Return period', column 'Value': the period's year 2029-30" in message
     assert "Settings row 4 'Period end date', column 'Value': 'soon' is not a date" in message
     assert "HighNeedsLines column 'Line': has no row '1.0.2'" in message
-    assert "Conditions row 1 'Reach an in-year balance by 2026-27', column 'RAG': 'Purple'" in message
+    assert (
+        "Conditions row 1 'Reach an in-year balance by 2026-27', column 'RAG': 'Purple'" in message
+    )
 
 
 def test_an_unknown_placement_in_moves_names_the_moves_table(tmp_path):

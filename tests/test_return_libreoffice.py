@@ -28,9 +28,22 @@ def recalculate(soffice: str, path: Path, tmp_path: Path) -> Path:
     out = tmp_path / f"lo_{uuid.uuid4().hex[:8]}"
     out.mkdir()
     profile = f"file:///tmp/lo_profile_{uuid.uuid4().hex}"
-    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--calc",
-                    "--convert-to", "xlsx", "--outdir", str(out), str(path)],
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--calc",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     converted = out / path.name
     assert converted.is_file(), f"LibreOffice wrote nothing for {path}"
     return converted
@@ -38,8 +51,13 @@ def recalculate(soffice: str, path: Path, tmp_path: Path) -> Path:
 
 def error_cells(path: Path) -> list[str]:
     wb = openpyxl.load_workbook(path, data_only=True)
-    return [f"{ws.title}!{c.coordinate}={c.value}" for ws in wb.worksheets for row in ws.iter_rows()
-            for c in row if isinstance(c.value, str) and c.value.startswith(ERRORS)]
+    return [
+        f"{ws.title}!{c.coordinate}={c.value}"
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith(ERRORS)
+    ]
 
 
 def check_results(path: Path) -> dict[str, str]:
@@ -52,7 +70,9 @@ def test_example_return_recalculates_with_every_check_pass(soffice, tmp_path):
     again = recalculate(soffice, path, tmp_path)
     assert error_cells(again) == []
     assert check_results(again) == {label: spec.PASS for label in spec.CHECK_LABELS}
-    fs = read_block(openpyxl.load_workbook(again, data_only=True)[spec.FINANCIAL_SUMMARY], spec.MEASURE)
+    fs = read_block(
+        openpyxl.load_workbook(again, data_only=True)[spec.FINANCIAL_SUMMARY], spec.MEASURE
+    )
     assert fs[("in-year surplus/(deficit)", "2024-25")] == -11_730_000
     assert fs[("cumulative surplus/(deficit) carried forward", "2024-25")] == -51_745_000
 
@@ -73,7 +93,9 @@ def test_a_broken_figure_makes_its_check_fail(soffice, tmp_path):
     assert results[spec.CHECK_PERIOD] == spec.PASS
 
 
-def test_a_template_with_the_history_after_variance_recalculates_with_every_check_pass(soffice, tmp_path):
+def test_a_template_with_the_history_after_variance_recalculates_with_every_check_pass(
+    soffice, tmp_path
+):
     """The earlier layout (census columns after Variance): the checks' formulas follow the columns."""
     template = old_layout_template(tmp_path / "old.xlsx")
     path = run_refresh(example_inputs(), template, tmp_path / "returns").path

@@ -161,9 +161,13 @@ print(json.dumps(out))
 
 @pytest.fixture(scope="module")
 def classic() -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("XLWINGS_ON_SERVER", "XLWINGS_LICENSE_KEY")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("XLWINGS_ON_SERVER", "XLWINGS_LICENSE_KEY")
+    }
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=REPO, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=REPO, env=env, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -179,8 +183,9 @@ def close(got, want):
         assert len(g_row) == len(w_row), (g_row, w_row)
         for g, w in zip(g_row, w_row, strict=True):
             if isinstance(w, float):
-                assert isinstance(g, float) and abs(g - w) <= max(PENNY if abs(w) >= 1 else 0, 1e-9 * abs(w),
-                                                                  1e-12), (g, w)
+                assert isinstance(g, float) and abs(g - w) <= max(
+                    PENNY if abs(w) >= 1 else 0, 1e-9 * abs(w), 1e-12
+                ), (g, w)
             else:
                 assert g == w, (g, w)
 
@@ -204,36 +209,95 @@ def test_xlfunc_metadata(classic):
 
 def test_results_through_call_udf(classic):
     r = classic["results"]
-    close(r["placement_cost_table"], [
-        ["Placement", "Count", "Cost per place", "Total cost", "Share of count", "Share of cost"],
-        ["Mainstream", 30.0, 20000.0, 600000.0, 0.75, 0.5],
-        ["Independent", 10.0, 60000.0, 600000.0, 0.25, 0.5],
-        ["Total", 40.0, 30000.0, 1200000.0, 1.0, 1.0]])
+    close(
+        r["placement_cost_table"],
+        [
+            [
+                "Placement",
+                "Count",
+                "Cost per place",
+                "Total cost",
+                "Share of count",
+                "Share of cost",
+            ],
+            ["Mainstream", 30.0, 20000.0, 600000.0, 0.75, 0.5],
+            ["Independent", 10.0, 60000.0, 600000.0, 0.25, 0.5],
+            ["Total", 40.0, 30000.0, 1200000.0, 1.0, 1.0],
+        ],
+    )
     # Committee report: 4,222 to 7,707 EHCPs over 5 years, 12.79% a year, +82.5% in all.
     assert f"{r['ehcp_growth'][0][0]:.2%}" == "12.79%"
     assert f"{r['percent_change'][0][0]:+.1%}" == "+82.5%"
-    close(r["placement_projection"], [["Placement", "2024-25", "2025-26"], ["Mainstream", 30.0, 40.0],
-                                      ["Independent", 10.0, 10.0], ["Total", 40.0, 50.0]])
-    close(r["placement_projection_defaults"], [["Placement", "2024-25", "2025-26"],
-                                               ["Mainstream", 600000.0, 600000.0],
-                                               ["Independent", 600000.0, 600000.0],
-                                               ["Total", 1200000.0, 1200000.0]])
-    close(r["block_transfer_impact"], [
-        ["Year", "Schools block", "Transfer rate", "Transfer", "Cumulative transfer", "Schools forum approval",
-         "Secretary of State approval"],
-        ["2023-24", 450e6, 0.01, 4.5e6, 4.5e6, "Required", "Required"],
-        ["2024-25", 480e6, 0.01, 4.8e6, 9.3e6, "Required", "Required"]])
-    close(r["dsg_trajectory"], [
-        ["Year", "Income", "Transfers in", "Spend", "Other blocks", "In-year deficit", "Contributions",
-         "Cumulative deficit"],
-        ["2024-25", 100e6, 0.0, 111.73e6, 0.0, 11.73e6, 0.0, 51.745e6]])
-    close(r["dsg_summary"], [["Measure", "Value"], ["In-year balance year", "2025-26"],
-                             ["Deficit cleared year", "Not reached"], ["Peak cumulative deficit", 50e6],
-                             ["Peak year", "2024-25"], ["Closing cumulative deficit", 45e6]])
+    close(
+        r["placement_projection"],
+        [
+            ["Placement", "2024-25", "2025-26"],
+            ["Mainstream", 30.0, 40.0],
+            ["Independent", 10.0, 10.0],
+            ["Total", 40.0, 50.0],
+        ],
+    )
+    close(
+        r["placement_projection_defaults"],
+        [
+            ["Placement", "2024-25", "2025-26"],
+            ["Mainstream", 600000.0, 600000.0],
+            ["Independent", 600000.0, 600000.0],
+            ["Total", 1200000.0, 1200000.0],
+        ],
+    )
+    close(
+        r["block_transfer_impact"],
+        [
+            [
+                "Year",
+                "Schools block",
+                "Transfer rate",
+                "Transfer",
+                "Cumulative transfer",
+                "Schools forum approval",
+                "Secretary of State approval",
+            ],
+            ["2023-24", 450e6, 0.01, 4.5e6, 4.5e6, "Required", "Required"],
+            ["2024-25", 480e6, 0.01, 4.8e6, 9.3e6, "Required", "Required"],
+        ],
+    )
+    close(
+        r["dsg_trajectory"],
+        [
+            [
+                "Year",
+                "Income",
+                "Transfers in",
+                "Spend",
+                "Other blocks",
+                "In-year deficit",
+                "Contributions",
+                "Cumulative deficit",
+            ],
+            ["2024-25", 100e6, 0.0, 111.73e6, 0.0, 11.73e6, 0.0, 51.745e6],
+        ],
+    )
+    close(
+        r["dsg_summary"],
+        [
+            ["Measure", "Value"],
+            ["In-year balance year", "2025-26"],
+            ["Deficit cleared year", "Not reached"],
+            ["Peak cumulative deficit", 50e6],
+            ["Peak year", "2024-25"],
+            ["Closing cumulative deficit", 45e6],
+        ],
+    )
     # An empty Variance % (plan 0) is written as "" by xlwings' Windows engine: an empty cell.
-    close(r["variance_to_plan"], [["Year", "Plan", "Forecast", "Variance", "Variance %", "RAG"],
-                                  ["2024-25", 100.0, 105.0, 5.0, 0.05, "Amber"],
-                                  ["2025-26", 0.0, 0.0, 0.0, "", "Green"]])
+    close(
+        r["variance_to_plan"],
+        [
+            ["Year", "Plan", "Forecast", "Variance", "Variance %", "RAG"],
+            ["2024-25", 100.0, 105.0, 5.0, 0.05, "Amber"],
+            ["2025-26", 0.0, 0.0, 0.0, "", "Green"],
+        ],
+    )
 
 
 def test_errors_carry_the_message(classic):
@@ -253,8 +317,10 @@ def test_generated_vba(classic):
         # =PLACEMENT_COST_TABLE(...) in a cell calls it.
         signature = ", ".join(("Optional " if p in OPTIONAL else "") + p for p in params)
         assert f"Function {name}({signature})" in vba, name
-        assert f'XLPy.CallUDF("addin.udfs", "{name}", Array({", ".join(params)}), ThisWorkbook, ' \
-               "Application.Caller)" in vba
+        assert (
+            f'XLPy.CallUDF("addin.udfs", "{name}", Array({", ".join(params)}), ThisWorkbook, '
+            "Application.Caller)" in vba
+        )
         # On error the cell shows Err.Description: the classic front's way of showing the message.
         body = vba.split(f"Function {name}(", 1)[1].split("End Function", 1)[0]
         assert "On Error GoTo failed" in body

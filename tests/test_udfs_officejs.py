@@ -27,28 +27,66 @@ from tests.officejs import OMITTED, OPTIONAL, PARAMETERS, bad_cells, call, col, 
 RATE_REL = 1e-9
 RATE_ABS = 1e-12
 
-FUNCTIONS = ["placement_cost_table", "ehcp_growth", "percent_change", "placement_projection",
-             "block_transfer_impact", "dsg_trajectory", "dsg_summary", "variance_to_plan"]
+FUNCTIONS = [
+    "placement_cost_table",
+    "ehcp_growth",
+    "percent_change",
+    "placement_projection",
+    "block_transfer_impact",
+    "dsg_trajectory",
+    "dsg_summary",
+    "variance_to_plan",
+]
 
-HYPOTHESIS = settings(max_examples=50, deadline=None,
-                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+HYPOTHESIS = settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 # Column lists exactly as METHOD.md writes them.
-COST_TABLE_HEADER = ["Placement", "Count", "Cost per place", "Total cost", "Share of count",
-                     "Share of cost"]
-TRANSFER_HEADER = ["Year", "Schools block", "Transfer rate", "Transfer", "Cumulative transfer",
-                   "Schools forum approval", "Secretary of State approval"]
-TRAJECTORY_HEADER = ["Year", "Income", "Transfers in", "Spend", "Other blocks", "In-year deficit",
-                     "Contributions", "Cumulative deficit"]
+COST_TABLE_HEADER = [
+    "Placement",
+    "Count",
+    "Cost per place",
+    "Total cost",
+    "Share of count",
+    "Share of cost",
+]
+TRANSFER_HEADER = [
+    "Year",
+    "Schools block",
+    "Transfer rate",
+    "Transfer",
+    "Cumulative transfer",
+    "Schools forum approval",
+    "Secretary of State approval",
+]
+TRAJECTORY_HEADER = [
+    "Year",
+    "Income",
+    "Transfers in",
+    "Spend",
+    "Other blocks",
+    "In-year deficit",
+    "Contributions",
+    "Cumulative deficit",
+]
 SUMMARY_HEADER = ["Measure", "Value"]
-SUMMARY_MEASURES = ["In-year balance year", "Deficit cleared year", "Peak cumulative deficit",
-                    "Peak year", "Closing cumulative deficit"]
+SUMMARY_MEASURES = [
+    "In-year balance year",
+    "Deficit cleared year",
+    "Peak cumulative deficit",
+    "Peak year",
+    "Closing cumulative deficit",
+]
 VARIANCE_HEADER = ["Year", "Plan", "Forecast", "Variance", "Variance %", "RAG"]
 
 
 # ---------------------------------------------------------------------------------------------
 # METHOD.md, re-implemented plainly (independent of models/)
 # ---------------------------------------------------------------------------------------------
+
 
 def fy(start: int) -> str:
     """The financial year starting in April of ``start``: 2024 -> '2024-25'."""
@@ -86,8 +124,12 @@ def ref_projection(names, counts, costs, years, growth, inflation, moves, measur
         count.append(c_row)
         cost.append(q_row)
         spend.append([a * b for a, b in zip(c_row, q_row, strict=True)])
-    negatives = [(names[p], years[k]) for p in range(len(names)) for k in range(len(years))
-                 if count[p][k] < 0]
+    negatives = [
+        (names[p], years[k])
+        for p in range(len(names))
+        for k in range(len(years))
+        if count[p][k] < 0
+    ]
     out = [["Placement", *years]]
     body = {"count": count, "spend": spend, "cost": cost}[measure]
     for p, name in enumerate(names):
@@ -108,8 +150,17 @@ def ref_transfer(years, block, rate, threshold=0.005):
     for y, b, r in zip(years, block, rate, strict=True):
         t = b * r
         running += t
-        out.append([y, b, r, t, running, "Required" if r > 0 else "Not required",
-                    "Required" if r > threshold else "Not required"])
+        out.append(
+            [
+                y,
+                b,
+                r,
+                t,
+                running,
+                "Required" if r > 0 else "Not required",
+                "Required" if r > threshold else "Not required",
+            ]
+        )
     return out
 
 
@@ -120,8 +171,9 @@ def ref_trajectory(years, opening, income, spend, transfers, contributions, othe
     for t, y in enumerate(years):
         in_year = spend[t] - income[t] - transfers[t] + other[t]
         cumulative = cumulative + in_year - contributions[t]
-        out.append([y, income[t], transfers[t], spend[t], other[t], in_year, contributions[t],
-                    cumulative])
+        out.append(
+            [y, income[t], transfers[t], spend[t], other[t], in_year, contributions[t], cumulative]
+        )
     return out
 
 
@@ -144,6 +196,7 @@ def ref_variance(years, forecast, plan, tolerance=0.05):
 # ---------------------------------------------------------------------------------------------
 # Comparing a result with the expected table
 # ---------------------------------------------------------------------------------------------
+
 
 def excel_blank(value: Any) -> Any:
     """Office.js writes an empty cell as "" (xlwings turns None into "")."""
@@ -168,7 +221,11 @@ def assert_table(result, expected, money=(), rates=()):
                 assert abs(got - want) <= PENNY, (name, got, want)
             elif name in rates or rates == "*":
                 assert isinstance(got, float), (name, got)
-                assert math.isclose(got, want, rel_tol=RATE_REL, abs_tol=RATE_ABS), (name, got, want)
+                assert math.isclose(got, want, rel_tol=RATE_REL, abs_tol=RATE_ABS), (
+                    name,
+                    got,
+                    want,
+                )
             else:
                 assert got == want, (name, got, want)
 
@@ -190,9 +247,11 @@ def assert_names(message: str, *parts: str) -> None:
 # Layouts Excel can hand over
 # ---------------------------------------------------------------------------------------------
 
-PLACEMENTS = [["Placement", "Count", "Cost per place"],
-              ["Mainstream", 30, 20000],
-              ["Independent", 10, 60000]]
+PLACEMENTS = [
+    ["Placement", "Count", "Cost per place"],
+    ["Mainstream", 30, 20000],
+    ["Independent", 10, 60000],
+]
 
 HEADER_CASES = [str.lower, str.upper, str.title, lambda h: f"  {h} ", lambda h: h]
 
@@ -226,13 +285,22 @@ def series_layout(draw, values):
 money = st.integers(0, 5_000_000_000).map(lambda pence: pence / 100)  # up to £50m, in pence
 signed_money = st.integers(-5_000_000_000, 5_000_000_000).map(lambda pence: pence / 100)
 first_years = st.integers(2015, 2035)
-NAME_POOL = ["Mainstream", "Special", "Independent", "Enhanced Resource Base", "Post-16",
-             "Alternative provision", "Out of area", "Early years"]
+NAME_POOL = [
+    "Mainstream",
+    "Special",
+    "Independent",
+    "Enhanced Resource Base",
+    "Post-16",
+    "Alternative provision",
+    "Out of area",
+    "Early years",
+]
 
 
 # ---------------------------------------------------------------------------------------------
 # Worked figures (METHOD.md, "Worked figures from the committee report")
 # ---------------------------------------------------------------------------------------------
+
 
 def test_ehcp_growth_worked_figure():
     # Committee report: EHCPs 4,222 (2018) to 7,707 (2023), "12.8%" a year; METHOD.md: 12.79%.
@@ -252,8 +320,9 @@ def test_percent_change_worked_figure():
 def test_block_transfer_worked_figures():
     # Committee report: 1% transfers of £4.5m (2023-24) and £4.8m (2024-25), £9.3m in all,
     # above the 0.5% limit, so the Secretary of State must approve both.
-    result = call("block_transfer_impact", row(["2023-24", "2024-25"]), col([450e6, 480e6]),
-                  [[0.01]], OMITTED)
+    result = call(
+        "block_transfer_impact", row(["2023-24", "2024-25"]), col([450e6, 480e6]), [[0.01]], OMITTED
+    )
     assert result[0] == TRANSFER_HEADER
     assert [r[0] for r in result[1:]] == ["2023-24", "2024-25"]
     assert abs(result[1][3] - 4_500_000) <= PENNY
@@ -266,8 +335,16 @@ def test_block_transfer_worked_figures():
 def test_dsg_trajectory_worked_figures():
     # Committee report: £40.015m brought forward into 2024-25, £11.730m in-year forecast deficit,
     # nothing contributed: £51.745m carried forward.
-    result = call("dsg_trajectory", [["2024-25"]], [[40_015_000]], [[100_000_000]], [[111_730_000]],
-                  OMITTED, OMITTED, OMITTED)
+    result = call(
+        "dsg_trajectory",
+        [["2024-25"]],
+        [[40_015_000]],
+        [[100_000_000]],
+        [[111_730_000]],
+        OMITTED,
+        OMITTED,
+        OMITTED,
+    )
     assert result[0] == TRAJECTORY_HEADER
     assert abs(result[1][5] - 11_730_000) <= PENNY
     assert result[1][6] == 0.0
@@ -282,53 +359,106 @@ def test_dsg_trajectory_worked_figures():
 # Layouts: rows, columns, scalars broadcast, omitted optional arguments, table headers
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("layout", [row, col], ids=["row", "column"])
 def test_series_as_row_or_column(layout):
     years = ["2023-24", "2024-25", "2025-26"]
     block = [450e6, 480e6, 500e6]
     rate = [0.01, 0.005, 0.0]
-    assert_table(call("block_transfer_impact", layout(years), layout(block), layout(rate)),
-                 ref_transfer(years, block, rate), money="*", rates=["Transfer rate"])
+    assert_table(
+        call("block_transfer_impact", layout(years), layout(block), layout(rate)),
+        ref_transfer(years, block, rate),
+        money="*",
+        rates=["Transfer rate"],
+    )
     income, spend = [100e6, 105e6, 110e6], [110e6, 108e6, 104e6]
     transfers, contributions, other = [4.5e6, 4.8e6, 0.0], [0.0, 7e6, 7e6], [1e5, -2e5, 0.0]
-    assert_table(call("dsg_trajectory", layout(years), [[40e6]], layout(income), layout(spend),
-                      layout(transfers), layout(contributions), layout(other)),
-                 ref_trajectory(years, 40e6, income, spend, transfers, contributions, other), money="*")
+    assert_table(
+        call(
+            "dsg_trajectory",
+            layout(years),
+            [[40e6]],
+            layout(income),
+            layout(spend),
+            layout(transfers),
+            layout(contributions),
+            layout(other),
+        ),
+        ref_trajectory(years, 40e6, income, spend, transfers, contributions, other),
+        money="*",
+    )
     forecast, plan = [52e6, 50e6, 0.0], [50e6, 51e6, 0.0]
-    assert_table(call("variance_to_plan", layout(years), layout(forecast), layout(plan)),
-                 ref_variance(years, forecast, plan), money=["Plan", "Forecast", "Variance"],
-                 rates=["Variance %"])
-    result = call("placement_projection", PLACEMENTS, layout(years), layout([0.05, 0.1]),
-                  layout([0.02, 0.03]), OMITTED, [["count"]])
-    expected, _ = ref_projection(["Mainstream", "Independent"], [30, 10], [20000, 60000], years,
-                                 [0.05, 0.1], [0.02, 0.03], [], "count")
+    assert_table(
+        call("variance_to_plan", layout(years), layout(forecast), layout(plan)),
+        ref_variance(years, forecast, plan),
+        money=["Plan", "Forecast", "Variance"],
+        rates=["Variance %"],
+    )
+    result = call(
+        "placement_projection",
+        PLACEMENTS,
+        layout(years),
+        layout([0.05, 0.1]),
+        layout([0.02, 0.03]),
+        OMITTED,
+        [["count"]],
+    )
+    expected, _ = ref_projection(
+        ["Mainstream", "Independent"],
+        [30, 10],
+        [20000, 60000],
+        years,
+        [0.05, 0.1],
+        [0.02, 0.03],
+        [],
+        "count",
+    )
     assert_table(result, expected, rates="*")
 
 
 def test_scalars_broadcast_to_every_year_and_placement():
     years = ["2023-24", "2024-25", "2025-26"]
-    assert call("block_transfer_impact", row(years), [[450e6]], [[0.01]]) == \
-        call("block_transfer_impact", row(years), row([450e6] * 3), col([0.01] * 3))
-    assert call("dsg_trajectory", col(years), [[1e6]], [[100e6]], [[101e6]], [[0.5e6]], [[0.2e6]],
-                [[0.1e6]]) == \
-        call("dsg_trajectory", col(years), [[1e6]], row([100e6] * 3), row([101e6] * 3),
-             row([0.5e6] * 3), row([0.2e6] * 3), row([0.1e6] * 3))
-    assert call("variance_to_plan", row(years), [[10]], [[9.8]]) == \
-        call("variance_to_plan", row(years), col([10] * 3), col([9.8] * 3))
-    assert call("placement_projection", PLACEMENTS, row(years), [[0.05]], [[0.02]]) == \
-        call("placement_projection", PLACEMENTS, row(years), col([0.05, 0.05]), row([0.02, 0.02]))
+    assert call("block_transfer_impact", row(years), [[450e6]], [[0.01]]) == call(
+        "block_transfer_impact", row(years), row([450e6] * 3), col([0.01] * 3)
+    )
+    assert call(
+        "dsg_trajectory", col(years), [[1e6]], [[100e6]], [[101e6]], [[0.5e6]], [[0.2e6]], [[0.1e6]]
+    ) == call(
+        "dsg_trajectory",
+        col(years),
+        [[1e6]],
+        row([100e6] * 3),
+        row([101e6] * 3),
+        row([0.5e6] * 3),
+        row([0.2e6] * 3),
+        row([0.1e6] * 3),
+    )
+    assert call("variance_to_plan", row(years), [[10]], [[9.8]]) == call(
+        "variance_to_plan", row(years), col([10] * 3), col([9.8] * 3)
+    )
+    assert call("placement_projection", PLACEMENTS, row(years), [[0.05]], [[0.02]]) == call(
+        "placement_projection", PLACEMENTS, row(years), col([0.05, 0.05]), row([0.02, 0.02])
+    )
 
 
 def test_single_year_given_as_one_cell():
     result = call("variance_to_plan", [["2024-25"]], [[105]], [[100]])
-    assert_table(result, ref_variance(["2024-25"], [105.0], [100.0]), money=["Plan", "Forecast", "Variance"],
-                 rates=["Variance %"])
+    assert_table(
+        result,
+        ref_variance(["2024-25"], [105.0], [100.0]),
+        money=["Plan", "Forecast", "Variance"],
+        rates=["Variance %"],
+    )
 
 
 # What Office.js may send for an optional argument that is left out: [[None]] (the usual
 # payload), a bare None (JSON null), or nothing at all (custom_functions_call only converts the
 # arguments it receives, so the Python default applies).
-OMISSIONS = {"matrix": lambda n: [OMITTED] * n, "null": lambda n: [None] * n, "absent": lambda n: []}
+OMISSIONS = {
+    "matrix": lambda n: [OMITTED] * n,
+    "null": lambda n: [None] * n,
+    "absent": lambda n: [],
+}
 
 
 @pytest.mark.parametrize("how", list(OMISSIONS))
@@ -336,87 +466,158 @@ def test_optional_arguments_omitted(how):
     omit = OMISSIONS[how]
     years = ["2023-24", "2024-25"]
     # threshold: default 0.5%, so exactly 0.5% needs the forum only and 0.6% the Secretary of State.
-    result = call("block_transfer_impact", row(years), row([450e6, 480e6]), row([0.005, 0.006]), *omit(1))
-    assert_table(result, ref_transfer(years, [450e6, 480e6], [0.005, 0.006]), money="*",
-                 rates=["Transfer rate"])
+    result = call(
+        "block_transfer_impact", row(years), row([450e6, 480e6]), row([0.005, 0.006]), *omit(1)
+    )
+    assert_table(
+        result,
+        ref_transfer(years, [450e6, 480e6], [0.005, 0.006]),
+        money="*",
+        rates=["Transfer rate"],
+    )
     assert [r[6] for r in result[1:]] == ["Not required", "Required"]
     # transfers, contributions, other_blocks: default 0.
-    result = call("dsg_trajectory", row(years), [[40e6]], row([100e6, 100e6]), row([110e6, 95e6]), *omit(3))
-    assert_table(result, ref_trajectory(years, 40e6, [100e6] * 2, [110e6, 95e6], [0, 0], [0, 0], [0, 0]),
-                 money="*")
-    summary = call("dsg_summary", row(years), [[40e6]], row([100e6, 100e6]), row([110e6, 95e6]), *omit(3))
-    assert summary == [SUMMARY_HEADER, ["In-year balance year", "2024-25"],
-                       ["Deficit cleared year", "Not reached"], ["Peak cumulative deficit", 50e6],
-                       ["Peak year", "2023-24"], ["Closing cumulative deficit", 45e6]]
+    result = call(
+        "dsg_trajectory", row(years), [[40e6]], row([100e6, 100e6]), row([110e6, 95e6]), *omit(3)
+    )
+    assert_table(
+        result,
+        ref_trajectory(years, 40e6, [100e6] * 2, [110e6, 95e6], [0, 0], [0, 0], [0, 0]),
+        money="*",
+    )
+    summary = call(
+        "dsg_summary", row(years), [[40e6]], row([100e6, 100e6]), row([110e6, 95e6]), *omit(3)
+    )
+    assert summary == [
+        SUMMARY_HEADER,
+        ["In-year balance year", "2024-25"],
+        ["Deficit cleared year", "Not reached"],
+        ["Peak cumulative deficit", 50e6],
+        ["Peak year", "2023-24"],
+        ["Closing cumulative deficit", 45e6],
+    ]
     # amber_tolerance: default 5%, so 5% over plan is Amber and a penny more is Red.
-    result = call("variance_to_plan", row(years), row([105.0, 105.01]), row([100.0, 100.0]), *omit(1))
+    result = call(
+        "variance_to_plan", row(years), row([105.0, 105.01]), row([100.0, 100.0]), *omit(1)
+    )
     assert [r[5] for r in result[1:]] == ["Amber", "Red"]
     # moves: none; measure: spend.
     result = call("placement_projection", PLACEMENTS, row(years), [[0.0]], [[0.0]], *omit(2))
-    assert result == [["Placement", *years], ["Mainstream", 600000.0, 600000.0],
-                      ["Independent", 600000.0, 600000.0], ["Total", 1200000.0, 1200000.0]]
+    assert result == [
+        ["Placement", *years],
+        ["Mainstream", 600000.0, 600000.0],
+        ["Independent", 600000.0, 600000.0],
+        ["Total", 1200000.0, 1200000.0],
+    ]
 
 
 def test_optional_arguments_given_explicitly_change_the_result():
     years = ["2023-24", "2024-25"]
-    result = call("block_transfer_impact", row(years), row([450e6, 480e6]), row([0.005, 0.006]), [[0.01]])
+    result = call(
+        "block_transfer_impact", row(years), row([450e6, 480e6]), row([0.005, 0.006]), [[0.01]]
+    )
     assert [r[6] for r in result[1:]] == ["Not required", "Not required"]
     result = call("variance_to_plan", row(years), row([105.0, 110.0]), row([100.0, 100.0]), [[0.1]])
     assert [r[5] for r in result[1:]] == ["Amber", "Amber"]
     for measure in ("spend", "Count", " COST "):
-        result = call("placement_projection", PLACEMENTS, row(years), [[0.1]], [[0.02]], OMITTED, [[measure]])
-        expected, _ = ref_projection(["Mainstream", "Independent"], [30, 10], [20000, 60000], years,
-                                     [0.1, 0.1], [0.02, 0.02], [], measure.strip().lower())
+        result = call(
+            "placement_projection", PLACEMENTS, row(years), [[0.1]], [[0.02]], OMITTED, [[measure]]
+        )
+        expected, _ = ref_projection(
+            ["Mainstream", "Independent"],
+            [30, 10],
+            [20000, 60000],
+            years,
+            [0.1, 0.1],
+            [0.02, 0.02],
+            [],
+            measure.strip().lower(),
+        )
         assert_table(result, expected, money="*")
 
 
 def test_placement_table_headers_any_case_and_order_extra_columns_and_trailing_blank_rows():
-    messy = [["cost PER place ", "Notes", "PLACEMENT", "count"],
-             [20000, "LA maintained", "Mainstream", 30],
-             [60000, None, "Independent", 10],
-             [None, None, None, None],
-             ["", "", "", ""]]
+    messy = [
+        ["cost PER place ", "Notes", "PLACEMENT", "count"],
+        [20000, "LA maintained", "Mainstream", 30],
+        [60000, None, "Independent", 10],
+        [None, None, None, None],
+        ["", "", "", ""],
+    ]
     expected = ref_cost_table(["Mainstream", "Independent"], [30.0, 10.0], [20000.0, 60000.0])
     result = call("placement_cost_table", messy)
-    assert_table(result, expected, money=["Count", "Cost per place", "Total cost"],
-                 rates=["Share of count", "Share of cost"])
+    assert_table(
+        result,
+        expected,
+        money=["Count", "Cost per place", "Total cost"],
+        rates=["Share of count", "Share of cost"],
+    )
     assert result == call("placement_cost_table", PLACEMENTS)
     years = ["2024-25", "2025-26"]
-    moves = [["change", "YEAR", "Reason", " placement"],
-             [30, "2025-26", "new ERB places", "Mainstream"],
-             [-10, "2025-26", "", "Independent"],
-             [None, None, None, None]]
+    moves = [
+        ["change", "YEAR", "Reason", " placement"],
+        [30, "2025-26", "new ERB places", "Mainstream"],
+        [-10, "2025-26", "", "Independent"],
+        [None, None, None, None],
+    ]
     result = call("placement_projection", messy, row(years), [[0.0]], [[0.0]], moves, [["count"]])
-    assert result == [["Placement", *years], ["Mainstream", 30.0, 60.0], ["Independent", 10.0, 0.0],
-                      ["Total", 40.0, 60.0]]
+    assert result == [
+        ["Placement", *years],
+        ["Mainstream", 30.0, 60.0],
+        ["Independent", 10.0, 0.0],
+        ["Total", 40.0, 60.0],
+    ]
 
 
 def test_years_with_their_header_cell_and_series_with_theirs():
     # Funding[[#All],[Year]] and Funding[[#All],[Schools block]]: the header cell comes along.
-    result = call("block_transfer_impact", col(["Year", "2023-24", "2024-25"]),
-                  col(["Schools block", 450e6, 480e6]), [[0.01]])
-    assert_table(result, ref_transfer(["2023-24", "2024-25"], [450e6, 480e6], [0.01, 0.01]), money="*",
-                 rates=["Transfer rate"])
+    result = call(
+        "block_transfer_impact",
+        col(["Year", "2023-24", "2024-25"]),
+        col(["Schools block", 450e6, 480e6]),
+        [[0.01]],
+    )
+    assert_table(
+        result,
+        ref_transfer(["2023-24", "2024-25"], [450e6, 480e6], [0.01, 0.01]),
+        money="*",
+        rates=["Transfer rate"],
+    )
 
 
 def test_moves_with_the_same_placement_and_year_add_up():
     years = ["2024-25", "2025-26", "2026-27"]
-    moves = [["Placement", "Year", "Change"], ["Mainstream", "2025-26", 5], ["Mainstream", "2025-26", 7],
-             ["Independent", "2026-27", -4]]
-    result = call("placement_projection", PLACEMENTS, col(years), [[0.0]], [[0.0]], moves, [["count"]])
-    assert result == [["Placement", *years], ["Mainstream", 30.0, 42.0, 42.0],
-                      ["Independent", 10.0, 10.0, 6.0], ["Total", 40.0, 52.0, 48.0]]
+    moves = [
+        ["Placement", "Year", "Change"],
+        ["Mainstream", "2025-26", 5],
+        ["Mainstream", "2025-26", 7],
+        ["Independent", "2026-27", -4],
+    ]
+    result = call(
+        "placement_projection", PLACEMENTS, col(years), [[0.0]], [[0.0]], moves, [["count"]]
+    )
+    assert result == [
+        ["Placement", *years],
+        ["Mainstream", 30.0, 42.0, 42.0],
+        ["Independent", 10.0, 10.0, 6.0],
+        ["Total", 40.0, 52.0, 48.0],
+    ]
 
 
 def test_every_result_is_a_table_with_a_header_and_no_nan():
     years = row(["2024-25", "2025-26"])
-    zero_table = [["Placement", "Count", "Cost per place"], ["Mainstream", 0, 0], ["Special", 0, 25000]]
+    zero_table = [
+        ["Placement", "Count", "Cost per place"],
+        ["Mainstream", 0, 0],
+        ["Special", 0, 25000],
+    ]
     results = {
         "placement_cost_table": call("placement_cost_table", zero_table),
         "ehcp_growth": call("ehcp_growth", [[10]], [[0]], [[2]]),
         "percent_change": call("percent_change", [[10]], [[0]]),
-        "placement_projection": call("placement_projection", zero_table, years, [[0.1]], [[0.1]],
-                                     OMITTED, [["cost"]]),
+        "placement_projection": call(
+            "placement_projection", zero_table, years, [[0.1]], [[0.1]], OMITTED, [["cost"]]
+        ),
         "block_transfer_impact": call("block_transfer_impact", years, [[0]], [[0]]),
         "dsg_trajectory": call("dsg_trajectory", years, [[0]], [[0]], [[0]]),
         "dsg_summary": call("dsg_summary", years, [[0]], [[0]], [[0]]),
@@ -431,23 +632,38 @@ def test_every_result_is_a_table_with_a_header_and_no_nan():
     assert results["placement_cost_table"][-1] == ["Total", 0.0, 0.0, 0.0, 0.0, 0.0]
     assert results["placement_projection"][-1] == ["Total", 0.0, 0.0]
     assert [r[4] for r in results["variance_to_plan"][1:]] == ["", ""]
-    assert results["dsg_summary"][1:3] == [["In-year balance year", "2024-25"],
-                                           ["Deficit cleared year", "2024-25"]]
+    assert results["dsg_summary"][1:3] == [
+        ["In-year balance year", "2024-25"],
+        ["Deficit cleared year", "2024-25"],
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
 # Agreement with METHOD.md on random inputs, through the payload
 # ---------------------------------------------------------------------------------------------
 
+
 @st.composite
 def placements_case(draw, min_size=1):
     names = draw(st.lists(st.sampled_from(NAME_POOL), min_size=min_size, max_size=5, unique=True))
-    counts = draw(st.lists(st.integers(0, 20000).map(lambda x: x / 10), min_size=len(names),
-                           max_size=len(names)))
-    costs = draw(st.lists(st.integers(0, 30_000_000).map(lambda p: p / 100), min_size=len(names),
-                          max_size=len(names)))
-    table = draw(table_layout(["Placement", "Count", "Cost per place"],
-                              [[n, c, p] for n, c, p in zip(names, counts, costs, strict=True)]))
+    counts = draw(
+        st.lists(
+            st.integers(0, 20000).map(lambda x: x / 10), min_size=len(names), max_size=len(names)
+        )
+    )
+    costs = draw(
+        st.lists(
+            st.integers(0, 30_000_000).map(lambda p: p / 100),
+            min_size=len(names),
+            max_size=len(names),
+        )
+    )
+    table = draw(
+        table_layout(
+            ["Placement", "Count", "Cost per place"],
+            [[n, c, p] for n, c, p in zip(names, counts, costs, strict=True)],
+        )
+    )
     return names, counts, costs, table
 
 
@@ -455,15 +671,21 @@ def placements_case(draw, min_size=1):
 @given(placements_case())
 def test_placement_cost_table_agrees_with_method(case):
     names, counts, costs, table = case
-    assert_table(call("placement_cost_table", table), ref_cost_table(names, counts, costs),
-                 money=["Count", "Cost per place", "Total cost"], rates=["Share of count", "Share of cost"])
+    assert_table(
+        call("placement_cost_table", table),
+        ref_cost_table(names, counts, costs),
+        money=["Count", "Cost per place", "Total cost"],
+        rates=["Share of count", "Share of cost"],
+    )
 
 
 @HYPOTHESIS
 @given(st.integers(1, 100_000), st.integers(0, 100_000), st.integers(1, 40))
 def test_ehcp_growth_and_percent_change_agree_with_method(first, last, years):
     growth = call("ehcp_growth", [[first]], [[last]], [[years]])
-    assert math.isclose(growth[0][0], (last / first) ** (1 / years) - 1, rel_tol=RATE_REL, abs_tol=RATE_ABS)
+    assert math.isclose(
+        growth[0][0], (last / first) ** (1 / years) - 1, rel_tol=RATE_REL, abs_tol=RATE_ABS
+    )
     change = call("percent_change", [[first]], [[last]])
     assert math.isclose(change[0][0], last / first - 1, rel_tol=RATE_REL, abs_tol=RATE_ABS)
 
@@ -479,25 +701,49 @@ def test_placement_projection_agrees_with_method(data):
     inflation = data.draw(st.lists(rate, min_size=len(names), max_size=len(names)))
     moves = []
     if len(years) > 1:
-        moves = data.draw(st.lists(st.tuples(st.sampled_from(names), st.sampled_from(years[1:]),
-                                             st.integers(-60, 60).map(float)), max_size=6))
+        moves = data.draw(
+            st.lists(
+                st.tuples(
+                    st.sampled_from(names),
+                    st.sampled_from(years[1:]),
+                    st.integers(-60, 60).map(float),
+                ),
+                max_size=6,
+            )
+        )
     measure = data.draw(st.sampled_from(["spend", "count", "cost"]))
-    moves_arg = (data.draw(table_layout(["Placement", "Year", "Change"], [list(m) for m in moves]))
-                 if moves or data.draw(st.booleans()) else OMITTED)
+    moves_arg = (
+        data.draw(table_layout(["Placement", "Year", "Change"], [list(m) for m in moves]))
+        if moves or data.draw(st.booleans())
+        else OMITTED
+    )
     if len(moves) == 0 and moves_arg is not OMITTED and len(moves_arg) == 1:
         moves_arg = OMITTED if data.draw(st.booleans()) else moves_arg
     growth_arg = data.draw(series_layout(growth))
     inflation_arg = data.draw(series_layout(inflation))
     measure_arg = [[measure]] if measure != "spend" or data.draw(st.booleans()) else OMITTED
-    expected, negatives = ref_projection(names, counts, costs, years, growth, inflation, moves, measure)
-    args = (table, data.draw(series_layout(years)), growth_arg, inflation_arg, moves_arg, measure_arg)
+    expected, negatives = ref_projection(
+        names, counts, costs, years, growth, inflation, moves, measure
+    )
+    args = (
+        table,
+        data.draw(series_layout(years)),
+        growth_arg,
+        inflation_arg,
+        moves_arg,
+        measure_arg,
+    )
     if negatives:
         message = error_message("placement_projection", *args)
         for name, year in negatives:
             assert_names(message, "placements", name, year, "negative")
     else:
-        assert_table(call("placement_projection", *args), expected,
-                     money="*" if measure == "spend" else (), rates="*" if measure != "spend" else ())
+        assert_table(
+            call("placement_projection", *args),
+            expected,
+            money="*" if measure == "spend" else (),
+            rates="*" if measure != "spend" else (),
+        )
 
 
 @HYPOTHESIS
@@ -507,10 +753,20 @@ def test_block_transfer_impact_agrees_with_method(data):
     start = data.draw(first_years)
     years = [fy(start + k) for k in range(n)]
     block = data.draw(st.lists(money, min_size=n, max_size=n))
-    rate = data.draw(st.lists(st.sampled_from([0.0, 0.0025, 0.005, 0.0051, 0.01, 0.015])
-                              | st.integers(0, 100_000).map(lambda x: x / 1_000_000), min_size=n, max_size=n))
+    rate = data.draw(
+        st.lists(
+            st.sampled_from([0.0, 0.0025, 0.005, 0.0051, 0.01, 0.015])
+            | st.integers(0, 100_000).map(lambda x: x / 1_000_000),
+            min_size=n,
+            max_size=n,
+        )
+    )
     threshold = data.draw(st.none() | st.sampled_from([0.0, 0.005, 0.01]))
-    args = [data.draw(series_layout(years)), data.draw(series_layout(block)), data.draw(series_layout(rate))]
+    args = [
+        data.draw(series_layout(years)),
+        data.draw(series_layout(block)),
+        data.draw(series_layout(rate)),
+    ]
     if threshold is not None:
         args.append([[threshold]])
     expected = ref_transfer(years, block, rate, 0.005 if threshold is None else threshold)
@@ -528,7 +784,12 @@ def trajectory_case(draw):
     optional = []
     for _ in range(3):
         optional.append(draw(st.none() | st.lists(signed_money, min_size=n, max_size=n)))
-    args = [draw(series_layout(years)), [[opening]], draw(series_layout(income)), draw(series_layout(spend))]
+    args = [
+        draw(series_layout(years)),
+        [[opening]],
+        draw(series_layout(income)),
+        draw(series_layout(spend)),
+    ]
     for values in optional:
         args.append(OMITTED if values is None else draw(series_layout(values)))
     filled = [[0.0] * n if v is None else v for v in optional]
@@ -572,7 +833,9 @@ def test_dsg_summary_agrees_with_method(case):
     assert values["Deficit cleared year"] in first_at_or_below_zero(cumulative)
     peak = max(cumulative)
     assert abs(values["Peak cumulative deficit"] - peak) <= PENNY
-    assert values["Peak year"] in {y for y, v in zip(years, cumulative, strict=True) if v >= peak - PENNY}
+    assert values["Peak year"] in {
+        y for y, v in zip(years, cumulative, strict=True) if v >= peak - PENNY
+    }
     first_peak = next(y for y, v in zip(years, cumulative, strict=True) if v == peak)
     if all(v < peak - PENNY for y, v in zip(years, cumulative, strict=True) if y != first_peak):
         assert values["Peak year"] == first_peak
@@ -588,12 +851,20 @@ def test_variance_to_plan_agrees_with_method(data):
     plan = data.draw(st.lists(signed_money | st.just(0.0), min_size=n, max_size=n))
     forecast = data.draw(st.lists(signed_money, min_size=n, max_size=n))
     tolerance = data.draw(st.none() | st.sampled_from([0.0, 0.02, 0.05, 0.1]))
-    args = [data.draw(series_layout(years)), data.draw(series_layout(forecast)), data.draw(series_layout(plan))]
+    args = [
+        data.draw(series_layout(years)),
+        data.draw(series_layout(forecast)),
+        data.draw(series_layout(plan)),
+    ]
     if tolerance is not None:
         args.append([[tolerance]])
     expected = ref_variance(years, forecast, plan, 0.05 if tolerance is None else tolerance)
-    assert_table(call("variance_to_plan", *args), expected, money=["Plan", "Forecast", "Variance"],
-                 rates=["Variance %"])
+    assert_table(
+        call("variance_to_plan", *args),
+        expected,
+        money=["Plan", "Forecast", "Variance"],
+        rates=["Variance %"],
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -605,96 +876,283 @@ TABLE_HEAD = ["Placement", "Count", "Cost per place"]
 
 BAD_INPUTS = [
     # (id, function, args, parts the message must contain)
-    ("missing column", "placement_cost_table", ([["Placement", "Count"], ["Mainstream", 3]],),
-     ["placements", "missing column 'Cost per place'"]),
-    ("missing column in moves", "placement_projection",
-     (PLACEMENTS, Y2, [[0]], [[0]], [["Placement", "Change"], ["Mainstream", 3]]),
-     ["moves", "missing column 'Year'"]),
-    ("blank name", "placement_cost_table", ([TABLE_HEAD, ["Mainstream", 3, 100], [None, 2, 100]],),
-     ["placements", "row 2", "column 'Placement'", "blank"]),
-    ("duplicate name", "placement_cost_table",
-     ([TABLE_HEAD, ["Mainstream", 3, 100], ["Special", 2, 100], ["mainstream ", 1, 100]],),
-     ["placements", "row 3", "column 'Placement'", "duplicate", "row 1"]),
-    ("text for a number in a table", "placement_cost_table", ([TABLE_HEAD, ["Mainstream", "ten", 100]],),
-     ["placements", "row 1", "Mainstream", "column 'Count'", "'ten'", "number"]),
-    ("TRUE for a number", "placement_cost_table", ([TABLE_HEAD, ["Mainstream", 3, True]],),
-     ["placements", "row 1", "column 'Cost per place'", "TRUE"]),
-    ("blank number in a table", "placement_cost_table", ([TABLE_HEAD, ["Mainstream", None, 100]],),
-     ["placements", "row 1", "column 'Count'", "blank"]),
-    ("blank row inside a table", "placement_cost_table",
-     ([TABLE_HEAD, ["Mainstream", 3, 100], [None, None, None], ["Special", 1, 100]],),
-     ["placements", "row 2", "blank"]),
-    ("negative number in a table", "placement_cost_table", ([TABLE_HEAD, ["Mainstream", 3, -100]],),
-     ["placements", "row 1", "column 'Cost per place'", "negative"]),
-    ("no header row", "placement_cost_table", ([[None, None, None], ["Mainstream", 3, 100]],),
-     ["placements", "header"]),
-    ("text for a number in a series", "block_transfer_impact", (Y2, row([450e6, "n/a"]), [[0.01]]),
-     ["schools_block", "2025-26", "'n/a'", "number"]),
-    ("number stored as text", "dsg_trajectory", (Y2, [[0]], col(["100", 100.0]), [[5]]),
-     ["income", "2024-25", "'100'", "text"]),
-    ("negative number in a series", "dsg_trajectory", (Y2, [[0]], [[100]], row([5, -5])),
-     ["spend", "2025-26", "negative"]),
-    ("rate above 1", "block_transfer_impact", (Y2, [[450e6]], row([0.01, 1.5])),
-     ["rate", "2025-26", "1.5"]),
-    ("negative threshold", "block_transfer_impact", (Y2, [[450e6]], [[0.01]], [[-0.01]]),
-     ["threshold", "negative"]),
-    ("negative amber tolerance", "variance_to_plan", (Y2, [[1]], [[1]], [[-0.05]]),
-     ["amber_tolerance", "negative"]),
-    ("text opening deficit", "dsg_summary", (Y2, [["forty million"]], [[100]], [[5]]),
-     ["opening_deficit", "'forty million'", "number"]),
-    ("series too long", "block_transfer_impact", (Y2, row([1, 2, 3]), [[0.01]]),
-     ["schools_block", "3 values", "2 years", "2024-25", "2025-26"]),
-    ("series too short", "variance_to_plan", (row(["2024-25", "2025-26", "2026-27"]), col([1, 2]), [[1]]),
-     ["forecast", "2 values", "3 years"]),
-    ("rates per placement of the wrong length", "placement_projection",
-     (PLACEMENTS, Y2, row([0.1, 0.2, 0.3]), [[0]]), ["growth", "3 values", "2 placements"]),
-    ("growth of -100%", "placement_projection", (PLACEMENTS, Y2, col([0.1, -1.0]), [[0]]),
-     ["growth", "Independent", "-1"]),
-    ("years not consecutive", "block_transfer_impact", (row(["2023-24", "2025-26"]), [[1]], [[0.01]]),
-     ["years", "item 2", "consecutive", "2025-26", "2023-24"]),
-    ("years descending", "dsg_trajectory", (col(["2025-26", "2024-25"]), [[0]], [[1]], [[1]]),
-     ["years", "item 2", "consecutive", "2024-25"]),
-    ("year repeated", "variance_to_plan", (row(["2024-25", "2024-25"]), [[1]], [[1]]),
-     ["years", "item 2", "2024-25"]),
-    ("not a financial year", "variance_to_plan", (row(["2024-25", "2025-27"]), [[1]], [[1]]),
-     ["years", "item 2", "'2025-27'"]),
-    ("year as a plain number", "dsg_summary", (row([2024, 2025]), [[0]], [[1]], [[1]]),
-     ["years", "item 1", "2024"]),
+    (
+        "missing column",
+        "placement_cost_table",
+        ([["Placement", "Count"], ["Mainstream", 3]],),
+        ["placements", "missing column 'Cost per place'"],
+    ),
+    (
+        "missing column in moves",
+        "placement_projection",
+        (PLACEMENTS, Y2, [[0]], [[0]], [["Placement", "Change"], ["Mainstream", 3]]),
+        ["moves", "missing column 'Year'"],
+    ),
+    (
+        "blank name",
+        "placement_cost_table",
+        ([TABLE_HEAD, ["Mainstream", 3, 100], [None, 2, 100]],),
+        ["placements", "row 2", "column 'Placement'", "blank"],
+    ),
+    (
+        "duplicate name",
+        "placement_cost_table",
+        ([TABLE_HEAD, ["Mainstream", 3, 100], ["Special", 2, 100], ["mainstream ", 1, 100]],),
+        ["placements", "row 3", "column 'Placement'", "duplicate", "row 1"],
+    ),
+    (
+        "text for a number in a table",
+        "placement_cost_table",
+        ([TABLE_HEAD, ["Mainstream", "ten", 100]],),
+        ["placements", "row 1", "Mainstream", "column 'Count'", "'ten'", "number"],
+    ),
+    (
+        "TRUE for a number",
+        "placement_cost_table",
+        ([TABLE_HEAD, ["Mainstream", 3, True]],),
+        ["placements", "row 1", "column 'Cost per place'", "TRUE"],
+    ),
+    (
+        "blank number in a table",
+        "placement_cost_table",
+        ([TABLE_HEAD, ["Mainstream", None, 100]],),
+        ["placements", "row 1", "column 'Count'", "blank"],
+    ),
+    (
+        "blank row inside a table",
+        "placement_cost_table",
+        ([TABLE_HEAD, ["Mainstream", 3, 100], [None, None, None], ["Special", 1, 100]],),
+        ["placements", "row 2", "blank"],
+    ),
+    (
+        "negative number in a table",
+        "placement_cost_table",
+        ([TABLE_HEAD, ["Mainstream", 3, -100]],),
+        ["placements", "row 1", "column 'Cost per place'", "negative"],
+    ),
+    (
+        "no header row",
+        "placement_cost_table",
+        ([[None, None, None], ["Mainstream", 3, 100]],),
+        ["placements", "header"],
+    ),
+    (
+        "text for a number in a series",
+        "block_transfer_impact",
+        (Y2, row([450e6, "n/a"]), [[0.01]]),
+        ["schools_block", "2025-26", "'n/a'", "number"],
+    ),
+    (
+        "number stored as text",
+        "dsg_trajectory",
+        (Y2, [[0]], col(["100", 100.0]), [[5]]),
+        ["income", "2024-25", "'100'", "text"],
+    ),
+    (
+        "negative number in a series",
+        "dsg_trajectory",
+        (Y2, [[0]], [[100]], row([5, -5])),
+        ["spend", "2025-26", "negative"],
+    ),
+    (
+        "rate above 1",
+        "block_transfer_impact",
+        (Y2, [[450e6]], row([0.01, 1.5])),
+        ["rate", "2025-26", "1.5"],
+    ),
+    (
+        "negative threshold",
+        "block_transfer_impact",
+        (Y2, [[450e6]], [[0.01]], [[-0.01]]),
+        ["threshold", "negative"],
+    ),
+    (
+        "negative amber tolerance",
+        "variance_to_plan",
+        (Y2, [[1]], [[1]], [[-0.05]]),
+        ["amber_tolerance", "negative"],
+    ),
+    (
+        "text opening deficit",
+        "dsg_summary",
+        (Y2, [["forty million"]], [[100]], [[5]]),
+        ["opening_deficit", "'forty million'", "number"],
+    ),
+    (
+        "series too long",
+        "block_transfer_impact",
+        (Y2, row([1, 2, 3]), [[0.01]]),
+        ["schools_block", "3 values", "2 years", "2024-25", "2025-26"],
+    ),
+    (
+        "series too short",
+        "variance_to_plan",
+        (row(["2024-25", "2025-26", "2026-27"]), col([1, 2]), [[1]]),
+        ["forecast", "2 values", "3 years"],
+    ),
+    (
+        "rates per placement of the wrong length",
+        "placement_projection",
+        (PLACEMENTS, Y2, row([0.1, 0.2, 0.3]), [[0]]),
+        ["growth", "3 values", "2 placements"],
+    ),
+    (
+        "growth of -100%",
+        "placement_projection",
+        (PLACEMENTS, Y2, col([0.1, -1.0]), [[0]]),
+        ["growth", "Independent", "-1"],
+    ),
+    (
+        "years not consecutive",
+        "block_transfer_impact",
+        (row(["2023-24", "2025-26"]), [[1]], [[0.01]]),
+        ["years", "item 2", "consecutive", "2025-26", "2023-24"],
+    ),
+    (
+        "years descending",
+        "dsg_trajectory",
+        (col(["2025-26", "2024-25"]), [[0]], [[1]], [[1]]),
+        ["years", "item 2", "consecutive", "2024-25"],
+    ),
+    (
+        "year repeated",
+        "variance_to_plan",
+        (row(["2024-25", "2024-25"]), [[1]], [[1]]),
+        ["years", "item 2", "2024-25"],
+    ),
+    (
+        "not a financial year",
+        "variance_to_plan",
+        (row(["2024-25", "2025-27"]), [[1]], [[1]]),
+        ["years", "item 2", "'2025-27'"],
+    ),
+    (
+        "year as a plain number",
+        "dsg_summary",
+        (row([2024, 2025]), [[0]], [[1]], [[1]]),
+        ["years", "item 1", "2024"],
+    ),
     ("no years", "block_transfer_impact", (OMITTED, [[1]], [[0.01]]), ["years", "no years"]),
-    ("unknown placement in moves", "placement_projection",
-     (PLACEMENTS, Y2, [[0]], [[0]], [["Placement", "Year", "Change"], ["Nowhere", "2025-26", 3]]),
-     ["moves", "row 1", "column 'Placement'", "unknown placement", "'Nowhere'"]),
-    ("move in the base year", "placement_projection",
-     (PLACEMENTS, Y2, [[0]], [[0]], [["Placement", "Year", "Change"], ["Mainstream", "2025-26", 3],
-                                     ["Mainstream", "2024-25", 3]]),
-     ["moves", "row 2", "column 'Year'", "2024-25", "base year"]),
-    ("move in a year outside the projection", "placement_projection",
-     (PLACEMENTS, Y2, [[0]], [[0]], [["Placement", "Year", "Change"], ["Special", "2030-31", 3]]),
-     ["moves", "row 1", "column 'Year'", "2030-31"]),
-    ("text change in moves", "placement_projection",
-     (PLACEMENTS, Y2, [[0]], [[0]], [["Placement", "Year", "Change"], ["Mainstream", "2025-26", "lots"]]),
-     ["moves", "row 1", "column 'Change'", "'lots'"]),
-    ("negative projected count", "placement_projection",
-     (PLACEMENTS, Y2, [[0]], [[0]], [["Placement", "Year", "Change"], ["Independent", "2025-26", -11]]),
-     ["placements", "Independent", "2025-26", "negative"]),
-    ("bad measure", "placement_projection", (PLACEMENTS, Y2, [[0]], [[0]], OMITTED, [["total"]]),
-     ["measure", "'total'", "spend", "count", "cost"]),
-    ("zero first value for growth", "ehcp_growth", ([[0]], [[7707]], [[5]]), ["first", "greater than 0"]),
-    ("zero first value for percent change", "percent_change", ([[0]], [[7707]]), ["first", "greater than 0"]),
-    ("zero years for growth", "ehcp_growth", ([[4222]], [[7707]], [[0]]), ["years", "greater than 0"]),
+    (
+        "unknown placement in moves",
+        "placement_projection",
+        (
+            PLACEMENTS,
+            Y2,
+            [[0]],
+            [[0]],
+            [["Placement", "Year", "Change"], ["Nowhere", "2025-26", 3]],
+        ),
+        ["moves", "row 1", "column 'Placement'", "unknown placement", "'Nowhere'"],
+    ),
+    (
+        "move in the base year",
+        "placement_projection",
+        (
+            PLACEMENTS,
+            Y2,
+            [[0]],
+            [[0]],
+            [
+                ["Placement", "Year", "Change"],
+                ["Mainstream", "2025-26", 3],
+                ["Mainstream", "2024-25", 3],
+            ],
+        ),
+        ["moves", "row 2", "column 'Year'", "2024-25", "base year"],
+    ),
+    (
+        "move in a year outside the projection",
+        "placement_projection",
+        (
+            PLACEMENTS,
+            Y2,
+            [[0]],
+            [[0]],
+            [["Placement", "Year", "Change"], ["Special", "2030-31", 3]],
+        ),
+        ["moves", "row 1", "column 'Year'", "2030-31"],
+    ),
+    (
+        "text change in moves",
+        "placement_projection",
+        (
+            PLACEMENTS,
+            Y2,
+            [[0]],
+            [[0]],
+            [["Placement", "Year", "Change"], ["Mainstream", "2025-26", "lots"]],
+        ),
+        ["moves", "row 1", "column 'Change'", "'lots'"],
+    ),
+    (
+        "negative projected count",
+        "placement_projection",
+        (
+            PLACEMENTS,
+            Y2,
+            [[0]],
+            [[0]],
+            [["Placement", "Year", "Change"], ["Independent", "2025-26", -11]],
+        ),
+        ["placements", "Independent", "2025-26", "negative"],
+    ),
+    (
+        "bad measure",
+        "placement_projection",
+        (PLACEMENTS, Y2, [[0]], [[0]], OMITTED, [["total"]]),
+        ["measure", "'total'", "spend", "count", "cost"],
+    ),
+    (
+        "zero first value for growth",
+        "ehcp_growth",
+        ([[0]], [[7707]], [[5]]),
+        ["first", "greater than 0"],
+    ),
+    (
+        "zero first value for percent change",
+        "percent_change",
+        ([[0]], [[7707]]),
+        ["first", "greater than 0"],
+    ),
+    (
+        "zero years for growth",
+        "ehcp_growth",
+        ([[4222]], [[7707]], [[0]]),
+        ["years", "greater than 0"],
+    ),
     ("negative last for growth", "ehcp_growth", ([[4222]], [[-1]], [[5]]), ["last", "negative"]),
-    ("text for growth", "ehcp_growth", ([["4,222 plans"]], [[7707]], [[5]]), ["first", "'4,222 plans'"]),
+    (
+        "text for growth",
+        "ehcp_growth",
+        ([["4,222 plans"]], [[7707]], [[5]]),
+        ["first", "'4,222 plans'"],
+    ),
     ("blank first for percent change", "percent_change", (OMITTED, [[7707]]), ["first", "blank"]),
-    ("range where one value belongs", "ehcp_growth", (row([4222, 5000]), [[7707]], [[5]]),
-     ["first", "2 values", "one value"]),
-    ("2-D block where a series belongs", "block_transfer_impact",
-     (Y2, [[450e6]], [[0.01, 0.01], [0.01, 0.01]]), ["rate", "2x2", "one row or one column"]),
-    ("2-D block for years", "variance_to_plan",
-     ([["2024-25", "2025-26"], ["2026-27", "2027-28"]], [[1]], [[1]]), ["years", "2x2", "one row or one column"]),
+    (
+        "range where one value belongs",
+        "ehcp_growth",
+        (row([4222, 5000]), [[7707]], [[5]]),
+        ["first", "2 values", "one value"],
+    ),
+    (
+        "2-D block where a series belongs",
+        "block_transfer_impact",
+        (Y2, [[450e6]], [[0.01, 0.01], [0.01, 0.01]]),
+        ["rate", "2x2", "one row or one column"],
+    ),
+    (
+        "2-D block for years",
+        "variance_to_plan",
+        ([["2024-25", "2025-26"], ["2026-27", "2027-28"]], [[1]], [[1]]),
+        ["years", "2x2", "one row or one column"],
+    ),
 ]
 
 
-@pytest.mark.parametrize("func_name, args, parts", [c[1:] for c in BAD_INPUTS], ids=[c[0] for c in BAD_INPUTS])
+@pytest.mark.parametrize(
+    "func_name, args, parts", [c[1:] for c in BAD_INPUTS], ids=[c[0] for c in BAD_INPUTS]
+)
 def test_bad_input_gives_a_message_never_a_number(func_name, args, parts):
     message = error_message(func_name, *args)
     assert_names(message, *parts)
@@ -714,21 +1172,54 @@ def test_the_error_is_one_xlwings_shows_on_the_value_hover():
 
 
 def test_several_problems_are_reported_together():
-    table = [TABLE_HEAD,
-             ["Mainstream", "ten", 100],      # row 1: text count
-             [None, 2, 100],                 # row 2: blank name
-             ["Special", 2, -5],             # row 3: negative cost
-             ["mainstream", 1, 100]]         # row 4: duplicate
+    table = [
+        TABLE_HEAD,
+        ["Mainstream", "ten", 100],  # row 1: text count
+        [None, 2, 100],  # row 2: blank name
+        ["Special", 2, -5],  # row 3: negative cost
+        ["mainstream", 1, 100],
+    ]  # row 4: duplicate
     message = error_message("placement_cost_table", table)
-    assert_names(message, "row 1", "column 'Count'", "'ten'", "row 2", "column 'Placement'", "blank",
-                 "row 3", "column 'Cost per place'", "negative", "row 4", "duplicate")
+    assert_names(
+        message,
+        "row 1",
+        "column 'Count'",
+        "'ten'",
+        "row 2",
+        "column 'Placement'",
+        "blank",
+        "row 3",
+        "column 'Cost per place'",
+        "negative",
+        "row 4",
+        "duplicate",
+    )
     # Across arguments: every bad argument in the one message.
     message = error_message("dsg_trajectory", Y2, [["x"]], row(["a", 1]), row([1, -1]), [["b"]])
-    assert_names(message, "opening_deficit", "income", "2024-25", "'a'", "spend", "2025-26", "negative",
-                 "transfers", "'b'")
-    message = error_message("placement_projection", [TABLE_HEAD, ["Mainstream", -1, 100]],
-                            row(["2024-25", "2026-27"]), [[0]], [[0]], OMITTED, [["total"]])
-    assert_names(message, "placements", "row 1", "negative", "years", "consecutive", "measure", "'total'")
+    assert_names(
+        message,
+        "opening_deficit",
+        "income",
+        "2024-25",
+        "'a'",
+        "spend",
+        "2025-26",
+        "negative",
+        "transfers",
+        "'b'",
+    )
+    message = error_message(
+        "placement_projection",
+        [TABLE_HEAD, ["Mainstream", -1, 100]],
+        row(["2024-25", "2026-27"]),
+        [[0]],
+        [[0]],
+        OMITTED,
+        [["total"]],
+    )
+    assert_names(
+        message, "placements", "row 1", "negative", "years", "consecutive", "measure", "'total'"
+    )
     message = error_message("ehcp_growth", [[0]], [[-1]], [["five"]])
     assert_names(message, "first", "last", "years", "'five'")
 
@@ -736,13 +1227,20 @@ def test_several_problems_are_reported_together():
 # Failures found while writing these tests (see the report): each is "never a silently wrong
 # number, never a crash".
 
+
 def test_a_blank_cell_at_the_end_of_a_series_is_not_read_as_one_value_for_every_year():
     # Two years, transfers of 4.5m then a blank cell: the blank must be reported (or read as 0),
     # never replaced by the 4.5m of the first year.
     years = row(["2023-24", "2024-25"])
     try:
-        result = call("dsg_trajectory", years, [[0]], row([100e6, 100e6]), row([100e6, 100e6]),
-                      row([4.5e6, None]))
+        result = call(
+            "dsg_trajectory",
+            years,
+            [[0]],
+            row([100e6, 100e6]),
+            row([100e6, 100e6]),
+            row([4.5e6, None]),
+        )
     except xlwings.XlwingsError as e:
         assert_names(str(e), "transfers", "2024-25", "blank")
     else:
@@ -768,12 +1266,17 @@ def test_an_optional_argument_pointing_at_empty_cells_means_omitted():
     years = row(["2024-25", "2025-26"])
     omitted = call("dsg_trajectory", years, [[1e6]], [[100e6]], [[101e6]])
     for empty in ([[None, None]], [["", ""]], [[""]]):
-        assert call("dsg_trajectory", years, [[1e6]], [[100e6]], [[101e6]], empty, empty, empty) == omitted
-    assert call("block_transfer_impact", years, [[450e6]], [[0.01]], [[""]]) == \
-        call("block_transfer_impact", years, [[450e6]], [[0.01]])
+        assert (
+            call("dsg_trajectory", years, [[1e6]], [[100e6]], [[101e6]], empty, empty, empty)
+            == omitted
+        )
+    assert call("block_transfer_impact", years, [[450e6]], [[0.01]], [[""]]) == call(
+        "block_transfer_impact", years, [[450e6]], [[0.01]]
+    )
     empty_moves = [[None, None, None], [None, None, None]]
-    assert call("placement_projection", PLACEMENTS, years, [[0.1]], [[0]], empty_moves, [[""]]) == \
-        call("placement_projection", PLACEMENTS, years, [[0.1]], [[0]])
+    assert call(
+        "placement_projection", PLACEMENTS, years, [[0.1]], [[0]], empty_moves, [[""]]
+    ) == call("placement_projection", PLACEMENTS, years, [[0.1]], [[0]])
 
 
 def test_growth_over_a_tiny_number_of_years_is_an_error_not_a_crash():
@@ -791,7 +1294,6 @@ def test_a_result_too_large_for_excel_is_an_error_not_infinity():
 # ---------------------------------------------------------------------------------------------
 # What Excel registers: custom_functions_meta
 # ---------------------------------------------------------------------------------------------
-
 
 
 def test_custom_functions_meta_describes_every_function_and_argument():

@@ -58,10 +58,17 @@ _GEOGRAPHY = (
 )
 
 #: Columns of the 2025 caseload file the history and benchmark use.
-CASELOAD_2025_COLUMNS: tuple[str, ...] = _GEOGRAPHY + ("breakdown_topic", "breakdown") + CASELOAD_COUNTS
+CASELOAD_2025_COLUMNS: tuple[str, ...] = (
+    _GEOGRAPHY + ("breakdown_topic", "breakdown") + CASELOAD_COUNTS
+)
 #: Identifier (text) columns of the 2025 caseload file; every other column is a count.
-_CASELOAD_TEXT = _GEOGRAPHY + ("time_identifier", "country_code", "country_name",
-                               "breakdown_topic", "breakdown")
+_CASELOAD_TEXT = _GEOGRAPHY + (
+    "time_identifier",
+    "country_code",
+    "country_name",
+    "breakdown_topic",
+    "breakdown",
+)
 
 ESTAB_2022_COLUMNS: tuple[str, ...] = _GEOGRAPHY + (
     "establishment_type",
@@ -85,11 +92,15 @@ DSG_MONEY_COLUMNS: tuple[str, ...] = tuple(
     for block in ("sb", "cssb", "hnb", "eyb", "total_dsg")
 )
 DSG_ALLOCATIONS_COLUMNS: tuple[str, ...] = (
-    "financial_year",
-    "row_type",
-    "la_code",
-    "la_name",
-) + DSG_MONEY_COLUMNS + ("units",)
+    (
+        "financial_year",
+        "row_type",
+        "la_code",
+        "la_name",
+    )
+    + DSG_MONEY_COLUMNS
+    + ("units",)
+)
 _UNITS = {"gbp": 1.0, "gbp million": 1_000_000.0}
 
 DSG_DEFICIT_COLUMNS: tuple[str, ...] = (
@@ -139,10 +150,15 @@ def _read_raw(path: Path, expected: Iterable[str]) -> pd.DataFrame:
     raw.columns = [str(c).strip().casefold() for c in raw.columns]
     missing = [c for c in expected if c not in raw.columns]
     if missing:
-        raise InputError([Problem(
-            path.name, "header",
-            f"is not the expected DfE file: missing column(s) {', '.join(repr(c) for c in missing)}",
-        )])
+        raise InputError(
+            [
+                Problem(
+                    path.name,
+                    "header",
+                    f"is not the expected DfE file: missing column(s) {', '.join(repr(c) for c in missing)}",
+                )
+            ]
+        )
     return raw
 
 
@@ -169,8 +185,13 @@ def to_numbers(raw: pd.DataFrame, columns: Iterable[str], file: str) -> pd.DataF
             values[rest.index[marker]] = np.nan
             for i in rest.index[~(marker | good)][:20]:
                 line = raw.index.get_loc(i) + 2
-                problems.append(Problem(file, f"line {line}, column '{c}'",
-                                        f"text {rest[i]!r} where a number belongs"))
+                problems.append(
+                    Problem(
+                        file,
+                        f"line {line}, column '{c}'",
+                        f"text {rest[i]!r} where a number belongs",
+                    )
+                )
         out[c] = values
     if problems:
         raise InputError(problems)
@@ -209,8 +230,9 @@ def _years(raw: pd.DataFrame, file: str) -> pd.Series:
     return pd.Series(years, index=raw.index, dtype=int)
 
 
-def _finish(raw: pd.DataFrame, text_cols: Iterable[str], numbers: pd.DataFrame,
-            year: pd.Series | None) -> pd.DataFrame:
+def _finish(
+    raw: pd.DataFrame, text_cols: Iterable[str], numbers: pd.DataFrame, year: pd.Series | None
+) -> pd.DataFrame:
     frame = raw[[c for c in text_cols if c in raw.columns]].apply(lambda s: s.str.strip())
     if year is not None:
         frame.insert(0, "year", year)
@@ -270,8 +292,13 @@ def read_dsg_allocations(source: str | Path, file_name: str = DSG_ALLOCATIONS_FI
     problems = []
     unit_text = raw["units"].str.casefold()
     for i in np.flatnonzero(~unit_text.isin(list(_UNITS)).to_numpy())[:20]:
-        problems.append(Problem(path.name, f"line {i + 2}, column 'units'",
-                                f"unit {raw['units'].iloc[i]!r} is not GBP or GBP million"))
+        problems.append(
+            Problem(
+                path.name,
+                f"line {i + 2}, column 'units'",
+                f"unit {raw['units'].iloc[i]!r} is not GBP or GBP million",
+            )
+        )
     if problems:
         raise InputError(problems)
     numbers = to_numbers(raw, DSG_MONEY_COLUMNS, path.name)
@@ -316,12 +343,22 @@ def find_council(caseload: pd.DataFrame, code: str, argument: str = "--la") -> C
     text = str(code).strip()
     las = caseload[caseload["geographic_level"].str.casefold() == "local authority"]
     key = text.casefold()
-    hit = las[(las["old_la_code"].str.casefold() == key) | (las["new_la_code"].str.casefold() == key)]
+    hit = las[
+        (las["old_la_code"].str.casefold() == key) | (las["new_la_code"].str.casefold() == key)
+    ]
     if hit.empty:
-        raise InputError([Problem(argument, "", (
-            f"no council with code {text!r} in the DfE caseload file: give the 3-digit "
-            "DfE code (Cambridgeshire 873) or the ONS code (E10000003)"
-        ))])
+        raise InputError(
+            [
+                Problem(
+                    argument,
+                    "",
+                    (
+                        f"no council with code {text!r} in the DfE caseload file: give the 3-digit "
+                        "DfE code (Cambridgeshire 873) or the ONS code (E10000003)"
+                    ),
+                )
+            ]
+        )
     old = hit["old_la_code"].iloc[0]
     rows = las[las["old_la_code"] == old].sort_values("year")
     latest = rows.iloc[-1]
@@ -338,7 +375,9 @@ def area_rows(caseload: pd.DataFrame, level: str, council: Council) -> pd.DataFr
     """Caseload rows of the council (``level`` "la"), its region or England."""
     geo = caseload["geographic_level"].str.casefold()
     if level == "la":
-        return caseload[(geo == "local authority") & (caseload["old_la_code"] == council.old_la_code)]
+        return caseload[
+            (geo == "local authority") & (caseload["old_la_code"] == council.old_la_code)
+        ]
     if level == "region":
         return caseload[(geo == "regional") & (caseload["region_code"] == council.region_code)]
     if level == "england":
@@ -364,8 +403,12 @@ class History:
     source: Path
 
 
-def council_history(data_dir: str | Path, la: str, file_name: str = CASELOAD_2025_FILE,
-                    caseload: pd.DataFrame | None = None) -> History:
+def council_history(
+    data_dir: str | Path,
+    la: str,
+    file_name: str = CASELOAD_2025_FILE,
+    caseload: pd.DataFrame | None = None,
+) -> History:
     """The EHCP history of council ``la`` (3-digit or ONS code) from the caseload file."""
     from models.ehcp_history import ALL_PLANS, age_groups, placement_categories
 
@@ -373,8 +416,11 @@ def council_history(data_dir: str | Path, la: str, file_name: str = CASELOAD_202
     if caseload is None:
         caseload = read_caseload_2025(path)
     council = find_council(caseload, la)
-    return History(council, *_area_history(caseload, "la", council, ALL_PLANS,
-                                           placement_categories, age_groups), source=path)
+    return History(
+        council,
+        *_area_history(caseload, "la", council, ALL_PLANS, placement_categories, age_groups),
+        source=path,
+    )
 
 
 def _area_history(caseload, level, council, all_plans, placement_categories, age_groups):
@@ -394,10 +440,14 @@ def _read_if_present(data_dir: str | Path, name: str, reader, sources: list[Path
     return reader(path)
 
 
-def benchmark_figures(data_dir: str | Path, la: str, *,
-                      caseload_file: str = CASELOAD_2025_FILE,
-                      allocations_file: str = DSG_ALLOCATIONS_FILE,
-                      deficit_file: str = DSG_DEFICIT_FILE):
+def benchmark_figures(
+    data_dir: str | Path,
+    la: str,
+    *,
+    caseload_file: str = CASELOAD_2025_FILE,
+    allocations_file: str = DSG_ALLOCATIONS_FILE,
+    deficit_file: str = DSG_DEFICIT_FILE,
+):
     """(council, [AreaFigures for the council, its region, England], sources).
 
     The allocations and deficit files are optional: when a file is absent
@@ -416,17 +466,30 @@ def benchmark_figures(data_dir: str | Path, la: str, *,
     deficit = _read_if_present(data_dir, deficit_file, read_dsg_deficit, sources)
 
     areas = []
-    for level, name in (("la", council.name), ("region", council.region_name), ("england", "England")):
-        table, _ = _area_history(caseload, level, council, ALL_PLANS, placement_categories, age_groups)
+    for level, name in (
+        ("la", council.name),
+        ("region", council.region_name),
+        ("england", "England"),
+    ):
+        table, _ = _area_history(
+            caseload, level, council, ALL_PLANS, placement_categories, age_groups
+        )
         hnb = pd.Series(dtype=float)
         if alloc is not None:
             hnb = _allocations_of(alloc, level, council)
         dpc = pd.Series(dtype=float)
         if deficit is not None:
             dpc = _deficit_of(deficit, level, council)
-        areas.append(AreaFigures(name=name, plans=table.loc[TOTAL], nmss=table.loc[NMSS],
-                                 mainstream=table.loc[MAINSTREAM], high_needs_block=hnb,
-                                 deficit_percent=dpc))
+        areas.append(
+            AreaFigures(
+                name=name,
+                plans=table.loc[TOTAL],
+                nmss=table.loc[NMSS],
+                mainstream=table.loc[MAINSTREAM],
+                high_needs_block=hnb,
+                deficit_percent=dpc,
+            )
+        )
     return council, areas, sources
 
 
@@ -440,17 +503,23 @@ def _allocations_of(alloc: pd.DataFrame, level: str, council: Council) -> pd.Ser
     else:
         rows = alloc[kind == "national"]
     rows = rows.drop_duplicates("financial_year")
-    return pd.Series(rows["hnb_before_deductions"].to_numpy(), index=rows["financial_year"], dtype=float)
+    return pd.Series(
+        rows["hnb_before_deductions"].to_numpy(), index=rows["financial_year"], dtype=float
+    )
 
 
 def _deficit_of(deficit: pd.DataFrame, level: str, council: Council) -> pd.Series:
     geo = deficit["geographic_level"].str.casefold()
     if level == "la":
-        rows = deficit[(geo == "local authority")
-                       & (deficit["la_name"].str.casefold() == council.name.casefold())]
+        rows = deficit[
+            (geo == "local authority")
+            & (deficit["la_name"].str.casefold() == council.name.casefold())
+        ]
     elif level == "region":
-        rows = deficit[(geo == "regional")
-                       & (deficit["region_name"].str.casefold() == council.region_name.casefold())]
+        rows = deficit[
+            (geo == "regional")
+            & (deficit["region_name"].str.casefold() == council.region_name.casefold())
+        ]
     else:
         rows = deficit[geo == "national"]
     rows = rows.drop_duplicates("financial_year")
@@ -467,8 +536,10 @@ def history_rows(history: History, ages: bool = False) -> list[list]:
     """
     table = history.ages if ages else history.categories
     header = ["Age group" if ages else "Category"] + [int(y) for y in table.columns]
-    body = [[label] + [None if pd.isna(v) else int(round_count(v)) for v in table.loc[label]]
-            for label in table.index]
+    body = [
+        [label] + [None if pd.isna(v) else int(round_count(v)) for v in table.loc[label]]
+        for label in table.index
+    ]
     return [header] + body
 
 
@@ -503,7 +574,8 @@ def write_history_csv(path: str | Path, history: History) -> None:
     def write(tmp: Path) -> None:
         with open(tmp, "w", newline="", encoding="utf-8") as f:
             csv.writer(f, lineterminator="\n").writerows(
-                [["" if v is None else v for v in row] for row in history_rows(history)])
+                [["" if v is None else v for v in row] for row in history_rows(history)]
+            )
 
     _replace_atomically(Path(path), write)
 
@@ -533,7 +605,15 @@ def write_history_workbook(path: str | Path, history: History) -> None:
             for j, v in enumerate(row):
                 ws.cell(row=start + i, column=j + 1, value=v)
         if len(ages[0]) > 1:
-            _table(ws, "EHCPHistoryByAge", start, start + len(ages) - 1, len(ages[0]), Table, TableStyleInfo)
+            _table(
+                ws,
+                "EHCPHistoryByAge",
+                start,
+                start + len(ages) - 1,
+                len(ages[0]),
+                Table,
+                TableStyleInfo,
+            )
         note = ws.cell(row=start + len(ages) + 1, column=1, value=_source_note(history))
         note.font = Font(italic=True)
         for row in ws.iter_rows(min_row=2, min_col=2):
@@ -556,13 +636,16 @@ def _table(ws, name, first_row, last_row, columns, Table, TableStyleInfo):
 
 def _source_note(history: History) -> str:
     c = history.council
-    return (f"{c.name} ({c.old_la_code} / {', '.join(c.new_la_codes)}): EHC plans at January, "
-            f"DfE 'Education, health and care plans' 2025 release ({history.source.name}). "
-            "Empty cells: suppressed by DfE.")
+    return (
+        f"{c.name} ({c.old_la_code} / {', '.join(c.new_la_codes)}): EHC plans at January, "
+        f"DfE 'Education, health and care plans' 2025 release ({history.source.name}). "
+        "Empty cells: suppressed by DfE."
+    )
 
 
-def write_benchmark_workbook(path: str | Path, title: str, table: pd.DataFrame,
-                             index: pd.DataFrame, sources: list[Path]) -> None:
+def write_benchmark_workbook(
+    path: str | Path, title: str, table: pd.DataFrame, index: pd.DataFrame, sources: list[Path]
+) -> None:
     """The benchmark as a ``Benchmark`` sheet with a native line chart of ``index``."""
     from openpyxl import Workbook
     from openpyxl.chart import LineChart, Reference
@@ -600,7 +683,9 @@ def write_benchmark_workbook(path: str | Path, title: str, table: pd.DataFrame,
             chart.title = "High Needs Block allocation against EHC plans (first year = 100)"
             chart.y_axis.title = "Index"
             chart.x_axis.title = "Financial year (plans at the January inside it)"
-            data = Reference(ws, min_col=2, max_col=1 + len(index.columns), min_row=top, max_row=bottom)
+            data = Reference(
+                ws, min_col=2, max_col=1 + len(index.columns), min_row=top, max_row=bottom
+            )
             cats = Reference(ws, min_col=1, min_row=top + 1, max_row=bottom)
             chart.add_data(data, titles_from_data=True)
             chart.set_categories(cats)

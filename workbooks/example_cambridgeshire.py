@@ -42,12 +42,18 @@ __all__ = ["EXAMPLE_PATH", "REPORT", "example_spec", "build_example"]
 #: Where the package keeps the example.
 EXAMPLE_PATH = Path(__file__).resolve().parent / "examples" / "cambridgeshire.xlsx"
 
-REPORT = ("Cambridgeshire County Council, Children and Young People Committee, "
-          "'Safety Valve Programme Update', 26 November 2024")
-DFE_EHCP = ("DfE 'Education, health and care plans' (June 2025 release), caseload.csv, "
-            "Cambridgeshire (old_la_code 873), 'All EHC plans'")
-ESFA_DSG = ("ESFA 'Dedicated schools grant: 2023 to 2024 financial year allocations' "
-            "(July 2023 version), Allocations_summary, Cambridgeshire (873)")
+REPORT = (
+    "Cambridgeshire County Council, Children and Young People Committee, "
+    "'Safety Valve Programme Update', 26 November 2024"
+)
+DFE_EHCP = (
+    "DfE 'Education, health and care plans' (June 2025 release), caseload.csv, "
+    "Cambridgeshire (old_la_code 873), 'All EHC plans'"
+)
+ESFA_DSG = (
+    "ESFA 'Dedicated schools grant: 2023 to 2024 financial year allocations' "
+    "(July 2023 version), Allocations_summary, Cambridgeshire (873)"
+)
 
 YEARS = ("2023-24", "2024-25", "2025-26", "2026-27", "2027-28")
 CENSUS_YEARS = [2019, 2020, 2021, 2022, 2023, 2024, 2025]
@@ -59,15 +65,15 @@ def _grow(value: int, rate: str) -> int:
 
 
 # Opening position and the 2023-24 outturn -----------------------------------
-OPENING_DEFICIT = 53_515_000          # into 2023-24: balancing figure (see Sources)
+OPENING_DEFICIT = 53_515_000  # into 2023-24: balancing figure (see Sources)
 IN_YEAR_DEFICIT_2023_24 = 8_000_000  # assumption (see Sources)
-DFE_RECEIVED = 21_500_000             # report 3.8
-DFE_AGREED = 49_000_000               # report 3.3
-COUNCIL_CONTRIBUTION = 9_000_000      # report 3.3
+DFE_RECEIVED = 21_500_000  # report 3.8
+DFE_AGREED = 49_000_000  # report 3.3
+COUNCIL_CONTRIBUTION = 9_000_000  # report 3.3
 IN_YEAR_DEFICIT_2024_25 = 11_730_000  # report 6.1
 
 # High Needs Block income after deductions ------------------------------------
-HNB_2023_24 = 87_550_665              # ESFA 2023-24, hnb_after_deductions
+HNB_2023_24 = 87_550_665  # ESFA 2023-24, hnb_after_deductions
 HNB = [HNB_2023_24]
 for _rate in ("0.034", "0.03", "0.025", "0.025"):  # 3.4% in 2024-25 (report 3.27), then slower
     HNB.append(_grow(HNB[-1], _rate))
@@ -130,7 +136,9 @@ HIGH_NEEDS_2024_25 = {
 }
 SPEND_2024_25 = IN_YEAR_DEFICIT_2024_25 + HNB[1] + SCHOOLS_BLOCK[1] // 100  # 107,057,388
 HIGH_NEEDS_2024_25["1.2.13"] = (
-    3_000_000, SPEND_2024_25 - sum(f for _, f in HIGH_NEEDS_2024_25.values()))
+    3_000_000,
+    SPEND_2024_25 - sum(f for _, f in HIGH_NEEDS_2024_25.values()),
+)
 
 # EHC plans at January (DfE SEN2), by the return's placement categories.
 EHCP_HISTORY = {
@@ -148,152 +156,264 @@ EHCP_PLAN = [3539, 271, 1787, 265, 1, 1007, 886]  # January 2024 x 1.06, half-up
 EHCP_BY_AGE_JAN_2025 = [197, 2578, 3023, 1554, 655]
 
 CONDITIONS = [
-    ("Improve decision making on awarding Education Health and Care Plans (EHCPs) through "
-     "developing a more consistent and transparent multi-agency decision making process",
-     "Amber",
-     "A new post-assessment panel and placement decision mechanisms have been introduced, but "
-     "continuing increases in demand and staffing shortages have limited overall progress (report 3.17)."),
-    ("Develop a special schools outreach model to facilitate supporting children and young people "
-     "with Special Educational Needs (SEN) in mainstream provision",
-     "Amber",
-     "120 special school and 8 ERB places delivered; 530 special school and 198 ERB places planned by "
-     "2027/28 (3.17). Growing the ERB model from 1 SEMH base to 3 SEMH and 1 ASD is a first-phase "
-     "deliverable (3.24)."),
-    ("Review current tuition packages to ensure appropriate and successful reintegration to "
-     "mainstream school settings",
-     "Amber",
-     "Redistribution of alternative and independent specialist provision is a first-phase Inclusive "
-     "Practices deliverable (3.24); increasing reintegration into mainstream from AP is a workstream "
-     "measure (3.22)."),
-    ("Develop a model of investment in ordinarily available provision to support schools in meeting "
-     "need without an EHCP, including a system for funding which will provide consistent resources "
-     "and support across a graduated approach to need including those pupils without an EHCP",
-     "Green",
-     "OAP toolkit developed and launched, with a threefold increase in uptake: 25,423 visitors and "
-     "223,915 page views since 1 March 2023 (3.17)."),
-    ("Review the Needs Assessment and Post-Assessment process to ensure appropriate and consistent "
-     "provision is put into place",
-     "Amber",
-     "Post-assessment panel introduced (3.17); data quality issues since the move to the CACI Impulse "
-     "Nexus case management system continue to affect reporting (3.27). A full SEND end to end review "
-     "is planned (3.30)."),
-    ("Strengthen processes around mediation and dispute resolution in order to reduce the requirement "
-     "for tribunals",
-     "Amber",
-     "Fewer mediation and tribunal requests is a measure of the Inclusive Services workstream (3.22); "
-     "the report gives no figures yet."),
-    ("Increase independence of children and young people by targeting reviews to ensure provision is "
-     "appropriate, meets needs and promotes independence",
-     "Red",
-     "The Preparing for Adulthood programme is reducing costs (3.17), but the Increasing Independence "
-     "initiative has been re-scoped several times because of staffing shortages (3.27)."),
-    ("Continue offering free access to the SEND District Team support to identify training needs, "
-     "emerging themes and focus less on individualised support and more on upskilling staff knowledge "
-     "and skills in all areas of SEND",
-     "Green",
-     "Schools have access to advice, training and the OAP toolkit; more schools follow trauma informed "
-     "and therapeutic thinking approaches (3.18)."),
+    (
+        "Improve decision making on awarding Education Health and Care Plans (EHCPs) through "
+        "developing a more consistent and transparent multi-agency decision making process",
+        "Amber",
+        "A new post-assessment panel and placement decision mechanisms have been introduced, but "
+        "continuing increases in demand and staffing shortages have limited overall progress (report 3.17).",
+    ),
+    (
+        "Develop a special schools outreach model to facilitate supporting children and young people "
+        "with Special Educational Needs (SEN) in mainstream provision",
+        "Amber",
+        "120 special school and 8 ERB places delivered; 530 special school and 198 ERB places planned by "
+        "2027/28 (3.17). Growing the ERB model from 1 SEMH base to 3 SEMH and 1 ASD is a first-phase "
+        "deliverable (3.24).",
+    ),
+    (
+        "Review current tuition packages to ensure appropriate and successful reintegration to "
+        "mainstream school settings",
+        "Amber",
+        "Redistribution of alternative and independent specialist provision is a first-phase Inclusive "
+        "Practices deliverable (3.24); increasing reintegration into mainstream from AP is a workstream "
+        "measure (3.22).",
+    ),
+    (
+        "Develop a model of investment in ordinarily available provision to support schools in meeting "
+        "need without an EHCP, including a system for funding which will provide consistent resources "
+        "and support across a graduated approach to need including those pupils without an EHCP",
+        "Green",
+        "OAP toolkit developed and launched, with a threefold increase in uptake: 25,423 visitors and "
+        "223,915 page views since 1 March 2023 (3.17).",
+    ),
+    (
+        "Review the Needs Assessment and Post-Assessment process to ensure appropriate and consistent "
+        "provision is put into place",
+        "Amber",
+        "Post-assessment panel introduced (3.17); data quality issues since the move to the CACI Impulse "
+        "Nexus case management system continue to affect reporting (3.27). A full SEND end to end review "
+        "is planned (3.30).",
+    ),
+    (
+        "Strengthen processes around mediation and dispute resolution in order to reduce the requirement "
+        "for tribunals",
+        "Amber",
+        "Fewer mediation and tribunal requests is a measure of the Inclusive Services workstream (3.22); "
+        "the report gives no figures yet.",
+    ),
+    (
+        "Increase independence of children and young people by targeting reviews to ensure provision is "
+        "appropriate, meets needs and promotes independence",
+        "Red",
+        "The Preparing for Adulthood programme is reducing costs (3.17), but the Increasing Independence "
+        "initiative has been re-scoped several times because of staffing shortages (3.27).",
+    ),
+    (
+        "Continue offering free access to the SEND District Team support to identify training needs, "
+        "emerging themes and focus less on individualised support and more on upskilling staff knowledge "
+        "and skills in all areas of SEND",
+        "Green",
+        "Schools have access to advice, training and the OAP toolkit; more schools follow trauma informed "
+        "and therapeutic thinking approaches (3.18).",
+    ),
 ]
 
 
 def _sources() -> list[tuple[str, str, str]]:
     hnl_total = sum(f for _, f in HIGH_NEEDS_2024_25.values())
     return [
-        ("Local authority, LA code", "Cambridgeshire, 873", "DfE LA code (old_la_code) in " + DFE_EHCP),
-        ("Return period, period end date", "2024-25 Q2, 30/09/2024",
-         REPORT + ", para 6.1 ('To the end of September, the reported net DSG forecast')."),
-        ("Cumulative DSG deficit brought forward into 2024-25", "40,015,000",
-         REPORT + ", para 6.1. The model reaches it as opening deficit + 2023-24 in-year deficit - "
-         "2023-24 contributions."),
-        ("Opening cumulative deficit (into 2023-24)", f"{OPENING_DEFICIT:,}",
-         "Balancing figure: 40,015,000 - 8,000,000 + 21,500,000. Consistent with DfE's DSG deficit of "
-         "7.33% of DSG at March 2022 (about 39.3m; DfE SEND-AP dashboard dsg_deficit_derived, S251 line "
-         "1.9.3) plus a 2022-23 in-year deficit of about 14m; the report does not give it."),
-        ("2023-24 in-year deficit", f"{IN_YEAR_DEFICIT_2023_24:,}",
-         "Assumption: the report gives no 2023-24 outturn; chosen so that 2023-24 spend (placements + "
-         "other high needs spend, 100,050,665) grows to the 2024-25 forecast (107,057,388) in line with "
-         "the placement projection."),
-        ("2024-25 in-year deficit (forecast)", f"{IN_YEAR_DEFICIT_2024_25:,}",
-         REPORT + ", para 6.1 ('reported net DSG forecast is £11.730m'); no contribution in "
-         "2024-25 because payments are paused (3.6, 3.8), so 51,745,000 is carried forward."),
-        ("High Needs Block income 2023-24", f"{HNB_2023_24:,}",
-         ESFA_DSG + ", hnb_after_deductions (before deductions 104,164,500)."),
-        ("High Needs Block income 2024-25", f"{HNB[1]:,}",
-         "2023-24 x 1.034: the High Needs Block grew 'only 3.4% this year' (report 3.27); whole pounds, "
-         "half-up."),
-        ("High Needs Block income 2025-26 to 2027-28", ", ".join(f"{v:,}" for v in HNB[2:]),
-         "Assumption: growth slows (report 3.27) to 3.0%, 2.5%, 2.5%."),
-        ("Schools block 2023-24, 2024-25", "450,000,000; 480,000,000",
-         "Implied by the report's 1% transfers of £4.5m and £4.8m (3.16); ESFA gives 452,819,986 "
-         "before deductions for 2023-24 (" + ESFA_DSG + ")."),
-        ("Schools block 2025-26 to 2027-28", ", ".join(f"{v:,}" for v in SCHOOLS_BLOCK[2:]),
-         "Assumption: +3% a year."),
-        ("Transfer rate", "1% every year",
-         "Report 3.15-3.16: the agreement is contingent on a 1% transfer approved each year; assumed "
-         "to continue to 2027-28. Above 0.5%, so Secretary of State approval is needed (3.14)."),
-        ("DfE Safety Valve revenue", "49,000,000 agreed",
-         REPORT + ", para 3.3."),
-        ("DfE payments received", "21,500,000 in 2023-24; 0 since",
-         "Report 3.8 ('received ... circa £21.5m'); the agreement was entered into in 2023 (2.1). "
-         "Assumption: everything received is entered in 2023-24, the first year of the model; "
-         "payments paused in 2024-25 (3.6)."),
-        ("DfE payments due", "21,500,000 (2023-24), then 6,875,000 a year 2024-25 to 2027-28",
-         "Report 3.8: the remaining £27.5m to be released in instalments; assumption: four equal "
-         "instalments. The 2024-25 instalment is due but not received (paused)."),
-        ("Council contribution", "9,000,000: 3,000,000 a year 2025-26 to 2027-28",
-         "Report 3.3 ('a contribution of £9m from the Council's reserves'); the spread is an assumption, "
-         "nothing in 2024-25 (payments paused, report 6.1)."),
-        ("Agreed cumulative deficit profile", ", ".join(f"{v:,}" for v in AGREED_CUMULATIVE),
-         "Illustrative: the agreement's profile is not published; a straight path to nil by 2027-28, "
-         "as the programme intends (3.1)."),
-        ("Placements: counts", "January 2024 EHC plans by placement, total 7,318",
-         DFE_EHCP + ", time_period 202324, mapped to the return's categories: mainstream = "
-         "la_maintained + academy + free_school + independent; resourced provision/SEN units = the six "
-         "*_resourced_provision and *_senunit columns; special = special_la_maintained + "
-         "special_academy_free; NMSS/independent = special_independent + special_non_maintained; AP = "
-         "ap_pru_total; post 16 = fe_total; other = the rest of the total."),
-        ("Cost per place: mainstream, post 16", "8,662",
-         "Lincolnshire County Council FOI response (January 2024), 2022/23 mean top-up for an EHC plan in "
-         "mainstream; used for post 16 top-ups too (assumption)."),
-        ("Cost per place: special schools", "17,313",
-         "Lincolnshire County Council FOI response (January 2024), 2022/23 mean cost in a maintained or "
-         "academy special school."),
-        ("Cost per place: NMSS or independent", "63,000",
-         "DfE answer to parliamentary question 100030 (7 January 2026): cost per pupil with an EHC plan "
-         "in independent and non-maintained special schools, 2023/24, England."),
-        ("Cost per place: resourced provision, AP, other", "12,000; 20,000; 5,000",
-         "Assumptions (no public per-place figure found): between mainstream and special; AP; other "
-         "arrangements and direct payments."),
-        ("Growth and inflation", "5% a year (3% other, 0% AP); inflation 3% (4% NMSS)",
-         "Assumptions: the plan's demand management, well below DfE's 11.8% a year growth Jan 2019-Jan "
-         "2024 (4,198 to 7,318) and the report's 12.8% (3.27): the report's main risk (5.1). Independent "
-         "providers seek over-inflationary prices (5.1). With these rates the projection's 2024-25 spend "
-         "is close to the Section 251 forecast."),
-        ("Moves", "ERB +66 a year; special +120, +180, +230; NMSS -30 a year; mainstream balancing",
-         "Report 3.17 (198 ERB and 530 special school places planned by 2027/28), 3.3 (Gamlingay special "
-         "free school opening September 2025, March September 2026), 3.16 (new places avoid out of county "
-         "placements). The mainstream reduction (net zero moves) is an assumption."),
-        ("Other high needs spend", ", ".join(f"{v:,}" for v in OTHER_HIGH_NEEDS),
-         "2023-24: balancing figure (2023-24 spend - placements); then +2% a year (assumption). Not used "
-         "for 2024-25, the current year, where the Section 251 lines apply."),
-        ("Section 251 lines 2024-25", f"forecast outturn {hnl_total:,}",
-         "Illustrative split by line; the total is the report's forecast (11,730,000 + income 90,527,388 + "
-         "transfer 4,800,000). 1.2.13 is the balancing line."),
-        ("EHC plans, January 2019 to 2024", "4,198 ... 7,318", DFE_EHCP + ", mapped as for Placements."),
-        ("EHC plans, January 2025 and the period actual", "8,007",
-         DFE_EHCP + ", time_period 202425 total. DfE could not publish Cambridgeshire's 2025 placements "
-         "(data guidance footnote 1): split in the January 2024 shares (assumption)."),
-        ("EHC plans by age, period actual", "197, 2,578, 3,023, 1,554, 655",
-         "DfE 'Education, health and care plans' (June 2025), caseload.csv, 'Child or young persons age', "
-         "time_period 202425, single ages summed into the return's age groups."),
-        ("EHC plans, period plan", "January 2024 + 6%",
-         "Illustrative: the agreement's EHCP plan is not published; the report says demand exceeded the "
-         "forecast (3.6)."),
-        ("Conditions, RAG and commentary", "8 conditions",
-         "Conditions: report 3.2 (verbatim). Commentary: report 3.17-3.30 as cited. RAG: a reading of that "
-         "commentary; the report gives no RAG."),
-        ("Capital funding", "11,300,000 (not in the model)",
-         "Report 3.3; capital never enters the DSG revenue position."),
+        (
+            "Local authority, LA code",
+            "Cambridgeshire, 873",
+            "DfE LA code (old_la_code) in " + DFE_EHCP,
+        ),
+        (
+            "Return period, period end date",
+            "2024-25 Q2, 30/09/2024",
+            REPORT + ", para 6.1 ('To the end of September, the reported net DSG forecast').",
+        ),
+        (
+            "Cumulative DSG deficit brought forward into 2024-25",
+            "40,015,000",
+            REPORT
+            + ", para 6.1. The model reaches it as opening deficit + 2023-24 in-year deficit - "
+            "2023-24 contributions.",
+        ),
+        (
+            "Opening cumulative deficit (into 2023-24)",
+            f"{OPENING_DEFICIT:,}",
+            "Balancing figure: 40,015,000 - 8,000,000 + 21,500,000. Consistent with DfE's DSG deficit of "
+            "7.33% of DSG at March 2022 (about 39.3m; DfE SEND-AP dashboard dsg_deficit_derived, S251 line "
+            "1.9.3) plus a 2022-23 in-year deficit of about 14m; the report does not give it.",
+        ),
+        (
+            "2023-24 in-year deficit",
+            f"{IN_YEAR_DEFICIT_2023_24:,}",
+            "Assumption: the report gives no 2023-24 outturn; chosen so that 2023-24 spend (placements + "
+            "other high needs spend, 100,050,665) grows to the 2024-25 forecast (107,057,388) in line with "
+            "the placement projection.",
+        ),
+        (
+            "2024-25 in-year deficit (forecast)",
+            f"{IN_YEAR_DEFICIT_2024_25:,}",
+            REPORT + ", para 6.1 ('reported net DSG forecast is £11.730m'); no contribution in "
+            "2024-25 because payments are paused (3.6, 3.8), so 51,745,000 is carried forward.",
+        ),
+        (
+            "High Needs Block income 2023-24",
+            f"{HNB_2023_24:,}",
+            ESFA_DSG + ", hnb_after_deductions (before deductions 104,164,500).",
+        ),
+        (
+            "High Needs Block income 2024-25",
+            f"{HNB[1]:,}",
+            "2023-24 x 1.034: the High Needs Block grew 'only 3.4% this year' (report 3.27); whole pounds, "
+            "half-up.",
+        ),
+        (
+            "High Needs Block income 2025-26 to 2027-28",
+            ", ".join(f"{v:,}" for v in HNB[2:]),
+            "Assumption: growth slows (report 3.27) to 3.0%, 2.5%, 2.5%.",
+        ),
+        (
+            "Schools block 2023-24, 2024-25",
+            "450,000,000; 480,000,000",
+            "Implied by the report's 1% transfers of £4.5m and £4.8m (3.16); ESFA gives 452,819,986 "
+            "before deductions for 2023-24 (" + ESFA_DSG + ").",
+        ),
+        (
+            "Schools block 2025-26 to 2027-28",
+            ", ".join(f"{v:,}" for v in SCHOOLS_BLOCK[2:]),
+            "Assumption: +3% a year.",
+        ),
+        (
+            "Transfer rate",
+            "1% every year",
+            "Report 3.15-3.16: the agreement is contingent on a 1% transfer approved each year; assumed "
+            "to continue to 2027-28. Above 0.5%, so Secretary of State approval is needed (3.14).",
+        ),
+        ("DfE Safety Valve revenue", "49,000,000 agreed", REPORT + ", para 3.3."),
+        (
+            "DfE payments received",
+            "21,500,000 in 2023-24; 0 since",
+            "Report 3.8 ('received ... circa £21.5m'); the agreement was entered into in 2023 (2.1). "
+            "Assumption: everything received is entered in 2023-24, the first year of the model; "
+            "payments paused in 2024-25 (3.6).",
+        ),
+        (
+            "DfE payments due",
+            "21,500,000 (2023-24), then 6,875,000 a year 2024-25 to 2027-28",
+            "Report 3.8: the remaining £27.5m to be released in instalments; assumption: four equal "
+            "instalments. The 2024-25 instalment is due but not received (paused).",
+        ),
+        (
+            "Council contribution",
+            "9,000,000: 3,000,000 a year 2025-26 to 2027-28",
+            "Report 3.3 ('a contribution of £9m from the Council's reserves'); the spread is an assumption, "
+            "nothing in 2024-25 (payments paused, report 6.1).",
+        ),
+        (
+            "Agreed cumulative deficit profile",
+            ", ".join(f"{v:,}" for v in AGREED_CUMULATIVE),
+            "Illustrative: the agreement's profile is not published; a straight path to nil by 2027-28, "
+            "as the programme intends (3.1).",
+        ),
+        (
+            "Placements: counts",
+            "January 2024 EHC plans by placement, total 7,318",
+            DFE_EHCP + ", time_period 202324, mapped to the return's categories: mainstream = "
+            "la_maintained + academy + free_school + independent; resourced provision/SEN units = the six "
+            "*_resourced_provision and *_senunit columns; special = special_la_maintained + "
+            "special_academy_free; NMSS/independent = special_independent + special_non_maintained; AP = "
+            "ap_pru_total; post 16 = fe_total; other = the rest of the total.",
+        ),
+        (
+            "Cost per place: mainstream, post 16",
+            "8,662",
+            "Lincolnshire County Council FOI response (January 2024), 2022/23 mean top-up for an EHC plan in "
+            "mainstream; used for post 16 top-ups too (assumption).",
+        ),
+        (
+            "Cost per place: special schools",
+            "17,313",
+            "Lincolnshire County Council FOI response (January 2024), 2022/23 mean cost in a maintained or "
+            "academy special school.",
+        ),
+        (
+            "Cost per place: NMSS or independent",
+            "63,000",
+            "DfE answer to parliamentary question 100030 (7 January 2026): cost per pupil with an EHC plan "
+            "in independent and non-maintained special schools, 2023/24, England.",
+        ),
+        (
+            "Cost per place: resourced provision, AP, other",
+            "12,000; 20,000; 5,000",
+            "Assumptions (no public per-place figure found): between mainstream and special; AP; other "
+            "arrangements and direct payments.",
+        ),
+        (
+            "Growth and inflation",
+            "5% a year (3% other, 0% AP); inflation 3% (4% NMSS)",
+            "Assumptions: the plan's demand management, well below DfE's 11.8% a year growth Jan 2019-Jan "
+            "2024 (4,198 to 7,318) and the report's 12.8% (3.27): the report's main risk (5.1). Independent "
+            "providers seek over-inflationary prices (5.1). With these rates the projection's 2024-25 spend "
+            "is close to the Section 251 forecast.",
+        ),
+        (
+            "Moves",
+            "ERB +66 a year; special +120, +180, +230; NMSS -30 a year; mainstream balancing",
+            "Report 3.17 (198 ERB and 530 special school places planned by 2027/28), 3.3 (Gamlingay special "
+            "free school opening September 2025, March September 2026), 3.16 (new places avoid out of county "
+            "placements). The mainstream reduction (net zero moves) is an assumption.",
+        ),
+        (
+            "Other high needs spend",
+            ", ".join(f"{v:,}" for v in OTHER_HIGH_NEEDS),
+            "2023-24: balancing figure (2023-24 spend - placements); then +2% a year (assumption). Not used "
+            "for 2024-25, the current year, where the Section 251 lines apply.",
+        ),
+        (
+            "Section 251 lines 2024-25",
+            f"forecast outturn {hnl_total:,}",
+            "Illustrative split by line; the total is the report's forecast (11,730,000 + income 90,527,388 + "
+            "transfer 4,800,000). 1.2.13 is the balancing line.",
+        ),
+        (
+            "EHC plans, January 2019 to 2024",
+            "4,198 ... 7,318",
+            DFE_EHCP + ", mapped as for Placements.",
+        ),
+        (
+            "EHC plans, January 2025 and the period actual",
+            "8,007",
+            DFE_EHCP
+            + ", time_period 202425 total. DfE could not publish Cambridgeshire's 2025 placements "
+            "(data guidance footnote 1): split in the January 2024 shares (assumption).",
+        ),
+        (
+            "EHC plans by age, period actual",
+            "197, 2,578, 3,023, 1,554, 655",
+            "DfE 'Education, health and care plans' (June 2025), caseload.csv, 'Child or young persons age', "
+            "time_period 202425, single ages summed into the return's age groups.",
+        ),
+        (
+            "EHC plans, period plan",
+            "January 2024 + 6%",
+            "Illustrative: the agreement's EHCP plan is not published; the report says demand exceeded the "
+            "forecast (3.6).",
+        ),
+        (
+            "Conditions, RAG and commentary",
+            "8 conditions",
+            "Conditions: report 3.2 (verbatim). Commentary: report 3.17-3.30 as cited. RAG: a reading of that "
+            "commentary; the report gives no RAG.",
+        ),
+        (
+            "Capital funding",
+            "11,300,000 (not in the model)",
+            "Report 3.3; capital never enters the DSG revenue position.",
+        ),
     ]
 
 
@@ -308,7 +428,16 @@ def example_spec() -> ModelSpec:
         "Opening cumulative deficit": OPENING_DEFICIT,
     }
     funding = [
-        [year, HNB[k], SCHOOLS_BLOCK[k], TRANSFER_RATE, OTHER_HIGH_NEEDS[k], 0, COUNCIL_BY_YEAR[k], 0]
+        [
+            year,
+            HNB[k],
+            SCHOOLS_BLOCK[k],
+            TRANSFER_RATE,
+            OTHER_HIGH_NEEDS[k],
+            0,
+            COUNCIL_BY_YEAR[k],
+            0,
+        ]
         for k, year in enumerate(YEARS)
     ]
     agreement = [
@@ -319,9 +448,13 @@ def example_spec() -> ModelSpec:
     for line in HIGH_NEEDS_LINES:
         budget, forecast = HIGH_NEEDS_2024_25[line.split(" ", 1)[0]]
         high_needs.append([line, budget, forecast])
-    history = [[cat] + [EHCP_HISTORY[y][i] for y in CENSUS_YEARS]
-               for i, cat in enumerate(PLACEMENT_CATEGORIES)]
-    period = [[cat, EHCP_HISTORY[2025][i], EHCP_PLAN[i]] for i, cat in enumerate(PLACEMENT_CATEGORIES)]
+    history = [
+        [cat] + [EHCP_HISTORY[y][i] for y in CENSUS_YEARS]
+        for i, cat in enumerate(PLACEMENT_CATEGORIES)
+    ]
+    period = [
+        [cat, EHCP_HISTORY[2025][i], EHCP_PLAN[i]] for i, cat in enumerate(PLACEMENT_CATEGORIES)
+    ]
     return ModelSpec(
         settings=settings,
         funding_rows=funding,

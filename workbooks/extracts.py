@@ -94,8 +94,12 @@ class Extract:
     source: str
 
 
-def _locate(headers: Sequence[object], wanted: Sequence[str], source: str,
-            aliases: dict[str, tuple[str, ...]]) -> dict[str, int]:
+def _locate(
+    headers: Sequence[object],
+    wanted: Sequence[str],
+    source: str,
+    aliases: dict[str, tuple[str, ...]],
+) -> dict[str, int]:
     keys = [header_key(h) for h in headers]
     where: dict[str, int] = {}
     problems: list[Problem] = []
@@ -106,7 +110,9 @@ def _locate(headers: Sequence[object], wanted: Sequence[str], source: str,
             problems.append(Problem(source, "", f"missing column '{name}'"))
         elif len(found) > 1:
             shown = ", ".join(repr(str(headers[i]).strip()) for i in found)
-            problems.append(Problem(source, "", f"column '{name}' appears {len(found)} times ({shown})"))
+            problems.append(
+                Problem(source, "", f"column '{name}' appears {len(found)} times ({shown})")
+            )
         else:
             where[name] = found[0]
     if problems:
@@ -118,8 +124,10 @@ def _locate(headers: Sequence[object], wanted: Sequence[str], source: str,
 
 
 def _blank_row(row: Sequence[object]) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip())
-               or (isinstance(v, float) and v != v) for v in row)
+    return all(
+        v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v)
+        for v in row
+    )
 
 
 def read_extract(path: str | os.PathLike[str]) -> Extract:
@@ -165,8 +173,16 @@ def _read_csv(p: Path, source: str) -> Extract:
     # csv module below, which pads short rows.
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            grid = pd.read_csv(p, header=None, dtype=str, keep_default_na=False, na_filter=False,
-                               encoding=encoding, engine="c", skip_blank_lines=False)
+            grid = pd.read_csv(
+                p,
+                header=None,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                encoding=encoding,
+                engine="c",
+                skip_blank_lines=False,
+            )
         except UnicodeDecodeError:
             continue
         except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
@@ -220,8 +236,9 @@ def _read_sheet(p: Path, source: str) -> Extract:
             header = next(rows, None)
         if header is None:
             raise InputError([Problem(source, "", "the first sheet has no header row")])
-        where = _locate(["" if v is None else str(v) for v in header], EXTRACT_COLUMNS, source,
-                        HEADER_ALIASES)
+        where = _locate(
+            ["" if v is None else str(v) for v in header], EXTRACT_COLUMNS, source, HEADER_ALIASES
+        )
         cols = [where[c] for c in EXTRACT_COLUMNS]
         # Keep only the extract's columns, column-wise, a block of rows at a time. The
         # cyclic garbage collector is paused meanwhile: the rows are lists, and it would
@@ -241,8 +258,12 @@ def _read_sheet(p: Path, source: str) -> Extract:
         if gc_was_enabled:
             gc.enable()
     del rows, sheet, book, caches  # release the parsed sheet
-    body = pd.DataFrame({name: pd.Series(_objects(kept), dtype=object)
-                         for name, kept in zip(EXTRACT_COLUMNS, values, strict=True)})
+    body = pd.DataFrame(
+        {
+            name: pd.Series(_objects(kept), dtype=object)
+            for name, kept in zip(EXTRACT_COLUMNS, values, strict=True)
+        }
+    )
     del values
     return Extract(table=_drop_trailing_blank(body), header_row=head + 1, source=source)
 
@@ -268,7 +289,7 @@ def _from_grid_frame(frame: pd.DataFrame, source: str) -> Extract:
         raise InputError([Problem(source, "", "has no header row")])
     headers = ["" if v is None else str(v) for v in frame.iloc[head].tolist()]
     where = _locate(headers, EXTRACT_COLUMNS, source, HEADER_ALIASES)
-    body = frame.iloc[head + 1:, [where[c] for c in EXTRACT_COLUMNS]]
+    body = frame.iloc[head + 1 :, [where[c] for c in EXTRACT_COLUMNS]]
     body.columns = list(EXTRACT_COLUMNS)
     body = _drop_trailing_blank(body.reset_index(drop=True))
     return Extract(table=body, header_row=head + 1, source=source)
@@ -300,12 +321,19 @@ def read_mapping(path: str | os.PathLike[str] | None = None) -> dict[str, str]:
         if not label and not category:
             continue
         if not label:
-            problems.append(Problem(source, f"line {line}", f"blank placement label (category {category!r})"))
+            problems.append(
+                Problem(source, f"line {line}", f"blank placement label (category {category!r})")
+            )
             continue
         key = normalise_label(label)
         if key in first_line:
-            problems.append(Problem(source, f"line {line} {label!r}",
-                                    f"label given twice (also line {first_line[key]})"))
+            problems.append(
+                Problem(
+                    source,
+                    f"line {line} {label!r}",
+                    f"label given twice (also line {first_line[key]})",
+                )
+            )
             continue
         first_line[key] = line
         try:
@@ -343,8 +371,13 @@ def _free_name(folder: Path, stem: str, suffix: str = ".xlsx") -> Path:
     return candidate
 
 
-def write_caseload_workbook(result: CaseloadCounts, folder: str | os.PathLike[str], *,
-                            source: str = "", stem: str | None = None) -> Path:
+def write_caseload_workbook(
+    result: CaseloadCounts,
+    folder: str | os.PathLike[str],
+    *,
+    source: str = "",
+    stem: str | None = None,
+) -> Path:
     """Write the counts and the data-quality list to a new workbook in ``folder``.
 
     Sheets: ``Counts`` (the seven categories, ``Total``, then how the rows of

@@ -125,7 +125,7 @@ UDF_MODULES = "addin.udfs"
 # --------------------------------------------------------------------------
 # Look
 # --------------------------------------------------------------------------
-MONEY = '£#,##0;[Red]-£#,##0;£0'
+MONEY = "£#,##0;[Red]-£#,##0;£0"
 RATE = "0.0%"
 COUNT = "#,##0"
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -152,7 +152,7 @@ FORMATS: dict[tuple[str, str], str] = {
     ("Placements", "Cost per place"): MONEY,
     ("Placements", "Growth"): RATE,
     ("Placements", "Inflation"): RATE,
-    ("Moves", "Change"): '+#,##0;-#,##0;0',
+    ("Moves", "Change"): "+#,##0;-#,##0;0",
     ("Agreement", "DfE payment due"): MONEY,
     ("Agreement", "DfE payment received"): MONEY,
     ("Agreement", "Council contribution"): MONEY,
@@ -216,8 +216,14 @@ def _next_year(year: str) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
-def blank_spec(local_authority: str = "", la_code: str = "", first_year: str = "2024-25",
-               n_years: int = 5, n_census: int = 7, n_conditions: int = 8) -> ModelSpec:
+def blank_spec(
+    local_authority: str = "",
+    la_code: str = "",
+    first_year: str = "2024-25",
+    n_years: int = 5,
+    n_census: int = 7,
+    n_conditions: int = 8,
+) -> ModelSpec:
     """A model with every table laid out and every figure left for the council.
 
     Years run from ``first_year`` for ``n_years``; the census years are the
@@ -264,7 +270,9 @@ def function_name(name: str, officejs: bool = False, namespace: str = "XLWINGS")
         return name
     namespace = namespace.strip().rstrip(".")
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", namespace):
-        raise ValueError(f"namespace {namespace!r}: letters, digits and _ only, starting with a letter")
+        raise ValueError(
+            f"namespace {namespace!r}: letters, digits and _ only, starting with a letter"
+        )
     return f"{namespace.upper()}.{name}"
 
 
@@ -284,9 +292,11 @@ class _Layout:
         return f"'{sheet}'!${a}${r}:${b}${r}"
 
 
-def calculation_formulas(layout: _Layout, census_years: Sequence[int], officejs: bool = False,
-                         namespace: str = "XLWINGS") -> list[tuple[str, str, str]]:
+def calculation_formulas(
+    layout: _Layout, census_years: Sequence[int], officejs: bool = False, namespace: str = "XLWINGS"
+) -> list[tuple[str, str, str]]:
     """The Calculations sheet's formulas: ``(title, formula, what it shows)``."""
+
     def f(name: str) -> str:
         return function_name(name, officejs, namespace)
 
@@ -295,40 +305,61 @@ def calculation_formulas(layout: _Layout, census_years: Sequence[int], officejs:
     transfers = layout.row_range("transfers")
     contributions = layout.row_range("contributions")
     forecast = layout.row_range("cumulative")
-    traj_args = (f"Funding[Year], {opening}, Funding[High Needs Block income], {spend}, "
-                 f"{transfers}, {contributions}, Funding[Other blocks in-year deficit]")
+    traj_args = (
+        f"Funding[Year], {opening}, Funding[High Needs Block income], {spend}, "
+        f"{transfers}, {contributions}, Funding[Other blocks in-year deficit]"
+    )
     first, last = layout.scalars["ehcp_first"], layout.scalars["ehcp_last"]
     span = max(census_years[-1] - census_years[0], 1) if census_years else 1
     return [
-        ("Placement cost table (base year)",
-         f"={f('PLACEMENT_COST_TABLE')}(Placements[#All])",
-         "Count x cost per place by placement, with shares and a weighted average."),
-        ("Placement projection: spend",
-         f"={f('PLACEMENT_PROJECTION')}(Placements[#All], Funding[Year], Placements[Growth], "
-         f"Placements[Inflation], Moves[#All])",
-         "Spend per placement per year from the base year, with growth, inflation and moves."),
-        ("Placement projection: count",
-         f"={f('PLACEMENT_PROJECTION')}(Placements[#All], Funding[Year], Placements[Growth], "
-         f"Placements[Inflation], Moves[#All], \"count\")",
-         "Children and young people per placement per year."),
-        ("Block transfers",
-         f"={f('BLOCK_TRANSFER_IMPACT')}(Funding[Year], Funding[Schools block], Funding[Transfer rate])",
-         "Schools block to High Needs Block transfers and the approvals they need."),
-        ("DSG trajectory",
-         f"={f('DSG_TRAJECTORY')}({traj_args})",
-         "In-year and cumulative DSG deficit (positive = deficit); expenditure, transfers and "
-         "contributions from the Workings sheet, which applies the refresh's rules."),
-        ("DSG summary", f"={f('DSG_SUMMARY')}({traj_args})",
-         "When the in-year balance and the cumulative deficit are reached, and the peak."),
-        ("Variance to the agreed profile",
-         f"={f('VARIANCE_TO_PLAN')}(Funding[Year], {forecast}, Agreement[Agreed cumulative deficit])",
-         "Forecast cumulative deficit against the agreement (Green/Amber/Red)."),
-        ("EHCP growth a year (compound)",
-         f"={f('EHCP_GROWTH')}({first}, {last}, {span})",
-         "Compound annual growth of EHC plans between the first and last census."),
-        ("EHCP change over the period",
-         f"={f('PERCENT_CHANGE')}({first}, {last})",
-         "Percentage change in EHC plans between the first and last census."),
+        (
+            "Placement cost table (base year)",
+            f"={f('PLACEMENT_COST_TABLE')}(Placements[#All])",
+            "Count x cost per place by placement, with shares and a weighted average.",
+        ),
+        (
+            "Placement projection: spend",
+            f"={f('PLACEMENT_PROJECTION')}(Placements[#All], Funding[Year], Placements[Growth], "
+            f"Placements[Inflation], Moves[#All])",
+            "Spend per placement per year from the base year, with growth, inflation and moves.",
+        ),
+        (
+            "Placement projection: count",
+            f"={f('PLACEMENT_PROJECTION')}(Placements[#All], Funding[Year], Placements[Growth], "
+            f'Placements[Inflation], Moves[#All], "count")',
+            "Children and young people per placement per year.",
+        ),
+        (
+            "Block transfers",
+            f"={f('BLOCK_TRANSFER_IMPACT')}(Funding[Year], Funding[Schools block], Funding[Transfer rate])",
+            "Schools block to High Needs Block transfers and the approvals they need.",
+        ),
+        (
+            "DSG trajectory",
+            f"={f('DSG_TRAJECTORY')}({traj_args})",
+            "In-year and cumulative DSG deficit (positive = deficit); expenditure, transfers and "
+            "contributions from the Workings sheet, which applies the refresh's rules.",
+        ),
+        (
+            "DSG summary",
+            f"={f('DSG_SUMMARY')}({traj_args})",
+            "When the in-year balance and the cumulative deficit are reached, and the peak.",
+        ),
+        (
+            "Variance to the agreed profile",
+            f"={f('VARIANCE_TO_PLAN')}(Funding[Year], {forecast}, Agreement[Agreed cumulative deficit])",
+            "Forecast cumulative deficit against the agreement (Green/Amber/Red).",
+        ),
+        (
+            "EHCP growth a year (compound)",
+            f"={f('EHCP_GROWTH')}({first}, {last}, {span})",
+            "Compound annual growth of EHC plans between the first and last census.",
+        ),
+        (
+            "EHCP change over the period",
+            f"={f('PERCENT_CHANGE')}({first}, {last})",
+            "Percentage change in EHC plans between the first and last census.",
+        ),
     ]
 
 
@@ -348,8 +379,15 @@ def _note(ws, row: int, text: str, col: int = 1, span: int = 8) -> None:
     ws.row_dimensions[row].height = 30
 
 
-def _add_table(ws, name: str, top: int, header: Sequence[str], rows: Sequence[Sequence[Any]],
-               formats: dict[str, str] | None = None, text_cols: Sequence[str] = ()) -> int:
+def _add_table(
+    ws,
+    name: str,
+    top: int,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    formats: dict[str, str] | None = None,
+    text_cols: Sequence[str] = (),
+) -> int:
     """Write a titled Excel Table at ``top``; returns the next free row."""
     _title(ws, top, name)
     _note(ws, top + 1, TABLE_HELP.get(name, ""), span=max(len(header), 4))
@@ -374,8 +412,9 @@ def _add_table(ws, name: str, top: int, header: Sequence[str], rows: Sequence[Se
     last = head + len(body)
     ref = f"A{head}:{get_column_letter(len(header))}{last}"
     table = Table(displayName=name, ref=ref)
-    table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=False,
-                                          showColumnStripes=False)
+    table.tableStyleInfo = TableStyleInfo(
+        name=TABLE_STYLE, showRowStripes=False, showColumnStripes=False
+    )
     ws.add_table(table)
     return last + 2
 
@@ -395,16 +434,28 @@ def _about(wb: Workbook, spec: ModelSpec, officejs: bool, namespace: str) -> Non
     ws["B1"] = spec.title
     ws["B1"].font = TITLE
     lines: list[tuple[str, Font | None]] = [
-        ("The model behind the quarterly DfE Dedicated Schools Grant monitoring return. "
-         "Yellow cells are inputs; everything else is worked out.", None),
+        (
+            "The model behind the quarterly DfE Dedicated Schools Grant monitoring return. "
+            "Yellow cells are inputs; everything else is worked out.",
+            None,
+        ),
         ("", None),
         ("Each quarter", HEADING),
-        ("1. Update the input tables (sheets Inputs, Placements, High needs, EHCPs, Conditions): "
-         "Settings 'Return period', the forecast outturn by Section 251 line, EHC plan numbers, "
-         "the agreement's payments and the progress on each condition.", None),
-        ("2. Press Run in the xlwings add-in (or run `dsg refresh MODEL` at a command prompt): "
-         "the DfE monitoring return is filled, checked and saved beside the earlier ones.", None),
-        ("3. Review the return's Checks sheet (every check PASS) before it goes to the Section 151 officer.", None),
+        (
+            "1. Update the input tables (sheets Inputs, Placements, High needs, EHCPs, Conditions): "
+            "Settings 'Return period', the forecast outturn by Section 251 line, EHC plan numbers, "
+            "the agreement's payments and the progress on each condition.",
+            None,
+        ),
+        (
+            "2. Press Run in the xlwings add-in (or run `dsg refresh MODEL` at a command prompt): "
+            "the DfE monitoring return is filled, checked and saved beside the earlier ones.",
+            None,
+        ),
+        (
+            "3. Review the return's Checks sheet (every check PASS) before it goes to the Section 151 officer.",
+            None,
+        ),
         ("", None),
         ("Rules the refresh applies (and the Workings sheet shows with plain formulas)", HEADING),
     ]
@@ -412,8 +463,9 @@ def _about(wb: Workbook, spec: ModelSpec, officejs: bool, namespace: str) -> Non
     function_text = (
         f"The Calculations sheet calls the add-in's functions as Office.js custom functions "
         f"under the namespace {namespace.upper()} (e.g. ={function_name('DSG_SUMMARY', True, namespace)}(...)); "
-        "they calculate once the add-in is loaded." if officejs else
-        "The Calculations sheet calls the classic xlwings add-in's functions (e.g. =DSG_SUMMARY(...)). "
+        "they calculate once the add-in is loaded."
+        if officejs
+        else "The Calculations sheet calls the classic xlwings add-in's functions (e.g. =DSG_SUMMARY(...)). "
         "The xlwings.conf sheet tells the add-in to import them from addin.udfs: save the "
         "workbook as .xlsm and press 'Import Functions' once on the xlwings ribbon (it writes "
         "xlwings' generated wrappers into the workbook; the model itself carries no code)."
@@ -422,21 +474,30 @@ def _about(wb: Workbook, spec: ModelSpec, officejs: bool, namespace: str) -> Non
         ("", None),
         ("The add-in's functions", HEADING),
         (function_text, None),
-        ("Each function returns a table that spills as a dynamic array (Excel 365 or 2021). "
-         "The file marks those cells as dynamic arrays, as Excel does; Excel versions without "
-         "dynamic arrays, or a copy re-saved by a program that drops that marking, show the "
-         "formula with an @ (implicit intersection) and only its first cell: delete the @ to spill it again. "
-         "Other spreadsheet programs show #NAME? on the Calculations sheet; the Workings and "
-         "Dashboard sheets use plain formulas only and work everywhere.", None),
+        (
+            "Each function returns a table that spills as a dynamic array (Excel 365 or 2021). "
+            "The file marks those cells as dynamic arrays, as Excel does; Excel versions without "
+            "dynamic arrays, or a copy re-saved by a program that drops that marking, show the "
+            "formula with an @ (implicit intersection) and only its first cell: delete the @ to spill it again. "
+            "Other spreadsheet programs show #NAME? on the Calculations sheet; the Workings and "
+            "Dashboard sheets use plain formulas only and work everywhere.",
+            None,
+        ),
         ("", None),
         ("Sheets", HEADING),
-        ("Inputs: Settings, Funding, Agreement. Placements: Placements, Moves. High needs: "
-         "HighNeedsLines. EHCPs: EHCPHistory, EHCPPeriod, EHCPByAge. Conditions: Conditions. "
-         "Calculations: the add-in's functions. Workings: the year-by-year position with plain "
-         "formulas (the charts read it). Dashboard: key figures and charts. Sources: where each "
-         "figure comes from. xlwings.conf: settings for the classic add-in.", None),
-        ("Tables can grow (add rows inside them); the Workings sheet covers the years and "
-         "placements the model was built with: rebuild it with `dsg new-model` for more.", None),
+        (
+            "Inputs: Settings, Funding, Agreement. Placements: Placements, Moves. High needs: "
+            "HighNeedsLines. EHCPs: EHCPHistory, EHCPPeriod, EHCPByAge. Conditions: Conditions. "
+            "Calculations: the add-in's functions. Workings: the year-by-year position with plain "
+            "formulas (the charts read it). Dashboard: key figures and charts. Sources: where each "
+            "figure comes from. xlwings.conf: settings for the classic add-in.",
+            None,
+        ),
+        (
+            "Tables can grow (add rows inside them); the Workings sheet covers the years and "
+            "placements the model was built with: rebuild it with `dsg new-model` for more.",
+            None,
+        ),
     ]
     for i, (text, font) in enumerate(lines, start=3):
         cell = ws.cell(row=i, column=2, value=text or None)
@@ -521,8 +582,14 @@ def _ehcps(wb: Workbook, spec: ModelSpec) -> None:
 def _conditions(wb: Workbook, spec: ModelSpec) -> None:
     ws = wb.create_sheet("Conditions")
     _widths(ws, {"A": 60, "B": 10, "C": 80})
-    _add_table(ws, "Conditions", 1, TABLE_COLUMNS["Conditions"], spec.conditions_rows,
-               text_cols=("Condition", "Commentary"))
+    _add_table(
+        ws,
+        "Conditions",
+        1,
+        TABLE_COLUMNS["Conditions"],
+        spec.conditions_rows,
+        text_cols=("Condition", "Commentary"),
+    )
     for r in range(4, 4 + len(spec.conditions_rows)):
         ws.row_dimensions[r].height = 62
         ws.cell(row=r, column=2).alignment = Alignment(horizontal="center", vertical="top")
@@ -543,13 +610,20 @@ def _workings(wb: Workbook, spec: ModelSpec) -> _Layout:
     for c in cols:
         ws.column_dimensions[c].width = 15
     _title(ws, 1, "Workings: the year-by-year position with plain Excel formulas", TITLE)
-    _note(ws, 2, "No add-in needed: these formulas read the input tables and apply the rules on the "
-          "About sheet, the same rules the refresh applies with the Python models. The dashboard's "
-          "charts read this sheet. Positive = deficit.", span=2 + n)
+    _note(
+        ws,
+        2,
+        "No add-in needed: these formulas read the input tables and apply the rules on the "
+        "About sheet, the same rules the refresh applies with the Python models. The dashboard's "
+        "charts read this sheet. Positive = deficit.",
+        span=2 + n,
+    )
     ws["A4"], ws["B4"] = "Return period", f"={_setting('Return period')}"
-    ws["A5"], ws["B5"] = "Current financial year", '=LEFT(TRIM(B4),7)'
-    ws["A6"], ws["B6"] = "Opening cumulative deficit (into the first year)", \
-        f"={_setting('Opening cumulative deficit')}"
+    ws["A5"], ws["B5"] = "Current financial year", "=LEFT(TRIM(B4),7)"
+    ws["A6"], ws["B6"] = (
+        "Opening cumulative deficit (into the first year)",
+        f"={_setting('Opening cumulative deficit')}",
+    )
     ws["B6"].number_format = MONEY
     for a in ("A4", "A5", "A6"):
         ws[a].font = BOLD
@@ -614,16 +688,23 @@ def _workings(wb: Workbook, spec: ModelSpec) -> _Layout:
         ws[r("projection", c)] = f"=SUM({spend_cells})"
         ws[r("other_spend", c)] = f"=INDEX(Funding[Other high needs spend],{kk})"
         ws[r("s251", c)] = f'=IF({c}${rows["year"]}=$B$5,SUM(HighNeedsLines[Forecast outturn]),"")'
-        ws[r("expenditure", c)] = (f'=IF({c}${rows["year"]}=$B$5,{r("s251", c)},'
-                                   f'{r("projection", c)}+{r("other_spend", c)})')
+        ws[r("expenditure", c)] = (
+            f"=IF({c}${rows['year']}=$B$5,{r('s251', c)},"
+            f"{r('projection', c)}+{r('other_spend', c)})"
+        )
         ws[r("income", c)] = f"=INDEX(Funding[High Needs Block income],{kk})"
-        ws[r("transfers", c)] = f"=INDEX(Funding[Schools block],{kk})*INDEX(Funding[Transfer rate],{kk})"
+        ws[r("transfers", c)] = (
+            f"=INDEX(Funding[Schools block],{kk})*INDEX(Funding[Transfer rate],{kk})"
+        )
         ws[r("other_blocks", c)] = f"=INDEX(Funding[Other blocks in-year deficit],{kk})"
-        ws[r("in_year", c)] = (f"={r('expenditure', c)}-{r('income', c)}-{r('transfers', c)}"
-                               f"+{r('other_blocks', c)}")
+        ws[r("in_year", c)] = (
+            f"={r('expenditure', c)}-{r('income', c)}-{r('transfers', c)}+{r('other_blocks', c)}"
+        )
         y = f"{c}${rows['year']}"
-        ws[r("dfe", c)] = (f"=IF({y}<=$B$5,SUMIFS(Agreement[DfE payment received],Agreement[Year],{y}),"
-                           f"SUMIFS(Agreement[DfE payment due],Agreement[Year],{y}))")
+        ws[r("dfe", c)] = (
+            f"=IF({y}<=$B$5,SUMIFS(Agreement[DfE payment received],Agreement[Year],{y}),"
+            f"SUMIFS(Agreement[DfE payment due],Agreement[Year],{y}))"
+        )
         ws[r("council", c)] = f"=INDEX(Funding[Council contribution],{kk})"
         ws[r("other_contrib", c)] = f"=INDEX(Funding[Other contributions],{kk})"
         ws[r("contributions", c)] = f"={r('dfe', c)}+{r('council', c)}+{r('other_contrib', c)}"
@@ -644,10 +725,14 @@ def _workings(wb: Workbook, spec: ModelSpec) -> _Layout:
             if prev is None:
                 ws[f"{c}{cr}"] = f"=INDEX(Placements[Count],{p})"
             else:
-                ws[f"{c}{cr}"] = (f"={prev}{cr}*(1+INDEX(Placements[Growth],{p}))"
-                                  f"+SUMIFS(Moves[Change],Moves[Placement],$A{cr},Moves[Year],{c}${rows['year']})")
-            ws[f"{c}{sr}"] = (f"={c}{cr}*INDEX(Placements[Cost per place],{p})"
-                              f"*(1+INDEX(Placements[Inflation],{p}))^{c}${rows['index']}")
+                ws[f"{c}{cr}"] = (
+                    f"={prev}{cr}*(1+INDEX(Placements[Growth],{p}))"
+                    f"+SUMIFS(Moves[Change],Moves[Placement],$A{cr},Moves[Year],{c}${rows['year']})"
+                )
+            ws[f"{c}{sr}"] = (
+                f"={c}{cr}*INDEX(Placements[Cost per place],{p})"
+                f"*(1+INDEX(Placements[Inflation],{p}))^{c}${rows['index']}"
+            )
             ws[f"{c}{cr}"].number_format = "#,##0.0"
             ws[f"{c}{sr}"].number_format = MONEY
         for key in rows:
@@ -665,7 +750,9 @@ def _workings(wb: Workbook, spec: ModelSpec) -> _Layout:
 
     # EHC plans at each January census (EHCPHistory totals).
     hist_top = spend_top + n_place + 2
-    ws.cell(row=hist_top, column=1, value="EHC plans at each January census (EHCPHistory)").font = HEADING
+    ws.cell(
+        row=hist_top, column=1, value="EHC plans at each January census (EHCPHistory)"
+    ).font = HEADING
     ws.cell(row=hist_top + 1, column=1, value="January census").font = BOLD
     ws.cell(row=hist_top + 2, column=1, value="EHC plans (all categories)")
     ws.cell(row=hist_top + 3, column=1, value="Growth on the census before")
@@ -684,38 +771,63 @@ def _workings(wb: Workbook, spec: ModelSpec) -> _Layout:
     last_cell = f"'Workings'!${get_column_letter(1 + max(len(years), 1))}${hist_top + 2}"
     ws.cell(row=hist_top + 4, column=1, value="Compound growth a year, first to last census")
     if len(years) > 1:
-        cagr = ws.cell(row=hist_top + 4, column=2,
-                       value=f"=({last_cell}/{first_cell})^(1/{years[-1] - years[0]})-1")
+        cagr = ws.cell(
+            row=hist_top + 4,
+            column=2,
+            value=f"=({last_cell}/{first_cell})^(1/{years[-1] - years[0]})-1",
+        )
         cagr.number_format = "0.00%"
 
     for row_cells in ws.iter_rows(min_row=top, max_row=spend_top + n_place, min_col=1, max_col=2):
         for cell in row_cells:
             cell.alignment = Alignment(vertical="top")
     ws.freeze_panes = ws.cell(row=top + 1, column=first)
-    return _Layout(first_col=first, n_years=n, rows={**rows, "count_top": count_top,
-                                                    "spend_top": spend_top, "n_place": n_place},
-                   scalars={"opening": "'Workings'!$B$6", "ehcp_first": first_cell,
-                            "ehcp_last": last_cell})
+    return _Layout(
+        first_col=first,
+        n_years=n,
+        rows={**rows, "count_top": count_top, "spend_top": spend_top, "n_place": n_place},
+        scalars={"opening": "'Workings'!$B$6", "ehcp_first": first_cell, "ehcp_last": last_cell},
+    )
 
 
-def _calculations(wb: Workbook, spec: ModelSpec, layout: _Layout, officejs: bool,
-                  namespace: str) -> list[str]:
+def _calculations(
+    wb: Workbook, spec: ModelSpec, layout: _Layout, officejs: bool, namespace: str
+) -> list[str]:
     ws = wb.create_sheet("Calculations", index=wb.sheetnames.index("Workings"))
     _widths(ws, {"A": 44})
     for i in range(2, 12):
         ws.column_dimensions[get_column_letter(i)].width = 16
     _title(ws, 1, "Calculations: the add-in's functions", TITLE)
-    _note(ws, 2, "Each formula spills a table (dynamic array). They need the add-in: "
-          + ("Office.js custom functions under " + namespace.upper() + "." if officejs else
-             "the classic xlwings add-in with 'Import Functions' (see xlwings.conf).")
-          + " Leave the cells below each formula empty so the result can spill.", span=8)
+    _note(
+        ws,
+        2,
+        "Each formula spills a table (dynamic array). They need the add-in: "
+        + (
+            "Office.js custom functions under " + namespace.upper() + "."
+            if officejs
+            else "the classic xlwings add-in with 'Import Functions' (see xlwings.conf)."
+        )
+        + " Leave the cells below each formula empty so the result can spill.",
+        span=8,
+    )
     n_years = len(spec.funding_rows)
     n_place = len(spec.placements_rows)
-    heights = [n_place + 3, n_place + 3, n_place + 3, n_years + 2, n_years + 2, 7, n_years + 2, 2, 2]
+    heights = [
+        n_place + 3,
+        n_place + 3,
+        n_place + 3,
+        n_years + 2,
+        n_years + 2,
+        7,
+        n_years + 2,
+        2,
+        2,
+    ]
     anchors: list[str] = []
     row = 4
     for (title, formula, what), height in zip(
-            calculation_formulas(layout, spec.census_years, officejs, namespace), heights, strict=True):
+        calculation_formulas(layout, spec.census_years, officejs, namespace), heights, strict=True
+    ):
         _title(ws, row, title)
         ws.cell(row=row + 1, column=1, value=what).font = NOTE
         anchor = f"A{row + 2}"
@@ -733,7 +845,9 @@ def _dashboard(wb: Workbook, spec: ModelSpec, layout: _Layout) -> None:
     la = spec.settings.get("Local authority") or "the council"
     ws["A1"] = f"Dashboard: DSG High Needs position, {la}"
     ws["A1"].font = TITLE
-    ws["A2"] = f"=\"Return period \"&{_setting('Return period')}&\"  (current financial year \"&Workings!$B$5&\")\""
+    ws["A2"] = (
+        f'="Return period "&{_setting("Return period")}&"  (current financial year "&Workings!$B$5&")"'
+    )
     ws["A2"].font = NOTE
     rows = layout.rows
     yrs = layout.row_range("year")
@@ -742,14 +856,22 @@ def _dashboard(wb: Workbook, spec: ModelSpec, layout: _Layout) -> None:
         return f"INDEX({layout.row_range(key)},MATCH(Workings!$B$5,{yrs},0))"
 
     tiles = [
-        ("Cumulative deficit brought forward", f"=IFERROR({at('cumulative')}-{at('in_year')}+{at('contributions')},\"\")", MONEY),
-        ("In-year deficit (forecast)", f"=IFERROR({at('in_year')},\"\")", MONEY),
-        ("Contributions in the year", f"=IFERROR({at('contributions')},\"\")", MONEY),
-        ("Cumulative deficit carried forward", f"=IFERROR({at('cumulative')},\"\")", MONEY),
-        ("Agreed cumulative deficit", f"=IFERROR({at('agreed')},\"\")", MONEY),
-        ("Variance to the agreed profile", f"=IFERROR({at('variance')},\"\")", MONEY),
+        (
+            "Cumulative deficit brought forward",
+            f'=IFERROR({at("cumulative")}-{at("in_year")}+{at("contributions")},"")',
+            MONEY,
+        ),
+        ("In-year deficit (forecast)", f'=IFERROR({at("in_year")},"")', MONEY),
+        ("Contributions in the year", f'=IFERROR({at("contributions")},"")', MONEY),
+        ("Cumulative deficit carried forward", f'=IFERROR({at("cumulative")},"")', MONEY),
+        ("Agreed cumulative deficit", f'=IFERROR({at("agreed")},"")', MONEY),
+        ("Variance to the agreed profile", f'=IFERROR({at("variance")},"")', MONEY),
         ("DfE payments received to date", "=SUM(Agreement[DfE payment received])", MONEY),
-        ("DfE payments outstanding", "=SUM(Agreement[DfE payment due])-SUM(Agreement[DfE payment received])", MONEY),
+        (
+            "DfE payments outstanding",
+            "=SUM(Agreement[DfE payment due])-SUM(Agreement[DfE payment received])",
+            MONEY,
+        ),
         ("Block transfers in (all years)", f"=SUM({layout.row_range('transfers')})", MONEY),
     ]
     ws["A4"] = "Key figures (positive = deficit)"
@@ -773,8 +895,11 @@ def _dashboard(wb: Workbook, spec: ModelSpec, layout: _Layout) -> None:
     line.y_axis.numFmt = '£#,##0,,"m"'
     line.x_axis.title = "Financial year"
     for key in ("cumulative", "agreed"):
-        line.add_data(Reference(wk, min_col=c1, max_col=c2, min_row=rows[key]), from_rows=True,
-                      titles_from_data=False)
+        line.add_data(
+            Reference(wk, min_col=c1, max_col=c2, min_row=rows[key]),
+            from_rows=True,
+            titles_from_data=False,
+        )
         line.series[-1].tx = _series_title(wk, rows[key])
         line.series[-1].smooth = False
     line.set_categories(cats)
@@ -815,9 +940,14 @@ def _dashboard(wb: Workbook, spec: ModelSpec, layout: _Layout) -> None:
     pie.legend.position = "r"
     ws.add_chart(pie, "H21")
 
-    note = ws.cell(row=16, column=1, value=(
-        "Charts read the Workings sheet (plain formulas over the input tables), so they show "
-        "the current inputs in any spreadsheet program, with or without the add-in."))
+    note = ws.cell(
+        row=16,
+        column=1,
+        value=(
+            "Charts read the Workings sheet (plain formulas over the input tables), so they show "
+            "the current inputs in any spreadsheet program, with or without the add-in."
+        ),
+    )
     note.font = NOTE
     note.alignment = WRAP
     ws.merge_cells("A16:B19")
@@ -843,8 +973,13 @@ def _sources(wb: Workbook, spec: ModelSpec) -> None:
     ws = wb.create_sheet("Sources")
     _widths(ws, {"A": 44, "B": 26, "C": 110})
     _title(ws, 1, "Sources of the figures", TITLE)
-    _note(ws, 2, "Where each figure or assumption of this model comes from. Keep it up to date "
-          "when a figure changes: the return's reviewers will ask.", span=3)
+    _note(
+        ws,
+        2,
+        "Where each figure or assumption of this model comes from. Keep it up to date "
+        "when a figure changes: the return's reviewers will ask.",
+        span=3,
+    )
     for j, h in enumerate(("Item", "Figure", "Source"), start=1):
         ws.cell(row=4, column=j, value=h).font = BOLD
     for i, (item, figure, source) in enumerate(spec.sources, start=5):
@@ -861,12 +996,16 @@ def _conf(wb: Workbook) -> None:
     ws["B1"] = UDF_MODULES
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 16
-    ws["D1"] = ("Settings for the classic xlwings add-in (key in A, value in B). "
-                "UDF Modules: the Python module whose functions 'Import Functions' brings in.")
+    ws["D1"] = (
+        "Settings for the classic xlwings add-in (key in A, value in B). "
+        "UDF Modules: the Python module whose functions 'Import Functions' brings in."
+    )
     ws["D1"].font = NOTE
 
 
-def build_model(spec: ModelSpec, officejs: bool = False, namespace: str = "XLWINGS") -> tuple[Workbook, list[tuple[str, str]]]:
+def build_model(
+    spec: ModelSpec, officejs: bool = False, namespace: str = "XLWINGS"
+) -> tuple[Workbook, list[tuple[str, str]]]:
     """The model workbook in memory and the (sheet, cell) of each dynamic-array formula."""
     function_name("X", True, namespace)  # validates the namespace early
     wb = Workbook()
@@ -889,8 +1028,14 @@ def build_model(spec: ModelSpec, officejs: bool = False, namespace: str = "XLWIN
     return wb, [("Calculations", a) for a in anchors]
 
 
-def write_model(spec: ModelSpec, path: str | os.PathLike, *, officejs: bool = False,
-                namespace: str = "XLWINGS", overwrite: bool = False) -> Path:
+def write_model(
+    spec: ModelSpec,
+    path: str | os.PathLike,
+    *,
+    officejs: bool = False,
+    namespace: str = "XLWINGS",
+    overwrite: bool = False,
+) -> Path:
     """Build and write the model workbook atomically; returns the path.
 
     The file is written to a temporary file in the same folder and moved into
@@ -949,10 +1094,16 @@ def _sheet_parts(zin: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> worksheet part name, from workbook.xml and its rels."""
     wb_xml = zin.read("xl/workbook.xml").decode("utf-8")
     rels = zin.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    targets = {m.group(1): m.group(2) for m in re.finditer(
-        r'<Relationship[^>]*Id="([^"]+)"[^>]*Target="([^"]+)"', rels)}
-    targets.update({m.group(2): m.group(1) for m in re.finditer(
-        r'<Relationship[^>]*Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
+    targets = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r'<Relationship[^>]*Id="([^"]+)"[^>]*Target="([^"]+)"', rels)
+    }
+    targets.update(
+        {
+            m.group(2): m.group(1)
+            for m in re.finditer(r'<Relationship[^>]*Target="([^"]+)"[^>]*Id="([^"]+)"', rels)
+        }
+    )
     parts = {}
     for m in re.finditer(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', wb_xml):
         target = targets[m.group(2)].lstrip("/")
@@ -960,8 +1111,9 @@ def _sheet_parts(zin: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def mark_dynamic_arrays(src: str | os.PathLike, dst: str | os.PathLike,
-                        anchors: Sequence[tuple[str, str]]) -> None:
+def mark_dynamic_arrays(
+    src: str | os.PathLike, dst: str | os.PathLike, anchors: Sequence[tuple[str, str]]
+) -> None:
     """Copy the xlsx ``src`` to ``dst`` with ``anchors`` marked as dynamic arrays.
 
     openpyxl writes an array formula anchored on one cell
@@ -992,7 +1144,9 @@ def mark_dynamic_arrays(src: str | os.PathLike, dst: str | os.PathLike,
                 if name in by_part:
                     text = data.decode("utf-8")
                     for cell in by_part[name]:
-                        pattern = re.compile(r'<c r="' + cell + r'"(?![^>]*\bcm=)([^>]*)>(<f t="array")')
+                        pattern = re.compile(
+                            r'<c r="' + cell + r'"(?![^>]*\bcm=)([^>]*)>(<f t="array")'
+                        )
                         text, count = pattern.subn(r'<c r="' + cell + r'" cm="1"\1>\2', text)
                         if count != 1:
                             raise ValueError(f"{name}: no array formula at {cell} to mark")
@@ -1002,7 +1156,8 @@ def mark_dynamic_arrays(src: str | os.PathLike, dst: str | os.PathLike,
                     if "/xl/metadata.xml" not in text:
                         text = text.replace(
                             "</Types>",
-                            f'<Override PartName="/xl/metadata.xml" ContentType="{_METADATA_TYPE}"/></Types>')
+                            f'<Override PartName="/xl/metadata.xml" ContentType="{_METADATA_TYPE}"/></Types>',
+                        )
                     data = text.encode("utf-8")
                 elif name == "xl/_rels/workbook.xml.rels" and wanted:
                     text = data.decode("utf-8")
@@ -1012,7 +1167,8 @@ def mark_dynamic_arrays(src: str | os.PathLike, dst: str | os.PathLike,
                         text = text.replace(
                             "</Relationships>",
                             f'<Relationship Id="rId{new_id}" Type="{_METADATA_REL}" '
-                            f'Target="metadata.xml"/></Relationships>')
+                            f'Target="metadata.xml"/></Relationships>',
+                        )
                     data = text.encode("utf-8")
                 zout.writestr(info, data)
             if wanted and "xl/metadata.xml" not in zin.namelist():

@@ -63,16 +63,27 @@ def _read_table(ws, table, name: str, problems: list[Problem]) -> pd.DataFrame:
     header_rows = table.headerRowCount if table.headerRowCount is not None else 1
     totals = table.totalsRowCount or 0
     if header_rows < 1:
-        problems.append(Problem(f"table '{name}'", f"on sheet '{ws.title}'",
-                                "has no header row: switch on the table's header row"))
+        problems.append(
+            Problem(
+                f"table '{name}'",
+                f"on sheet '{ws.title}'",
+                "has no header row: switch on the table's header row",
+            )
+        )
         return pd.DataFrame()
-    cells = list(ws.iter_rows(min_row=min_row, max_row=max_row - totals,
-                              min_col=min_col, max_col=max_col))
+    cells = list(
+        ws.iter_rows(min_row=min_row, max_row=max_row - totals, min_col=min_col, max_col=max_col)
+    )
     header = []
     for cell in cells[0]:
         if _is_formula(cell):
-            problems.append(Problem(f"table '{name}'", f"sheet '{ws.title}' header cell {cell.coordinate}",
-                                    "holds a formula: type the column name"))
+            problems.append(
+                Problem(
+                    f"table '{name}'",
+                    f"sheet '{ws.title}' header cell {cell.coordinate}",
+                    "holds a formula: type the column name",
+                )
+            )
         header.append("" if cell.value is None else str(cell.value).strip())
     rows = []
     for i, row in enumerate(cells[1:], start=1):
@@ -80,11 +91,14 @@ def _read_table(ws, table, name: str, problems: list[Problem]) -> pd.DataFrame:
         for j, cell in enumerate(row):
             if _is_formula(cell):
                 text = cell.value.text if isinstance(cell.value, ArrayFormula) else cell.value
-                problems.append(Problem(
-                    f"table '{name}'",
-                    f"sheet '{ws.title}' row {i}, column '{header[j]}' (cell {cell.coordinate})",
-                    f"holds the formula {str(text)[:60]!r}: the model reads values only, "
-                    "so type the figure (or paste it as a value)"))
+                problems.append(
+                    Problem(
+                        f"table '{name}'",
+                        f"sheet '{ws.title}' row {i}, column '{header[j]}' (cell {cell.coordinate})",
+                        f"holds the formula {str(text)[:60]!r}: the model reads values only, "
+                        "so type the figure (or paste it as a value)",
+                    )
+                )
                 values.append(None)
             else:
                 values.append(cell.value)
@@ -105,13 +119,15 @@ def read_model(path: str | os.PathLike) -> ModelInputs:
     if not path.is_file():
         raise ModelFileError([Problem("model workbook", where, "file not found")])
     if not zipfile.is_zipfile(path):
-        raise ModelFileError([Problem("model workbook", where,
-                                      "is not an Excel .xlsx workbook (save it as .xlsx)")])
+        raise ModelFileError(
+            [Problem("model workbook", where, "is not an Excel .xlsx workbook (save it as .xlsx)")]
+        )
     try:
         wb = load_workbook(path, data_only=False, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise ModelFileError([Problem("model workbook", where,
-                                      f"cannot be opened as an .xlsx workbook ({exc})")]) from None
+        raise ModelFileError(
+            [Problem("model workbook", where, f"cannot be opened as an .xlsx workbook ({exc})")]
+        ) from None
     try:
         tables = find_tables(wb)
         problems: list[Problem] = []
@@ -119,17 +135,25 @@ def read_model(path: str | os.PathLike) -> ModelInputs:
         for name in TABLE_NAMES:
             hit = tables.get(_norm(name))
             if hit is None:
-                problems.append(Problem(f"table '{name}'", "",
-                                        f"is missing from {path.name}: the model needs an Excel "
-                                        f"table named {name} (Table Design > Table Name)"))
+                problems.append(
+                    Problem(
+                        f"table '{name}'",
+                        "",
+                        f"is missing from {path.name}: the model needs an Excel "
+                        f"table named {name} (Table Design > Table Name)",
+                    )
+                )
                 continue
             ws, table = hit
             frame = _read_table(ws, table, name, problems)
             have = {_norm(c) for c in frame.columns}
             for column in TABLE_COLUMNS[name]:
                 if _norm(column) not in have:
-                    problems.append(Problem(f"table '{name}'", f"on sheet '{ws.title}'",
-                                            f"has no column '{column}'"))
+                    problems.append(
+                        Problem(
+                            f"table '{name}'", f"on sheet '{ws.title}'", f"has no column '{column}'"
+                        )
+                    )
             frames[name] = frame
         if problems:
             raise ModelFileError(problems)

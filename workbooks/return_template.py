@@ -76,8 +76,13 @@ def _note_width(ws: Worksheet, last_column: int, height: float = 45) -> None:
     ws.row_dimensions[2].height = height
 
 
-def _header(ws: Worksheet, row: int, headers: list[str | None], width: int | None = None,
-            numbers: range | tuple[int, ...] = ()) -> None:
+def _header(
+    ws: Worksheet,
+    row: int,
+    headers: list[str | None],
+    width: int | None = None,
+    numbers: range | tuple[int, ...] = (),
+) -> None:
     """A bold, shaded header row; the headers of number columns (``numbers``) right-aligned over them."""
     width = width or len(headers)
     ws.row_dimensions[row].height = 32  # two lines: long headers wrap instead of overprinting
@@ -87,8 +92,9 @@ def _header(ws: Worksheet, row: int, headers: list[str | None], width: int | Non
             cell.value = headers[c - 1]
         cell.font = _BOLD
         cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center",
-                                   horizontal="right" if c in numbers else None)
+        cell.alignment = Alignment(
+            wrap_text=True, vertical="center", horizontal="right" if c in numbers else None
+        )
 
 
 def _format(ws: Worksheet, rows: range, cols: range, number_format: str) -> None:
@@ -104,23 +110,38 @@ def _widths(ws: Worksheet, widths: dict[int, float]) -> None:
 
 def _colour_rule(ws: Worksheet, ref: str, colours: dict[str, tuple[str, str]]) -> None:
     for value, (fill, font) in colours.items():
-        ws.conditional_formatting.add(ref, CellIsRule(
-            operator="equal", formula=[f'"{value}"'],
-            fill=PatternFill("solid", start_color=fill, end_color=fill), font=Font(color=font)))
+        ws.conditional_formatting.add(
+            ref,
+            CellIsRule(
+                operator="equal",
+                formula=[f'"{value}"'],
+                fill=PatternFill("solid", start_color=fill, end_color=fill),
+                font=Font(color=font),
+            ),
+        )
 
 
 def _rag_list(ws: Worksheet, ref: str) -> None:
-    dv = DataValidation(type="list", formula1='"' + ",".join(spec.RAG_VALUES) + '"', allow_blank=True,
-                        showErrorMessage=True, errorTitle="RAG", error="Choose Green, Amber or Red.")
+    dv = DataValidation(
+        type="list",
+        formula1='"' + ",".join(spec.RAG_VALUES) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="RAG",
+        error="Choose Green, Amber or Red.",
+    )
     for part in ref.split():
         dv.add(part)
     ws.add_data_validation(dv)
 
 
 def _cover(ws: Worksheet) -> None:
-    _title(ws, "DSG monitoring return",
-           "Dedicated Schools Grant: the High Needs position reported to the Department for Education. "
-           "The refresh fills the first six rows; the sign-off rows are for the Section 151 officer.")
+    _title(
+        ws,
+        "DSG monitoring return",
+        "Dedicated Schools Grant: the High Needs position reported to the Department for Education. "
+        "The refresh fills the first six rows; the sign-off rows are for the Section 151 officer.",
+    )
     for i, label in enumerate(spec.COVER_ROWS):
         r = FIRST_ROW + i
         ws.cell(r, 1, label).font = _BOLD
@@ -131,10 +152,13 @@ def _cover(ws: Worksheet) -> None:
 
 
 def _financial_summary(ws: Worksheet) -> None:
-    _title(ws, "Financial summary",
-           "Pounds, one column per financial year: past years outturn, the current year forecast "
-           "outturn, later years the plan. Surplus/(deficit) rows are negative for a deficit; Variance "
-           "to agreement has the same sign (negative = deficit worse than agreed).")
+    _title(
+        ws,
+        "Financial summary",
+        "Pounds, one column per financial year: past years outturn, the current year forecast "
+        "outturn, later years the plan. Surplus/(deficit) rows are negative for a deficit; Variance "
+        "to agreement has the same sign (negative = deficit worse than agreed).",
+    )
     _header(ws, HEADER_ROW, [spec.MEASURE], 1 + SPARE_COLUMNS, numbers=range(2, 2 + SPARE_COLUMNS))
     last = FIRST_ROW + len(spec.FINANCIAL_SUMMARY_ROWS) - 1
     for i, label in enumerate(spec.FINANCIAL_SUMMARY_ROWS):
@@ -151,9 +175,12 @@ def _financial_summary(ws: Worksheet) -> None:
 
 
 def _high_needs(ws: Worksheet) -> None:
-    _title(ws, "High needs expenditure",
-           "Current financial year, pounds, by Section 251 line. Variance = Forecast outturn - Budget "
-           "(positive = overspend); Variance % = Variance / Budget.")
+    _title(
+        ws,
+        "High needs expenditure",
+        "Current financial year, pounds, by Section 251 line. Variance = Forecast outturn - Budget "
+        "(positive = overspend); Variance % = Variance / Budget.",
+    )
     _header(ws, HEADER_ROW, list(spec.HIGH_NEEDS_COLUMNS), numbers=range(2, 6))
     labels = (*spec.S251_LABELS, spec.TOTAL_HIGH_NEEDS)
     for i, label in enumerate(labels):
@@ -168,13 +195,20 @@ def _high_needs(ws: Worksheet) -> None:
 
 
 def _ehcp(ws: Worksheet) -> None:
-    _title(ws, "EHCP numbers",
-           "Education, health and care plans: one column per January census (history), then the "
-           "period's actual and plan. Variance = actual - plan.")
+    _title(
+        ws,
+        "EHCP numbers",
+        "Education, health and care plans: one column per January census (history), then the "
+        "period's actual and plan. Variance = actual - plan.",
+    )
     history = [None] * SPARE_COLUMNS  # the writer puts each census in the next blank header cell
     last = 1 + SPARE_COLUMNS + 3
-    _header(ws, HEADER_ROW, [spec.EHCP_LABEL, *history, spec.PERIOD_ACTUAL, spec.PERIOD_PLAN, spec.VARIANCE],
-            numbers=range(2, last + 1))
+    _header(
+        ws,
+        HEADER_ROW,
+        [spec.EHCP_LABEL, *history, spec.PERIOD_ACTUAL, spec.PERIOD_PLAN, spec.VARIANCE],
+        numbers=range(2, last + 1),
+    )
     n = len(spec.EHCP_ROWS)
     places = spec.EHCP_ROWS.index("Total") + 1
     row = FIRST_ROW
@@ -188,13 +222,21 @@ def _ehcp(ws: Worksheet) -> None:
         row += 1
     _format(ws, range(FIRST_ROW, FIRST_ROW + n + 1), range(2, last + 1), COUNT)
     ws.freeze_panes = f"B{FIRST_ROW}"
-    _widths(ws, {1: 46} | {c: 13 for c in range(2, 2 + SPARE_COLUMNS)} | {c: 15 for c in range(last - 2, last + 1)})
+    _widths(
+        ws,
+        {1: 46}
+        | {c: 13 for c in range(2, 2 + SPARE_COLUMNS)}
+        | {c: 15 for c in range(last - 2, last + 1)},
+    )
 
 
 def _block_movements(ws: Worksheet) -> None:
-    _title(ws, "Block movements",
-           "One row per movement between DSG blocks. Amount in pounds; share of the schools block "
-           "as a percentage.")
+    _title(
+        ws,
+        "Block movements",
+        "One row per movement between DSG blocks. Amount in pounds; share of the schools block "
+        "as a percentage.",
+    )
     _header(ws, HEADER_ROW, list(spec.BLOCK_MOVEMENT_COLUMNS), numbers=(4, 5))
     rows = range(FIRST_ROW, FIRST_ROW + 20)
     _format(ws, rows, range(4, 5), POUNDS)
@@ -208,9 +250,12 @@ CONDITIONS_HEADER_ROW = 19
 
 
 def _safety_valve(ws: Worksheet) -> None:
-    _title(ws, "Safety Valve",
-           "Agreement profile by year, pounds; deficits are positive. Variance = Forecast - Agreed "
-           "cumulative deficit (positive = worse than agreed). The agreement's conditions are below.")
+    _title(
+        ws,
+        "Safety Valve",
+        "Agreement profile by year, pounds; deficits are positive. Variance = Forecast - Agreed "
+        "cumulative deficit (positive = worse than agreed). The agreement's conditions are below.",
+    )
     _header(ws, HEADER_ROW, list(spec.SAFETY_VALVE_COLUMNS), numbers=range(2, 8))
     last = CONDITIONS_HEADER_ROW - 3
     _format(ws, range(FIRST_ROW, last + 1), range(2, 8), POUNDS)
@@ -218,7 +263,9 @@ def _safety_valve(ws: Worksheet) -> None:
     # the conditions share the profile's columns: each Commentary cell spans C:H (the width of
     # the profile's money columns), so C stays a money column and A a readable label column
     _header(ws, CONDITIONS_HEADER_ROW, list(spec.CONDITION_COLUMNS), width=8)
-    ws.merge_cells(start_row=CONDITIONS_HEADER_ROW, start_column=3, end_row=CONDITIONS_HEADER_ROW, end_column=8)
+    ws.merge_cells(
+        start_row=CONDITIONS_HEADER_ROW, start_column=3, end_row=CONDITIONS_HEADER_ROW, end_column=8
+    )
     first, end = CONDITIONS_HEADER_ROW + 1, CONDITIONS_HEADER_ROW + 30
     for r in range(first, end + 1):
         ws.cell(r, 1).alignment = _WRAP
@@ -227,7 +274,10 @@ def _safety_valve(ws: Worksheet) -> None:
         ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=8)
     for r in range(FIRST_ROW, last + 1):
         ws.cell(r, 8).alignment = Alignment(horizontal="center")
-    for r, c in ((HEADER_ROW, 8), (CONDITIONS_HEADER_ROW, 2)):  # RAG headers over their centred values
+    for r, c in (
+        (HEADER_ROW, 8),
+        (CONDITIONS_HEADER_ROW, 2),
+    ):  # RAG headers over their centred values
         ws.cell(r, c).alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     _colour_rule(ws, f"H{FIRST_ROW}:H{last} B{first}:B{end}", RAG_COLOURS)
     _rag_list(ws, f"H{FIRST_ROW}:H{last} B{first}:B{end}")
@@ -236,9 +286,12 @@ def _safety_valve(ws: Worksheet) -> None:
 
 
 def _checks(ws: Worksheet) -> None:
-    _title(ws, "Checks",
-           "Each Result is a live formula on the cells above it in this return: recalculate and every "
-           "row should read PASS. Sums agree to within half a penny per figure (pence are rounded).")
+    _title(
+        ws,
+        "Checks",
+        "Each Result is a live formula on the cells above it in this return: recalculate and every "
+        "row should read PASS. Sums agree to within half a penny per figure (pence are rounded).",
+    )
     _header(ws, HEADER_ROW, list(spec.CHECK_COLUMNS))
     for i, label in enumerate(spec.CHECK_LABELS):
         r = FIRST_ROW + i

@@ -146,8 +146,16 @@ Cell = tuple[str, int, int]  # sheet, row, column
 class _Grid:
     """A located block: its header row, label column, and where its rows and columns are."""
 
-    def __init__(self, ws: Worksheet, block: Block, header_row: int | None, label_col: int,
-                 last_row: int | None, period: str, problems: list[str]):
+    def __init__(
+        self,
+        ws: Worksheet,
+        block: Block,
+        header_row: int | None,
+        label_col: int,
+        last_row: int | None,
+        period: str,
+        problems: list[str],
+    ):
         self.ws, self.block, self.header_row, self.label_col = ws, block, header_row, label_col
         self.last_row = last_row  # None: the block runs to the end of the sheet
         self.period = period
@@ -202,8 +210,10 @@ class _Grid:
             self.cols[keys[0]] = c
             self.ws.cell(self.header_row, c).value = header
             return c
-        self.problems.append(f"sheet '{self.ws.title}' has no column headed {header!r}"
-                             + (f" in the header row {self.header_row}" if self.header_row else ""))
+        self.problems.append(
+            f"sheet '{self.ws.title}' has no column headed {header!r}"
+            + (f" in the header row {self.header_row}" if self.header_row else "")
+        )
         return None
 
     def in_order(self, headers: list[str], before: int | None) -> tuple[dict[str, int], list[int]]:
@@ -217,9 +227,15 @@ class _Grid:
         left (or a template whose history follows ``Variance``), into the next
         blank header cell to the right of the last header.
         """
-        slots = [] if before is None or self.header_row is None else [
-            c for c in range(self.label_col + 1, before)
-            if _blank(self.ws.cell(self.header_row, c).value)]
+        slots = (
+            []
+            if before is None or self.header_row is None
+            else [
+                c
+                for c in range(self.label_col + 1, before)
+                if _blank(self.ws.cell(self.header_row, c).value)
+            ]
+        )
         out: dict[str, int] = {}
         cursor = 0
         for header in headers:
@@ -251,8 +267,10 @@ class _Grid:
                 self.ws.cell(r, self.label_col).value = label
                 self.rows[norm(label)] = r
                 return r
-            self.problems.append(f"sheet '{self.ws.title}' has no blank row left under "
-                                 f"{self.block.label!r} for {label!r}")
+            self.problems.append(
+                f"sheet '{self.ws.title}' has no blank row left under "
+                f"{self.block.label!r} for {label!r}"
+            )
             return None
         self.problems.append(f"sheet '{self.ws.title}' has no row labelled {label!r}")
         return None
@@ -267,16 +285,24 @@ def _find_header(ws: Worksheet, block: Block, period: str) -> tuple[int, int] | 
         if want[0] not in texts:
             continue
         first_hit = first_hit or (row[0].row, texts)
-        missing = [h for h in block.columns if norm(h) not in texts
-                   and norm(h.replace(spec.PERIOD, period)) not in texts]
+        missing = [
+            h
+            for h in block.columns
+            if norm(h) not in texts and norm(h.replace(spec.PERIOD, period)) not in texts
+        ]
         if not missing:
             return row[0].row, texts[want[0]]
     if first_hit is None:
         return f"sheet '{ws.title}' has no header {block.label!r}"
     texts = first_hit[1]
-    missing = [h for h in block.columns if norm(h) not in texts and norm(h.replace(spec.PERIOD, period)) not in texts]
-    return (f"sheet '{ws.title}' header row {first_hit[0]} has no column "
-            + ", ".join(repr(h) for h in missing))
+    missing = [
+        h
+        for h in block.columns
+        if norm(h) not in texts and norm(h.replace(spec.PERIOD, period)) not in texts
+    ]
+    return f"sheet '{ws.title}' header row {first_hit[0]} has no column " + ", ".join(
+        repr(h) for h in missing
+    )
 
 
 _VML_OBJECT = re.compile(rb'ObjectType\s*=\s*"([^"]*)"')
@@ -293,14 +319,20 @@ def _notes_only(z: zipfile.ZipFile, part: str) -> bool:
 def _check_drawings(template: Path) -> None:
     try:
         with zipfile.ZipFile(template) as z:
-            parts = [n for n in z.namelist() if n.startswith(_DRAWING_PARTS) and not _notes_only(z, n)]
+            parts = [
+                n for n in z.namelist() if n.startswith(_DRAWING_PARTS) and not _notes_only(z, n)
+            ]
     except zipfile.BadZipFile:
         raise TemplateError(template, ["is not an .xlsx workbook"]) from None
     if parts:
-        raise TemplateError(template, [
-            f"carries charts or images or form controls ({', '.join(parts[:3])}"
-            f"{'...' if len(parts) > 3 else ''}), which openpyxl would drop when saving the filled return: "
-            "remove them from the template (keep them in a separate workbook), then refresh again"])
+        raise TemplateError(
+            template,
+            [
+                f"carries charts or images or form controls ({', '.join(parts[:3])}"
+                f"{'...' if len(parts) > 3 else ''}), which openpyxl would drop when saving the filled return: "
+                "remove them from the template (keep them in a separate workbook), then refresh again"
+            ],
+        )
 
 
 def _locate(wb: openpyxl.Workbook, template: Path, period: str) -> dict[Block, _Grid]:
@@ -362,10 +394,14 @@ class _Filler:
             return None
         cell = grid.ws.cell(r, c)
         if isinstance(cell, MergedCell):
-            self.problems.append(f"sheet '{grid.ws.title}' cell {cell.coordinate} is inside merged cells")
+            self.problems.append(
+                f"sheet '{grid.ws.title}' cell {cell.coordinate} is inside merged cells"
+            )
             return None
         key = (grid.ws.title, r, c)
-        if value is not None and not _is_formula(cell.value):  # a blank figure leaves the cell as it is
+        if value is not None and not _is_formula(
+            cell.value
+        ):  # a blank figure leaves the cell as it is
             self.writes[(grid.ws, r, c)] = value
         self.values[key] = value
         return key
@@ -435,69 +471,116 @@ class _PeriodHeader:
         return str(values.get(self.header) or "").strip().casefold() == want.casefold()
 
 
-def _checks(g: dict[Block, _Grid], f: _Filler, fig: MonitoringReturn,
-            cells: dict[str, Any]) -> dict[str, tuple[list[Any], str]]:
+def _checks(
+    g: dict[Block, _Grid], f: _Filler, fig: MonitoringReturn, cells: dict[str, Any]
+) -> dict[str, tuple[list[Any], str]]:
     """Each check's conditions and detail text."""
     out: dict[str, tuple[list[Any], str]] = {}
     hn = cells["high_needs"]
     conds = []
     for col in ("Budget", "Forecast outturn", "Variance"):
-        terms = [(1, hn[(label, col)]) for label in m.S251_LABELS] + [(-1, hn[(m.TOTAL_HIGH_NEEDS, col)])]
+        terms = [(1, hn[(label, col)]) for label in m.S251_LABELS] + [
+            (-1, hn[(m.TOTAL_HIGH_NEEDS, col)])
+        ]
         conds.append(_Sum(terms))
-    out[spec.CHECK_LINES] = (conds, f"The {len(m.S251_LABELS)} Section 251 lines add up to "
-                             f"'{m.TOTAL_HIGH_NEEDS}' for Budget, Forecast outturn and Variance.")
+    out[spec.CHECK_LINES] = (
+        conds,
+        f"The {len(m.S251_LABELS)} Section 251 lines add up to "
+        f"'{m.TOTAL_HIGH_NEEDS}' for Budget, Forecast outturn and Variance.",
+    )
 
     fs = cells["financial_summary"]
     now = fig.current_year
     out[spec.CHECK_EXPENDITURE] = (
         [_Sum([(1, hn[(m.TOTAL_HIGH_NEEDS, "Forecast outturn")]), (-1, fs[(m.EXPENDITURE, now)])])],
-        f"'{m.TOTAL_HIGH_NEEDS}' forecast outturn equals Financial summary '{m.EXPENDITURE}' for {now}.")
+        f"'{m.TOTAL_HIGH_NEEDS}' forecast outturn equals Financial summary '{m.EXPENDITURE}' for {now}.",
+    )
 
     e = cells["ehcp"]
     actual = m.period_actual(fig.period)
     conds = []
     for col in fig.ehcp_columns:
-        conds.append(_Sum([(1, e[(cat, col)]) for cat in m.PLACEMENT_CATEGORIES] + [(-1, e[(m.TOTAL, col)])]))
-    conds.append(_Sum([(1, e[(age, actual)]) for age in m.AGE_GROUPS] + [(-1, e[(m.TOTAL_BY_AGE, actual)])]))
+        conds.append(
+            _Sum([(1, e[(cat, col)]) for cat in m.PLACEMENT_CATEGORIES] + [(-1, e[(m.TOTAL, col)])])
+        )
+    conds.append(
+        _Sum([(1, e[(age, actual)]) for age in m.AGE_GROUPS] + [(-1, e[(m.TOTAL_BY_AGE, actual)])])
+    )
     conds.append(_Sum([(1, e[(m.TOTAL, actual)]), (-1, e[(m.TOTAL_BY_AGE, actual)])]))
-    out[spec.CHECK_EHCP] = (conds, f"Each column's placements add up to '{m.TOTAL}', the age groups to "
-                            f"'{m.TOTAL_BY_AGE}', and the two totals of '{actual}' agree.")
+    out[spec.CHECK_EHCP] = (
+        conds,
+        f"Each column's placements add up to '{m.TOTAL}', the age groups to "
+        f"'{m.TOTAL_BY_AGE}', and the two totals of '{actual}' agree.",
+    )
 
     conds = []
     for k, y in enumerate(fig.years):
-        terms = [(1, fs[(row, y)]) for row in (m.IN_YEAR, m.DFE_CONTRIBUTION, m.COUNCIL_CONTRIBUTION,
-                                               m.OTHER_CONTRIBUTIONS)]
+        terms = [
+            (1, fs[(row, y)])
+            for row in (
+                m.IN_YEAR,
+                m.DFE_CONTRIBUTION,
+                m.COUNCIL_CONTRIBUTION,
+                m.OTHER_CONTRIBUTIONS,
+            )
+        ]
         if k:
             terms.insert(0, (1, fs[(m.CUMULATIVE, fig.years[k - 1])]))
             const = 0.0
         else:
             const = -round_half_up(fig.opening_deficit, 2)
         conds.append(_Sum([*terms, (-1, fs[(m.CUMULATIVE, y)])], const))
-    out[spec.CHECK_ROLL_FORWARD] = (conds, (
-        "Each year: last year's cumulative surplus/(deficit) + in-year surplus/(deficit) + the three "
-        f"contributions = this year's. The first year, {fig.years[0]}, starts from the deficit of "
-        f"£{round_half_up(fig.opening_deficit, 2):,.2f} brought forward (Settings)."))
+    out[spec.CHECK_ROLL_FORWARD] = (
+        conds,
+        (
+            "Each year: last year's cumulative surplus/(deficit) + in-year surplus/(deficit) + the three "
+            f"contributions = this year's. The first year, {fig.years[0]}, starts from the deficit of "
+            f"£{round_half_up(fig.opening_deficit, 2):,.2f} brought forward (Settings)."
+        ),
+    )
 
-    conds = [_PeriodYear(cells["period"], [cells["year_headers"][y] for y in fig.years]),
-             _PeriodHeader(cells["period"], cells["ehcp_headers"][actual], "actual"),
-             _PeriodHeader(cells["period"], cells["ehcp_headers"][m.period_plan(fig.period)], "plan")]
-    out[spec.CHECK_PERIOD] = (conds, "The Cover's return period falls in one of the Financial summary's "
-                              "year columns, and heads the EHCP actual and plan columns.")
+    conds = [
+        _PeriodYear(cells["period"], [cells["year_headers"][y] for y in fig.years]),
+        _PeriodHeader(cells["period"], cells["ehcp_headers"][actual], "actual"),
+        _PeriodHeader(cells["period"], cells["ehcp_headers"][m.period_plan(fig.period)], "plan"),
+    ]
+    out[spec.CHECK_PERIOD] = (
+        conds,
+        "The Cover's return period falls in one of the Financial summary's "
+        "year columns, and heads the EHCP actual and plan columns.",
+    )
 
     conds = []
     for y in fig.years:
-        conds.append(_Sum([(1, fs[(m.INCOME, y)]), (1, fs[(m.TRANSFERS_IN, y)]), (-1, fs[(m.EXPENDITURE, y)]),
-                           (-1, fs[(m.OTHER_BLOCKS, y)]), (-1, fs[(m.IN_YEAR, y)])]))
-    out[spec.CHECK_IN_YEAR] = (conds, "Each year: income + block transfers in - expenditure - other blocks' "
-                               "deficit = in-year surplus/(deficit).")
+        conds.append(
+            _Sum(
+                [
+                    (1, fs[(m.INCOME, y)]),
+                    (1, fs[(m.TRANSFERS_IN, y)]),
+                    (-1, fs[(m.EXPENDITURE, y)]),
+                    (-1, fs[(m.OTHER_BLOCKS, y)]),
+                    (-1, fs[(m.IN_YEAR, y)]),
+                ]
+            )
+        )
+    out[spec.CHECK_IN_YEAR] = (
+        conds,
+        "Each year: income + block transfers in - expenditure - other blocks' "
+        "deficit = in-year surplus/(deficit).",
+    )
 
     conds = []
     sv = cells["safety_valve"]
     for y in fig.years:
         if (y, "Agreed cumulative deficit") in sv and (m.AGREEMENT_PROFILE, y) in fs:
-            conds.append(_Sum([(1, fs[(m.AGREEMENT_PROFILE, y)]), (1, sv[(y, "Agreed cumulative deficit")])]))
-    out[spec.CHECK_AGREEMENT] = (conds, "Financial summary's agreement profile is minus the Safety Valve "
-                                 "sheet's agreed cumulative deficit, year by year.")
+            conds.append(
+                _Sum([(1, fs[(m.AGREEMENT_PROFILE, y)]), (1, sv[(y, "Agreed cumulative deficit")])])
+            )
+    out[spec.CHECK_AGREEMENT] = (
+        conds,
+        "Financial summary's agreement profile is minus the Safety Valve "
+        "sheet's agreed cumulative deficit, year by year.",
+    )
     return out
 
 
@@ -539,7 +622,10 @@ def _fit_rows(grid: _Grid, labels: list[str]) -> None:
     unit of width, 15 points a line).
     """
     ws = grid.ws
-    spans = {(rng.min_row, rng.min_col): range(rng.min_col, rng.max_col + 1) for rng in ws.merged_cells.ranges}
+    spans = {
+        (rng.min_row, rng.min_col): range(rng.min_col, rng.max_col + 1)
+        for rng in ws.merged_cells.ranges
+    }
     for label in labels:
         r = grid.row(label)
         if r is None:
@@ -576,7 +662,9 @@ def _print_used_area(ws: Worksheet) -> None:
     ws.print_area = f"A1:{get_column_letter(last_col)}{last_row}"
 
 
-def _fill(wb: openpyxl.Workbook, template: Path, fig: MonitoringReturn, audit: Audit) -> list[CheckResult]:
+def _fill(
+    wb: openpyxl.Workbook, template: Path, fig: MonitoringReturn, audit: Audit
+) -> list[CheckResult]:
     g = _locate(wb, template, fig.period)
     f = _Filler(template)
     cells: dict[str, Any] = {}
@@ -609,12 +697,17 @@ def _fill(wb: openpyxl.Workbook, template: Path, fig: MonitoringReturn, audit: A
         r = hg.row(label)
         for col in fig.high_needs.columns:
             money = col in spec.MONEY_COLUMNS[spec.HIGH_NEEDS]
-            hn[(label, col)] = f.put(hg, r, hg.col(col), _value(fig.high_needs.loc[label, col], money))
+            hn[(label, col)] = f.put(
+                hg, r, hg.col(col), _value(fig.high_needs.loc[label, col], money)
+            )
 
     eg = g[spec.EHCP_BLOCK]
     cells["ehcp"] = e = {}
     cells["ehcp_headers"] = {}
-    ehcp_cols = {col: eg.col(col) for col in (m.period_actual(fig.period), m.period_plan(fig.period), m.VARIANCE)}
+    ehcp_cols = {
+        col: eg.col(col)
+        for col in (m.period_actual(fig.period), m.period_plan(fig.period), m.VARIANCE)
+    }
     history, spare = eg.in_order(list(fig.ehcp_history), ehcp_cols[m.period_actual(fig.period)])
     for c in spare:  # no gap between the last census and the period's actual
         _hide_column(eg.ws, c)
@@ -623,8 +716,7 @@ def _fill(wb: openpyxl.Workbook, template: Path, fig: MonitoringReturn, audit: A
         cells["ehcp_headers"][col] = (eg.ws.title, eg.header_row, c)
         f.values[cells["ehcp_headers"][col]] = col
         for label in fig.ehcp.index:
-            e[(label, col)] = f.put(eg, eg.row(label), c,
-                                    _value(fig.ehcp.loc[label, col], False))
+            e[(label, col)] = f.put(eg, eg.row(label), c, _value(fig.ehcp.loc[label, col], False))
 
     def table(block: Block, frame: Any, name: str) -> None:
         grid = g[block]
@@ -636,8 +728,12 @@ def _fill(wb: openpyxl.Workbook, template: Path, fig: MonitoringReturn, audit: A
             r = grid.row(label, place=True)
             f.put(grid, r, grid.label_col, label)
             for col, v in zip(frame.columns[1:], row[1:], strict=True):
-                out[(label, col)] = f.put(grid, r, cols[col], _value(v, col in money and block is not
-                                                                     spec.CONDITIONS_BLOCK))
+                out[(label, col)] = f.put(
+                    grid,
+                    r,
+                    cols[col],
+                    _value(v, col in money and block is not spec.CONDITIONS_BLOCK),
+                )
 
     table(spec.BLOCK_MOVEMENTS_BLOCK, fig.block_movements, "block_movements")
     table(spec.SAFETY_VALVE_BLOCK, fig.safety_valve, "safety_valve")
@@ -654,8 +750,11 @@ def _fill(wb: openpyxl.Workbook, template: Path, fig: MonitoringReturn, audit: A
     for label in spec.CHECK_LABELS:
         conds, detail = checks[label]
         r = cg.row(label)
-        formula = ("=IF(AND(" + ",".join(c.formula() for c in conds) + '),"PASS","FAIL")') if conds \
+        formula = (
+            ("=IF(AND(" + ",".join(c.formula() for c in conds) + '),"PASS","FAIL")')
+            if conds
             else '="PASS"'
+        )
         cg.ws.cell(r, rc).value = formula
         f.writes[(cg.ws, r, dc)] = detail
         results.append(CheckResult(label, all(c.ok(f.values) for c in conds), detail))
@@ -665,19 +764,28 @@ def _fill(wb: openpyxl.Workbook, template: Path, fig: MonitoringReturn, audit: A
     rows = {label: cg.rows.get(norm(label)) for label in spec.AUDIT_ROWS}
     if any(v is None for v in rows.values()):
         top = max(ws.max_row, max(cg.rows.values(), default=cg.header_row)) + 2
-        ws.cell(top, cg.label_col, spec.AUDIT_HEADING).font = copy(ws.cell(cg.header_row, cg.label_col).font)
+        ws.cell(top, cg.label_col, spec.AUDIT_HEADING).font = copy(
+            ws.cell(cg.header_row, cg.label_col).font
+        )
         for i, label in enumerate(spec.AUDIT_ROWS, start=1):
             if rows[label] is None:
                 rows[label] = top + i
                 ws.cell(top + i, cg.label_col, label)
-    values = {spec.AUDIT_TOOL: audit.tool, spec.AUDIT_VERSION: audit.version, spec.AUDIT_TIME: audit.refreshed_at,
-              spec.AUDIT_MODEL: audit.model, spec.AUDIT_SHA: audit.sha256}
+    values = {
+        spec.AUDIT_TOOL: audit.tool,
+        spec.AUDIT_VERSION: audit.version,
+        spec.AUDIT_TIME: audit.refreshed_at,
+        spec.AUDIT_MODEL: audit.model,
+        spec.AUDIT_SHA: audit.sha256,
+    }
     for label, r in rows.items():
         f.writes[(ws, r, cg.label_col + 1)] = values[label]
 
     for (sheet, r, c), v in f.writes.items():
         sheet.cell(r, c).value = v
-    _fit_rows(g[spec.CONDITIONS_BLOCK], [str(c) for c in fig.conditions.iloc[:, 0]])  # on the written text
+    _fit_rows(
+        g[spec.CONDITIONS_BLOCK], [str(c) for c in fig.conditions.iloc[:, 0]]
+    )  # on the written text
     for block in spec.BLOCKS:  # a sheet with two blocks is done once: its print area is then set
         _print_used_area(g[block].ws)
     return results
@@ -689,8 +797,10 @@ def return_name(la_code: Any, period: str) -> str:
     >>> return_name("873", "2024-25 Q2")
     '873_2024-25_Q2_DSG_monitoring_return.xlsx'
     """
+
     def safe(text: Any) -> str:
         return re.sub(r"[^A-Za-z0-9.-]+", "_", str(text).strip()).strip("_.") or "return"
+
     return f"{safe(la_code)}_{safe(period)}_DSG_monitoring_return.xlsx"
 
 
@@ -714,7 +824,9 @@ def _publish(tmp: Path, folder: Path, name: str) -> Path:
         version += 1
 
 
-def write_return(fig: MonitoringReturn, template: Path, out_dir: Path, audit: Audit) -> WrittenReturn:
+def write_return(
+    fig: MonitoringReturn, template: Path, out_dir: Path, audit: Audit
+) -> WrittenReturn:
     """Fill a copy of ``template`` with ``fig`` and save it in ``out_dir``.
 
     Raises
@@ -735,8 +847,13 @@ def write_return(fig: MonitoringReturn, template: Path, out_dir: Path, audit: Au
         raise TemplateError(template, [f"cannot be opened as an .xlsx workbook ({exc})"]) from None
     for ws in wb.worksheets:
         if getattr(ws, "_charts", None) or getattr(ws, "_images", None):
-            raise TemplateError(template, [f"sheet '{ws.title}' carries charts or images, which openpyxl "
-                                           "would drop when saving the filled return"])
+            raise TemplateError(
+                template,
+                [
+                    f"sheet '{ws.title}' carries charts or images, which openpyxl "
+                    "would drop when saving the filled return"
+                ],
+            )
     results = _fill(wb, template, fig, audit)
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(out_dir, "is a file, not a folder")
