@@ -234,7 +234,7 @@ def blank_spec(
         years.append(_next_year(years[-1]))
     last_census = int(first_year[:4]) + 1
     census = list(range(last_census - n_census + 1, last_census + 1))
-    settings = {name: None for name in SETTINGS}
+    settings: dict[str, Any] = {name: None for name in SETTINGS}
     settings["Local authority"] = local_authority or None
     settings["LA code"] = la_code or None
     blank = [None] * 7
