@@ -1,0 +1,853 @@
+"""The model workbook's tables, read once into the typed model (:class:`models.model.DSGModel`).
+
+:func:`parse_model` is the edge of the models for the refresh and ``dsg
+show``: it checks every table and every Settings value with one collector
+(:class:`models.errors.Problems`) and reports every problem at once, naming
+the table, the row and the column. What it returns holds no blank, text or
+Excel error where a number belongs, so the return's figures
+(:mod:`models.return_figures`) compute without further checks.
+
+Rules (beyond the columns' kinds; the model workbook's About sheet states the
+same rules to its readers)
+----------------------------------------------------------------------------
+- ``LA code`` is DfE's three-digit LA number (``873``).
+- ``Return period`` is a financial year and a quarter; ``2024/25 q2`` is read
+  as ``2024-25 Q2``, the form used everywhere after.
+- ``Period end date`` is the last day of that quarter (Q1 30 June, Q2 30
+  September, Q3 31 December, Q4 31 March).
+- Money (Settings ``Opening cumulative deficit`` and every column of
+  pounds) is at most :data:`MONEY_LIMIT` either way: no council needs more,
+  and a return cannot show it.
+- The Placements table has at least one row: the projection of spend starts
+  from it.
+- A cell holding an Excel error (``#REF!``, ``#N/A``...) is named as such.
+- The current year (the period's) is a Funding year; a Transfer rate is at
+  most 1; Agreement years are unique and, within the Funding years,
+  consecutive; HighNeedsLines, EHCPHistory, EHCPPeriod and EHCPByAge list
+  exactly the return's rows; a Condition's RAG is Green, Amber or Red.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+
+from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
+from models.errors import InputError, Problem, Problems, cell_of, summarise_blank_columns
+from models.inputs import OPTIONAL_SETTINGS, SETTINGS, TABLE_COLUMNS, ModelInputs
+from models.model import (
+    Agreement,
+    Condition,
+    DSGModel,
+    EHCPNumbers,
+    Funding,
+    HighNeedsLines,
+    Placements,
+    Settings,
+    keyed,
+    year_series,
+)
+from models.projection import placement_projection
+from models.validation import Column, is_blank, parse_year, read_scalar, read_table, rows_of
+from models.validation import _show as show
+from models.years import year_start
+
+__all__ = [
+    "MONEY_LIMIT",
+    "EXCEL_ERRORS",
+    "RAG_VALUES",
+    "S251_LINES",
+    "parse_model",
+    "normalise_period",
+    "quarter_end",
+    "read_date",
+    "census_label",
+    "s251_code",
+]
+
+#: The largest sum of money, either way, a model may hold: £1 trillion
+#: (England's whole DSG is about £65 billion a year).
+MONEY_LIMIT = 1e12
+MONEY_LIMIT_TEXT = "£1,000,000,000,000 (one trillion pounds)"
+
+#: The error values Excel shows in a cell.
+EXCEL_ERRORS: tuple[str, ...] = (
+    "#NULL!",
+    "#DIV/0!",
+    "#VALUE!",
+    "#REF!",
+    "#NAME?",
+    "#NUM!",
+    "#N/A",
+    "#GETTING_DATA",
+    "#SPILL!",
+    "#CALC!",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#BUSY!",
+    "#UNKNOWN!",
+    "#PYTHON!",
+)
+
+RAG_VALUES: tuple[str, ...] = ("Green", "Amber", "Red")
+
+#: Section 251 high needs lines: (code, description); the return's label is both.
+S251_LINES: tuple[tuple[str, str], ...] = (
+    ("1.0.2", "High needs place funding within Individual Schools Budget"),
+    ("1.2.1", "Top-up funding - maintained schools"),
+    ("1.2.2", "Top-up funding - academies, free schools and colleges"),
+    ("1.2.3", "Top-up and other funding - non-maintained and independent providers"),
+    ("1.2.4", "Additional high needs targeted funding for mainstream schools and academies"),
+    ("1.2.5", "SEN support services"),
+    ("1.2.6", "Hospital education services"),
+    ("1.2.7", "Other alternative provision services"),
+    ("1.2.8", "Support for inclusion"),
+    ("1.2.9", "Special schools and PRUs in financial difficulty"),
+    ("1.2.10", "PFI/BSF costs at special schools, AP/PRUs and post 16 institutions only"),
+    ("1.2.11", "Direct payments (SEN and disability)"),
+    ("1.2.13", "Therapies and other health related services"),
+)
+S251_CODES: tuple[str, ...] = tuple(code for code, _ in S251_LINES)
+
+FUNDING_COLUMNS: tuple[Column, ...] = (
+    Column("Year", "year"),
+    Column("High Needs Block income", minimum=0),
+    Column("Schools block", minimum=0),
+    Column("Transfer rate", minimum=0),
+    Column("Other high needs spend", minimum=0),
+    Column("Other blocks in-year deficit"),
+    Column("Council contribution"),
+    Column("Other contributions"),
+)
+PLACEMENT_COLUMNS: tuple[Column, ...] = (
+    Column("Placement", "name", unique=True),
+    Column("Count", minimum=0),
+    Column("Cost per place", minimum=0),
+    Column("Growth", above=-1),
+    Column("Inflation", above=-1),
+)
+MOVE_COLUMNS: tuple[Column, ...] = (
+    Column("Placement", "name"),
+    Column("Year", "year"),
+    Column("Change"),
+)
+AGREEMENT_COLUMNS: tuple[Column, ...] = (
+    Column("Year", "year"),
+    Column("DfE payment due", minimum=0),
+    Column("DfE payment received", minimum=0),
+    Column("Council contribution", minimum=0),
+    Column("Agreed cumulative deficit"),
+)
+LINE_COLUMNS: tuple[Column, ...] = (
+    Column("Line", "name", unique=True),
+    Column("Budget"),
+    Column("Forecast outturn"),
+)
+PERIOD_COLUMNS: tuple[Column, ...] = (
+    Column("Category", "name", unique=True),
+    Column("Actual", minimum=0),
+    Column("Plan", minimum=0),
+)
+AGE_COLUMNS: tuple[Column, ...] = (
+    Column("Age group", "name", unique=True),
+    Column("Actual", minimum=0),
+)
+CONDITION_COLUMNS: tuple[Column, ...] = (
+    Column("Condition", "name", unique=True),
+    Column("RAG", "text"),
+    Column("Commentary", "text"),
+)
+
+#: Columns of pounds, by table: each within MONEY_LIMIT.
+MONEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "Funding": (
+        "High Needs Block income",
+        "Schools block",
+        "Other high needs spend",
+        "Other blocks in-year deficit",
+        "Council contribution",
+        "Other contributions",
+    ),
+    "Placements": ("Cost per place",),
+    "Agreement": (
+        "DfE payment due",
+        "DfE payment received",
+        "Council contribution",
+        "Agreed cumulative deficit",
+    ),
+    "HighNeedsLines": ("Budget", "Forecast outturn"),
+}
+
+_CODE = re.compile(r"^\s*(\d+\.\d+\.\d+)(?!\.?\d)")
+_CENSUS = re.compile(r"^\s*(\d{4})(?:\.0+)?\s*$")
+_PERIOD = re.compile(r"^\s*(\d{4}\s*[-/]\s*\d{2})\s*Q\s*([1-4])\s*$", re.IGNORECASE)
+_LA_CODE = re.compile(r"^[0-9]{3}$")
+
+
+# --- small readers ------------------------------------------------------------------------
+
+
+def excel_error(value: Any) -> str | None:
+    """The Excel error a cell holds (``#REF!``), else None.
+
+    >>> excel_error("#REF!"), excel_error(" #n/a "), excel_error("#1 school")
+    ('#REF!', '#N/A', None)
+    """
+    if isinstance(value, str):
+        text = value.strip().upper()
+        if text in EXCEL_ERRORS:
+            return text
+    return None
+
+
+def s251_code(label: Any) -> str | None:
+    """The Section 251 code a line label starts with, or None.
+
+    >>> s251_code("1.2.3 Top-up"), s251_code(" 1.2.10"), s251_code("Total")
+    ('1.2.3', '1.2.10', None)
+    """
+    m = _CODE.match("" if label is None else str(label))
+    return m.group(1) if m else None
+
+
+def census_label(header: Any) -> str:
+    """The return's column header for an EHCPHistory census column.
+
+    A bare year (``2019``, ``"2019"``) becomes ``January 2019`` (the SEN2
+    census is taken in January); any other header is kept as written.
+
+    >>> census_label(2019), census_label("Jan 2020")
+    ('January 2019', 'Jan 2020')
+    """
+    text = str(header).strip()
+    m = _CENSUS.match(text)
+    return f"January {m.group(1)}" if m else text
+
+
+def text_of(value: Any) -> str:
+    """A cell as text: blank is ``""``, a whole float loses its ``.0``.
+
+    >>> text_of(873.0), text_of(None), text_of(" Cambridgeshire ")
+    ('873', '', 'Cambridgeshire')
+    """
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_date(value: Any) -> dt.date | None:
+    """A date from a cell: a date, an ISO or dd/mm/yyyy text, or an Excel serial number.
+
+    >>> read_date("2024-09-30"), read_date("30/09/2024"), read_date(45565)
+    (datetime.date(2024, 9, 30), datetime.date(2024, 9, 30), datetime.date(2024, 9, 30))
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        if 1 <= value < 2958466:
+            return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        for fmt in (
+            "%Y-%m-%d",
+            "%d/%m/%Y",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%d %H:%M:%S",
+            "%d %B %Y",
+            "%d %b %Y",
+        ):
+            try:
+                return dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+    return None
+
+
+def normalise_period(value: Any) -> tuple[str | None, str | None]:
+    """A return period as ``YYYY-YY Qn``, or what is wrong with it.
+
+    >>> normalise_period("2024/25 q2"), normalise_period(" 2024-25  Q4 ")
+    (('2024-25 Q2', None), ('2024-25 Q4', None))
+    >>> normalise_period("2024-25 Month 6")[1]
+    "'2024-25 Month 6' is not a return period like '2024-25 Q2' (a financial year, then the quarter Q1 to Q4)"
+    """
+    text = text_of(value)
+    m = _PERIOD.match(text)
+    if not m:
+        return None, (
+            f"{show(text)} is not a return period like '2024-25 Q2' "
+            "(a financial year, then the quarter Q1 to Q4)"
+        )
+    year, err = parse_year(m.group(1))
+    if err:
+        return None, err
+    return f"{year} Q{m.group(2)}", None
+
+
+def quarter_end(period: str) -> dt.date:
+    """The last day of a return period's quarter (the financial year starts in April).
+
+    Notes
+    -----
+    ::
+
+        Q1 -> 30 June, Q2 -> 30 September, Q3 -> 31 December of the year's start,
+        Q4 -> 31 March of the year after
+
+    References
+    ----------
+    ../shared/spec/RETURN.md, Cover: ``Period end date`` is the end of the return period.
+
+    >>> quarter_end("2024-25 Q2"), quarter_end("2024-25 Q4")
+    (datetime.date(2024, 9, 30), datetime.date(2025, 3, 31))
+    """
+    start, quarter = year_start(period[:7]), int(period[-1])
+    month_day = {1: (6, 30), 2: (9, 30), 3: (12, 31), 4: (3, 31)}[quarter]
+    return dt.date(start + (quarter == 4), *month_day)
+
+
+# --- tables -------------------------------------------------------------------------------
+
+
+def _header_positions(header: list[Any], columns: Sequence[Column]) -> dict[int, str]:
+    """{position: column name} of the columns the model reads."""
+    wanted = {c.name.casefold(): c.name for c in columns}
+    out: dict[int, str] = {}
+    for i, h in enumerate(header):
+        key = "" if is_blank(h) else str(h).strip().casefold()
+        if key in wanted:
+            out[i] = wanted[key]
+    return out
+
+
+def _excel_errors(
+    raw: Any, name: str, columns: Sequence[Column], found: Problems
+) -> set[tuple[int, str]]:
+    """Name every cell holding an Excel error; the (row, column) of each."""
+    rows = rows_of(raw)
+    if not rows:
+        return set()
+    positions = _header_positions(rows[0], columns)
+    name_col = next((c.name for c in columns if c.kind == "name"), None)
+    name_pos = next((i for i, c in positions.items() if c == name_col), None)
+    cells: set[tuple[int, str]] = set()
+    for r, row in enumerate(rows[1:], start=1):
+        label = ""
+        if name_pos is not None and name_pos < len(row) and not is_blank(row[name_pos]):
+            label = f" {show(str(row[name_pos]).strip())}"
+        for i, column in positions.items():
+            error = excel_error(row[i]) if i < len(row) else None
+            if error:
+                cells.add((r, column))
+                found.add(
+                    name,
+                    f"row {r}{label}, column '{column}'",
+                    f"holds the Excel error {error}: correct the cell or type the value",
+                )
+    return cells
+
+
+def _body_rows(raw: Any) -> int:
+    body = rows_of(raw)[1:]
+    while body and all(is_blank(v) for v in body[-1]):
+        body.pop()
+    return len(body)
+
+
+def _within_limit(
+    frame: pd.DataFrame, name: str, money: Sequence[str], label: str | None, found: Problems
+) -> None:
+    for column in money:
+        for i, x in enumerate(frame[column]):
+            if abs(x) > MONEY_LIMIT:
+                where_label = f" {show(frame[label].iloc[i])}" if label else ""
+                found.add(
+                    name,
+                    f"row {i + 1}{where_label}, column '{column}'",
+                    f"{x:g} is beyond {MONEY_LIMIT_TEXT}, more than any council's DSG: "
+                    "check the figure (pounds, not pence)",
+                )
+
+
+def read_model_table(
+    inputs: ModelInputs,
+    name: str,
+    columns: Sequence[Column],
+    found: Problems,
+    keep_errors: bool = False,
+) -> pd.DataFrame | None:
+    """One table checked into a DataFrame, or None with its problems kept.
+
+    Excel errors are named as such, a column blank in every row is said once
+    (:func:`models.errors.summarise_blank_columns`), money is checked against
+    :data:`MONEY_LIMIT`. ``keep_errors``: return the table even when a text
+    cell holds an Excel error (named already), so its other cells are checked.
+    """
+    raw = inputs.tables.get(name)
+    if raw is None:
+        found.add(
+            name,
+            "",
+            f"the model workbook has no Excel Table named '{name}' "
+            f"(columns {' | '.join(TABLE_COLUMNS[name])})",
+        )
+        return None
+    errors = _excel_errors(raw, name, columns, found)
+    own = Problems()
+    frame = own.run(read_table, raw, name, list(columns))
+    problems = [p for p in own.items if cell_of(p.where) not in errors]
+    found.items.extend(summarise_blank_columns(problems, _body_rows(raw)))
+    if frame is None or (errors and not keep_errors):
+        return None
+    label = next((c.name for c in columns if c.kind == "name"), None)
+    before = len(found)
+    _within_limit(frame, name, MONEY_COLUMNS.get(name, ()), label, found)
+    return frame if len(found) == before else None
+
+
+def _labels(
+    frame: pd.DataFrame,
+    column: str,
+    wanted: tuple[str, ...],
+    table: str,
+    found: Problems,
+    key: Callable[[str], str | None] = lambda s: s.casefold(),
+    shown: tuple[str, ...] | None = None,
+) -> dict[str, int]:
+    """Each wanted label's row position; unknown, repeated and missing labels are problems."""
+    keys = {key(w): w for w in wanted}
+    index: dict[str, int] = {}
+    for pos, name in enumerate(frame[column]):
+        k = key(str(name))
+        where = f"row {pos + 1} {show(name)}, column '{column}'"
+        if k not in keys:
+            found.add(
+                table, where, f"is not one of the return's rows ({'; '.join(shown or wanted)})"
+            )
+        elif keys[k] in index:
+            found.add(table, where, f"appears twice (also row {index[keys[k]] + 1})")
+        else:
+            index[keys[k]] = pos
+    for w in wanted:
+        if w not in index:
+            found.add(table, f"column '{column}'", f"has no row {w!r}: add it (0 if there is none)")
+    return index
+
+
+# --- Settings -----------------------------------------------------------------------------
+
+
+def _settings_cells(inputs: ModelInputs, found: Problems) -> dict[str, tuple[str, Any]] | None:
+    """{setting: (where, raw value)} of the Settings rows present; every missing row named.
+
+    A value holding an Excel error is named here and left out.
+    """
+    columns = (Column("Setting", "name", unique=True), Column("Value", "text"))
+    frame = read_model_table(inputs, "Settings", columns, found, keep_errors=True)
+    if frame is None:
+        return None
+    rows = rows_of(inputs.tables["Settings"])
+    header = ["" if is_blank(h) else str(h).strip().casefold() for h in rows[0]]
+    value_at = header.index("value")
+    present: dict[str, tuple[int, Any]] = {}
+    for r, setting in enumerate(frame["Setting"], start=1):
+        row = rows[r]
+        present[str(setting).casefold()] = (r, row[value_at] if value_at < len(row) else None)
+    out: dict[str, tuple[str, Any]] = {}
+    for setting in (*SETTINGS, *OPTIONAL_SETTINGS):
+        if setting.casefold() in present:
+            r, value = present[setting.casefold()]
+            if excel_error(value) is None:
+                out[setting] = (f"row {r} '{setting}', column 'Value'", value)
+        elif setting in SETTINGS:
+            found.add(
+                "Settings",
+                "column 'Setting'",
+                f"has no row '{setting}': add the row '{setting}' with its value",
+            )
+    return out
+
+
+def _settings(cells: dict[str, tuple[str, Any]], found: Problems) -> Settings | None:
+    """The Settings values, each checked; None when any is wrong or missing (its problem kept)."""
+    before = len(found)
+    value = {name: raw for name, (_, raw) in cells.items()}
+    where = {name: w for name, (w, _) in cells.items()}
+
+    def required_text(name: str) -> str:
+        if name not in cells:  # missing, or an Excel error: named already
+            return ""
+        text = text_of(value[name])
+        if not text:
+            found.add("Settings", where[name], "is blank")
+        return text
+
+    la_name = required_text("Local authority")
+    la_code = required_text("LA code")
+    if la_code and not _LA_CODE.match(la_code):
+        found.add(
+            "Settings",
+            where["LA code"],
+            f"{show(la_code)} is not an LA code: give DfE's three-digit LA number (e.g. 873)",
+        )
+    period: str | None = None
+    if required_text("Return period"):
+        period, err = normalise_period(value["Return period"])
+        if err:
+            found.add("Settings", where["Return period"], err)
+    end = None
+    if "Period end date" in cells:
+        raw_end = value["Period end date"]
+        end = read_date(raw_end)
+        if end is None:
+            shown = "blank" if is_blank(raw_end) else show(raw_end)
+            found.add(
+                "Settings", where["Period end date"], f"{shown} is not a date (e.g. 30/09/2024)"
+            )
+        elif period is not None and end != quarter_end(period):
+            found.add(
+                "Settings",
+                where["Period end date"],
+                f"{end:%d/%m/%Y} is not the end of {period}: the period ends on "
+                f"{quarter_end(period):%d/%m/%Y}",
+            )
+    opening = None
+    if "Opening cumulative deficit" in cells:
+        opening = found.run_as(
+            lambda: read_scalar(value["Opening cumulative deficit"], "Settings"),
+            where=where["Opening cumulative deficit"],
+        )
+        if opening is not None and abs(opening) > MONEY_LIMIT:
+            found.add(
+                "Settings",
+                where["Opening cumulative deficit"],
+                f"{opening:g} is beyond {MONEY_LIMIT_TEXT}, more than any council's DSG: "
+                "check the figure (pounds, not pence)",
+            )
+    if len(found) > before or any(name not in cells for name in SETTINGS):
+        return None
+    assert period is not None and end is not None and opening is not None
+    return Settings(
+        la_name=la_name,
+        la_code=la_code,
+        period=period,
+        current_year=period[:7],
+        period_end=end,
+        prepared_by=text_of(value["Prepared by"]),
+        opening_deficit=float(opening),
+        dfe_data_folder=text_of(value.get("DfE data folder")) or None,
+    )
+
+
+# --- the parts ----------------------------------------------------------------------------
+
+
+def _funding(frame: pd.DataFrame, found: Problems) -> Funding | None:
+    before = len(found)
+    years = found.run_as(lambda: _years(list(frame["Year"])), rename={"years": "Funding"})
+    for i, rate in enumerate(frame["Transfer rate"]):
+        if rate > 1:
+            found.add(
+                "Funding",
+                f"row {i + 1} {frame['Year'][i]!r}, column 'Transfer rate'",
+                f"{rate:g} is above 1 (a rate is a decimal: 0.01 is 1%)",
+            )
+    if len(found) > before or years is None:
+        return None
+
+    def column(name: str) -> pd.Series:
+        return year_series(frame[name].to_numpy(float), years, name)
+
+    return Funding(
+        years=tuple(years),
+        income=column("High Needs Block income"),
+        schools_block=column("Schools block"),
+        transfer_rate=column("Transfer rate"),
+        other_high_needs_spend=column("Other high needs spend"),
+        other_blocks_deficit=column("Other blocks in-year deficit"),
+        council_contribution=column("Council contribution"),
+        other_contributions=column("Other contributions"),
+    )
+
+
+def _years(labels: list[str]) -> list[str]:
+    """Funding years: consecutive and ascending, problems placed at the row and column."""
+    problems: list[Problem] = []
+    for i in range(1, len(labels)):
+        if year_start(labels[i]) != year_start(labels[i - 1]) + 1:
+            problems.append(
+                Problem(
+                    "Funding",
+                    f"row {i + 1}, column 'Year'",
+                    f"years must be consecutive and ascending: {labels[i]} follows {labels[i - 1]}",
+                )
+            )
+    if not labels:
+        problems.append(Problem("Funding", "column 'Year'", "has no years"))
+    if problems:
+        raise InputError(problems)
+    return labels
+
+
+def _placements(
+    frame: pd.DataFrame, moves: pd.DataFrame, years: Sequence[str] | None, found: Problems
+) -> Placements | None:
+    if frame.empty:
+        found.add(
+            "Placements",
+            "row 1, column 'Placement'",
+            "the table has no rows: fill in one row per placement type (Placement, Count, "
+            "Cost per place, Growth, Inflation); the projected High Needs spend starts from them",
+        )
+        return None
+    names = tuple(frame["Placement"])
+    part = Placements(
+        names=names,
+        count=keyed(frame["Count"].to_numpy(float), names, "Count"),
+        cost_per_place=keyed(frame["Cost per place"].to_numpy(float), names, "Cost per place"),
+        growth=keyed(frame["Growth"].to_numpy(float), names, "Growth"),
+        inflation=keyed(frame["Inflation"].to_numpy(float), names, "Inflation"),
+        moves=moves if len(moves) else None,
+    )
+    if years is not None:  # the moves must name placements and years of the projection
+        checked = found.run_as(
+            lambda: placement_projection(
+                frame[["Placement", "Count", "Cost per place"]],
+                list(years),
+                [[g] for g in frame["Growth"]],
+                [[g] for g in frame["Inflation"]],
+                part.moves,
+                "spend",
+            ),
+            rename={
+                "placements": "Placements",
+                "moves": "Moves",
+                "growth": "Placements column 'Growth'",
+                "inflation": "Placements column 'Inflation'",
+            },
+        )
+        if checked is None:
+            return None
+    return part
+
+
+def _agreement(
+    frame: pd.DataFrame, funding_years: Sequence[str], found: Problems
+) -> Agreement | None:
+    before = len(found)
+    first: dict[str, int] = {}
+    for i, y in enumerate(frame["Year"]):
+        if y in first:
+            found.add(
+                "Agreement",
+                f"row {i + 1} {y!r}, column 'Year'",
+                f"appears twice (also row {first[y] + 1})",
+            )
+        else:
+            first[y] = i
+    listed = [k for k, y in enumerate(funding_years) if y in first]
+    if listed:
+        missing = [
+            funding_years[k]
+            for k in range(listed[0], listed[-1] + 1)
+            if funding_years[k] not in first
+        ]
+        if missing:
+            found.add(
+                "Agreement",
+                "column 'Year'",
+                f"has no row for {', '.join(missing)}: the agreed profile must cover "
+                "consecutive years",
+            )
+    if len(found) > before:
+        return None
+    ordered = sorted(first, key=year_start)
+    rows = [first[y] for y in ordered]
+
+    def column(name: str) -> pd.Series:
+        return year_series(frame[name].to_numpy(float)[rows], ordered, name)
+
+    return Agreement(
+        years=tuple(ordered),
+        dfe_payment_due=column("DfE payment due"),
+        dfe_payment_received=column("DfE payment received"),
+        council_contribution=column("Council contribution"),
+        agreed_deficit=column("Agreed cumulative deficit"),
+    )
+
+
+def _high_needs(frame: pd.DataFrame, found: Problems) -> HighNeedsLines | None:
+    before = len(found)
+    rows = _labels(frame, "Line", S251_CODES, "HighNeedsLines", found, key=s251_code)
+    if len(found) > before:
+        return None
+    order = [rows[code] for code in S251_CODES]
+    return HighNeedsLines(
+        budget=keyed(frame["Budget"].to_numpy(float)[order], S251_CODES, "Budget"),
+        forecast=keyed(
+            frame["Forecast outturn"].to_numpy(float)[order], S251_CODES, "Forecast outturn"
+        ),
+    )
+
+
+def _history_columns(inputs: ModelInputs, found: Problems) -> list[Column]:
+    head = rows_of(inputs.tables["EHCPHistory"])
+    census = [
+        h
+        for h in (head[0] if head else [])
+        if not is_blank(h) and str(h).strip().casefold() != "category"
+    ]
+    if head and not census:
+        found.add(
+            "EHCPHistory",
+            "",
+            "has no census columns: add one column per January census (e.g. 2019) after 'Category'",
+        )
+    return [Column("Category", "name", unique=True)] + [
+        Column(str(h).strip(), minimum=0) for h in census
+    ]
+
+
+def _ehcp(
+    history: pd.DataFrame, period: pd.DataFrame, by_age: pd.DataFrame, found: Problems
+) -> EHCPNumbers | None:
+    before = len(found)
+    hist_rows = _labels(history, "Category", PLACEMENT_CATEGORIES, "EHCPHistory", found)
+    period_rows = _labels(period, "Category", PLACEMENT_CATEGORIES, "EHCPPeriod", found)
+    age_rows = _labels(by_age, "Age group", AGE_GROUPS, "EHCPByAge", found)
+    if len(found) > before:
+        return None
+    census = [c for c in history.columns if c != "Category"]
+    table = history.iloc[[hist_rows[c] for c in PLACEMENT_CATEGORIES]][census].astype(float)
+    table.index = pd.Index(PLACEMENT_CATEGORIES)
+    table.columns = pd.Index([census_label(h) for h in census])
+    order = [period_rows[c] for c in PLACEMENT_CATEGORIES]
+    return EHCPNumbers(
+        history=table,
+        actual=keyed(period["Actual"].to_numpy(float)[order], PLACEMENT_CATEGORIES, "Actual"),
+        plan=keyed(period["Plan"].to_numpy(float)[order], PLACEMENT_CATEGORIES, "Plan"),
+        by_age=keyed(
+            by_age["Actual"].to_numpy(float)[[age_rows[a] for a in AGE_GROUPS]],
+            AGE_GROUPS,
+            "Actual",
+        ),
+    )
+
+
+def _conditions(frame: pd.DataFrame, found: Problems) -> tuple[Condition, ...] | None:
+    before = len(found)
+    out = []
+    for i, (name, rag, text) in enumerate(
+        zip(frame["Condition"], frame["RAG"], frame["Commentary"], strict=True), start=1
+    ):
+        match = [r for r in RAG_VALUES if r.casefold() == rag.casefold()]
+        if not match:
+            found.add(
+                "Conditions",
+                f"row {i} {show(name)}, column 'RAG'",
+                f"{show(rag) if rag else 'blank'} is not one of Green, Amber, Red",
+            )
+            continue
+        out.append(Condition(name, match[0], text))
+    return tuple(out) if len(found) == before else None
+
+
+# --- the model ----------------------------------------------------------------------------
+
+
+def parse_model(inputs: ModelInputs) -> DSGModel:
+    """The model workbook's tables, checked, as the typed model.
+
+    Parameters
+    ----------
+    inputs : ModelInputs
+        The tables as read (header row as columns, cells as Excel holds them).
+
+    Returns
+    -------
+    DSGModel
+        Settings, Funding, Placements (with Moves), Agreement, HighNeedsLines,
+        EHCP numbers and Conditions, typed.
+
+    Raises
+    ------
+    InputError
+        Naming every problem at once: table, row and column, and what is
+        wrong (the module docstring lists the rules).
+
+    Examples
+    --------
+    >>> from models.samples import sample_inputs
+    >>> parse_model(sample_inputs()).settings.period_end
+    datetime.date(2024, 9, 30)
+    """
+    found = Problems()
+    # every table's cells, so the person sees every problem at once
+    cells = _settings_cells(inputs, found)
+    funding_table = read_model_table(inputs, "Funding", FUNDING_COLUMNS, found)
+    placement_table = read_model_table(inputs, "Placements", PLACEMENT_COLUMNS, found)
+    move_table = read_model_table(inputs, "Moves", MOVE_COLUMNS, found)
+    agreement_table = read_model_table(inputs, "Agreement", AGREEMENT_COLUMNS, found)
+    line_table = read_model_table(inputs, "HighNeedsLines", LINE_COLUMNS, found)
+    history_table = read_model_table(
+        inputs,
+        "EHCPHistory",
+        _history_columns(inputs, found) if "EHCPHistory" in inputs.tables else [],
+        found,
+    )
+    period_table = read_model_table(inputs, "EHCPPeriod", PERIOD_COLUMNS, found)
+    age_table = read_model_table(inputs, "EHCPByAge", AGE_COLUMNS, found)
+    condition_table = read_model_table(inputs, "Conditions", CONDITION_COLUMNS, found)
+    table_problems = len(found)
+    settings = _settings(cells, found) if cells is not None else None
+    if table_problems:  # the tables cannot be read further; bad Settings values alone can
+        found.raise_if_any()
+    assert funding_table is not None and placement_table is not None and move_table is not None
+    assert agreement_table is not None and line_table is not None and history_table is not None
+    assert period_table is not None and age_table is not None and condition_table is not None
+
+    # the rows and values the return counts, checked across tables
+    funding = _funding(funding_table, found)
+    period = (
+        normalise_period(cells["Return period"][1])[0]
+        if cells and "Return period" in cells
+        else None
+    )
+    if period is not None and funding is not None and period[:7] not in funding.years:
+        found.add(
+            "Settings",
+            cells["Return period"][0] if cells else "",
+            f"the period's year {period[:7]} is not one of the Funding years "
+            f"({funding.years[0]} to {funding.years[-1]})",
+        )
+    agreement = _agreement(agreement_table, funding.years if funding else (), found)
+    high_needs = _high_needs(line_table, found)
+    ehcp = _ehcp(history_table, period_table, age_table, found)
+    conditions = _conditions(condition_table, found)
+    placements = _placements(
+        placement_table, move_table, funding.years if funding and not found.items else None, found
+    )
+    found.raise_if_any()
+    assert settings is not None and funding is not None and placements is not None
+    assert agreement is not None and high_needs is not None and ehcp is not None
+    assert conditions is not None
+    return DSGModel(
+        settings=settings,
+        funding=funding,
+        placements=placements,
+        agreement=agreement,
+        high_needs=high_needs,
+        ehcp=ehcp,
+        conditions=conditions,
+    )

@@ -1,0 +1,453 @@
+"""The DfE monitoring return's figures, one function per quantity, from the typed model.
+
+Each function takes a :class:`~models.model.DSGModel` and returns one
+quantity: an array of pounds in the order of the Funding years
+(``model.years``) unless it says otherwise. A function uses others by calling
+them, so a scenario (``dataclasses.replace(model, ...)``) flows through every
+figure. Money is unrounded float pounds; the writer rounds once, half-up.
+
+The rules are those of the refresh, stated in the model workbook's About
+sheet and in :mod:`models.monitoring`'s docstring; each function names its
+own under References. The doctests use :func:`models.samples.sample_model`,
+whose figures are worked by hand in that module's docstring.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from models.model import DSGModel
+from models.projection import placement_projection
+from models.trajectory import dsg_trajectory
+from models.transfers import block_transfer_impact
+from models.variance import variance_percent, variance_to_plan
+from models.years import year_start
+
+__all__ = [
+    "projected_spend",
+    "expenditure",
+    "transfers_in",
+    "dfe_contribution",
+    "council_contribution",
+    "other_contributions",
+    "contributions",
+    "in_year_deficit",
+    "cumulative_deficit",
+    "agreed_deficit",
+    "variance_to_agreement",
+    "high_needs_variance",
+    "high_needs_variance_percent",
+    "ehcp_variance",
+    "transfer_impact",
+    "trajectory",
+    "percent_of",
+]
+
+
+def percent_of(variance: np.ndarray, base: np.ndarray) -> list[float | None]:
+    """Variance as a share of |base|; None (an empty cell) where the base is 0.
+
+    The one place the return's Variance % is computed: METHOD.md's
+    ``variance_percent`` (:func:`models.variance.variance_percent`), element
+    by element.
+
+    Notes
+    -----
+    ::
+
+        Variance % = Variance / |Base|        (empty when Base = 0)
+
+    References
+    ----------
+    METHOD.md, "VARIANCE_TO_PLAN"; RETURN.md, High needs expenditure.
+
+    >>> percent_of(np.array([1_500_000.0, 0.0]), np.array([13_000_000.0, 0.0]))
+    [0.11538461538461539, None]
+    """
+    out = variance_percent(np.asarray(variance, float), np.asarray(base, float))
+    return [None if v is None or not np.isfinite(v) else float(v) for v in out]
+
+
+# --- High Needs expenditure ---------------------------------------------------------------
+
+
+def projected_spend(model: DSGModel) -> np.ndarray:
+    """Spend on placements each Funding year, projected from the base year (pounds).
+
+    Notes
+    -----
+    ::
+
+        projected_spend[t] = sum over placements of count[p,t] x cost[p,t]
+
+    with ``count`` and ``cost`` as PLACEMENT_PROJECTION (growth, moves,
+    inflation); the base year is the first Funding year.
+
+    References
+    ----------
+    METHOD.md, "PLACEMENT_PROJECTION"; the refresh's rules (About sheet).
+
+    >>> from models.samples import sample_model
+    >>> projected_spend(sample_model()).tolist()
+    [8000000.0, 8600000.0, 8768000.0]
+    """
+    p = model.placements
+    table = pd.DataFrame(
+        {
+            "Placement": list(p.names),
+            "Count": p.count.to_numpy(),
+            "Cost per place": p.cost_per_place.to_numpy(),
+        }
+    )
+    projection = placement_projection(
+        table,
+        list(model.years),
+        [[g] for g in p.growth],
+        [[g] for g in p.inflation],
+        p.moves,
+        "spend",
+    )
+    return projection.iloc[-1][list(model.years)].to_numpy(float)
+
+
+def expenditure(model: DSGModel) -> np.ndarray:
+    """High Needs expenditure each year (pounds).
+
+    Notes
+    -----
+    ::
+
+        expenditure[t] = sum(HighNeedsLines Forecast outturn)            t = current year
+                       = projected_spend[t] + Other high needs spend[t]   otherwise
+
+    (Funding's ``Other high needs spend`` of the current year is not used.)
+
+    References
+    ----------
+    The refresh's rules: "High Needs expenditure of the current year is the sum
+    of HighNeedsLines Forecast outturn" (models/monitoring.py, About sheet).
+
+    >>> from models.samples import sample_model
+    >>> expenditure(sample_model()).tolist()
+    [14000000.0, 14500000.0, 14768000.0]
+    """
+    spend = projected_spend(model) + model.funding.other_high_needs_spend.to_numpy()
+    spend[model.years.index(model.current_year)] = float(model.high_needs.forecast.to_numpy().sum())
+    return spend
+
+
+# --- Income side --------------------------------------------------------------------------
+
+
+def transfers_in(model: DSGModel) -> np.ndarray:
+    """Block transfers into the High Needs Block (pounds).
+
+    Notes
+    -----
+    ::
+
+        transfers_in[t] = Schools block[t] x Transfer rate[t]
+
+    References
+    ----------
+    METHOD.md, "BLOCK_TRANSFER_IMPACT"; committee report 3.16 (1% of £480m = £4.8m).
+
+    >>> from models.samples import sample_model
+    >>> transfers_in(sample_model()).round(2).tolist()
+    [1000000.0, 525000.0, 0.0]
+    """
+    return model.funding.schools_block.to_numpy() * model.funding.transfer_rate.to_numpy()
+
+
+def transfer_impact(model: DSGModel) -> pd.DataFrame:
+    """The BLOCK_TRANSFER_IMPACT table of the Funding years: transfers and approvals.
+
+    References
+    ----------
+    METHOD.md, "BLOCK_TRANSFER_IMPACT".
+
+    >>> from models.samples import sample_model
+    >>> transfer_impact(sample_model())["Secretary of State approval"].tolist()
+    ['Required', 'Not required', 'Not required']
+    """
+    f = model.funding
+    return block_transfer_impact(
+        list(f.years), f.schools_block.to_numpy(), f.transfer_rate.to_numpy()
+    )
+
+
+# --- Contributions ------------------------------------------------------------------------
+
+
+def dfe_contribution(model: DSGModel) -> np.ndarray:
+    """DfE Safety Valve contribution each year (pounds).
+
+    Notes
+    -----
+    ::
+
+        dfe[t] = Agreement DfE payment received[t]   t <= current year (paid)
+               = Agreement DfE payment due[t]        t >  current year (the plan)
+               = 0                                   t not in the Agreement
+
+    References
+    ----------
+    The refresh's rules: "DfE Safety Valve contribution = Agreement DfE payment
+    received for years up to and including the current year, DfE payment due
+    for later years" (models/monitoring.py, About sheet).
+
+    >>> from models.samples import sample_model
+    >>> dfe_contribution(sample_model()).tolist()
+    [1000000.0, 500000.0, 1000000.0]
+    """
+    a, now = model.agreement, year_start(model.current_year)
+    out = np.zeros(len(model.years))
+    for k, year in enumerate(model.years):
+        if year in a.years:
+            paid = a.dfe_payment_received if year_start(year) <= now else a.dfe_payment_due
+            out[k] = float(paid[year])
+    return out
+
+
+def council_contribution(model: DSGModel) -> np.ndarray:
+    """Council contribution to the cumulative deficit each year: Funding's (pounds).
+
+    >>> from models.samples import sample_model
+    >>> council_contribution(sample_model()).tolist()
+    [1000000.0, 0.0, 500000.0]
+    """
+    return model.funding.council_contribution.to_numpy().copy()
+
+
+def other_contributions(model: DSGModel) -> np.ndarray:
+    """Other contributions to the cumulative deficit each year: Funding's (pounds).
+
+    >>> from models.samples import sample_model
+    >>> other_contributions(sample_model()).tolist()
+    [0.0, 0.0, 250000.0]
+    """
+    return model.funding.other_contributions.to_numpy().copy()
+
+
+def contributions(model: DSGModel) -> np.ndarray:
+    """Money applied to the cumulative deficit each year (pounds).
+
+    Notes
+    -----
+    ::
+
+        contributions[t] = dfe[t] + council[t] + other[t]
+
+    References
+    ----------
+    The refresh's rules (models/monitoring.py, About sheet); METHOD.md,
+    "DSG_TRAJECTORY" (contributions).
+
+    >>> from models.samples import sample_model
+    >>> contributions(sample_model()).tolist()
+    [2000000.0, 500000.0, 1750000.0]
+    """
+    return dfe_contribution(model) + council_contribution(model) + other_contributions(model)
+
+
+# --- The deficit --------------------------------------------------------------------------
+
+
+def in_year_deficit(model: DSGModel) -> np.ndarray:
+    """In-year DSG deficit (pounds; negative is a surplus).
+
+    Notes
+    -----
+    ::
+
+        in_year_deficit[t] = expenditure[t] - income[t] - transfers_in[t] + other_blocks[t]
+
+    References
+    ----------
+    METHOD.md, "DSG_TRAJECTORY"; committee report 3.8 (2024-25: £11.730m).
+
+    >>> from models.samples import sample_model
+    >>> in_year_deficit(sample_model()).round(2).tolist()
+    [1000000.0, 1075000.0, 768000.0]
+    """
+    f = model.funding
+    return (
+        expenditure(model)
+        - f.income.to_numpy()
+        - transfers_in(model)
+        + f.other_blocks_deficit.to_numpy()
+    )
+
+
+def cumulative_deficit(model: DSGModel) -> np.ndarray:
+    """Cumulative DSG deficit carried forward at the end of each year (pounds).
+
+    Notes
+    -----
+    ::
+
+        cumulative_deficit[-1] = Settings Opening cumulative deficit
+        cumulative_deficit[t]  = cumulative_deficit[t-1] + in_year_deficit[t] - contributions[t]
+
+    References
+    ----------
+    METHOD.md, "DSG_TRAJECTORY"; committee report 3.8: £40.015m brought
+    forward + £11.730m in-year = £51.745m.
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> from models.samples import sample_model
+    >>> m = sample_model()
+    >>> cumulative_deficit(m).round(2).tolist()
+    [9000000.0, 9575000.0, 8593000.0]
+
+    A scenario: one more percentage point of the Schools block transferred in
+    2025-26 (£1.1m) lowers that year's cumulative deficit by exactly that.
+
+    >>> rate = m.funding.transfer_rate + [0.0, 0.0, 0.01]
+    >>> higher = dataclasses.replace(m, funding=dataclasses.replace(m.funding, transfer_rate=rate))
+    >>> float((cumulative_deficit(m) - cumulative_deficit(higher))[-1].round(2))
+    1100000.0
+    """
+    deficit = model.settings.opening_deficit + np.cumsum(
+        in_year_deficit(model) - contributions(model)
+    )
+    return np.asarray(deficit, dtype=float)
+
+
+def trajectory(model: DSGModel) -> pd.DataFrame:
+    """The DSG_TRAJECTORY table of the model's figures (what ``dsg show`` prints).
+
+    References
+    ----------
+    METHOD.md, "DSG_TRAJECTORY".
+
+    >>> from models.samples import sample_model
+    >>> trajectory(sample_model())["Cumulative deficit"].round(2).tolist()
+    [9000000.0, 9575000.0, 8593000.0]
+    """
+    return dsg_trajectory(
+        list(model.years),
+        model.settings.opening_deficit,
+        model.funding.income.to_numpy(),
+        expenditure(model),
+        transfers_in(model),
+        contributions(model),
+        model.funding.other_blocks_deficit.to_numpy(),
+    )
+
+
+# --- The agreement ------------------------------------------------------------------------
+
+
+def agreed_deficit(model: DSGModel) -> list[float | None]:
+    """Agreement ``Agreed cumulative deficit`` for each Funding year; None where not listed.
+
+    >>> from models.samples import sample_model
+    >>> agreed_deficit(sample_model())
+    [10000000.0, 9200000.0, 8000000.0]
+    """
+    agreed = model.agreement.agreed_deficit
+    return [float(agreed[y]) if y in model.agreement.years else None for y in model.years]
+
+
+def variance_to_agreement(model: DSGModel) -> pd.DataFrame:
+    """Forecast against agreed cumulative deficit, for the Funding years the Agreement lists.
+
+    Returns
+    -------
+    pandas.DataFrame
+        VARIANCE_TO_PLAN's ``Year | Plan | Forecast | Variance | Variance % |
+        RAG`` (no rows when the Agreement lists no Funding year).
+
+    Notes
+    -----
+    ::
+
+        Variance = Forecast cumulative deficit - Agreed cumulative deficit
+        RAG      = Green when Variance <= 0; Amber when Variance <= 5% x |Agreed|; Red
+
+    References
+    ----------
+    METHOD.md, "VARIANCE_TO_PLAN"; the refresh's rules (models/monitoring.py).
+
+    >>> from models.samples import sample_model
+    >>> v = variance_to_agreement(sample_model())
+    >>> v["Variance"].round(2).tolist(), v["RAG"].tolist()
+    ([-1000000.0, 375000.0, 593000.0], ['Green', 'Amber', 'Red'])
+    """
+    agreed = agreed_deficit(model)
+    listed = [k for k, a in enumerate(agreed) if a is not None]
+    if not listed:
+        return pd.DataFrame(columns=["Year", "Plan", "Forecast", "Variance", "Variance %", "RAG"])
+    forecast = cumulative_deficit(model)
+    return variance_to_plan(
+        [model.years[k] for k in listed],
+        [[float(forecast[k])] for k in listed],
+        [[agreed[k]] for k in listed],
+    )
+
+
+# --- High needs lines and EHCP numbers ----------------------------------------------------
+
+
+def high_needs_variance(model: DSGModel) -> pd.Series:
+    """Forecast outturn less budget, per Section 251 line (pounds; positive is an overspend).
+
+    Notes
+    -----
+    ::
+
+        variance[line] = Forecast outturn[line] - Budget[line]
+
+    References
+    ----------
+    RETURN.md, High needs expenditure.
+
+    >>> from models.samples import sample_model
+    >>> float(high_needs_variance(sample_model())["1.2.3"])
+    1500000.0
+    """
+    return model.high_needs.forecast - model.high_needs.budget
+
+
+def high_needs_variance_percent(model: DSGModel) -> list[float | None]:
+    """Each line's variance as a share of |Budget|; None where the budget is 0.
+
+    Notes
+    -----
+    ::
+
+        variance %[line] = variance[line] / |Budget[line]|
+
+    References
+    ----------
+    RETURN.md, High needs expenditure; :func:`percent_of`.
+
+    >>> from models.samples import sample_model
+    >>> high_needs_variance_percent(sample_model())[3]
+    1.5
+    """
+    return percent_of(high_needs_variance(model).to_numpy(), model.high_needs.budget.to_numpy())
+
+
+def ehcp_variance(model: DSGModel) -> pd.Series:
+    """EHC plans of the period against plan, per placement category.
+
+    Notes
+    -----
+    ::
+
+        variance[category] = Actual[category] - Plan[category]
+
+    References
+    ----------
+    RETURN.md, EHCP numbers.
+
+    >>> from models.samples import sample_model
+    >>> float(ehcp_variance(sample_model()).sum())
+    14.0
+    """
+    return model.ehcp.actual - model.ehcp.plan
