@@ -4,7 +4,9 @@ Works the same on the classic Windows add-in (COM) and on xlwings Server's
 Office.js book: each Excel Table (ListObject) is found by name on whichever
 sheet holds it, and read as its header row and data body (a totals row, if
 shown, is left out). The result is the same :class:`~models.inputs.ModelInputs`
-the file reader builds, so the refresh computes and validates alike.
+the file reader builds, so the refresh computes and validates alike. A cell
+holding an Excel error comes back as its text (``#REF!``), as openpyxl reads
+it from the file, so the models name it as an error rather than a blank.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from models.inputs import TABLE_NAMES, ModelInputs
 def _rows(rng: Any) -> list[list[Any]]:
     if rng is None:
         return []
-    value = rng.options(ndim=2).value
+    value = rng.options(ndim=2, err_to_str=True).value
     return [list(r) for r in (value or [])]
 
 

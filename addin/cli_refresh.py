@@ -59,8 +59,21 @@ def _sheets_of(model: Path) -> dict[str, str]:
         return {}
 
 
+def print_problems(command: str, model: Path, error: DSGError) -> None:
+    """Every problem of a refused model on stderr, one a line, each table's sheet named."""
+    from addin.refresh import problem_lines
+
+    lines = problem_lines(error, _sheets_of(model))
+    if len(lines) == 1:
+        print(f"dsg {command}: {model.name}: {lines[0]}", file=sys.stderr)
+    else:
+        print(f"dsg {command}: {model.name}: {len(lines)} problems to fix:", file=sys.stderr)
+        for line in lines:
+            print(f"  - {line}", file=sys.stderr)
+
+
 def handle(args: argparse.Namespace) -> int:
-    from addin.refresh import problem_lines, run_refresh
+    from addin.refresh import run_refresh
 
     model: Path = args.model
     if not model.is_file():
@@ -72,13 +85,7 @@ def handle(args: argparse.Namespace) -> int:
         inputs = read_model(model)
         result = run_refresh(inputs, args.template, args.out)
     except DSGError as e:
-        lines = problem_lines(e, _sheets_of(model))
-        if len(lines) == 1:
-            print(f"dsg refresh: {model.name}: {lines[0]}", file=sys.stderr)
-        else:
-            print(f"dsg refresh: {model.name}: {len(lines)} problems to fix:", file=sys.stderr)
-            for line in lines:
-                print(f"  - {line}", file=sys.stderr)
+        print_problems("refresh", model, e)
         print("Nothing was written.", file=sys.stderr)
         return 2
     except Exception as e:  # the command reports, never shows a traceback

@@ -2,8 +2,11 @@
 
 Prints the placement cost table, the block-transfer impact and the DSG
 trajectory of a model workbook (default: the embedded Cambridgeshire
-example), computed by the same models as the Excel functions and the
-refresh: pounds formatted, years as ``2024-25``, deficits positive.
+example): the typed model's own figures (:func:`models.parse.parse_model`,
+:mod:`models.return_figures`), the same the refresh writes, formatted here
+and never recomputed: pounds, years as ``2024-25``, deficits positive. A
+model the refresh would refuse (a blank, text or error where a figure
+belongs) is refused the same way, naming table, row and column (exit 2).
 """
 
 from __future__ import annotations
@@ -14,22 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from models.errors import DSGError
 from models.inputs import ModelInputs
 from models.money import format_pounds, round_half_up
-from models.monitoring import (
-    COUNCIL_CONTRIBUTION,
-    DFE_CONTRIBUTION,
-    EXPENDITURE,
-    INCOME,
-    OTHER_BLOCKS,
-    OTHER_CONTRIBUTIONS,
-    TRANSFERS_IN,
-    monitoring_return,
-)
-from models.placements import placement_cost_table
-from models.trajectory import dsg_trajectory
-from models.transfers import block_transfer_impact
-from models.validation import Column, read_table
+from models.parse import parse_model
+from models.return_figures import placement_costs, trajectory, transfer_impact
 from workbooks.example_cambridgeshire import EXAMPLE_PATH
 
 
@@ -71,43 +63,17 @@ def render(frame: pd.DataFrame, formats: dict[str, Callable[[float], str]]) -> s
 
 
 def tables(inputs: ModelInputs) -> list[tuple[str, str]]:
-    """(title, text) of the three tables."""
-    fig = monitoring_return(inputs)
-    placements = placement_cost_table(inputs.table("Placements"))
-    funding = read_table(
-        inputs.table("Funding"),
-        "Funding",
-        [
-            Column("Year", "year"),
-            Column("Schools block", minimum=0),
-            Column("Transfer rate", minimum=0),
-        ],
-    )
-    transfers = block_transfer_impact(
-        funding["Year"], funding["Schools block"], funding["Transfer rate"]
-    )
-    fs = fig.financial_summary
-    contributions = [
-        sum(
-            fs.loc[row, y] or 0.0
-            for row in (DFE_CONTRIBUTION, COUNCIL_CONTRIBUTION, OTHER_CONTRIBUTIONS)
-        )
-        for y in fig.years
-    ]
-    trajectory = dsg_trajectory(
-        fig.years,
-        fig.opening_deficit,
-        [fs.loc[INCOME, y] for y in fig.years],
-        [fs.loc[EXPENDITURE, y] for y in fig.years],
-        [fs.loc[TRANSFERS_IN, y] for y in fig.years],
-        contributions,
-        [fs.loc[OTHER_BLOCKS, y] for y in fig.years],
-    )
+    """(title, text) of the three tables: the typed model's own figures, formatted."""
+    model = parse_model(inputs)
+    placements = placement_costs(model)
+    transfers = transfer_impact(model)
+    dsg = trajectory(model)
+    years, opening = model.years, model.settings.opening_deficit
     money = {c: _pounds for c in ("Cost per place", "Total cost")}
     share = {c: _percent for c in ("Share of count", "Share of cost")}
     return [
         (
-            f"Placement cost table ({fig.years[0]}, the base year)",
+            f"Placement cost table ({years[0]}, the base year)",
             render(placements, {"Count": _count, **money, **share}),
         ),
         (
@@ -123,19 +89,24 @@ def tables(inputs: ModelInputs) -> list[tuple[str, str]]:
             ),
         ),
         (
-            f"DSG trajectory (deficit positive; {format_pounds(fig.opening_deficit)} brought forward "
-            f"into {fig.years[0]}; {fig.current_year} is the forecast year)",
-            render(trajectory, {c: _pounds for c in trajectory.columns if c != "Year"}),
+            f"DSG trajectory (deficit positive; {format_pounds(opening)} brought forward "
+            f"into {years[0]}; {model.current_year} is the forecast year)",
+            render(dsg, {c: _pounds for c in dsg.columns if c != "Year"}),
         ),
     ]
 
 
 def handle(args: argparse.Namespace) -> int:
+    from addin.cli_refresh import print_problems
     from workbooks.model_reader import read_model
 
-    inputs = read_model(args.model)
+    try:
+        shown = tables(read_model(args.model))
+    except DSGError as e:
+        print_problems("show", args.model, e)
+        return 2
     print(args.model.name)
-    for title, text in tables(inputs):
+    for title, text in shown:
         print()
         print(title)
         print(text)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from models.model import DSGModel
+from models.placements import placement_cost_table
 from models.projection import placement_projection
 from models.trajectory import dsg_trajectory
 from models.transfers import block_transfer_impact
@@ -25,6 +26,7 @@ from models.variance import variance_percent, variance_to_plan
 from models.years import year_start
 
 __all__ = [
+    "placement_costs",
     "projected_spend",
     "expenditure",
     "transfers_in",
@@ -67,6 +69,29 @@ def percent_of(variance: np.ndarray, base: np.ndarray) -> list[float | None]:
     """
     out = variance_percent(np.asarray(variance, float), np.asarray(base, float))
     return [None if v is None or not np.isfinite(v) else float(v) for v in out]
+
+
+def placement_costs(model: DSGModel) -> pd.DataFrame:
+    """PLACEMENT_COST_TABLE of the base year: count, cost per place, total cost, shares.
+
+    References
+    ----------
+    METHOD.md, "PLACEMENT_COST_TABLE".
+
+    >>> from models.samples import sample_model
+    >>> placement_costs(sample_model())["Total cost"].tolist()
+    [4000000.0, 4000000.0, 8000000.0]
+    """
+    p = model.placements
+    return placement_cost_table(
+        pd.DataFrame(
+            {
+                "Placement": list(p.names),
+                "Count": p.count.to_numpy(),
+                "Cost per place": p.cost_per_place.to_numpy(),
+            }
+        )
+    )
 
 
 # --- High Needs expenditure ---------------------------------------------------------------
