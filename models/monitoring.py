@@ -399,24 +399,38 @@ def conditions_table(model: DSGModel) -> pd.DataFrame:
 
 
 def check_money(summary: pd.DataFrame) -> None:
-    """Refuse a computed figure beyond the money limit, naming its row and year.
+    """Refuse a computed figure beyond the money limit, naming its row and years.
 
     Every input is within :data:`models.parse.MONEY_LIMIT`; growth compounded
-    over the years can still carry a projection past it.
+    over the years can still carry a projection past it. The first row
+    beyond it is named (the rows below follow from it).
+
+    >>> from models.samples import sample_model
+    >>> check_money(financial_summary(sample_model())) is None
+    True
     """
-    problems = [
-        Problem(
-            "Financial summary",
-            f"row {label!r}, year {year}",
-            f"{value:g} is beyond {MONEY_LIMIT_TEXT}: check Placements' Count, Growth and "
-            "Inflation",
-        )
-        for label in summary.index
-        for year, value in summary.loc[label].items()
-        if isinstance(value, float) and not abs(value) <= MONEY_LIMIT
-    ]
-    if problems:
-        raise InputError(problems)
+    for label in summary.index:
+        beyond = [
+            (year, value)
+            for year, value in summary.loc[label].items()
+            if isinstance(value, float) and not abs(value) <= MONEY_LIMIT
+        ]
+        if beyond:
+            what = (
+                "check Placements' Count, Growth and Inflation, and Moves"
+                if label == EXPENDITURE
+                else "check the Funding and Agreement figures"
+            )
+            raise InputError(
+                [
+                    Problem(
+                        "Financial summary",
+                        f"row {label!r}, year {year}",
+                        f"{value:g} is beyond {MONEY_LIMIT_TEXT}: {what}",
+                    )
+                    for year, value in beyond
+                ]
+            )
 
 
 def return_of(model: DSGModel, today: dt.date | None = None) -> MonitoringReturn:

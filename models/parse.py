@@ -16,8 +16,9 @@ same rules to its readers)
 - ``Period end date`` is the last day of that quarter (Q1 30 June, Q2 30
   September, Q3 31 December, Q4 31 March).
 - Money (Settings ``Opening cumulative deficit`` and every column of
-  pounds) is at most :data:`MONEY_LIMIT` either way: no council needs more,
-  and a return cannot show it.
+  pounds) is at most :data:`MONEY_LIMIT` either way, and a count of children
+  at most :data:`COUNT_LIMIT`: no council needs more, and a return cannot
+  show it (a sum of such figures loses its pence, then its units).
 - The Placements table has at least one row: the projection of spend starts
   from it.
 - A cell holding an Excel error (``#REF!``, ``#N/A``...) is named as such.
@@ -182,6 +183,19 @@ MONEY_COLUMNS: dict[str, tuple[str, ...]] = {
         "Agreed cumulative deficit",
     ),
     "HighNeedsLines": ("Budget", "Forecast outturn"),
+}
+
+#: The largest number of children a count may hold: ten million (England has
+#: fewer than a million EHC plans).
+COUNT_LIMIT = 1e7
+COUNT_LIMIT_TEXT = "10,000,000 children"
+
+#: Columns of counts of children, by table (EHCPHistory: every census column).
+COUNT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "Placements": ("Count",),
+    "Moves": ("Change",),
+    "EHCPPeriod": ("Actual", "Plan"),
+    "EHCPByAge": ("Actual",),
 }
 
 _CODE = re.compile(r"^\s*(\d+\.\d+\.\d+)(?!\.?\d)")
@@ -365,19 +379,33 @@ def _body_rows(raw: Any) -> int:
     return len(body)
 
 
-def _within_limit(
-    frame: pd.DataFrame, name: str, money: Sequence[str], label: str | None, found: Problems
-) -> None:
-    for column in money:
-        for i, x in enumerate(frame[column]):
-            if abs(x) > MONEY_LIMIT:
-                where_label = f" {show(frame[label].iloc[i])}" if label else ""
-                found.add(
-                    name,
-                    f"row {i + 1}{where_label}, column '{column}'",
-                    f"{x:g} is beyond {MONEY_LIMIT_TEXT}, more than any council's DSG: "
-                    "check the figure (pounds, not pence)",
-                )
+def _within_limit(frame: pd.DataFrame, name: str, label: str | None, found: Problems) -> None:
+    """Money within MONEY_LIMIT and counts within COUNT_LIMIT, each cell beyond named."""
+    money = MONEY_COLUMNS.get(name, ())
+    if name == "EHCPHistory":  # one column per census
+        counts = [c for c in frame.columns if c != label]
+    else:
+        counts = list(COUNT_COLUMNS.get(name, ()))
+    for columns, limit, beyond in (
+        (
+            money,
+            MONEY_LIMIT,
+            f"beyond {MONEY_LIMIT_TEXT}, more than any council's DSG: "
+            "check the figure (pounds, not pence)",
+        ),
+        (
+            counts,
+            COUNT_LIMIT,
+            f"beyond {COUNT_LIMIT_TEXT}, more than any council has: check the figure",
+        ),
+    ):
+        for column in columns:
+            for i, x in enumerate(frame[column]):
+                if abs(x) > limit:
+                    where_label = f" {show(frame[label].iloc[i])}" if label else ""
+                    found.add(
+                        name, f"row {i + 1}{where_label}, column '{column}'", f"{x:g} is {beyond}"
+                    )
 
 
 def read_model_table(
@@ -412,7 +440,7 @@ def read_model_table(
         return None
     label = next((c.name for c in columns if c.kind == "name"), None)
     before = len(found)
-    _within_limit(frame, name, MONEY_COLUMNS.get(name, ()), label, found)
+    _within_limit(frame, name, label, found)
     return frame if len(found) == before else None
 
 

@@ -175,8 +175,7 @@ def test_excel_errors_are_named_as_such(tmp_path, capsys):
     )
     err = refused(tmp_path, capsys, model)
     assert (
-        "table Settings row 1 'Local authority', column 'Value': holds the Excel error #REF!"
-        in err
+        "table Settings row 1 'Local authority', column 'Value': holds the Excel error #REF!" in err
     )
     assert "table Funding row 3, column 'Schools block': holds the Excel error #N/A" in err
     assert "column 'Commentary': holds the Excel error #DIV/0!" in err
@@ -188,8 +187,9 @@ def test_an_excel_error_through_office_js_is_named_not_taken_for_a_blank(tmp_pat
     model = model_with(tmp_path, ("Funding", 2, "High Needs Block income", "#N/A"))
     log = _log(run_script(book_payload(model)))
     assert log[1][:2] == ["Status", "Refused: nothing written"]
-    assert "table Funding row 2, column 'High Needs Block income': holds the Excel error #N/A" in (
-        log[2][1]
+    assert (
+        "table Funding row 2, column 'High Needs Block income': holds the Excel error #N/A"
+        in (log[2][1])
     )
     assert files(tmp_path / "server") == []
 
@@ -220,3 +220,30 @@ def test_show_refuses_a_blank_naming_table_row_and_column(tmp_path, capsys):
 def test_show_refuses_what_the_refresh_refuses(tmp_path, capsys):
     err = refused(tmp_path, capsys, model_with(tmp_path, clear="Placements"), command="show")
     assert "table Placements row 1, column 'Placement': the table has no rows" in err
+
+
+@pytest.mark.parametrize(
+    "edit, where",
+    [
+        (("EHCPPeriod", 1, "Actual", 1e26), "table EHCPPeriod row 1 'Mainstream"),
+        (("EHCPHistory", 1, "2019", 1e300), "table EHCPHistory row 1 'Mainstream"),
+        (("Placements", 1, "Count", 1e20), "table Placements row 1 'Mainstream"),
+        (("Moves", 1, "Change", -1e26), "table Moves row 1 "),
+    ],
+)
+def test_counts_beyond_ten_million_children_are_refused_naming_the_cell(
+    tmp_path, capsys, edit, where
+):
+    # Without the limit a count of 1e26 was written and the EHCP totals check FAILed.
+    err = refused(tmp_path, capsys, model_with(tmp_path, edit))
+    line = next(line for line in err.splitlines() if where in line)
+    assert f"column '{edit[2]}': " in line and "is beyond 10,000,000 children" in line
+
+
+def test_growth_compounding_past_the_money_limit_is_refused_naming_row_and_years(tmp_path, capsys):
+    err = refused(tmp_path, capsys, model_with(tmp_path, ("Placements", 1, "Growth", 1000.0)))
+    assert (
+        "Financial summary row 'High Needs expenditure', year 2027-28: 3.26828e+19 is beyond "
+        "£1,000,000,000,000 (one trillion pounds): check Placements' Count, Growth and Inflation"
+    ) in err
+    assert "In-year" not in err  # the rows that follow from it are not repeated

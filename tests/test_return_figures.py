@@ -173,7 +173,10 @@ def test_sample_sheets_worked_by_hand():
     sv = safety_valve_rows(m)
     assert sv["Forecast cumulative deficit"].round(2).tolist() == [9_000_000, 9_575_000, 8_593_000]
     ehcp = ehcp_table(m)
-    assert ehcp.loc["Total", VARIANCE] == 14 and ehcp.loc["Total by age group", "2024-25 Q2 actual"] == 1050
+    assert (
+        ehcp.loc["Total", VARIANCE] == 14
+        and ehcp.loc["Total by age group", "2024-25 Q2 actual"] == 1050
+    )
 
 
 def test_a_higher_transfer_rate_lowers_the_cumulative_deficit_by_exactly_the_transfer():
