@@ -87,7 +87,7 @@ def _read_table(ws, table, name: str, problems: list[Problem]) -> pd.DataFrame:
         header.append("" if cell.value is None else str(cell.value).strip())
     rows = []
     for i, row in enumerate(cells[1:], start=1):
-        values = []
+        values: list[Any] = []
         for j, cell in enumerate(row):
             if _is_formula(cell):
                 text = cell.value.text if isinstance(cell.value, ArrayFormula) else cell.value
