@@ -53,7 +53,7 @@ from models.model import (
     keyed,
     year_series,
 )
-from models.projection import placement_projection
+from models.return_figures import projected_spend
 from models.validation import Column, is_blank, parse_year, read_scalar, read_table, rows_of
 from models.validation import _show as show
 from models.years import year_start
@@ -196,6 +196,14 @@ COUNT_COLUMNS: dict[str, tuple[str, ...]] = {
     "Moves": ("Change",),
     "EHCPPeriod": ("Actual", "Plan"),
     "EHCPByAge": ("Actual",),
+}
+
+#: The projection's arguments, as the tables a person reads.
+PROJECTION_ARGUMENTS: dict[str, str] = {
+    "placements": "Placements",
+    "moves": "Moves",
+    "growth": "Placements column 'Growth'",
+    "inflation": "Placements column 'Inflation'",
 }
 
 _CODE = re.compile(r"^\s*(\d+\.\d+\.\d+)(?!\.?\d)")
@@ -346,10 +354,9 @@ def _header_positions(header: list[Any], columns: Sequence[Column]) -> dict[int,
 
 
 def _excel_errors(
-    raw: Any, name: str, columns: Sequence[Column], found: Problems
+    rows: list[list[Any]], name: str, columns: Sequence[Column], found: Problems
 ) -> set[tuple[int, str]]:
     """Name every cell holding an Excel error; the (row, column) of each."""
-    rows = rows_of(raw)
     if not rows:
         return set()
     positions = _header_positions(rows[0], columns)
@@ -372,8 +379,8 @@ def _excel_errors(
     return cells
 
 
-def _body_rows(raw: Any) -> int:
-    body = rows_of(raw)[1:]
+def _body_rows(rows: list[list[Any]]) -> int:
+    body = rows[1:]
     while body and all(is_blank(v) for v in body[-1]):
         body.pop()
     return len(body)
@@ -431,11 +438,12 @@ def read_model_table(
             f"(columns {' | '.join(TABLE_COLUMNS[name])})",
         )
         return None
-    errors = _excel_errors(raw, name, columns, found)
+    rows = rows_of(raw)
+    errors = _excel_errors(rows, name, columns, found)
     own = Problems()
-    frame = own.run(read_table, raw, name, list(columns))
+    frame = own.run(read_table, rows, name, list(columns))
     problems = [p for p in own.items if cell_of(p.where) not in errors]
-    found.items.extend(summarise_blank_columns(problems, _body_rows(raw)))
+    found.items.extend(summarise_blank_columns(problems, _body_rows(rows)))
     if frame is None or (errors and not keep_errors):
         return None
     label = next((c.name for c in columns if c.kind == "name"), None)
@@ -628,9 +636,7 @@ def _years(labels: list[str]) -> list[str]:
     return labels
 
 
-def _placements(
-    frame: pd.DataFrame, moves: pd.DataFrame, years: Sequence[str] | None, found: Problems
-) -> Placements | None:
+def _placements(frame: pd.DataFrame, moves: pd.DataFrame, found: Problems) -> Placements | None:
     if frame.empty:
         found.add(
             "Placements",
@@ -648,25 +654,6 @@ def _placements(
         inflation=keyed(frame["Inflation"].to_numpy(float), names, "Inflation"),
         moves=moves if len(moves) else None,
     )
-    if years is not None:  # the moves must name placements and years of the projection
-        checked = found.run_as(
-            lambda: placement_projection(
-                frame[["Placement", "Count", "Cost per place"]],
-                list(years),
-                [[g] for g in frame["Growth"]],
-                [[g] for g in frame["Inflation"]],
-                part.moves,
-                "spend",
-            ),
-            rename={
-                "placements": "Placements",
-                "moves": "Moves",
-                "growth": "Placements column 'Growth'",
-                "inflation": "Placements column 'Inflation'",
-            },
-        )
-        if checked is None:
-            return None
     return part
 
 
@@ -863,14 +850,12 @@ def parse_model(inputs: ModelInputs) -> DSGModel:
     high_needs = _high_needs(line_table, found)
     ehcp = _ehcp(history_table, period_table, age_table, found)
     conditions = _conditions(condition_table, found)
-    placements = _placements(
-        placement_table, move_table, funding.years if funding and not found.items else None, found
-    )
+    placements = _placements(placement_table, move_table, found)
     found.raise_if_any()
     assert settings is not None and funding is not None and placements is not None
     assert agreement is not None and high_needs is not None and ehcp is not None
     assert conditions is not None
-    return DSGModel(
+    model = DSGModel(
         settings=settings,
         funding=funding,
         placements=placements,
@@ -879,3 +864,7 @@ def parse_model(inputs: ModelInputs) -> DSGModel:
         ehcp=ehcp,
         conditions=conditions,
     )
+    # the moves name placements and years of the projection, and no count goes negative
+    found.run_as(lambda: projected_spend(model), rename=PROJECTION_ARGUMENTS)
+    found.raise_if_any()
+    return model

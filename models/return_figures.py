@@ -14,6 +14,11 @@ whose figures are worked by hand in that module's docstring.
 
 from __future__ import annotations
 
+import functools
+import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import numpy as np
 import pandas as pd
 
@@ -24,6 +29,33 @@ from models.trajectory import dsg_trajectory
 from models.transfers import block_transfer_impact
 from models.variance import variance_percent, variance_to_plan
 from models.years import year_start
+
+_Figure = TypeVar("_Figure")
+
+
+def once_per_model(figure: Callable[[DSGModel], _Figure]) -> Callable[[DSGModel], _Figure]:
+    """Compute ``figure(model)`` once for each model object, however many figures use it.
+
+    The model is immutable, so its figures are too: an array comes back
+    read-only, a table as a copy, and a scenario (a new object) has figures
+    of its own. The cache holds the model weakly: a scenario's figures go
+    when it goes.
+    """
+    cache: weakref.WeakKeyDictionary[DSGModel, Any] = weakref.WeakKeyDictionary()
+
+    @functools.wraps(figure)
+    def cached(model: DSGModel) -> _Figure:
+        if model not in cache:
+            value = figure(model)
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+            cache[model] = value
+        result = cache[model]
+        copied: _Figure = result.copy() if isinstance(result, pd.DataFrame) else result
+        return copied
+
+    return cached
+
 
 __all__ = [
     "placement_costs",
@@ -97,6 +129,7 @@ def placement_costs(model: DSGModel) -> pd.DataFrame:
 # --- High Needs expenditure ---------------------------------------------------------------
 
 
+@once_per_model
 def projected_spend(model: DSGModel) -> np.ndarray:
     """Spend on placements each Funding year, projected from the base year (pounds).
 
@@ -305,6 +338,7 @@ def in_year_deficit(model: DSGModel) -> np.ndarray:
     )
 
 
+@once_per_model
 def cumulative_deficit(model: DSGModel) -> np.ndarray:
     """Cumulative DSG deficit carried forward at the end of each year (pounds).
 
@@ -378,6 +412,7 @@ def agreed_deficit(model: DSGModel) -> list[float | None]:
     return [float(agreed[y]) if y in model.agreement.years else None for y in model.years]
 
 
+@once_per_model
 def variance_to_agreement(model: DSGModel) -> pd.DataFrame:
     """Forecast against agreed cumulative deficit, for the Funding years the Agreement lists.
 
