@@ -136,3 +136,15 @@ def test_a_missing_settings_row_and_a_bad_value_are_both_named():
     )
     assert any("has no row 'Prepared by'" in p for p in found)
     assert any("30/09/1999 is not the end of 2024-25 Q2" in p for p in found)
+
+
+def test_figures_kept_per_model_cannot_be_changed_through_a_caller():
+    m = sample_model()
+    with pytest.raises(ValueError, match="read-only"):
+        rf.cumulative_deficit(m)[0] = 0.0
+    table = rf.variance_to_agreement(m)
+    table.loc[1, "RAG"] = "Green"  # a copy: the model's figure stays
+    assert rf.variance_to_agreement(m)["RAG"].tolist() == ["Green", "Amber", "Red"]
+    spend = rf.expenditure(m)
+    spend[0] = 0.0  # a fresh array each call
+    assert rf.expenditure(m)[0] == 14_000_000
