@@ -12,7 +12,10 @@ Rules (the model workbook states the same rules to its readers)
 ----------------------------------------------------------------
 - Years are ``Funding[Year]`` (consecutive, ascending). The current year is
   the financial year of Settings ``Return period`` (``2024-25 Q2`` ->
-  ``2024-25``); it must be one of the Funding years.
+  ``2024-25``); it must be one of the Funding years. The period is shown as
+  ``YYYY-YY Qn`` wherever it appears (``2024/25 q2`` is read as ``2024-25
+  Q2``), and the period end date is its quarter's last day
+  (:mod:`models.parse` lists every check of the inputs).
 - The placement projection runs from the Placements table (Count, Cost per
   place, each placement's Growth and Inflation) over the Funding years with
   Moves; the base year is the first Funding year (METHOD.md,

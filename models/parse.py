@@ -20,7 +20,9 @@ same rules to its readers)
   at most :data:`COUNT_LIMIT`: no council needs more, and a return cannot
   show it (a sum of such figures loses its pence, then its units).
 - The Placements table has at least one row: the projection of spend starts
-  from it.
+  from it. HighNeedsLines, EHCPHistory, EHCPPeriod and EHCPByAge have the
+  return's rows. An empty Moves, Agreement or Conditions table is accepted:
+  no planned moves, no Safety Valve agreement, no conditions.
 - A cell holding an Excel error (``#REF!``, ``#N/A``...) is named as such.
 - The current year (the period's) is a Funding year; a Transfer rate is at
   most 1; Agreement years are unique and, within the Funding years,
@@ -462,6 +464,14 @@ def _labels(
     shown: tuple[str, ...] | None = None,
 ) -> dict[str, int]:
     """Each wanted label's row position; unknown, repeated and missing labels are problems."""
+    if frame.empty:
+        found.add(
+            table,
+            f"row 1, column '{column}'",
+            f"the table has no rows: add one row for each of the return's rows "
+            f"({'; '.join(shown or wanted)}), 0 where there is none",
+        )
+        return {}
     keys = {key(w): w for w in wanted}
     index: dict[str, int] = {}
     for pos, name in enumerate(frame[column]):

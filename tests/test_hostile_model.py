@@ -247,3 +247,18 @@ def test_growth_compounding_past_the_money_limit_is_refused_naming_row_and_years
         "£1,000,000,000,000 (one trillion pounds): check Placements' Count, Growth and Inflation"
     ) in err
     assert "In-year" not in err  # the rows that follow from it are not repeated
+
+
+@pytest.mark.parametrize(
+    "table, column, first",
+    [("HighNeedsLines", "Line", "1.0.2"), ("EHCPByAge", "Age group", "Under 5")],
+)
+def test_an_empty_table_of_the_returns_rows_is_refused_in_one_line(
+    tmp_path, capsys, table, column, first
+):
+    err = refused(tmp_path, capsys, model_with(tmp_path, clear=table))
+    assert (
+        f"table {table} row 1, column '{column}': the table has no rows: add one row for each "
+        f"of the return's rows ({first}; "
+    ) in err
+    assert len(err.strip().splitlines()) == 2  # the problem, then "Nothing was written."
