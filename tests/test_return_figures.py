@@ -200,3 +200,41 @@ def test_monitoring_return_is_the_figures_of_the_parsed_model():
     assert fig.years == list(m.years) and fig.period == "2024-25 Q2"
     assert fig.financial_summary.equals(financial_summary(m))
     assert fig.high_needs.loc[TOTAL_HIGH_NEEDS, "Variance %"] == pytest.approx(1.5 / 13)
+
+
+def test_council_and_other_contributions_are_fundings(example):
+    # Report 3.3: the council contributes £9m over the agreement, £3m a year from 2025-26.
+    assert by_year(example, rf.council_contribution(example)) == {
+        "2023-24": 0,
+        "2024-25": 0,
+        "2025-26": 3_000_000,
+        "2026-27": 3_000_000,
+        "2027-28": 3_000_000,
+    }
+    assert not rf.other_contributions(example).any()
+
+
+def test_ehcp_totals_are_dfes_census_totals(example):
+    # DfE SEN2: Cambridgeshire had 7,318 EHC plans in January 2024 and 8,007 in January 2025
+    # (the example's period actual); the plan is January 2024 x 1.06 by category.
+    t = ehcp_table(example)
+    assert t.loc["Total", "January 2024"] == 7_318
+    assert t.loc["Total", "2024-25 Q2 actual"] == 8_007
+    assert t.loc["Total by age group", "2024-25 Q2 actual"] == 8_007
+    assert t.loc["Total", VARIANCE] == 8_007 - t.loc["Total", "2024-25 Q2 plan"]
+
+
+def test_block_movements_and_safety_valve_rows(example):
+    # Report 3.16: £4.5m and £4.8m moved from the Schools block, above the 0.5% the
+    # Secretary of State must approve.
+    moved = block_movements(example).set_index("Year")
+    assert moved.loc["2024-25", "From block"] == "Schools block"
+    assert moved.loc["2024-25", "To block"] == "High needs block"
+    assert close(moved.loc["2024-25", "Amount"], 4_800_000)
+    assert moved.loc["2024-25", "Secretary of State approval"] == "Required"
+    # Safety Valve: agreed 27m for 2024-25 against 51.745m forecast, in the deficit's sign.
+    sv = safety_valve_rows(example).set_index("Year")
+    assert sv.loc["2024-25", "Agreed cumulative deficit"] == 27_000_000
+    assert close(sv.loc["2024-25", "Forecast cumulative deficit"], 51_745_000)
+    assert close(sv.loc["2024-25", "Variance"], 24_745_000)
+    assert sv.loc["2023-24", "DfE payment received"] == 21_500_000
