@@ -297,15 +297,16 @@ def high_needs_table(model: DSGModel) -> pd.DataFrame:
     [13000000.0, 14500000.0, 1500000.0, 0.11538461538461539]
     """
     lines = model.high_needs
-    budget = [*_floats(lines.budget), float(sum(_floats(lines.budget)))]
-    forecast = [*_floats(lines.forecast), float(sum(_floats(lines.forecast)))]
-    variance = np.array(forecast) - np.array(budget)
+    budget, forecast, variance = rf.high_needs_totals(model)
     return pd.DataFrame(
         {
-            "Budget": budget,
-            "Forecast outturn": forecast,
-            "Variance": _floats(variance),
-            "Variance %": rf.percent_of(variance, np.array(budget)),
+            "Budget": [*_floats(lines.budget), budget],
+            "Forecast outturn": [*_floats(lines.forecast), forecast],
+            "Variance": [*_floats(rf.high_needs_variance(model)), variance],
+            "Variance %": [
+                *rf.high_needs_variance_percent(model),
+                *rf.percent_of(np.array([variance]), np.array([budget])),
+            ],
         },
         index=[*S251_LABELS, TOTAL_HIGH_NEEDS],
         dtype=object,

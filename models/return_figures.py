@@ -72,6 +72,7 @@ __all__ = [
     "variance_to_agreement",
     "high_needs_variance",
     "high_needs_variance_percent",
+    "high_needs_totals",
     "ehcp_variance",
     "transfer_impact",
     "trajectory",
@@ -471,6 +472,30 @@ def high_needs_variance(model: DSGModel) -> pd.Series:
     1500000.0
     """
     return model.high_needs.forecast - model.high_needs.budget
+
+
+def high_needs_totals(model: DSGModel) -> tuple[float, float, float]:
+    """Total budget, total forecast outturn and their variance, over the Section 251 lines.
+
+    Notes
+    -----
+    ::
+
+        total budget   = sum(Budget[line])
+        total forecast = sum(Forecast outturn[line])
+        total variance = total forecast - total budget
+
+    References
+    ----------
+    RETURN.md, High needs expenditure: the Total row.
+
+    >>> from models.samples import sample_model
+    >>> high_needs_totals(sample_model())
+    (13000000.0, 14500000.0, 1500000.0)
+    """
+    budget = float(sum(float(b) for b in model.high_needs.budget))
+    forecast = float(sum(float(f) for f in model.high_needs.forecast))
+    return budget, forecast, forecast - budget
 
 
 def high_needs_variance_percent(model: DSGModel) -> list[float | None]:
