@@ -13,8 +13,8 @@ DfE for 2021-22, ``Outturn data 202122.xlsx``, columns G-N: "Mainstream
 schools or academies", "Resourced provision or SEN units", "Maintained
 special schools or special academies", "NMSS or independent schools",
 "Hospital schools or alternative provision", "Post 16", "Other"; every
-council's January 2021 figures there are reproduced by this mapping, see
-``tests/test_dfe_benchmarking_tool.py``):
+council's January 2021 figures there are reproduced by this mapping, apart
+from hospital schools, see below and ``tests/test_dfe_benchmarking_tool.py``):
 
 - *Mainstream schools or academies* is ``mainstream_total`` minus the six
   resourced provision / SEN unit columns and minus ``mainstream_independent``:
@@ -26,9 +26,9 @@ council's January 2021 figures there are reproduced by this mapping, see
   ``special_la_maintained + special_academy + special_free_school`` (2026
   layout, where DfE splits the academy/free school column). Hospital schools
   are in these columns: the 2025 and 2026 releases have no hospital school
-  column. (DfE's benchmarking tool took its January 2021 figures from the
-  2022 release, whose establishment type "Hospital School" it counts under
-  hospital schools and AP: 0 to 24 plans a council.)
+  column. (DfE's benchmarking tool counts them under hospital schools and
+  AP: for January 2021 its figures differ from ours by exactly the 2022
+  release's establishment type "Hospital School", 0 to 24 plans a council.)
 - *NMSS or independent* is ``special_independent + special_non_maintained +
   mainstream_independent``: DfE's benchmarking tool counts independent
   mainstream schools as independent (Cambridgeshire, January 2021: the
