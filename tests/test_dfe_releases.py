@@ -319,7 +319,29 @@ def test_member_declared_over_the_limit_is_not_read(capsys, tmp_path, sample, mo
     monkeypatch.setattr(dfe, "MAX_CASELOAD_BYTES", size - 1)
     code, _, err = run(capsys, "dfe-history", "--la", "878", "--data-dir", str(zipped))
     assert code == 2
-    assert f"declares {size:,} bytes unpacked, more than the limit of {size - 1:,}" in err
+    assert f"declares {size:,} bytes unpacked, more than the {size - 1:,} a DfE caseload" in err
+
+
+def test_zip_too_large_or_with_too_many_files_is_not_opened(capsys, tmp_path, sample, monkeypatch):
+    zipped = write_zip(tmp_path / ZIP_NAME, sample)
+    monkeypatch.setattr(dfe, "MAX_ZIP_MEMBERS", 2)  # the release zip lists 3
+    code, _, err = run(capsys, "dfe-history", "--la", "878", "--data-dir", str(zipped))
+    assert code == 2 and f"{ZIP_NAME}: lists 3 files, more than the 2 a DfE release holds" in err
+    monkeypatch.setattr(dfe, "MAX_ZIP_BYTES", zipped.stat().st_size - 1)
+    code, _, err = run(capsys, "dfe-history", "--la", "878", "--data-dir", str(zipped))
+    assert code == 2 and f"is {zipped.stat().st_size:,} bytes, more than the" in err
+
+
+def test_unrelated_zips_in_the_folder_are_passed_over(capsys, tmp_path, sample):
+    write_release(tmp_path, sample)
+    (tmp_path / "broken-download.zip").write_bytes(b"PK\x03\x04 not really")
+    with zipfile.ZipFile(tmp_path / "photos.zip", "w") as zf:
+        zf.writestr("../holiday.jpg", "x")  # no caseload in it: never read further
+    code, out, err = run(
+        capsys, "dfe-history", "--la", "878", "--data-dir", str(tmp_path), "--format", "csv"
+    )
+    assert code == 0, err
+    assert history_csv(out)[TOTAL] == ["10340"]
 
 
 def _understate_size(path: Path, member: str, declared: int) -> None:

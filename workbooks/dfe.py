@@ -43,7 +43,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -160,6 +160,8 @@ _RENAMED_CASELOAD = re.compile(r"^ehcp\d{4}_caseload_all_and_age\.csv$", re.IGNO
 #: Largest caseload CSV read from a release zip, uncompressed (bytes). DfE's
 #: full 2026 ``caseload.csv`` (every topic, council and year) is some tens of MB.
 MAX_CASELOAD_BYTES = 256 * 1024 * 1024
+#: Largest release zip opened (bytes, as downloaded); bounds its list of files too.
+MAX_ZIP_BYTES = 256 * 1024 * 1024
 #: Most members a release zip may list (DfE's hold a few dozen files).
 MAX_ZIP_MEMBERS = 10_000
 _CHUNK = 1024 * 1024
@@ -390,41 +392,38 @@ def _safe_member(name: str) -> bool:
     return ".." not in PurePosixPath(text).parts
 
 
-def _release_member(path: Path) -> str | None:
+def _release_member(path: Path, strict: bool = True) -> str | None:
     """The caseload member of the zip ``path`` (``data/caseload.csv``), None if it has none.
 
-    Refuses (InputError naming the zip) a file that is not a zip, more than
+    Refuses (InputError naming the zip) a zip file larger than
+    :data:`MAX_ZIP_BYTES`, a file that is not a zip, more than
     :data:`MAX_ZIP_MEMBERS` members, any member name that is absolute or
     holds ``..``, and a caseload member declared larger than
-    :data:`MAX_CASELOAD_BYTES`.
+    :data:`MAX_CASELOAD_BYTES`. With ``strict`` False (a zip met while
+    searching a folder) a zip that is too large, unreadable or holds no
+    caseload member is passed over (None); one that holds it is checked in full.
     """
+
+    def refuse(where: str, what: str) -> NoReturn:
+        raise InputError([Problem(path.name, where, what)])
+
     try:
+        size = path.stat().st_size
+        if size > MAX_ZIP_BYTES:
+            if not strict:
+                return None
+            refuse(
+                "",
+                f"is {size:,} bytes, more than the {MAX_ZIP_BYTES:,} a DfE release zip may be: not read",
+            )
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as e:
+        if isinstance(e, InputError):
+            raise
+        if not strict:
+            return None
         raise InputError([Problem(path.name, "", f"is not a readable zip file ({e})")]) from None
-    if len(infos) > MAX_ZIP_MEMBERS:
-        raise InputError(
-            [
-                Problem(
-                    path.name,
-                    "",
-                    f"lists {len(infos):,} files, more than the {MAX_ZIP_MEMBERS:,} a DfE "
-                    "release holds: not read",
-                )
-            ]
-        )
-    unsafe = [i.filename for i in infos if not _safe_member(i.filename)]
-    if unsafe:
-        raise InputError(
-            [
-                Problem(
-                    path.name,
-                    f"member {unsafe[0]!r}",
-                    "has an absolute path or '..' in its name: not a DfE release zip, not read",
-                )
-            ]
-        )
     wanted = RELEASE_MEMBER.casefold()
     hits = [
         i
@@ -435,20 +434,28 @@ def _release_member(path: Path) -> str | None:
             or i.filename.replace("\\", "/").casefold().endswith("/" + wanted)
         )
     ]
+    if not hits and not strict:
+        return None
+    if len(infos) > MAX_ZIP_MEMBERS:
+        refuse(
+            "",
+            f"lists {len(infos):,} files, more than the {MAX_ZIP_MEMBERS:,} a DfE release holds: not read",
+        )
+    unsafe = [i.filename for i in infos if not _safe_member(i.filename)]
+    if unsafe:
+        refuse(
+            f"member {unsafe[0]!r}",
+            "has an absolute path or '..' in its name: not a DfE release zip, not read",
+        )
     if not hits:
         return None
     hits.sort(key=lambda i: (i.filename.count("/"), i.filename))
     info = hits[0]
     if info.file_size > MAX_CASELOAD_BYTES:
-        raise InputError(
-            [
-                Problem(
-                    path.name,
-                    f"member {info.filename!r}",
-                    f"declares {info.file_size:,} bytes unpacked, more than the limit of "
-                    f"{MAX_CASELOAD_BYTES:,} (MAX_CASELOAD_BYTES): not read",
-                )
-            ]
+        refuse(
+            f"member {info.filename!r}",
+            f"declares {info.file_size:,} bytes unpacked, more than the {MAX_CASELOAD_BYTES:,} "
+            "a DfE caseload file may be: not read",
         )
     return info.filename
 
@@ -517,7 +524,7 @@ def find_caseload(source: str | Path, file_name: str | None = None) -> CaseloadF
         if low == "caseload.csv" or _RENAMED_CASELOAD.match(p.name):
             found.append(CaseloadFile(p))
         elif low.endswith(".zip"):
-            member = _release_member(p)
+            member = _release_member(p, strict=False)
             if member is not None:
                 found.append(CaseloadFile(p, member))
     if not found:
