@@ -203,7 +203,9 @@ def benchmark_text(
         ]
         out.append(_text_table(rows))
     out.append("")
-    out.append("x = suppressed or not published. Sources: " + "; ".join(p.name for p in sources))
+    out.append(
+        "x = suppressed or not published. Sources: " + "; ".join(_source_name(p) for p in sources)
+    )
     return "\n".join(out)
 
 
