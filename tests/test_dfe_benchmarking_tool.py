@@ -15,11 +15,19 @@ The one difference, and its explanation: the tool counts hospital schools under 
 schools or alternative provision"; the 2025 release has no hospital school column and counts
 them within the special school columns (the 2022 release's establishment type "Hospital
 School"). So for 50 councils our maintained special schools are higher, and our hospital /
-AP lower, by exactly that release's hospital school count: Bristol 24, Lincolnshire 13,
-Norfolk 9, Manchester 8, Newcastle upon Tyne and Wirral 5, and 1 to 4 for the other 44.
-Five councils have no figures in the tool (``#N/A``): Bournemouth, Dorset and Poole (837,
-835, 836: merged in 2019, the tool keeps their old codes) and North and West
-Northamptonshire (940, 941: formed in 2021).
+AP lower, by exactly that release's hospital school count: Bristol 24; Lincolnshire 13;
+Norfolk 9; Manchester 8; Newcastle upon Tyne, Wirral 5; Camden, Staffordshire, Walsall,
+Warwickshire 4; Buckinghamshire, Derbyshire, Lambeth, Leicester, Westminster 3; Blackburn
+with Darwen, Bradford, Brent, Darlington, Hillingdon, Kensington and Chelsea, Lancashire,
+Merton, Surrey, York 2; Brighton and Hove, Bromley, Cheshire West and Chester, Croydon,
+Cumbria, Doncaster, Ealing, Hackney, Hammersmith and Fulham, Haringey, Hertfordshire,
+Kingston upon Hull, Leicestershire, Liverpool, Milton Keynes, North Somerset,
+Peterborough, Sefton, South Gloucestershire, Southampton, Southwark, Stockport,
+Stoke-on-Trent, Trafford, Wolverhampton 1.
+Five rows of the tool have no figures (``#N/A``), councils that did not exist at the January
+2021 census under that code: Bournemouth, Dorset and Poole (837, 835, 836: replaced in 2019
+by 839 and 838, which have figures) and North and West Northamptonshire (940, 941: formed
+in April 2021; Northamptonshire, 928, has the figures).
 """
 
 from __future__ import annotations

@@ -189,6 +189,16 @@ def test_a_missing_required_column_is_named(capsys, tmp_path, sample, dropped, n
     assert "Traceback" not in err
 
 
+def test_post_16_includes_ukrlp_providers(sample):
+    # 2026 layout: fe_total = general FE + specialist post-16 + UKRLP providers, so the
+    # Post 16 category (fe_total) takes them in; Plymouth age 19 has 7 of its 69 there
+    counts = sample[
+        ["general_fe_tertiary_colleges", "specialist_post_16_institutions", "ukrlp_provider"]
+    ].astype(int)
+    assert (counts.sum(axis=1) == sample["fe_total"].astype(int)).all()
+    assert counts["ukrlp_provider"].sum() == 8
+
+
 def test_text_in_a_count_names_the_files_line(tmp_path, sample):
     frame = sample.copy()
     frame.loc[3, "fe_total"] = "lots"  # Devon's All EHC plans row: line 5 of the file
