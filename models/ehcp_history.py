@@ -234,14 +234,25 @@ def placement_categories(rows: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-_AGE_LABEL = re.compile(r"^\s*(?:age\s+(\d{1,2})|under\s+(\d{1,2}))\s*$", re.IGNORECASE)
+_AGE_LABEL = re.compile(
+    r"^\s*(?:age\s+(\d{1,2})(?:\s+and\s+(under|over))?|under\s+(\d{1,2}))\s*$", re.IGNORECASE
+)
+#: Oldest age with an EHC plan: the caseload file's single ages run to ``age 25``.
+_OLDEST = 25
 
 
 def age_of_breakdown(label: str) -> tuple[int, int]:
     """(lowest, highest) whole age of a single-year ``breakdown`` label.
 
+    Besides DfE's ``age 7`` and ``under 3``, the open-ended labels the 2026
+    release uses (``age 2 and under``, ``age 20 and over``; an EHC plan runs
+    to age 25 at most) are read, so such a band falls in the age group that
+    holds it.
+
     >>> age_of_breakdown("age 7"), age_of_breakdown("under 3")
     ((7, 7), (0, 2))
+    >>> age_of_breakdown("age 2 and under"), age_of_breakdown("Age 20 and over")
+    ((0, 2), (20, 25))
     """
     m = _AGE_LABEL.match(str(label))
     if not m:
@@ -250,8 +261,13 @@ def age_of_breakdown(label: str) -> tuple[int, int]:
         )
     if m.group(1) is not None:
         age = int(m.group(1))
+        side = (m.group(2) or "").casefold()
+        if side == "under":
+            return 0, age
+        if side == "over":
+            return age, max(age, _OLDEST)
         return age, age
-    return 0, int(m.group(2)) - 1
+    return 0, int(m.group(3)) - 1
 
 
 def single_age_rows(rows: pd.DataFrame) -> pd.DataFrame:
