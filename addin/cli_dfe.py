@@ -10,7 +10,10 @@ against its region and England.
 
 ``--la`` takes the 3-digit DfE code (873) or the ONS code (E10000003);
 ``--data-dir`` is the folder holding the files downloaded from DfE (searched
-with its sub-folders), or the caseload file itself for ``dfe-history``.
+with its sub-folders), DfE's "Education, health and care plans" release zip
+as downloaded, or the caseload file itself. Where the folder holds several
+releases the one with the newest January census is read
+(:func:`workbooks.dfe.find_caseload`).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ def register(subparsers) -> None:
         "dfe-history",
         help="a council's EHC plans by placement category from DfE statistics",
         description="EHC plans at each January census by the return's seven placement "
-        "categories (DfE 'Education, health and care plans', 2025 release).",
+        "categories (DfE 'Education, health and care plans', the newest release found).",
     )
     _common(history)
     history.add_argument(
@@ -52,8 +55,9 @@ def register(subparsers) -> None:
     )
     history.add_argument(
         "--caseload-file",
-        default=dfe.CASELOAD_2025_FILE,
-        help=f"name of the caseload file in the data folder (default {dfe.CASELOAD_2025_FILE})",
+        default=None,
+        help="name of the caseload file in the data folder (default: the newest release found: "
+        f"a release zip, {dfe.RELEASE_MEMBER} or {dfe.CASELOAD_2025_FILE})",
     )
     history.set_defaults(handler=run_history)
 
@@ -65,7 +69,11 @@ def register(subparsers) -> None:
     bench.add_argument(
         "--out", type=Path, default=None, help="also write the benchmark to PATH.xlsx with a chart"
     )
-    bench.add_argument("--caseload-file", default=dfe.CASELOAD_2025_FILE)
+    bench.add_argument(
+        "--caseload-file",
+        default=None,
+        help="name of the caseload file in the data folder (default: the newest release found)",
+    )
     bench.add_argument("--allocations-file", default=dfe.DSG_ALLOCATIONS_FILE)
     bench.add_argument("--deficit-file", default=dfe.DSG_DEFICIT_FILE)
     bench.set_defaults(handler=run_benchmark)
@@ -79,7 +87,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--data-dir",
         required=True,
         type=Path,
-        help="folder holding the DfE files (sub-folders are searched)",
+        help="folder holding the DfE files (sub-folders are searched), or the release zip",
     )
 
 
@@ -134,9 +142,10 @@ def _text_table(rows: list[list[str]]) -> str:
 def history_text(history: dfe.History) -> str:
     """The readable table: categories, then age groups, counts with thousands separators."""
     c = history.council
+    release = f", {history.release} release" if history.release is not None else ""
     out = [
         f"{c.name} (LA {c.old_la_code}, {' / '.join(c.new_la_codes)}), {c.region_name}",
-        "EHC plans at the January census (DfE 'Education, health and care plans', 2025 release)",
+        f"EHC plans at the January census (DfE 'Education, health and care plans'{release})",
         "",
     ]
     table = history.categories
@@ -150,8 +159,17 @@ def history_text(history: dfe.History) -> str:
         rows += [[label] + [_count(v) for v in ages.loc[label]] for label in ages.index]
         out.append(_text_table(rows))
     out.append("")
-    out.append(f"x = suppressed or not published by DfE. Source: {history.source.name}")
+    out.extend(history.notes)
+    out.append(f"x = suppressed or not published by DfE. Source: {_source_name(history.source)}")
     return "\n".join(out)
+
+
+def _source_name(path: Path) -> str:
+    """The file's name, with its zip when it was read from one (``release.zip/data/caseload.csv``)."""
+    for parent in path.parents:
+        if parent.suffix.casefold() == ".zip":
+            return f"{parent.name}: {path.relative_to(parent).as_posix()}"
+    return path.name
 
 
 def _measure_text(label: str, value: float) -> str:
@@ -185,7 +203,9 @@ def benchmark_text(
         ]
         out.append(_text_table(rows))
     out.append("")
-    out.append("x = suppressed or not published. Sources: " + "; ".join(p.name for p in sources))
+    out.append(
+        "x = suppressed or not published. Sources: " + "; ".join(_source_name(p) for p in sources)
+    )
     return "\n".join(out)
 
 

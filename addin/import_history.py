@@ -8,8 +8,12 @@ empty.
 
 Where the inputs come from: the ``Settings`` table (``Setting | Value``) of
 the open workbook, rows ``LA code`` (3-digit DfE code or ONS code) and
-``DfE data folder`` (the folder the DfE files were downloaded to; a relative
-folder is taken from the workbook's folder when that is known).
+``DfE data folder`` (the folder the DfE files were downloaded to, or the
+release zip itself; a relative path is taken from the workbook's folder when
+that is known). The folder may hold the release zip as downloaded, its
+unpacked ``data/caseload.csv``, or the renamed
+``ehcp2025_caseload_all_and_age.csv``; where it holds several releases the
+newest January census wins (:func:`workbooks.dfe.find_caseload`).
 
 Two entry points share :func:`import_history_into`:
 
@@ -115,7 +119,8 @@ def import_history_into(book: xw.Book) -> dfe.History:
     folder = _setting(
         settings,
         FOLDER_SETTING,
-        "give the folder holding the DfE files (ehcp2025_caseload_all_and_age.csv)",
+        "give the folder holding the DfE files (the 'Education, health and care plans' "
+        "release zip, its data/caseload.csv or ehcp2025_caseload_all_and_age.csv)",
     )
     sheet, table = _find_table(book, HISTORY_TABLE)
     if table is None:

@@ -8,6 +8,12 @@ deficit as a share of DSG. Every function takes numbers already read from
 the DfE files (``workbooks.dfe``) and returns floats; a figure that needs a
 missing (suppressed or unpublished) value is NaN, never 0.
 
+The shares use the categories of :mod:`models.ehcp_history`, DfE's own:
+"NMSS or independent" includes independent mainstream schools and
+"mainstream" excludes them, as in DfE's High Needs benchmarking tool (EHCP
+placement columns, ``Outturn data 202122.xlsx`` in
+../shared/data/dfe/dsg_deficit_and_s251).
+
 Pairing of years: the High Needs Block of financial year 2019-20 is set
 against the January 2020 census (the census that falls inside that
 financial year), so "2019-20 to 2023-24" is compared with "January 2020 to
@@ -26,9 +32,11 @@ from models.categories import PLACEMENT_CATEGORIES
 from models.growth import ehcp_growth
 from models.years import year_start
 
-#: Category whose share is the "NMSS or independent" share.
+#: Category whose share is the "NMSS or independent" share (independent
+#: mainstream schools included, as in DfE's High Needs benchmarking tool).
 NMSS = PLACEMENT_CATEGORIES[3]
-#: Category whose share is the "mainstream" share.
+#: Category whose share is the "mainstream" share (LA maintained, academy and
+#: free school mainstream, without resourced provision or independent schools).
 MAINSTREAM = PLACEMENT_CATEGORIES[0]
 
 
@@ -173,6 +181,7 @@ def benchmark_table(areas: list[AreaFigures]) -> pd.DataFrame:
 
         EHCP growth        = (plans[last] / plans[first]) ^ (1 / (last - first)) - 1
         share NMSS         = NMSS or independent / Total, same January
+                             (NMSS or independent includes independent mainstream schools)
         share mainstream   = Mainstream schools or academies / Total, same January
         HNB growth         = (HNB[fy1] / HNB[fy0]) ^ (1 / years) - 1
         EHCP growth (same span) over January fy0+1 .. fy1+1

@@ -196,8 +196,12 @@ def test_dfe_history_csv_cambridgeshire(capsys, dfe_dir):
     assert rows[-1] == ["Total", "4198", "4690", "5292", "6100", "6972", "7318", "8007"]
     # 2025: DfE suppressed Cambridgeshire's placements, so every category is empty
     assert [r[-1] for r in rows[1:-1]] == [""] * 7
-    # 2019 by hand from the file: mainstream_total 1757 less RP/units 22, ...
-    assert [r[1] for r in rows[1:-1]] == ["1735", "22", "1181", "152", "1", "751", "356"]
+    # 2019 by hand from the file: mainstream_total 1757 less RP/units 22 less the 38 plans in
+    # independent mainstream schools; NMSS or independent 146 + 6 + those 38 (DfE's mapping)
+    assert [r[1] for r in rows[1:-1]] == ["1697", "22", "1181", "190", "1", "751", "356"]
+    # January 2021 as DfE's High Needs benchmarking tool gives it
+    # (../shared/data/dfe/dsg_deficit_and_s251/Outturn data 202122.xlsx, row 'Cambridgeshire')
+    assert rows[1][3] == "2060" and rows[4][3] == "225"
     for col in range(1, 7):
         assert sum(int(r[col]) for r in rows[1:-1]) == int(rows[-1][col])
 
@@ -270,37 +274,20 @@ def test_single_year_ages_add_up_to_the_total(caseload):
     assert compared > 300
 
 
-def _row(**overrides):
-    row = {c: 10.0 for c in CASELOAD_COUNTS}
-    row.update(
-        year=2024,
-        ehcplans=1000.0,
-        mainstream_total=400.0,
-        special_total=300.0,
-        special_la_maintained=150.0,
-        special_academy_free=100.0,
-        special_independent=40.0,
-        special_non_maintained=10.0,
-        ap_pru_total=20.0,
-        fe_total=100.0,
-    )
-    row.update(overrides)
-    return row
-
-
 @settings(max_examples=60, deadline=None)
 @given(
-    st.lists(st.integers(0, 500), min_size=13, max_size=13),
+    st.lists(st.integers(0, 500), min_size=14, max_size=14),
     st.integers(0, 2000),
     st.sets(st.sampled_from(CASELOAD_COUNTS), max_size=3),
 )
 def test_categories_add_up_and_suppression_propagates(counts, other, suppressed):
     rp = counts[:6]
-    plain_mainstream, la, acad, ind, nm, ap, fe = counts[6:]
+    plain_mainstream, la, acad, ind, nm, ap, fe, ind_mainstream = counts[6:]
     row = dict(zip(RESOURCED_COLUMNS, map(float, rp), strict=True))
     row.update(
         year=2024,
-        mainstream_total=float(plain_mainstream + sum(rp)),
+        mainstream_total=float(plain_mainstream + ind_mainstream + sum(rp)),
+        mainstream_independent=float(ind_mainstream),
         special_la_maintained=float(la),
         special_academy_free=float(acad),
         special_independent=float(ind),
@@ -313,6 +300,9 @@ def test_categories_add_up_and_suppression_propagates(counts, other, suppressed)
     full = placement_categories(pd.DataFrame([row]))[2024]
     assert full.loc[list(PLACEMENT_CATEGORIES)].sum() == full.loc[TOTAL]
     assert full.loc["Other placements or direct payments"] == other
+    # DfE's benchmarking tool: independent mainstream schools count as independent
+    assert full.loc["Mainstream schools or academies"] == plain_mainstream
+    assert full.loc["NMSS or independent"] == ind + nm + ind_mainstream
     for c in suppressed:
         row[c] = np.nan
     cut = placement_categories(pd.DataFrame([row]))[2024]
@@ -362,7 +352,7 @@ def test_history_written_to_paste(capsys, dfe_dir, tmp_path):
     assert ws.tables["EHCPHistory"].ref == "A1:H9"
     assert [c.value for c in ws[1]] == ["Category"] + [str(y) for y in CAMBS_TOTALS]
     assert [c.value for c in ws[9]] == ["Total"] + list(CAMBS_TOTALS.values())
-    assert ws["B2"].value == 1735 and ws["H2"].value is None  # suppressed: an empty cell
+    assert ws["B2"].value == 1697 and ws["H2"].value is None  # suppressed: an empty cell
     assert "EHCPHistoryByAge" in ws.tables
     assert [p.name for p in tmp_path.iterdir()] and all(
         not p.name.startswith(".") for p in tmp_path.iterdir()
@@ -405,9 +395,12 @@ def test_benchmark_names_council_region_and_england(capsys, dfe_dir):
         "2.26%",
     ]
     assert lines["High Needs Block allocation, 2019-20"][-3] == "£68.84m"
-    # placements of January 2025 are suppressed for Cambridgeshire: the shares use January 2024
+    # placements of January 2025 are suppressed for Cambridgeshire: the shares use January 2024;
+    # NMSS or independent 250 special + 85 independent mainstream (DfE's mapping)
     nmss = lines["Share of plans in NMSS or independent, January 2024"]
-    assert nmss[-3] == f"{250 / 7318:.2%}"
+    assert nmss[-3] == f"{335 / 7318:.2%}"
+    mainstream = lines["Share of plans in mainstream schools or academies, January 2024"]
+    assert mainstream[-3] == f"{3254 / 7318:.2%}"
 
 
 def test_benchmark_workbook_has_a_native_chart(capsys, dfe_dir, tmp_path):

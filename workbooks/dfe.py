@@ -20,19 +20,41 @@ DfE conventions handled here:
 
 A file whose header lacks an expected column is refused with an
 :class:`~models.errors.InputError` naming the file and every missing column.
+
+The EHC plan caseload is read as DfE publishes it (:func:`read_caseload`):
+the release zip as downloaded (``data/caseload.csv`` inside it), its
+unpacked folder, or the files as renamed in ../shared/data/dfe
+(``ehcp2025_caseload_all_and_age.csv``); in the 2025 layout or the 2026 one
+(``special_academy`` + ``special_free_school`` in place of
+``special_academy_free``; the single-age topic "Age at start of academic
+year" in place of "Child or young persons age"). Unknown columns and
+breakdown topics other than ``All EHC plans`` and the single ages are
+ignored. Where a folder holds several releases, the one with the newest
+January census is read, every year from it (each release revises the
+earlier years). A zip is never unpacked to disk: its member is read into
+memory through a stream capped at :data:`MAX_CASELOAD_BYTES`.
 """
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO, NoReturn
 
 import numpy as np
 import pandas as pd
 
-from models.ehcp_history import CASELOAD_COUNTS
+from models.ehcp_history import (
+    AGE_TOPICS,
+    ALL_PLANS,
+    CASELOAD_COUNTS,
+    SPECIAL_ACADEMY_FREE_2026,
+    harmonise_layout,
+)
 from models.errors import InputError, Problem
 
 #: DfE file names as published (2025 and 2022 EHC plan releases, the DSG
@@ -61,7 +83,12 @@ _GEOGRAPHY = (
 CASELOAD_2025_COLUMNS: tuple[str, ...] = (
     _GEOGRAPHY + ("breakdown_topic", "breakdown") + CASELOAD_COUNTS
 )
-#: Identifier (text) columns of the 2025 caseload file; every other column is a count.
+#: The same for the 2026 layout: ``special_academy_free`` split in two.
+CASELOAD_2026_COLUMNS: tuple[str, ...] = (
+    tuple(c for c in CASELOAD_2025_COLUMNS if c != "special_academy_free")
+    + SPECIAL_ACADEMY_FREE_2026
+)
+#: Identifier (text) columns of the caseload file.
 _CASELOAD_TEXT = _GEOGRAPHY + (
     "time_identifier",
     "country_code",
@@ -69,6 +96,75 @@ _CASELOAD_TEXT = _GEOGRAPHY + (
     "breakdown_topic",
     "breakdown",
 )
+#: Count columns of the caseload file as DfE publishes it (2025 and 2026
+#: layouts); any other column is ignored.
+CASELOAD_PUBLISHED_COUNTS: tuple[str, ...] = (
+    "ehcplans",
+    "mainstream_la_maintained",
+    "mainstream_la_maintained_resourced_provision",
+    "mainstream_la_maintained_senunit",
+    "mainstream_academy",
+    "mainstream_academy_resourced_provision",
+    "mainstream_academy_senunit",
+    "mainstream_free_school",
+    "mainstream_free_school_resourced_provision",
+    "mainstream_free_school_senunit",
+    "mainstream_independent",
+    "mainstream_total",
+    "mainstream_total_pc",
+    "special_la_maintained",
+    "special_academy_free",
+    "special_academy",
+    "special_free_school",
+    "special_independent",
+    "special_non_maintained",
+    "special_total",
+    "special_total_pc",
+    "ap_pru_academy",
+    "ap_pru_free_school",
+    "ap_pru_la_maintained",
+    "ap_pru_total",
+    "ap_pru_total_pc",
+    "general_fe_tertiary_colleges",
+    "specialist_post_16_institutions",
+    "ukrlp_provider",
+    "fe_total",
+    "fe_total_pc",
+    "elective_home_education",
+    "other_arrangements_la",
+    "other_arrangements_parents",
+    "online_provider",
+    "w_settings",
+    "other_schools",
+    "other_placement_settings",
+    "neet",
+    "neet_ntci",
+    "neet_other",
+    "neet_other_csa",
+    "ed_elsewhere",
+    "ed_elsewhere_pc",
+    "nm_early_years",
+    "nm_early_years_pc",
+    "placement_unknown",
+    "placement_unknown_pc",
+    "await_prov_2022",
+    "perm_ex_2022",
+)
+#: Breakdown topics the history reads; rows of any other topic are ignored.
+CASELOAD_TOPICS: tuple[str, ...] = (ALL_PLANS,) + AGE_TOPICS
+
+#: The caseload file's name inside DfE's release zip and its unpacked folder.
+RELEASE_MEMBER = "data/caseload.csv"
+#: The caseload file as renamed in ../shared/data/dfe (``ehcp2025_caseload_all_and_age.csv``).
+_RENAMED_CASELOAD = re.compile(r"^ehcp\d{4}_caseload_all_and_age\.csv$", re.IGNORECASE)
+#: Largest caseload CSV read from a release zip, uncompressed (bytes). DfE's
+#: full 2026 ``caseload.csv`` (every topic, council and year) is some tens of MB.
+MAX_CASELOAD_BYTES = 256 * 1024 * 1024
+#: Largest release zip opened (bytes, as downloaded); bounds its list of files too.
+MAX_ZIP_BYTES = 256 * 1024 * 1024
+#: Most members a release zip may list (DfE's hold a few dozen files).
+MAX_ZIP_MEMBERS = 10_000
+_CHUNK = 1024 * 1024
 
 ESTAB_2022_COLUMNS: tuple[str, ...] = _GEOGRAPHY + (
     "establishment_type",
@@ -139,26 +235,48 @@ def locate(source: str | Path, file_name: str) -> Path:
     raise FileNotFoundError(f"DfE data folder or file not found: {path}")
 
 
+def _read_text(data: Path | IO[bytes], name: str, usecols=None) -> pd.DataFrame:
+    """Every column as text, headers trimmed and lower-cased; a CSV that cannot be parsed is refused."""
+
+    def read(encoding: str) -> pd.DataFrame:
+        if not isinstance(data, Path):
+            data.seek(0)
+        return pd.read_csv(
+            data, dtype=str, keep_default_na=False, encoding=encoding, usecols=usecols
+        )
+
+    try:
+        try:
+            raw = read("utf-8-sig")
+        except UnicodeDecodeError:
+            raw = read("latin-1")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
+        raise InputError([Problem(name, "", f"is not a readable CSV file ({e})")]) from None
+    raw.columns = [str(c).strip().casefold() for c in raw.columns]
+    return raw
+
+
+def _missing_columns(raw: pd.DataFrame, expected: Iterable[str], name: str) -> InputError | None:
+    missing = [c for c in expected if c not in raw.columns]
+    if not missing:
+        return None
+    return InputError(
+        [
+            Problem(
+                name,
+                "header",
+                f"is not the expected DfE file: missing column(s) {', '.join(repr(c) for c in missing)}",
+            )
+        ]
+    )
+
+
 def _read_raw(path: Path, expected: Iterable[str]) -> pd.DataFrame:
     """Every column as text, headers lower-cased; refuse missing columns."""
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="latin-1")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-        raise InputError([Problem(path.name, "", f"is not a readable CSV file ({e})")]) from None
-    raw.columns = [str(c).strip().casefold() for c in raw.columns]
-    missing = [c for c in expected if c not in raw.columns]
-    if missing:
-        raise InputError(
-            [
-                Problem(
-                    path.name,
-                    "header",
-                    f"is not the expected DfE file: missing column(s) {', '.join(repr(c) for c in missing)}",
-                )
-            ]
-        )
+    raw = _read_text(path, path.name)
+    problem = _missing_columns(raw, expected, path.name)
+    if problem is not None:
+        raise problem
     return raw
 
 
@@ -184,7 +302,7 @@ def to_numbers(raw: pd.DataFrame, columns: Iterable[str], file: str) -> pd.DataF
             values[rest.index[good]] = rest[good].astype(float)
             values[rest.index[marker]] = np.nan
             for i in rest.index[~(marker | good)][:20]:
-                line = raw.index.get_loc(i) + 2
+                line = _line(raw, i)
                 problems.append(
                     Problem(
                         file,
@@ -196,6 +314,13 @@ def to_numbers(raw: pd.DataFrame, columns: Iterable[str], file: str) -> pd.DataF
     if problems:
         raise InputError(problems)
     return out
+
+
+def _line(raw: pd.DataFrame, label) -> int:
+    """The CSV line of row ``label``: rows keep the file's position as their label when filtered."""
+    if isinstance(label, (int, np.integer)):
+        return int(label) + 2
+    return raw.index.get_loc(label) + 2
 
 
 def census_year(time_period: str) -> int:
@@ -216,15 +341,17 @@ def census_year(time_period: str) -> int:
 
 
 def _years(raw: pd.DataFrame, file: str) -> pd.Series:
-    problems = []
+    problems: list[Problem] = []
     years = []
-    for i, tp in enumerate(raw["time_period"]):
+    for i, tp in raw["time_period"].items():
         try:
             years.append(census_year(tp))
         except ValueError as e:
             years.append(-1)
             if len(problems) < 20:
-                problems.append(Problem(file, f"line {i + 2}, column 'time_period'", str(e)))
+                problems.append(
+                    Problem(file, f"line {_line(raw, i)}, column 'time_period'", str(e))
+                )
     if problems:
         raise InputError(problems)
     return pd.Series(years, index=raw.index, dtype=int)
@@ -239,19 +366,263 @@ def _finish(
     return pd.concat([frame, numbers], axis=1)
 
 
-def read_caseload_2025(source: str | Path, file_name: str = CASELOAD_2025_FILE) -> pd.DataFrame:
-    """The 2025 release caseload file (EHC plans at January, 2019-2025).
+@dataclass(frozen=True)
+class CaseloadFile:
+    """Where a caseload CSV is: a file, or ``member`` inside the release zip ``path``."""
+
+    path: Path
+    member: str | None = None
+
+    @property
+    def name(self) -> str:
+        """How messages name it: ``caseload.csv`` or ``release.zip: data/caseload.csv``."""
+        return self.path.name if self.member is None else f"{self.path.name}: {self.member}"
+
+    @property
+    def source(self) -> Path:
+        """A path naming it: the file, or the member's path under the zip."""
+        return self.path if self.member is None else self.path / self.member
+
+
+def _safe_member(name: str) -> bool:
+    """False for a member name that is absolute, has a drive, or climbs out with ``..``."""
+    text = name.replace("\\", "/")
+    if text.startswith("/") or re.match(r"^[A-Za-z]:", text):
+        return False
+    return ".." not in PurePosixPath(text).parts
+
+
+def _release_member(path: Path, strict: bool = True) -> str | None:
+    """The caseload member of the zip ``path`` (``data/caseload.csv``), None if it has none.
+
+    Refuses (InputError naming the zip) a zip file larger than
+    :data:`MAX_ZIP_BYTES`, a file that is not a zip, more than
+    :data:`MAX_ZIP_MEMBERS` members, any member name that is absolute or
+    holds ``..``, and a caseload member declared larger than
+    :data:`MAX_CASELOAD_BYTES`. With ``strict`` False (a zip met while
+    searching a folder) a zip that is too large, unreadable or holds no
+    caseload member is passed over (None); one that holds it is checked in full.
+    """
+
+    def refuse(where: str, what: str) -> NoReturn:
+        raise InputError([Problem(path.name, where, what)])
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_ZIP_BYTES:
+            if not strict:
+                return None
+            refuse(
+                "",
+                f"is {size:,} bytes, more than the {MAX_ZIP_BYTES:,} a DfE release zip may be: not read",
+            )
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        if isinstance(e, InputError):
+            raise
+        if not strict:
+            return None
+        raise InputError([Problem(path.name, "", f"is not a readable zip file ({e})")]) from None
+    wanted = RELEASE_MEMBER.casefold()
+    hits = [
+        i
+        for i in infos
+        if not i.is_dir()
+        and (
+            i.filename.replace("\\", "/").casefold() == wanted
+            or i.filename.replace("\\", "/").casefold().endswith("/" + wanted)
+        )
+    ]
+    if not hits and not strict:
+        return None
+    if len(infos) > MAX_ZIP_MEMBERS:
+        refuse(
+            "",
+            f"lists {len(infos):,} files, more than the {MAX_ZIP_MEMBERS:,} a DfE release holds: not read",
+        )
+    unsafe = [i.filename for i in infos if not _safe_member(i.filename)]
+    if unsafe:
+        refuse(
+            f"member {unsafe[0]!r}",
+            "has an absolute path or '..' in its name: not a DfE release zip, not read",
+        )
+    if not hits:
+        return None
+    hits.sort(key=lambda i: (i.filename.count("/"), i.filename))
+    info = hits[0]
+    if info.file_size > MAX_CASELOAD_BYTES:
+        refuse(
+            f"member {info.filename!r}",
+            f"declares {info.file_size:,} bytes unpacked, more than the {MAX_CASELOAD_BYTES:,} "
+            "a DfE caseload file may be: not read",
+        )
+    return info.filename
+
+
+def read_capped(stream: IO[bytes], limit: int, name: str) -> bytes:
+    """At most ``limit`` bytes of ``stream``; InputError naming ``name`` if it holds more.
+
+    Reads in chunks and stops one byte past the limit, so a zip member whose
+    header understates its size still costs at most ``limit`` bytes.
+
+    >>> read_capped(io.BytesIO(b"abc"), 3, "f")
+    b'abc'
+    >>> read_capped(io.BytesIO(b"abcd"), 3, "f")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    models.errors.InputError: f: ... more than the limit of 3 bytes...
+    """
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        chunk = stream.read(min(_CHUNK, limit + 1 - size))
+        if not chunk:
+            return b"".join(parts)
+        parts.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise InputError(
+                [Problem(name, "", f"unpacks to more than the limit of {limit:,} bytes: not read")]
+            )
+
+
+def _open(cf: CaseloadFile) -> Path | IO[bytes]:
+    """The CSV to hand to pandas: the file, or the zip member read into memory (capped)."""
+    if cf.member is None:
+        return cf.path
+    try:
+        with zipfile.ZipFile(cf.path) as zf, zf.open(cf.member) as member:
+            return io.BytesIO(read_capped(member, MAX_CASELOAD_BYTES, cf.name))
+    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError) as e:
+        # a bad CRC (a header that lies about the size), encryption, a truncated download
+        raise InputError([Problem(cf.name, "", f"cannot be read from the zip ({e})")]) from None
+
+
+def find_caseload(source: str | Path, file_name: str | None = None) -> CaseloadFile:
+    """The caseload file to read from ``source``: a file, a release zip or a folder.
+
+    With ``file_name`` the folder's file of that name is read (:func:`locate`).
+    Otherwise a folder (and its sub-folders) is searched for the files DfE
+    publishes: ``caseload.csv`` (the release zip unpacked), release zips
+    holding ``data/caseload.csv``, and the renamed
+    ``ehcp<year>_caseload_all_and_age.csv``. Where several are found, the
+    one with the newest January census wins (:func:`newest_census`); a tie
+    goes to an unpacked file, then to the first by path. FileNotFoundError
+    says what was looked for.
+    """
+    if file_name is not None:
+        return _as_caseload_file(locate(source, file_name))
+    path = Path(source)
+    if path.is_file():
+        return _as_caseload_file(path)
+    if not path.is_dir():
+        raise FileNotFoundError(f"DfE data folder or file not found: {path}")
+    found: list[CaseloadFile] = []
+    for p in sorted(q for q in path.rglob("*") if q.is_file()):
+        low = p.name.casefold()
+        if low == "caseload.csv" or _RENAMED_CASELOAD.match(p.name):
+            found.append(CaseloadFile(p))
+        elif low.endswith(".zip"):
+            member = _release_member(p, strict=False)
+            if member is not None:
+                found.append(CaseloadFile(p, member))
+    if not found:
+        raise FileNotFoundError(
+            f"no DfE caseload file in {path} (nor in its sub-folders): looked for the release "
+            f"zip (holding {RELEASE_MEMBER}), its unpacked {RELEASE_MEMBER}, and "
+            f"{CASELOAD_2025_FILE}; download 'Education, health and care plans' from "
+            "explore-education-statistics.service.gov.uk or give the file's path"
+        )
+    if len(found) == 1:
+        return found[0]
+    ranked = [(newest_census(cf), cf.member is None, -k, cf) for k, cf in enumerate(found)]
+    return max(ranked, key=lambda r: r[:3])[3]
+
+
+def _as_caseload_file(path: Path) -> CaseloadFile:
+    if path.suffix.casefold() != ".zip":
+        return CaseloadFile(path)
+    member = _release_member(path)
+    if member is None:
+        raise FileNotFoundError(
+            f"{path.name} holds no {RELEASE_MEMBER}: give the 'Education, health and care plans' "
+            "release zip as downloaded from explore-education-statistics.service.gov.uk"
+        )
+    return CaseloadFile(path, member)
+
+
+def newest_census(cf: CaseloadFile) -> int:
+    """The latest January census year in the caseload file (its ``time_period`` column only)."""
+    raw = _read_text(
+        _open(cf), cf.name, usecols=lambda c: str(c).strip().casefold() == "time_period"
+    )
+    problem = _missing_columns(raw, ("time_period",), cf.name)
+    if problem is not None:
+        raise problem
+    years = _years(raw, cf.name)
+    if years.empty:
+        raise InputError([Problem(cf.name, "", "holds no rows")])
+    return int(years.max())
+
+
+def _caseload_layout(raw: pd.DataFrame, name: str) -> None:
+    """Refuse a header that is neither the 2025 nor the 2026 layout, naming what is missing."""
+    split = "special_academy_free" not in raw.columns and any(
+        c in raw.columns for c in SPECIAL_ACADEMY_FREE_2026
+    )
+    expected = CASELOAD_2026_COLUMNS if split else CASELOAD_2025_COLUMNS
+    missing = [repr(c) for c in expected if c not in raw.columns]
+    if not missing:
+        return
+    if "'special_academy_free'" in missing:
+        i = missing.index("'special_academy_free'")
+        missing[i] += " (or, 2026 layout, 'special_academy' and 'special_free_school')"
+    raise InputError(
+        [
+            Problem(
+                name,
+                "header",
+                f"is not the expected DfE file: missing column(s) {', '.join(missing)}",
+            )
+        ]
+    )
+
+
+def read_caseload_file(cf: CaseloadFile) -> pd.DataFrame:
+    """The caseload rows of ``cf``: ``All EHC plans`` and single years of age.
 
     Returns one row per area, year and breakdown: ``year`` (January census),
-    the geography and breakdown columns as text, every count column as a
-    float (missing where DfE suppressed it). Column names are lower-cased
-    (``AP_PRU_total_pc`` becomes ``ap_pru_total_pc``).
+    the geography and breakdown columns as text, DfE's count columns
+    (:data:`CASELOAD_PUBLISHED_COUNTS` present in the file) as floats,
+    missing where DfE suppressed them, and in the 2026 layout a
+    ``special_academy_free`` column (``special_academy + special_free_school``).
+    Column names are lower-cased (``AP_PRU_total_pc`` becomes
+    ``ap_pru_total_pc``). Unknown columns and rows of other breakdown topics
+    are left out unread; a line number in a message is the file's.
     """
-    path = locate(source, file_name)
-    raw = _read_raw(path, CASELOAD_2025_COLUMNS)
-    counts = [c for c in raw.columns if c not in _CASELOAD_TEXT]
-    numbers = to_numbers(raw, counts, path.name)
-    return _finish(raw, _CASELOAD_TEXT, numbers, _years(raw, path.name))
+    known = set(_CASELOAD_TEXT) | set(CASELOAD_PUBLISHED_COUNTS)
+    raw = _read_text(_open(cf), cf.name, usecols=lambda c: str(c).strip().casefold() in known)
+    _caseload_layout(raw, cf.name)
+    topics = {t.casefold() for t in CASELOAD_TOPICS}
+    raw = raw[raw["breakdown_topic"].str.strip().str.casefold().isin(topics)]
+    counts = [c for c in CASELOAD_PUBLISHED_COUNTS if c in raw.columns]
+    numbers = to_numbers(raw, counts, cf.name)
+    return harmonise_layout(_finish(raw, _CASELOAD_TEXT, numbers, _years(raw, cf.name)))
+
+
+def read_caseload(source: str | Path, file_name: str | None = None) -> pd.DataFrame:
+    """The EHC plan caseload from ``source`` (:func:`find_caseload`, :func:`read_caseload_file`)."""
+    return read_caseload_file(find_caseload(source, file_name))
+
+
+def read_caseload_2025(source: str | Path, file_name: str = CASELOAD_2025_FILE) -> pd.DataFrame:
+    """The caseload file named ``file_name`` in ``source`` (or ``source`` itself).
+
+    Kept for callers that name the 2025 file; it reads either layout
+    (:func:`read_caseload_file`).
+    """
+    return read_caseload(source, file_name)
 
 
 def read_estab_caseload_2022(source: str | Path, file_name: str = ESTAB_2022_FILE) -> pd.DataFrame:
@@ -390,44 +761,70 @@ def area_rows(caseload: pd.DataFrame, level: str, council: Council) -> pd.DataFr
 
 @dataclass(frozen=True)
 class History:
-    """A council's EHC plan history from the 2025 release.
+    """A council's EHC plan history from one DfE release.
 
     ``categories``: the seven categories then ``Total`` (rows) by January
     census year (columns). ``ages``: the age groups then ``Total by age
     group`` for the years with single-year age rows. NaN where suppressed.
+    ``source``: the file read (a zip member as ``<zip>/data/caseload.csv``);
+    ``release``: its newest January census (DfE's reporting year);
+    ``notes``: what a reader should know, such as why there are no age groups.
     """
 
     council: Council
     categories: pd.DataFrame
     ages: pd.DataFrame
     source: Path
+    release: int | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
 
 
 def council_history(
     data_dir: str | Path,
     la: str,
-    file_name: str = CASELOAD_2025_FILE,
+    file_name: str | None = None,
     caseload: pd.DataFrame | None = None,
 ) -> History:
-    """The EHCP history of council ``la`` (3-digit or ONS code) from the caseload file."""
-    from models.ehcp_history import ALL_PLANS, age_groups, placement_categories
+    """The EHCP history of council ``la`` (3-digit or ONS code).
 
-    path = locate(data_dir, file_name)
+    ``data_dir`` is a folder, a release zip or a caseload CSV
+    (:func:`find_caseload`; ``file_name`` names the file in the folder).
+    Where the file holds no single-age rows for the council, ``ages`` has no
+    columns and ``notes`` says why.
+    """
+    cf = find_caseload(data_dir, file_name)
     if caseload is None:
-        caseload = read_caseload_2025(path)
+        caseload = read_caseload_file(cf)
     council = find_council(caseload, la)
+    categories, ages = _area_history(caseload, "la", council)
+    notes: list[str] = []
+    if ages.shape[1] == 0:
+        notes.append(
+            f"No age groups: {cf.name} holds no '{AGE_TOPICS[0]}' (or '{AGE_TOPICS[1]}') rows "
+            f"for {council.name}. DfE publishes single ages at the census from January 2024, "
+            "in the full caseload file of the release; other topics (such as 'Age when plan "
+            "started') are not ages at the census."
+        )
+    years = [int(y) for y in categories.columns]
     return History(
         council,
-        *_area_history(caseload, "la", council, ALL_PLANS, placement_categories, age_groups),
-        source=path,
+        categories,
+        ages,
+        source=cf.source,
+        release=max(years) if years else None,
+        notes=tuple(notes),
     )
 
 
-def _area_history(caseload, level, council, all_plans, placement_categories, age_groups):
+def _area_history(
+    caseload: pd.DataFrame, level: str, council: Council
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(categories, age groups) of the council, its region or England."""
+    from models.ehcp_history import age_groups, placement_categories, single_age_rows
+
     rows = area_rows(caseload, level, council)
-    plans = rows[rows["breakdown"].str.casefold() == all_plans.casefold()]
-    ages = rows[rows["breakdown_topic"].str.casefold() != all_plans.casefold()]
-    return placement_categories(plans), age_groups(ages)
+    plans = rows[rows["breakdown"].str.casefold() == ALL_PLANS.casefold()]
+    return placement_categories(plans), age_groups(single_age_rows(rows))
 
 
 def _read_if_present(data_dir: str | Path, name: str, reader, sources: list[Path]):
@@ -444,24 +841,24 @@ def benchmark_figures(
     data_dir: str | Path,
     la: str,
     *,
-    caseload_file: str = CASELOAD_2025_FILE,
+    caseload_file: str | None = None,
     allocations_file: str = DSG_ALLOCATIONS_FILE,
     deficit_file: str = DSG_DEFICIT_FILE,
 ):
     """(council, [AreaFigures for the council, its region, England], sources).
 
-    The allocations and deficit files are optional: when a file is absent
-    from ``data_dir`` its measures are left out (``sources`` says which
-    files were read).
+    The caseload is found as by :func:`find_caseload` (the newest release in
+    ``data_dir``, or the file named ``caseload_file``). The allocations and
+    deficit files are optional: when a file is absent from ``data_dir`` its
+    measures are left out (``sources`` says which files were read).
     """
     from models.benchmark import MAINSTREAM, NMSS, AreaFigures
     from models.categories import TOTAL
-    from models.ehcp_history import ALL_PLANS, age_groups, placement_categories
 
-    case_path = locate(data_dir, caseload_file)
-    caseload = read_caseload_2025(case_path)
+    cf = find_caseload(data_dir, caseload_file)
+    caseload = read_caseload_file(cf)
     council = find_council(caseload, la)
-    sources = [case_path]
+    sources = [cf.source]
     alloc = _read_if_present(data_dir, allocations_file, read_dsg_allocations, sources)
     deficit = _read_if_present(data_dir, deficit_file, read_dsg_deficit, sources)
 
@@ -471,9 +868,7 @@ def benchmark_figures(
         ("region", council.region_name),
         ("england", "England"),
     ):
-        table, _ = _area_history(
-            caseload, level, council, ALL_PLANS, placement_categories, age_groups
-        )
+        table, _ = _area_history(caseload, level, council)
         hnb = pd.Series(dtype=float)
         if alloc is not None:
             hnb = _allocations_of(alloc, level, council)

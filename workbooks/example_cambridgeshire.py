@@ -87,20 +87,20 @@ TRANSFER_RATE = 0.01
 # Placements: January 2024 EHC plans by placement (DfE), annual cost per place.
 PLACEMENTS = [
     # category, count (Jan 2024), cost per place, growth, inflation
-    (PLACEMENT_CATEGORIES[0], 3339, 8_662, 0.05, 0.03),
+    (PLACEMENT_CATEGORIES[0], 3254, 8_662, 0.05, 0.03),
     (PLACEMENT_CATEGORIES[1], 256, 12_000, 0.05, 0.03),
     (PLACEMENT_CATEGORIES[2], 1686, 17_313, 0.05, 0.03),
-    (PLACEMENT_CATEGORIES[3], 250, 63_000, 0.05, 0.04),
+    (PLACEMENT_CATEGORIES[3], 335, 63_000, 0.05, 0.04),
     (PLACEMENT_CATEGORIES[4], 1, 20_000, 0.0, 0.03),
     (PLACEMENT_CATEGORIES[5], 950, 8_662, 0.05, 0.03),
     (PLACEMENT_CATEGORIES[6], 836, 5_000, 0.03, 0.03),
 ]
-BASE_PLACEMENT_SPEND = sum(count * cost for _, count, cost, _, _ in PLACEMENTS)  # 89,363,036
+BASE_PLACEMENT_SPEND = sum(count * cost for _, count, cost, _, _ in PLACEMENTS)  # 93,981,766
 
 # 2023-24 High Needs expenditure = placements + other high needs spend, chosen
 # so that the 2023-24 in-year deficit is IN_YEAR_DEFICIT_2023_24.
 SPEND_2023_24 = IN_YEAR_DEFICIT_2023_24 + HNB_2023_24 + SCHOOLS_BLOCK[0] // 100
-OTHER_HIGH_NEEDS = [SPEND_2023_24 - BASE_PLACEMENT_SPEND]  # 15,687,629
+OTHER_HIGH_NEEDS = [SPEND_2023_24 - BASE_PLACEMENT_SPEND]  # 6,068,899
 for _ in range(4):
     OTHER_HIGH_NEEDS.append(_grow(OTHER_HIGH_NEEDS[-1], "0.02"))
 
@@ -140,19 +140,21 @@ HIGH_NEEDS_2024_25["1.2.13"] = (
     SPEND_2024_25 - sum(f for _, f in HIGH_NEEDS_2024_25.values()),
 )
 
-# EHC plans at January (DfE SEN2), by the return's placement categories.
+# EHC plans at January (DfE SEN2), by the return's placement categories as DfE's High
+# Needs benchmarking tool maps them (independent mainstream schools in NMSS or independent;
+# January 2021 is the tool's 2,060 and 225, Outturn data 202122.xlsx, columns H and K).
 EHCP_HISTORY = {
-    2019: [1735, 22, 1181, 152, 1, 751, 356],
-    2020: [1954, 31, 1299, 180, 1, 827, 398],
-    2021: [2138, 201, 1415, 147, 0, 1020, 371],
-    2022: [2352, 202, 1485, 153, 2, 1018, 888],
-    2023: [3014, 231, 1575, 195, 2, 1200, 755],
-    2024: [3339, 256, 1686, 250, 1, 950, 836],
+    2019: [1697, 22, 1181, 190, 1, 751, 356],
+    2020: [1897, 31, 1299, 237, 1, 827, 398],
+    2021: [2060, 201, 1415, 225, 0, 1020, 371],
+    2022: [2278, 202, 1485, 227, 2, 1018, 888],
+    2023: [2934, 231, 1575, 275, 2, 1200, 755],
+    2024: [3254, 256, 1686, 335, 1, 950, 836],
     # January 2025: DfE total 8,007; placements not published for Cambridgeshire,
     # so split in the January 2024 shares (largest remainder).
-    2025: [3653, 280, 1845, 274, 1, 1039, 915],
+    2025: [3560, 280, 1845, 367, 1, 1039, 915],
 }
-EHCP_PLAN = [3539, 271, 1787, 265, 1, 1007, 886]  # January 2024 x 1.06, half-up
+EHCP_PLAN = [3449, 271, 1787, 355, 1, 1007, 886]  # January 2024 x 1.06, half-up
 EHCP_BY_AGE_JAN_2025 = [197, 2578, 3023, 1554, 655]
 
 CONDITIONS = [
@@ -322,11 +324,14 @@ def _sources() -> list[tuple[str, str, str]]:
         (
             "Placements: counts",
             "January 2024 EHC plans by placement, total 7,318",
-            DFE_EHCP + ", time_period 202324, mapped to the return's categories: mainstream = "
-            "la_maintained + academy + free_school + independent; resourced provision/SEN units = the six "
+            DFE_EHCP
+            + ", time_period 202324, mapped to the return's categories as DfE's High Needs "
+            "benchmarking tool maps them (EHCP placement columns, 'Outturn data 202122.xlsx'): mainstream = "
+            "la_maintained + academy + free_school; resourced provision/SEN units = the six "
             "*_resourced_provision and *_senunit columns; special = special_la_maintained + "
-            "special_academy_free; NMSS/independent = special_independent + special_non_maintained; AP = "
-            "ap_pru_total; post 16 = fe_total; other = the rest of the total.",
+            "special_academy_free; NMSS/independent = special_independent + special_non_maintained + "
+            "mainstream_independent (85 plans in independent mainstream schools); AP = ap_pru_total; "
+            "post 16 = fe_total; other = the rest of the total.",
         ),
         (
             "Cost per place: mainstream, post 16",
