@@ -16,6 +16,7 @@ import pandas as pd
 from xlwings import XlwingsError
 
 from models.errors import DSGError
+from models.validation import ResultTable
 
 #: What a person sees before the message, in the cell or on the #VALUE! hover.
 ERROR_PREFIX = "DSG input error: "
@@ -55,6 +56,8 @@ def to_rows(result: Any) -> list[list[Any]]:
     >>> to_rows(0.1279)
     [[0.1279]]
     """
+    if isinstance(result, ResultTable):
+        return result.rows()
     if isinstance(result, pd.DataFrame):
         header = [str(c) for c in result.columns]
         return [header] + [[cell(v) for v in row] for row in result.itertuples(index=False)]
