@@ -172,13 +172,12 @@ def _out_of_bounds(
 ) -> np.ndarray:
     """Element-wise: True where ``x`` breaks a bound (NaN never does)."""
     bad = np.zeros(x.shape, dtype=bool)
-    with np.errstate(invalid="ignore"):
-        if minimum is not None:
-            bad |= x < minimum
-        if above is not None:
-            bad |= x <= above
-        if maximum is not None:
-            bad |= x > maximum
+    if minimum is not None:
+        bad |= x < minimum
+    if above is not None:
+        bad |= x <= above
+    if maximum is not None:
+        bad |= x > maximum
     return bad
 
 
@@ -232,7 +231,12 @@ class _Found:
 
     def add(self, where: np.ndarray, order: int, word: Callable[[int], Problem]) -> None:
         """Record ``word(i)`` for every ``i`` where the mask (or index array) ``where`` holds."""
-        positions = np.flatnonzero(where) if where.dtype == bool else where
+        if where.dtype == bool:
+            if not where.any():
+                return
+            positions = np.flatnonzero(where)
+        else:
+            positions = where
         if len(positions):
             self.found.append((positions, order, word))
 
@@ -261,7 +265,7 @@ def _parse_year_text(text: str) -> tuple[str | None, str | None]:
     m = _YEAR.match(text)
     if not m:
         return None, f"{_show(text)} is not a financial year like '2024-25'"
-    start, end = int(m.group(1)), int(m.group(2))
+    start = int(m.group(1))
     if not FIRST_START <= start <= LAST_START:
         return None, (
             f"{_show(text)} is not a financial year: its start must be a 4-digit year "
@@ -730,9 +734,7 @@ class ResultTable:
         for name in self.blank:
             col = data[name]
             if isinstance(col, np.ndarray):
-                data[name] = pd.Series(
-                    [None if v != v else v for v in col.tolist()], dtype=object
-                )
+                data[name] = pd.Series([None if v != v else v for v in col.tolist()], dtype=object)
         return pd.DataFrame(data, columns=self.header)
 
 
@@ -749,6 +751,18 @@ def check_finite(table: ResultTable, argument: str) -> ResultTable:
     ...
     models.errors.InputError: placements row 'A', column 'Total cost': the result is too large to compute: check the size of the inputs
     """
+    strict, lenient, other = [], [], False
+    for name, col in zip(table.header[1:], table.columns[1:], strict=True):
+        if isinstance(col, np.ndarray) and col.dtype.kind == "f":
+            (lenient if name in table.blank else strict).append(col)
+        elif not isinstance(col, np.ndarray):
+            other = other or any(type(v) is not str for v in col)
+    if (
+        not other
+        and (not strict or np.isfinite(np.concatenate(strict)).all())
+        and (not lenient or not np.isinf(np.concatenate(lenient)).any())
+    ):
+        return table
     found = _Found(argument)
     labels = table.columns[0]
     for order, (name, col) in enumerate(zip(table.header, table.columns, strict=True)):
