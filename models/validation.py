@@ -336,16 +336,14 @@ def read_columns(value: Any, argument: str, columns: Sequence[Column]) -> dict[s
     problems: list[Problem] = []
     for col in columns:
         key = col.name.casefold()
-        found = [i for i, h in enumerate(header) if h == key]
-        if not found:
+        hits = [i for i, h in enumerate(header) if h == key]
+        if not hits:
             if col.required:
                 problems.append(Problem(argument, "", f"missing column '{col.name}'"))
-        elif len(found) > 1:
-            problems.append(
-                Problem(argument, "", f"column '{col.name}' appears {len(found)} times")
-            )
+        elif len(hits) > 1:
+            problems.append(Problem(argument, "", f"column '{col.name}' appears {len(hits)} times"))
         else:
-            positions[col.name] = found[0]
+            positions[col.name] = hits[0]
     if problems:
         seen = ", ".join(repr(str(v).strip()) for v in rows[0] if not is_blank(v))
         last = problems[-1]
@@ -369,11 +367,11 @@ def read_columns(value: Any, argument: str, columns: Sequence[Column]) -> dict[s
 
     name_col = next((c for c in present if c.kind == "name"), None)
 
-    def where(i: int, column: str | None = None) -> str:
+    def where(i: int, column: str = "") -> str:
         label = ""
         if name_col is not None and not blank[name_col.name][i]:
             label = f" {_show(str(cells[name_col.name][i]).strip())}"
-        return f"row {i + 1}{label}" + ("" if column is None else f", column '{column}'")
+        return f"row {i + 1}{label}" + (f", column '{column}'" if column else "")
 
     found = _Found(argument)
     filled = np.ones(n, dtype=bool)
@@ -384,60 +382,64 @@ def read_columns(value: Any, argument: str, columns: Sequence[Column]) -> dict[s
             lambda i: Problem(argument, where(i), "is blank (delete it or fill it in)"),
         )
         filled = ~empty_row
-    out: dict[str, Any] = {}
-    for order, col in enumerate(present):
-        values = cells[col.name]
-        is_empty = blank[col.name]
-        if col.kind in ("name", "text"):
-            text = ["" if b else str(v).strip() for v, b in zip(values, is_empty, strict=True)]
-            if col.kind == "name":
-                found.add(
-                    is_empty & filled,
-                    order,
-                    lambda i, c=col.name: Problem(argument, where(i, c), "name is blank"),
-                )
-                if col.unique:
-                    first: dict[str, int] = {}
-                    again: list[int] = []
-                    for i, name in enumerate(text):
-                        if name:
-                            k = first.setdefault(name.casefold(), i)
-                            if k != i:
-                                again.append(i)
-                    found.add(
-                        np.array(again, dtype=np.intp),
-                        order,
-                        lambda i, c=col.name, t=text, f=first: Problem(
-                            argument,
-                            where(i, c),
-                            f"duplicate name {_show(t[i])} (also row {f[t[i].casefold()] + 1})",
-                        ),
-                    )
-                out[col.name] = [t if t else None for t in text] if is_empty.any() else text
-            else:
-                out[col.name] = text
-        elif col.kind == "year":
-            parsed = [parse_year(v) for v in values]
-            bad = np.fromiter((e is not None for _, e in parsed), dtype=bool, count=n)
-            found.add(
-                bad & filled,
-                order,
-                lambda i, c=col.name, p=parsed: Problem(argument, where(i, c), str(p[i][1])),
-            )
-            out[col.name] = [y for y, _ in parsed]
-        else:
-            x, bad = _to_numbers(values)
-            bad |= _out_of_bounds(x, col.minimum, col.above, None)
-            found.add(
-                bad & filled,
-                order,
-                lambda i, c=col, v=values: Problem(
-                    argument, where(i, c.name), _cell_problem(v[i], c.minimum, c.above, None)
-                ),
-            )
-            out[col.name] = x
+    out = {
+        col.name: _read_column(col, order, cells[col.name], blank[col.name], filled, found, where)
+        for order, col in enumerate(present)
+    }
     found.raise_if_any()
     return out
+
+
+def _read_column(
+    col: Column,
+    order: int,
+    values: list[Any],
+    is_empty: np.ndarray,
+    filled: np.ndarray,
+    found: _Found,
+    where: Callable[[int, str], str],
+) -> Any:
+    """One column of a table checked vectorised: floats, or names / text / years as str."""
+    argument, name = found.argument, col.name
+    if col.kind in ("name", "text"):
+        text = ["" if b else str(v).strip() for v, b in zip(values, is_empty, strict=True)]
+        if col.kind == "text":
+            return text
+        found.add(
+            is_empty & filled, order, lambda i: Problem(argument, where(i, name), "name is blank")
+        )
+        if col.unique:
+            first: dict[str, int] = {}
+            again: list[int] = []
+            for i, t in enumerate(text):
+                if t and first.setdefault(t.casefold(), i) != i:
+                    again.append(i)
+
+            def duplicate(i: int) -> Problem:
+                also = first[text[i].casefold()] + 1
+                return Problem(
+                    argument, where(i, name), f"duplicate name {_show(text[i])} (also row {also})"
+                )
+
+            found.add(np.array(again, dtype=np.intp), order, duplicate)
+        return [t if t else None for t in text] if is_empty.any() else text
+    if col.kind == "year":
+        parsed = [parse_year(v) for v in values]
+        bad = np.fromiter((e is not None for _, e in parsed), dtype=bool, count=len(values))
+        found.add(
+            bad & filled, order, lambda i: Problem(argument, where(i, name), str(parsed[i][1]))
+        )
+        return [y for y, _ in parsed]
+    x, bad = _to_numbers(values)
+    bad |= _out_of_bounds(x, col.minimum, col.above, None)
+    found.add(
+        bad & filled,
+        order,
+        lambda i: Problem(
+            argument, where(i, name), _cell_problem(values[i], col.minimum, col.above, None)
+        ),
+    )
+    return x
 
 
 def read_table(value: Any, argument: str, columns: Sequence[Column]) -> pd.DataFrame:
@@ -751,7 +753,9 @@ def check_finite(table: ResultTable, argument: str) -> ResultTable:
     ...
     models.errors.InputError: placements row 'A', column 'Total cost': the result is too large to compute: check the size of the inputs
     """
-    strict, lenient, other = [], [], False
+    strict: list[np.ndarray] = []
+    lenient: list[np.ndarray] = []
+    other = False
     for name, col in zip(table.header[1:], table.columns[1:], strict=True):
         if isinstance(col, np.ndarray) and col.dtype.kind == "f":
             (lenient if name in table.blank else strict).append(col)
@@ -765,25 +769,18 @@ def check_finite(table: ResultTable, argument: str) -> ResultTable:
         return table
     found = _Found(argument)
     labels = table.columns[0]
+
+    def too_large(column: str) -> Callable[[int], Problem]:
+        return lambda i: Problem(argument, f"row {_show(labels[i])}, column '{column}'", TOO_LARGE)
+
     for order, (name, col) in enumerate(zip(table.header, table.columns, strict=True)):
         if isinstance(col, np.ndarray) and col.dtype.kind == "f":
             bad = np.isinf(col) if name in table.blank else ~np.isfinite(col)
-            found.add(
-                bad,
-                order,
-                lambda i, c=name: Problem(
-                    argument, f"row {_show(labels[i])}, column '{c}'", TOO_LARGE
-                ),
-            )
         elif not isinstance(col, np.ndarray):
             bad = np.array([isinstance(v, float) and not math.isfinite(v) for v in col], dtype=bool)
-            found.add(
-                bad,
-                order,
-                lambda i, c=name: Problem(
-                    argument, f"row {_show(labels[i])}, column '{c}'", TOO_LARGE
-                ),
-            )
+        else:
+            continue
+        found.add(bad, order, too_large(name))
     found.raise_if_any()
     return table
 

@@ -19,7 +19,8 @@ def test_a_domain_error_reads_as_an_input_error():
 
 def test_an_unexpected_fault_still_reaches_the_person():
     def placement_cost_table(x):
-        return {}["missing"]
+        table: dict[str, int] = {}
+        return table["missing"]
 
     with pytest.raises(xlwings.XlwingsError) as e:
         call_model(placement_cost_table, 1)

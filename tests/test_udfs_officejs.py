@@ -13,6 +13,7 @@ plain re-implementation of its formulas below (loops over lists, no code from
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -101,7 +102,7 @@ def ref_cost_table(names, counts, costs):
         n += c
     for t in totals:
         s += t
-    out = [COST_TABLE_HEADER]
+    out: list[list[Any]] = [COST_TABLE_HEADER]
     for name, c, p, t in zip(names, counts, costs, totals, strict=True):
         out.append([name, c, p, t, c / n if n else 0.0, t / s if s else 0.0])
     out.append(["Total", n, s / n if n else 0.0, s, 1.0 if n else 0.0, 1.0 if s else 0.0])
@@ -179,7 +180,7 @@ def ref_trajectory(years, opening, income, spend, transfers, contributions, othe
 
 def ref_variance(years, forecast, plan, tolerance=0.05):
     """METHOD.md, VARIANCE_TO_PLAN."""
-    out = [VARIANCE_HEADER]
+    out: list[list[Any]] = [VARIANCE_HEADER]
     for y, f, p in zip(years, forecast, plan, strict=True):
         v = f - p
         pct = v / abs(p) if p != 0 else None
@@ -454,7 +455,7 @@ def test_single_year_given_as_one_cell():
 # What Office.js may send for an optional argument that is left out: [[None]] (the usual
 # payload), a bare None (JSON null), or nothing at all (custom_functions_call only converts the
 # arguments it receives, so the Python default applies).
-OMISSIONS = {
+OMISSIONS: dict[str, Callable[[int], list[Any]]] = {
     "matrix": lambda n: [OMITTED] * n,
     "null": lambda n: [None] * n,
     "absent": lambda n: [],
