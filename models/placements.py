@@ -132,18 +132,15 @@ def cost_table(names: list[str], count: np.ndarray, cost: np.ndarray) -> ResultT
     with np.errstate(all="ignore"):
         spend = total_cost(count, cost)
         n, s = float(count.sum()), float(spend.sum())
-        average = s / n if n else 0.0
-    result = ResultTable(
-        COST_TABLE_COLUMNS,
-        [
+        columns = [
             [*names, "Total"],
             np.append(count, n),
-            np.append(cost, average),
+            np.append(cost, s / n if n else 0.0),
             np.append(spend, s),
             np.append(share(count), 1.0 if n else 0.0),
             np.append(share(spend), 1.0 if s else 0.0),
-        ],
-    )
+        ]
+    result = ResultTable(COST_TABLE_COLUMNS, columns)
     return check_finite(result, "placements")
 
 

@@ -228,6 +228,7 @@ class _Found:
 
     argument: str
     found: list[tuple[np.ndarray, int, Callable[[int], Problem]]] = field(default_factory=list)
+    limit: int | None = MAX_PROBLEMS
 
     def add(self, where: np.ndarray, order: int, word: Callable[[int], Problem]) -> None:
         """Record ``word(i)`` for every ``i`` where the mask (or index array) ``where`` holds."""
@@ -247,8 +248,9 @@ class _Found:
         order = np.concatenate([np.full(len(p), k) for p, k, _ in self.found])
         which = np.concatenate([np.full(len(p), j) for j, (p, _, _) in enumerate(self.found)])
         sequence = np.lexsort((order, position))
-        out = [self.found[int(which[s])][2](int(position[s])) for s in sequence[:MAX_PROBLEMS]]
-        rest = len(sequence) - MAX_PROBLEMS
+        shown = sequence if self.limit is None else sequence[: self.limit]
+        out = [self.found[int(which[s])][2](int(position[s])) for s in shown]
+        rest = len(sequence) - len(shown)
         if rest > 0:
             out.append(Problem(self.argument, "", f"and {rest:,} more problems not listed"))
         return out
@@ -303,24 +305,29 @@ def parse_year(value: Any) -> tuple[str | None, str | None]:
 
 
 def _too_many(argument: str, n: int, limit: int, what: str) -> InputError:
+    select = "the table" if what == "rows" else f"the {what}"
     return InputError(
         [
             Problem(
                 argument,
                 "",
                 f"has {n:,} {what}: at most {limit:,} can be given "
-                "(select the table or the years only, not whole columns)",
+                f"(select {select} only, not whole columns)",
             )
         ]
     )
 
 
-def read_columns(value: Any, argument: str, columns: Sequence[Column]) -> dict[str, Any]:
+def read_columns(
+    value: Any, argument: str, columns: Sequence[Column], *, limit: int | None = MAX_PROBLEMS
+) -> dict[str, Any]:
     """Validate a table argument (header row + data rows) into its columns.
 
     The numpy core of :func:`read_table`: the canonical column names of
     ``columns`` (those present) to a float array (numbers) or a list of str
-    (names, text, years), one element per data row in input order.
+    (names, text, years), one element per data row in input order. The
+    message lists the first ``limit`` problems and counts the rest (``None``:
+    every problem, for a caller that summarises them).
 
     >>> read_columns([["count", " Placement "], [3, "A"]], "placements",
     ...              [Column("Placement", "name"), Column("Count", minimum=0)])
@@ -373,7 +380,7 @@ def read_columns(value: Any, argument: str, columns: Sequence[Column]) -> dict[s
             label = f" {_show(str(cells[name_col.name][i]).strip())}"
         return f"row {i + 1}{label}" + (f", column '{column}'" if column else "")
 
-    found = _Found(argument)
+    found = _Found(argument, limit=limit)
     filled = np.ones(n, dtype=bool)
     if empty_row is not None:
         found.add(
@@ -447,14 +454,15 @@ def read_table(value: Any, argument: str, columns: Sequence[Column]) -> pd.DataF
 
     Returns a DataFrame with the canonical column names of ``columns`` (in
     that order), one row per data row in input order. Numbers are floats.
-    See :func:`read_columns` for the arrays without pandas.
+    See :func:`read_columns` for the arrays without pandas. Every problem is
+    reported (the model workbook's reader summarises them).
 
     >>> read_table([["count", " Placement "], [3, "A"]], "placements",
     ...            [Column("Placement", "name"), Column("Count", minimum=0)])
       Placement  Count
     0         A    3.0
     """
-    data = read_columns(value, argument, columns)
+    data = read_columns(value, argument, columns, limit=None)
     return pd.DataFrame(data, columns=list(data))
 
 
