@@ -690,10 +690,10 @@ def read_choice(value: Any, argument: str, choices: Iterable[str], default: str)
     """
     options = list(choices)
     flat = [] if value is None else _flatten(value, argument)
-    if not flat or is_blank(flat[0]):
-        return default
     if len(flat) > 1:
         raise InputError([Problem(argument, "", f"has {len(flat):,} values: give one value")])
+    if not flat or is_blank(flat[0]):
+        return default
     text = str(flat[0]).strip().casefold()
     if text not in options:
         raise InputError(

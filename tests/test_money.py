@@ -64,7 +64,7 @@ def test_a_float_is_read_through_fifteen_significant_digits():
     assert round_half_up(2.67499999999999, 2) == 2.67
 
 
-@given(st.integers(-10**12, 10**12))
+@given(st.integers(-(10**12), 10**12))
 def test_every_half_penny_rounds_away_from_zero(pence):
     # x.xx5 typed in a cell (any amount up to £10bn): half-up is one more penny away from zero.
     typed = Decimal(pence) / 100 + (Decimal("0.005") if pence >= 0 else Decimal("-0.005"))

@@ -1448,3 +1448,11 @@ def test_custom_functions_meta_describes_every_function_and_argument():
         for p in f["parameters"]:
             if p.get("optional"):
                 assert p["description"].startswith("Optional"), (name, p)
+
+
+def test_a_choice_of_two_cells_is_an_error_even_when_the_first_is_empty():
+    # =PLACEMENT_PROJECTION(..., B1:C1) with B1 empty and C1 "count": never read as the default.
+    message = error_message(
+        "placement_projection", PLACEMENTS, Y2, [[0]], [[0]], OMITTED, [["", "count"]]
+    )
+    assert_names(message, "measure", "has 2 values: give one value")
