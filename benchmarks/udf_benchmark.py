@@ -21,7 +21,7 @@ or the message, next to the floor of the same size.
 
 Usage (from the repository root)::
 
-    python benchmarks/udf_benchmark.py [--rounds 300] [--batch 20]
+    python benchmarks/udf_benchmark.py [--rounds 100] [--batch 10] [--large-rows 100000] [--skip-large]
 """
 
 from __future__ import annotations
@@ -323,8 +323,8 @@ def large_table(n: int, rounds: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=300)
-    parser.add_argument("--batch", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--batch", type=int, default=10)
     parser.add_argument("--large-rows", type=int, default=100_000)
     parser.add_argument("--large-rounds", type=int, default=5)
     parser.add_argument("--skip-large", action="store_true")

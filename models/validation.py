@@ -117,6 +117,18 @@ def rows_of(value: Any) -> list[list[Any]]:
     return [[value]]
 
 
+def _as_float(value: Any) -> float:
+    """``float(value)``, infinity for an integer past a float's range (10**400).
+
+    >>> _as_float(3), _as_float(10**400)
+    (3.0, inf)
+    """
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def _number(value: Any) -> tuple[float | None, str | None]:
     """(number, None) or (None, what is wrong)."""
     if is_blank(value):
@@ -124,7 +136,7 @@ def _number(value: Any) -> tuple[float | None, str | None]:
     if isinstance(value, bool) or isinstance(value, np.bool_):
         return None, f"TRUE/FALSE ({value}) where a number belongs"
     if isinstance(value, numbers.Real):
-        x = float(value)
+        x = _as_float(value)
         if not math.isfinite(x):
             return None, f"{x} is not a finite number"
         return x, None
@@ -198,10 +210,15 @@ def _to_numbers(cells: list[Any]) -> tuple[np.ndarray, np.ndarray]:
     range of numbers); a pass per cell otherwise.
     """
     if set(map(type, cells)) <= _NUMERIC:
-        x = np.array(cells, dtype=float)
-        return x, ~np.isfinite(x)
+        try:
+            x = np.array(cells, dtype=float)
+            return x, ~np.isfinite(x)
+        except OverflowError:  # an integer past a float's range: cell by cell below
+            pass
     x = np.fromiter(
-        (float(v) if type(v) in _NUMERIC else _NAN for v in cells), dtype=float, count=len(cells)
+        (_as_float(v) if type(v) in _NUMERIC else _NAN for v in cells),
+        dtype=float,
+        count=len(cells),
     )
     return x, ~np.isfinite(x)
 
@@ -213,7 +230,10 @@ def _blank_mask(cells: list[Any]) -> np.ndarray:
     [True, True, True, False, False, True]
     """
     if set(map(type, cells)) <= _NUMERIC:
-        return np.isnan(np.array(cells, dtype=float))
+        try:
+            return np.isnan(np.array(cells, dtype=float))
+        except OverflowError:  # an integer past a float's range is not blank
+            return np.isnan(np.fromiter(map(_as_float, cells), dtype=float, count=len(cells)))
     return np.fromiter((is_blank(v) for v in cells), dtype=bool, count=len(cells))
 
 
@@ -662,7 +682,7 @@ def read_scalar(
     4222.0
     """
     if type(value) in _NUMERIC:
-        x = float(value)
+        x = _as_float(value)
         if math.isfinite(x):
             err = _bound_problem(x, minimum, above, maximum)
             if err:

@@ -487,3 +487,14 @@ def test_projection_spend_is_count_times_cost(n_years, rows):
     for frame in (count, cost, spend):
         assert not frame.isna().any().any()
         assert all(math.isfinite(x) for x in frame.iloc[:, 1:].to_numpy(float).ravel())
+
+
+def test_an_integer_past_a_floats_range_is_named_not_a_crash():
+    # JSON can carry a 400-digit integer; float() of it raises OverflowError.
+    huge = 10**400
+    with pytest.raises(InputError, match="row 1 'A', column 'Count': inf is not a finite number"):
+        placement_cost_table([HEADER, ["A", huge, 1]])
+    with pytest.raises(InputError, match="first: inf is not a finite number"):
+        percent_change(huge, 1)
+    with pytest.raises(InputError, match="schools_block year 2024-25: inf is not a finite number"):
+        block_transfer_impact(["2024-25"], [[huge]], 0.01)
