@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 from xlwings import XlwingsError
 
-from models.errors import DSGError
+from models.errors import DSGError, InputError, Problem
+from models.validation import ResultTable
 
 #: What a person sees before the message, in the cell or on the #VALUE! hover.
 ERROR_PREFIX = "DSG input error: "
@@ -54,10 +55,21 @@ def to_rows(result: Any) -> list[list[Any]]:
     [['Measure', 'Value'], ['Peak', 2.0]]
     >>> to_rows(0.1279)
     [[0.1279]]
+
+    A number that is not finite is never shown as a blank cell:
+
+    >>> to_rows(float("inf"))
+    Traceback (most recent call last):
+    ...
+    models.errors.InputError: result: inf is not a number Excel can show
     """
+    if isinstance(result, ResultTable):
+        return result.rows()
     if isinstance(result, pd.DataFrame):
         header = [str(c) for c in result.columns]
         return [header] + [[cell(v) for v in row] for row in result.itertuples(index=False)]
+    if isinstance(result, float) and not math.isfinite(result):
+        raise InputError([Problem("result", "", f"{result} is not a number Excel can show")])
     return [[cell(result)]]
 
 

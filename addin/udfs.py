@@ -36,7 +36,7 @@ _PER_YEAR = "One value per year (a row or a column) or one value for every year.
 @xw.arg("placements", ndim=2, doc=_PLACEMENTS)
 def placement_cost_table(placements):
     """Placement cost table: count, cost per place, total cost and shares, with a Total row."""
-    return call_model(placement_model.placement_cost_table, placements)
+    return call_model(placement_model.placement_cost_result, placements)
 
 
 @xw.func(category=CATEGORY)
@@ -76,7 +76,13 @@ def percent_change(first, last):
 def placement_projection(placements, years, growth, inflation, moves=None, measure=None):
     """Placement projection by year (spend, count or cost per place), with a Total row."""
     return call_model(
-        projection_model.placement_projection, placements, years, growth, inflation, moves, measure
+        projection_model.placement_projection_result,
+        placements,
+        years,
+        growth,
+        inflation,
+        moves,
+        measure,
     )
 
 
@@ -90,7 +96,7 @@ def placement_projection(placements, years, growth, inflation, moves=None, measu
 )
 def block_transfer_impact(years, schools_block, rate, threshold=None):
     """Schools Block to High Needs Block transfers, their running total and the approvals needed."""
-    return call_model(transfer_model.block_transfer_impact, years, schools_block, rate, threshold)
+    return call_model(transfer_model.block_transfer_result, years, schools_block, rate, threshold)
 
 
 _TRAJECTORY_ARGS = (
@@ -127,7 +133,7 @@ def dsg_trajectory(
 ):
     """DSG trajectory: in-year and cumulative High Needs deficit year by year (deficit positive)."""
     return call_model(
-        trajectory_model.dsg_trajectory,
+        trajectory_model.dsg_trajectory_result,
         years,
         opening_deficit,
         income,
@@ -145,7 +151,7 @@ def dsg_summary(
 ):
     """DSG summary: in-year balance year, deficit cleared year, peak and closing cumulative deficit."""
     return call_model(
-        trajectory_model.dsg_summary,
+        trajectory_model.dsg_summary_result,
         years,
         opening_deficit,
         income,
@@ -166,4 +172,6 @@ def dsg_summary(
 )
 def variance_to_plan(years, forecast, plan, amber_tolerance=None):
     """Variance to plan with a Red/Amber/Green rating (higher is worse)."""
-    return call_model(variance_model.variance_to_plan, years, forecast, plan, amber_tolerance)
+    return call_model(
+        variance_model.variance_to_plan_result, years, forecast, plan, amber_tolerance
+    )

@@ -43,14 +43,18 @@ def ehcp_growth(first: Any, last: Any, years: Any) -> float:
     '12.79%'
     """
     found = Problems()
-    values = {
-        "first": found.run(read_scalar, first, "first", above=0),
-        "last": found.run(read_scalar, last, "last", minimum=0),
-        "years": found.run(read_scalar, years, "years", above=0),
-    }
+    f = found.run(read_scalar, first, "first", above=0)
+    la = found.run(read_scalar, last, "last", minimum=0)
+    span = found.run(read_scalar, years, "years", above=0)
     found.raise_if_any()
+    assert f is not None and la is not None and span is not None
+    ratio = la / f
+    if not math.isfinite(ratio):
+        raise InputError(
+            [Problem("last", "", f"the growth from {f:g} to {la:g} is too large to compute")]
+        )
     try:
-        rate = (values["last"] / values["first"]) ** (1.0 / values["years"]) - 1.0
+        rate = ratio ** (1.0 / span) - 1.0
     except OverflowError:
         rate = math.inf
     if not math.isfinite(rate):
@@ -59,8 +63,7 @@ def ehcp_growth(first: Any, last: Any, years: Any) -> float:
                 Problem(
                     "years",
                     "",
-                    f"{values['years']:g} years is too short for a growth "
-                    f"from {values['first']:g} to {values['last']:g}: "
+                    f"{span:g} years is too short for a growth from {f:g} to {la:g}: "
                     "the yearly rate is too large to compute",
                 )
             ]
@@ -84,6 +87,9 @@ def percent_change(first: Any, last: Any) -> float:
 
         percent_change = last / first - 1
 
+    A change too large for a float (``last / first`` overflows, e.g. from
+    1e-10 to 1e300) is an error naming both values, never ``inf``.
+
     References
     ----------
     METHOD.md, "PERCENT_CHANGE(first, last)".
@@ -92,9 +98,19 @@ def percent_change(first: Any, last: Any) -> float:
     --------
     >>> f"{percent_change(4222, 7707):+.1%}"
     '+82.5%'
+    >>> percent_change(1e-10, 1e300)
+    Traceback (most recent call last):
+    ...
+    models.errors.InputError: last: the change from 1e-10 to 1e+300 is too large to compute
     """
     found = Problems()
     f = found.run(read_scalar, first, "first", above=0)
     la = found.run(read_scalar, last, "last")
     found.raise_if_any()
-    return la / f - 1.0
+    assert f is not None and la is not None
+    change = la / f - 1.0
+    if not math.isfinite(change):
+        raise InputError(
+            [Problem("last", "", f"the change from {f:g} to {la:g} is too large to compute")]
+        )
+    return change

@@ -305,7 +305,7 @@ def high_needs_table(model: DSGModel) -> pd.DataFrame:
             "Variance": [*_floats(rf.high_needs_variance(model)), variance],
             "Variance %": [
                 *rf.high_needs_variance_percent(model),
-                *rf.percent_of(np.array([variance]), np.array([budget])),
+                *rf.percent_of(np.array([forecast]), np.array([budget])),
             ],
         },
         index=[*S251_LABELS, TOTAL_HIGH_NEEDS],

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.validation import Column, finite_result, read_table
+from models.validation import Column, ResultTable, check_finite, read_columns, read_table
 
 #: The columns of a placement table every function needs.
 PLACEMENT_COLUMNS = (
@@ -34,6 +34,18 @@ def read_placements(placements: Any, argument: str = "placements") -> pd.DataFra
     Other columns (Growth, Inflation...) are ignored here.
     """
     return read_table(placements, argument, PLACEMENT_COLUMNS)
+
+
+def read_placement_arrays(
+    placements: Any, argument: str = "placements"
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The placement table's names, counts and costs per place, validated (no pandas).
+
+    >>> read_placement_arrays([["Placement", "Count", "Cost per place"], ["A", 2, 100]])
+    (['A'], array([2.]), array([100.]))
+    """
+    data = read_columns(placements, argument, PLACEMENT_COLUMNS)
+    return data["Placement"], data["Count"], data["Cost per place"]
 
 
 def total_cost(count: np.ndarray, cost_per_place: np.ndarray) -> np.ndarray:
@@ -108,28 +120,30 @@ def placement_cost_table(placements: Any) -> pd.DataFrame:
     >>> t.iloc[-1, 0], t.iloc[-1, 1:].astype(float).tolist()
     ('Total', [40.0, 30000.0, 1200000.0, 1.0, 1.0])
     """
-    table = read_placements(placements)
-    count = table["Count"].to_numpy(float)
-    cost = table["Cost per place"].to_numpy(float)
-    spend = total_cost(count, cost)
-    out = pd.DataFrame(
-        {
-            "Placement": table["Placement"],
-            "Count": count,
-            "Cost per place": cost,
-            "Total cost": spend,
-            "Share of count": share(count),
-            "Share of cost": share(spend),
-        }
-    )
-    n, s = float(count.sum()), float(spend.sum())
-    total = {
-        "Placement": "Total",
-        "Count": n,
-        "Cost per place": s / n if n else 0.0,
-        "Total cost": s,
-        "Share of count": 1.0 if n else 0.0,
-        "Share of cost": 1.0 if s else 0.0,
-    }
-    result = pd.concat([out, pd.DataFrame([total])], ignore_index=True)[COST_TABLE_COLUMNS]
-    return finite_result(result, "placements")
+    return placement_cost_result(placements).frame()
+
+
+def cost_table(names: list[str], count: np.ndarray, cost: np.ndarray) -> ResultTable:
+    """The placement cost table of validated arrays (see :func:`placement_cost_table`).
+
+    >>> cost_table(["A"], np.array([2.0]), np.array([100.0])).rows()[-1]
+    ['Total', 2.0, 100.0, 200.0, 1.0, 1.0]
+    """
+    with np.errstate(all="ignore"):
+        spend = total_cost(count, cost)
+        n, s = float(count.sum()), float(spend.sum())
+        columns = [
+            [*names, "Total"],
+            np.append(count, n),
+            np.append(cost, s / n if n else 0.0),
+            np.append(spend, s),
+            np.append(share(count), 1.0 if n else 0.0),
+            np.append(share(spend), 1.0 if s else 0.0),
+        ]
+    result = ResultTable(COST_TABLE_COLUMNS, columns)
+    return check_finite(result, "placements")
+
+
+def placement_cost_result(placements: Any) -> ResultTable:
+    """:func:`placement_cost_table` as a :class:`~models.validation.ResultTable` (no pandas)."""
+    return cost_table(*read_placement_arrays(placements))

@@ -8,14 +8,17 @@ import numpy as np
 import pandas as pd
 
 from models.errors import InputError, Problem, Problems, ProjectionError
-from models.placements import read_placements
+from models.placements import read_placement_arrays
 from models.validation import (
+    MAX_PROBLEMS,
     Column,
+    ResultTable,
+    _show,
     all_blank,
-    finite_result,
+    check_finite,
     read_choice,
+    read_columns,
     read_per_item,
-    read_table,
     read_years,
 )
 
@@ -48,24 +51,25 @@ def move_matrix(
     matrix = np.zeros((len(names), len(years)))
     if all_blank(moves):
         return matrix
-    table = read_table(moves, argument, MOVE_COLUMNS)
+    table = read_columns(moves, argument, MOVE_COLUMNS)
     index = {n.casefold(): i for i, n in enumerate(names)}
     year_index = {y: k for k, y in enumerate(years)}
+    moved, when, change = table["Placement"], table["Year"], table["Change"]
+    p = np.array([index.get(name.casefold(), -1) for name in moved], dtype=np.intp)
+    k = np.array([year_index.get(year, -1) for year in when], dtype=np.intp)
     problems: list[Problem] = []
-    for r, row in enumerate(table.itertuples(index=False), start=1):
-        name, year, change = row
-        where = f"row {r} {name!r}"
-        p = index.get(name.casefold())
-        k = year_index.get(year)
-        if p is None:
+    for r in np.flatnonzero((p < 0) | (k <= 0)):
+        name, year = moved[r], when[r]
+        where = f"row {r + 1} {_show(name)}"
+        if p[r] < 0:
             problems.append(
                 Problem(
                     argument,
                     f"{where}, column 'Placement'",
-                    f"unknown placement {name!r} (placements are: {', '.join(names)})",
+                    f"unknown placement {_show(name)} (placements are: {', '.join(names)})",
                 )
             )
-        if k is None:
+        if k[r] < 0:
             problems.append(
                 Problem(
                     argument,
@@ -73,7 +77,7 @@ def move_matrix(
                     f"year {year} is not in the projection ({years[0]} to {years[-1]})",
                 )
             )
-        elif k == 0:
+        elif k[r] == 0:
             problems.append(
                 Problem(
                     argument,
@@ -81,10 +85,16 @@ def move_matrix(
                     f"{year} is the base year: moves start from the year after",
                 )
             )
-        if p is not None and k:
-            matrix[p, k] += change
+        if len(problems) >= MAX_PROBLEMS:
+            rest = int(np.count_nonzero((p < 0) | (k <= 0))) - int(r) - 1
+            if rest > 0:
+                problems.append(
+                    Problem(argument, "", f"and more problems in {rest:,} rows not listed")
+                )
+            break
     if problems:
         raise InputError(problems)
+    np.add.at(matrix, (p, k), change)
     return matrix
 
 
@@ -180,12 +190,54 @@ def placement_projection(
     >>> t.values.tolist()
     [['ERB', 10.0, 40.0], ['Independent', 30.0, 0.0], ['Total', 40.0, 40.0]]
     """
+    return placement_projection_result(placements, years, growth, inflation, moves, measure).frame()
+
+
+def projection_table(
+    names: list[str],
+    years: list[str],
+    count: np.ndarray,
+    cost: np.ndarray,
+    measure: str,
+) -> ResultTable:
+    """The projection table of projected counts and costs (placement x year) for ``measure``.
+
+    The Total row is the sum of counts or spend; for ``cost``, the weighted
+    average spend / count (0 when the count is 0).
+
+    >>> projection_table(["A"], ["2024-25"], np.array([[2.0]]), np.array([[10.0]]), "cost").rows()
+    [['Placement', '2024-25'], ['A', 10.0], ['Total', 10.0]]
+    """
+    with np.errstate(all="ignore"):
+        spend = projected_spend(count, cost)
+        if measure == "count":
+            body, total = count, count.sum(axis=0)
+        elif measure == "spend":
+            body, total = spend, spend.sum(axis=0)
+        else:
+            n = count.sum(axis=0)
+            body = cost
+            total = np.divide(spend.sum(axis=0), n, out=np.zeros_like(n), where=n != 0)
+    full = np.vstack([body, total])
+    result = ResultTable(
+        ["Placement", *years], [[*names, "Total"], *(full[:, k] for k in range(len(years)))]
+    )
+    return check_finite(result, "placements")
+
+
+def placement_projection_result(
+    placements: Any, years: Any, growth: Any, inflation: Any, moves: Any = None, measure: Any = None
+) -> ResultTable:
+    """:func:`placement_projection` as a :class:`~models.validation.ResultTable` (no pandas)."""
     found = Problems()
-    table = found.run(read_placements, placements)
+    table = found.run(read_placement_arrays, placements)
     year_list = found.run(read_years, years)
     which = found.run(read_choice, measure, "measure", MEASURES, "spend")
+    rates: dict[str, np.ndarray | None] = {}
+    move = None
+    names: list[str] = []
     if table is not None:
-        names = table["Placement"].tolist()
+        names = table[0]
         rates = {
             argument: found.run(read_per_item, value, names, argument, above=-1)
             for argument, value in (("growth", growth), ("inflation", inflation))
@@ -193,31 +245,27 @@ def placement_projection(
         if year_list is not None and not found.items:
             move = found.run(move_matrix, moves, names, year_list)
     found.raise_if_any()
+    assert table is not None and year_list is not None and which is not None and move is not None
+    growth_rate, inflation_rate = rates["growth"], rates["inflation"]
+    assert growth_rate is not None and inflation_rate is not None
 
-    count = projected_count(table["Count"].to_numpy(float), rates["growth"], move)
-    negative = [
-        Problem(
-            "placements",
-            f"{names[p]!r} in {year_list[k]}",
-            f"the projected count is negative ({count[p, k]:g}): check growth and moves",
-        )
-        for p, k in zip(*np.nonzero(count < 0), strict=False)
-    ]
-    if negative:
-        raise ProjectionError(negative)
-    cost = projected_cost(
-        table["Cost per place"].to_numpy(float), rates["inflation"], len(year_list)
-    )
-    spend = projected_spend(count, cost)
-    if which == "count":
-        body, total = count, count.sum(axis=0)
-    elif which == "spend":
-        body, total = spend, spend.sum(axis=0)
-    else:
-        n = count.sum(axis=0)
-        body = cost
-        total = np.divide(spend.sum(axis=0), n, out=np.zeros_like(n), where=n != 0)
-    out = pd.DataFrame(body, columns=year_list)
-    out.insert(0, "Placement", names)
-    total_row = pd.DataFrame([["Total", *[float(x) for x in total]]], columns=out.columns)
-    return finite_result(pd.concat([out, total_row], ignore_index=True), "placements")
+    with np.errstate(all="ignore"):
+        count = projected_count(table[1], growth_rate, move)
+    negative = np.argwhere(count < 0)
+    if len(negative):
+        problems = [
+            Problem(
+                "placements",
+                f"{_show(names[p])} in {year_list[k]}",
+                f"the projected count is negative ({count[p, k]:g}): check growth and moves",
+            )
+            for p, k in negative[:MAX_PROBLEMS]
+        ]
+        if len(negative) > MAX_PROBLEMS:
+            problems.append(
+                Problem("placements", "", f"and {len(negative) - MAX_PROBLEMS:,} more not listed")
+            )
+        raise ProjectionError(problems)
+    with np.errstate(all="ignore"):
+        cost = projected_cost(table[2], inflation_rate, len(year_list))
+    return projection_table(names, year_list, count, cost, which)

@@ -80,27 +80,26 @@ __all__ = [
 ]
 
 
-def percent_of(variance: np.ndarray, base: np.ndarray) -> list[float | None]:
-    """Variance as a share of |base|; None (an empty cell) where the base is 0.
+def percent_of(actual: np.ndarray, plan: np.ndarray) -> list[float | None]:
+    """Variance as a share of |plan|; None (an empty cell) where the plan is 0.
 
-    The one place the return's Variance % is computed: METHOD.md's
-    ``variance_percent`` (:func:`models.variance.variance_percent`), element
-    by element.
+    The return's Variance %, through the one function that computes it,
+    :func:`models.variance.variance_percent`, element by element.
 
     Notes
     -----
     ::
 
-        Variance % = Variance / |Base|        (empty when Base = 0)
+        Variance % = (Actual - Plan) / |Plan|        (empty when Plan = 0)
 
     References
     ----------
     METHOD.md, "VARIANCE_TO_PLAN"; RETURN.md, High needs expenditure.
 
-    >>> percent_of(np.array([1_500_000.0, 0.0]), np.array([13_000_000.0, 0.0]))
+    >>> percent_of(np.array([14_500_000.0, 5.0]), np.array([13_000_000.0, 0.0]))
     [0.11538461538461539, None]
     """
-    out = variance_percent(np.asarray(variance, float), np.asarray(base, float))
+    out = variance_percent(np.asarray(actual, float), np.asarray(plan, float))
     return [None if v is None or not np.isfinite(v) else float(v) for v in out]
 
 
@@ -505,7 +504,7 @@ def high_needs_variance_percent(model: DSGModel) -> list[float | None]:
     -----
     ::
 
-        variance %[line] = variance[line] / |Budget[line]|
+        variance %[line] = (Forecast outturn[line] - Budget[line]) / |Budget[line]|
 
     References
     ----------
@@ -515,7 +514,7 @@ def high_needs_variance_percent(model: DSGModel) -> list[float | None]:
     >>> high_needs_variance_percent(sample_model())[3]
     1.5
     """
-    return percent_of(high_needs_variance(model).to_numpy(), model.high_needs.budget.to_numpy())
+    return percent_of(model.high_needs.forecast.to_numpy(), model.high_needs.budget.to_numpy())
 
 
 def ehcp_variance(model: DSGModel) -> pd.Series:

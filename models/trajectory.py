@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from models.errors import Problems
-from models.validation import finite_result, read_scalar, read_series, read_years
+from models.validation import ResultTable, check_finite, read_scalar, read_series, read_years
 
 COLUMNS = [
     "Year",
@@ -59,7 +59,14 @@ def read_trajectory_inputs(
 
     income and spend must be >= 0; the opening deficit, transfers,
     contributions and other blocks may be negative (a surplus, a transfer
-    out, a clawback); omitted series are 0.
+    out, a clawback); omitted series (or ranges with every cell empty) are 0,
+    but a blank cell inside a series that has values is an error naming the
+    argument and the year, never 0.
+
+    >>> read_trajectory_inputs(["2024-25", "2025-26"], 0, 1, 1, [[5e6, None]])
+    Traceback (most recent call last):
+    ...
+    models.errors.InputError: transfers year 2025-26: is blank
     """
     year_list = read_years(years)
     found = Problems()
@@ -118,25 +125,32 @@ def cumulative_deficit(
     return opening_deficit + np.cumsum(in_year - contributions)
 
 
+def trajectory_table(inputs: TrajectoryInputs) -> ResultTable:
+    """The trajectory table of validated inputs, without pandas (see :func:`dsg_trajectory`)."""
+    with np.errstate(all="ignore"):
+        deficit = in_year_deficit(
+            inputs.spend, inputs.income, inputs.transfers, inputs.other_blocks
+        )
+        cumulative = cumulative_deficit(inputs.opening_deficit, deficit, inputs.contributions)
+    result = ResultTable(
+        COLUMNS,
+        [
+            inputs.years,
+            inputs.income,
+            inputs.transfers,
+            inputs.spend,
+            inputs.other_blocks,
+            deficit,
+            inputs.contributions,
+            cumulative,
+        ],
+    )
+    return check_finite(result, "income, spend, transfers, contributions and other_blocks")
+
+
 def trajectory(inputs: TrajectoryInputs) -> pd.DataFrame:
     """The trajectory table of validated inputs (see :func:`dsg_trajectory`)."""
-    deficit = in_year_deficit(inputs.spend, inputs.income, inputs.transfers, inputs.other_blocks)
-    result = pd.DataFrame(
-        {
-            "Year": inputs.years,
-            "Income": inputs.income,
-            "Transfers in": inputs.transfers,
-            "Spend": inputs.spend,
-            "Other blocks": inputs.other_blocks,
-            "In-year deficit": deficit,
-            "Contributions": inputs.contributions,
-            "Cumulative deficit": cumulative_deficit(
-                inputs.opening_deficit, deficit, inputs.contributions
-            ),
-        },
-        columns=COLUMNS,
-    )
-    return finite_result(result, "income, spend, transfers, contributions and other_blocks")
+    return trajectory_table(inputs).frame()
 
 
 def dsg_trajectory(
@@ -194,7 +208,22 @@ def dsg_trajectory(
     >>> float(t["Cumulative deficit"].iloc[0])
     51745000.0
     """
-    return trajectory(
+    return dsg_trajectory_result(
+        years, opening_deficit, income, spend, transfers, contributions, other_blocks
+    ).frame()
+
+
+def dsg_trajectory_result(
+    years: Any,
+    opening_deficit: Any,
+    income: Any,
+    spend: Any,
+    transfers: Any = None,
+    contributions: Any = None,
+    other_blocks: Any = None,
+) -> ResultTable:
+    """:func:`dsg_trajectory` as a :class:`~models.validation.ResultTable` (no pandas)."""
+    return trajectory_table(
         read_trajectory_inputs(
             years, opening_deficit, income, spend, transfers, contributions, other_blocks
         )
@@ -246,17 +275,40 @@ def dsg_summary(
     >>> s.values.tolist()
     [['In-year balance year', '2025-26'], ['Deficit cleared year', 'Not reached'], ['Peak cumulative deficit', 50000000.0], ['Peak year', '2024-25'], ['Closing cumulative deficit', 45000000.0]]
     """
-    t = dsg_trajectory(
+    return dsg_summary_result(
+        years, opening_deficit, income, spend, transfers, contributions, other_blocks
+    ).frame()
+
+
+def summary_table(years: list[str], in_year: np.ndarray, cumulative: np.ndarray) -> ResultTable:
+    """The five figures of :func:`dsg_summary` from the in-year and cumulative deficits.
+
+    >>> summary_table(["2024-25"], np.array([-1.0]), np.array([5.0])).rows()[1:3]
+    [['In-year balance year', '2024-25'], ['Deficit cleared year', 'Not reached']]
+    """
+    peak = int(np.argmax(cumulative))
+    values = [
+        first_year_at_or_below_zero(years, in_year),
+        first_year_at_or_below_zero(years, cumulative),
+        float(cumulative[peak]),
+        years[peak],
+        float(cumulative[-1]),
+    ]
+    return ResultTable(["Measure", "Value"], [SUMMARY_MEASURES, values])
+
+
+def dsg_summary_result(
+    years: Any,
+    opening_deficit: Any,
+    income: Any,
+    spend: Any,
+    transfers: Any = None,
+    contributions: Any = None,
+    other_blocks: Any = None,
+) -> ResultTable:
+    """:func:`dsg_summary` as a :class:`~models.validation.ResultTable` (no pandas)."""
+    t = dsg_trajectory_result(
         years, opening_deficit, income, spend, transfers, contributions, other_blocks
     )
-    year_list = t["Year"].tolist()
-    cum = t["Cumulative deficit"].to_numpy(float)
-    peak = int(np.argmax(cum))
-    values = [
-        first_year_at_or_below_zero(year_list, t["In-year deficit"].to_numpy(float)),
-        first_year_at_or_below_zero(year_list, cum),
-        float(cum[peak]),
-        year_list[peak],
-        float(cum[-1]),
-    ]
-    return pd.DataFrame({"Measure": SUMMARY_MEASURES, "Value": values})
+    year_list, in_year, cumulative = t.columns[0], t.columns[5], t.columns[7]
+    return summary_table(year_list, in_year, cumulative)

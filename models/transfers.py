@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from models.errors import Problems
-from models.validation import finite_result, read_scalar, read_series, read_years
+from models.validation import ResultTable, check_finite, read_scalar, read_series, read_years
 
 #: A transfer above this share of the Schools Block needs the Secretary of State
 #: (committee report 3.14-3.15; DfE's disapplication guidance).
@@ -55,7 +55,7 @@ def cumulative_transfer(transfer: np.ndarray) -> np.ndarray:
 
 def schools_forum_approval(rate: np.ndarray) -> list[str]:
     """``Required`` for any transfer (rate > 0), else ``Not required``."""
-    return [REQUIRED if r > 0 else NOT_REQUIRED for r in rate]
+    return np.where(rate > 0, REQUIRED, NOT_REQUIRED).tolist()
 
 
 def secretary_of_state_approval(rate: np.ndarray, threshold: float) -> list[str]:
@@ -64,7 +64,7 @@ def secretary_of_state_approval(rate: np.ndarray, threshold: float) -> list[str]
     >>> secretary_of_state_approval(np.array([0.005, 0.01]), 0.005)
     ['Not required', 'Required']
     """
-    return [REQUIRED if r > threshold else NOT_REQUIRED for r in rate]
+    return np.where(rate > threshold, REQUIRED, NOT_REQUIRED).tolist()
 
 
 def block_transfer_impact(
@@ -109,6 +109,13 @@ def block_transfer_impact(
     >>> t["Cumulative transfer"].tolist(), t["Secretary of State approval"].tolist()
     ([4500000.0, 9300000.0], ['Required', 'Required'])
     """
+    return block_transfer_result(years, schools_block, rate, threshold).frame()
+
+
+def block_transfer_result(
+    years: Any, schools_block: Any, rate: Any, threshold: Any = None
+) -> ResultTable:
+    """:func:`block_transfer_impact` as a :class:`~models.validation.ResultTable` (no pandas)."""
     year_list = read_years(years)
     found = Problems()
     block = found.run(read_series, schools_block, year_list, "schools_block", minimum=0)
@@ -117,17 +124,20 @@ def block_transfer_impact(
         read_scalar, threshold, "threshold", minimum=0, maximum=1, default=DEFAULT_THRESHOLD
     )
     found.raise_if_any()
-    moved = transfer_amount(block, share)
-    result = pd.DataFrame(
-        {
-            "Year": year_list,
-            "Schools block": block,
-            "Transfer rate": share,
-            "Transfer": moved,
-            "Cumulative transfer": cumulative_transfer(moved),
-            "Schools forum approval": schools_forum_approval(share),
-            "Secretary of State approval": secretary_of_state_approval(share, limit),
-        },
-        columns=COLUMNS,
+    assert block is not None and share is not None and limit is not None
+    with np.errstate(all="ignore"):
+        moved = transfer_amount(block, share)
+        running = cumulative_transfer(moved)
+    result = ResultTable(
+        COLUMNS,
+        [
+            year_list,
+            block,
+            share,
+            moved,
+            running,
+            schools_forum_approval(share),
+            secretary_of_state_approval(share, limit),
+        ],
     )
-    return finite_result(result, "schools_block")
+    return check_finite(result, "schools_block")

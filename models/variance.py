@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from models.errors import Problems
-from models.validation import finite_result, read_scalar, read_series, read_years
+from models.validation import ResultTable, check_finite, read_scalar, read_series, read_years
 
 DEFAULT_AMBER_TOLERANCE = 0.05
 COLUMNS = ["Year", "Plan", "Forecast", "Variance", "Variance %", "RAG"]
@@ -19,13 +19,50 @@ def variance(forecast: np.ndarray, plan: np.ndarray) -> np.ndarray:
     return forecast - plan
 
 
-def variance_percent(var: np.ndarray, plan: np.ndarray) -> list[float | None]:
-    """``Variance / |Plan|``; None (an empty cell) where the plan is 0.
+def variance_percent(actual: np.ndarray, plan: np.ndarray) -> np.ndarray:
+    """Variance as a share of the plan, element by element; NaN (an empty cell) where the plan is 0.
 
-    >>> variance_percent(np.array([5.0, 1.0]), np.array([-100.0, 0.0]))
-    [0.05, None]
+    The one place variance % is computed: VARIANCE_TO_PLAN and the return's
+    Financial summary and High needs lines use it.
+
+    Parameters
+    ----------
+    actual : numpy.ndarray
+        Forecast or outturn, pounds (or plans, children...).
+    plan : numpy.ndarray
+        The plan or budget for the same measure, same units.
+
+    Returns
+    -------
+    numpy.ndarray
+        Decimal share (0.05 = 5% over plan); NaN where the plan is 0, shown
+        as an empty cell (a share of nothing has no meaning).
+
+    Notes
+    -----
+    ::
+
+        variance_percent = (actual - plan) / |plan|     (NaN when plan = 0)
+
+    Dividing by ``|plan|`` keeps the sign of the variance: over plan is
+    positive whether the plan is a deficit (positive) or a surplus (negative).
+
+    References
+    ----------
+    METHOD.md, "VARIANCE_TO_PLAN" (Variance % = Variance / |Plan|, empty when
+    Plan = 0); RETURN.md, the High needs sheet's Variance % column.
+
+    Examples
+    --------
+    >>> variance_percent(np.array([105.0, -95.0, 1.0]), np.array([100.0, -100.0, 0.0]))
+    array([0.05, 0.05,  nan])
     """
-    return [float(v / abs(p)) if p != 0 else None for v, p in zip(var, plan, strict=True)]
+    actual = np.asarray(actual, dtype=float)
+    plan = np.asarray(plan, dtype=float)
+    out = np.full(np.broadcast(actual, plan).shape, np.nan)
+    with np.errstate(all="ignore"):
+        np.divide(actual - plan, np.abs(plan), out=out, where=plan != 0)
+    return out
 
 
 def rag(var: np.ndarray, plan: np.ndarray, amber_tolerance: float) -> list[str]:
@@ -34,15 +71,9 @@ def rag(var: np.ndarray, plan: np.ndarray, amber_tolerance: float) -> list[str]:
     >>> rag(np.array([0.0, 5.0, 5.01]), np.array([100.0, 100.0, 100.0]), 0.05)
     ['Green', 'Amber', 'Red']
     """
-    out = []
-    for v, p in zip(var, plan, strict=True):
-        if v <= 0:
-            out.append("Green")
-        elif v <= amber_tolerance * abs(p):
-            out.append("Amber")
-        else:
-            out.append("Red")
-    return out
+    with np.errstate(all="ignore"):
+        amber = var <= amber_tolerance * np.abs(plan)
+    return np.where(var <= 0, "Green", np.where(amber, "Amber", "Red")).tolist()
 
 
 def variance_to_plan(
@@ -83,6 +114,13 @@ def variance_to_plan(
     >>> variance_to_plan(["2024-25"], 51_745_000, 50_000_000)["RAG"].tolist()
     ['Amber']
     """
+    return variance_to_plan_result(years, forecast, plan, amber_tolerance).frame()
+
+
+def variance_to_plan_result(
+    years: Any, forecast: Any, plan: Any, amber_tolerance: Any = None
+) -> ResultTable:
+    """:func:`variance_to_plan` as a :class:`~models.validation.ResultTable` (no pandas)."""
     year_list = read_years(years)
     found = Problems()
     f = found.run(read_series, forecast, year_list, "forecast")
@@ -91,16 +129,12 @@ def variance_to_plan(
         read_scalar, amber_tolerance, "amber_tolerance", minimum=0, default=DEFAULT_AMBER_TOLERANCE
     )
     found.raise_if_any()
-    var = variance(f, p)
-    result = pd.DataFrame(
-        {
-            "Year": year_list,
-            "Plan": p,
-            "Forecast": f,
-            "Variance": var,
-            "Variance %": pd.Series(variance_percent(var, p), dtype=object),
-            "RAG": rag(var, p, tolerance),
-        },
-        columns=COLUMNS,
+    assert f is not None and p is not None and tolerance is not None
+    with np.errstate(all="ignore"):
+        var = variance(f, p)
+    result = ResultTable(
+        COLUMNS,
+        [year_list, p, f, var, variance_percent(f, p), rag(var, p, tolerance)],
+        blank=frozenset({"Variance %"}),
     )
-    return finite_result(result, "forecast and plan")
+    return check_finite(result, "forecast and plan")

@@ -82,7 +82,7 @@ def bad_cells(result: list[list[Any]]) -> list[Any]:
     Office.js writes a blank as ``""`` (xlwings turns ``None`` into ``""``)
     and an unrepresentable number as an error object (a dict).
     """
-    out = []
+    out: list[Any] = []
     for v in cells(result):
         if isinstance(v, dict):
             out.append(v)

@@ -21,8 +21,9 @@ from models.placements import placement_cost_table
 from models.projection import placement_projection
 from models.trajectory import dsg_summary, dsg_trajectory
 from models.transfers import block_transfer_impact
-from models.variance import variance_to_plan
-from models.years import financial_year_of_period, year_label
+from models.validation import parse_year
+from models.variance import variance_percent, variance_to_plan
+from models.years import FIRST_START, LAST_START, financial_year_of_period, year_label
 from tests.conftest import PENNY
 
 HEADER = ["Placement", "Count", "Cost per place"]
@@ -199,6 +200,57 @@ def test_year_helpers():
     assert year_label(2099) == "2099-00"
     with pytest.raises(InputError, match="Return period"):
         financial_year_of_period("Q2 2024")
+
+
+def test_one_year_label_spelt_everywhere():
+    # models.years.year_label is the one spelling: the parser and the model builder agree
+    # with it for every start the parser accepts, and with the plain rule.
+    from workbooks.model_builder import _next_year
+
+    for start in range(FIRST_START, LAST_START + 1):
+        label = f"{start}-{str(start + 1)[-2:]}"
+        assert year_label(start) == label
+        assert parse_year(label) == (label, None)
+        assert parse_year(f" {start}/{str(start + 1)[-2:]} ") == (label, None)
+        assert _next_year(year_label(start - 1)) == label
+
+
+@pytest.mark.parametrize("text", ["0224-25", "1024-25", "1989-90", "2101-02", "9999-00", "0000-01"])
+def test_a_year_outside_the_range_is_named_not_a_crash(text):
+    label, what = parse_year(text)
+    assert label is None
+    assert what == (
+        f"'{text}' is not a financial year: its start must be a 4-digit year from 1990 to 2100"
+    )
+    with pytest.raises(InputError, match="item 1: '.*' is not a financial year: its start"):
+        dsg_trajectory([text, "2025-26"], 0, 1, 1)
+    with pytest.raises(InputError, match="Return period: '.*' is not a financial year"):
+        financial_year_of_period(f"{text} Q2")
+
+
+def test_variance_percent_element_by_element_and_blank_when_the_plan_is_zero():
+    actual = np.array([105.0, -95.0, -105.0, 3.0, 0.0, 50.0])
+    plan = np.array([100.0, -100.0, -100.0, 0.0, 0.0, 100.0])
+    got = variance_percent(actual, plan)
+    want = [(a - p) / abs(p) if p != 0 else None for a, p in zip(actual, plan, strict=True)]
+    assert [None if math.isnan(g) else g for g in got] == pytest.approx(want)
+    # The rule is over plan positive, under plan negative, whatever the sign of the plan.
+    assert got[1] == pytest.approx(0.05) and got[2] == pytest.approx(-0.05)
+
+
+def test_variance_to_plan_computes_variance_percent_in_the_one_place(monkeypatch):
+    import models.variance
+
+    seen = []
+
+    def recording(actual, plan):
+        seen.append((list(actual), list(plan)))
+        return np.full(len(plan), 0.123)
+
+    monkeypatch.setattr(models.variance, "variance_percent", recording)
+    t = variance_to_plan(["2024-25", "2025-26"], [[105, 90]], [[100, 100]])
+    assert seen == [([105.0, 90.0], [100.0, 100.0])]
+    assert t["Variance %"].tolist() == [0.123, 0.123]
 
 
 def test_money_is_rounded_half_up_for_people():
@@ -435,3 +487,14 @@ def test_projection_spend_is_count_times_cost(n_years, rows):
     for frame in (count, cost, spend):
         assert not frame.isna().any().any()
         assert all(math.isfinite(x) for x in frame.iloc[:, 1:].to_numpy(float).ravel())
+
+
+def test_an_integer_past_a_floats_range_is_named_not_a_crash():
+    # JSON can carry a 400-digit integer; float() of it raises OverflowError.
+    huge = 10**400
+    with pytest.raises(InputError, match="row 1 'A', column 'Count': inf is not a finite number"):
+        placement_cost_table([HEADER, ["A", huge, 1]])
+    with pytest.raises(InputError, match="first: inf is not a finite number"):
+        percent_change(huge, 1)
+    with pytest.raises(InputError, match="schools_block year 2024-25: inf is not a finite number"):
+        block_transfer_impact(["2024-25"], [[huge]], 0.01)

@@ -13,6 +13,7 @@ plain re-implementation of its formulas below (loops over lists, no code from
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ import xlwings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from models.validation import MAX_PROBLEMS
 from tests.conftest import PENNY
 from tests.officejs import OMITTED, OPTIONAL, PARAMETERS, bad_cells, call, col, row
 
@@ -101,7 +103,7 @@ def ref_cost_table(names, counts, costs):
         n += c
     for t in totals:
         s += t
-    out = [COST_TABLE_HEADER]
+    out: list[list[Any]] = [COST_TABLE_HEADER]
     for name, c, p, t in zip(names, counts, costs, totals, strict=True):
         out.append([name, c, p, t, c / n if n else 0.0, t / s if s else 0.0])
     out.append(["Total", n, s / n if n else 0.0, s, 1.0 if n else 0.0, 1.0 if s else 0.0])
@@ -179,7 +181,7 @@ def ref_trajectory(years, opening, income, spend, transfers, contributions, othe
 
 def ref_variance(years, forecast, plan, tolerance=0.05):
     """METHOD.md, VARIANCE_TO_PLAN."""
-    out = [VARIANCE_HEADER]
+    out: list[list[Any]] = [VARIANCE_HEADER]
     for y, f, p in zip(years, forecast, plan, strict=True):
         v = f - p
         pct = v / abs(p) if p != 0 else None
@@ -454,7 +456,7 @@ def test_single_year_given_as_one_cell():
 # What Office.js may send for an optional argument that is left out: [[None]] (the usual
 # payload), a bare None (JSON null), or nothing at all (custom_functions_call only converts the
 # arguments it receives, so the Python default applies).
-OMISSIONS = {
+OMISSIONS: dict[str, Callable[[int], list[Any]]] = {
     "matrix": lambda n: [OMITTED] * n,
     "null": lambda n: [None] * n,
     "absent": lambda n: [],
@@ -735,8 +737,10 @@ def test_placement_projection_agrees_with_method(data):
     )
     if negatives:
         message = error_message("placement_projection", *args)
-        for name, year in negatives:
-            assert_names(message, "placements", name, year, "negative")
+        for name, year in negatives[:MAX_PROBLEMS]:
+            assert_names(message, "placements", f"{name!r} in {year}", "negative")
+        if len(negatives) > MAX_PROBLEMS:
+            assert_names(message, f"and {len(negatives) - MAX_PROBLEMS:,} more not listed")
     else:
         assert_table(
             call("placement_projection", *args),
@@ -1224,39 +1228,168 @@ def test_several_problems_are_reported_together():
     assert_names(message, "first", "last", "years", "'five'")
 
 
-# Failures found while writing these tests (see the report): each is "never a silently wrong
-# number, never a crash".
+# Failures found while writing these tests: each is "never a silently wrong number, never a
+# crash".
 
 
 def test_a_blank_cell_at_the_end_of_a_series_is_not_read_as_one_value_for_every_year():
-    # Two years, transfers of 4.5m then a blank cell: the blank must be reported (or read as 0),
-    # never replaced by the 4.5m of the first year.
+    # Two years, transfers of 4.5m then a blank cell: the blank is reported, never read as 0
+    # nor replaced by the 4.5m of the first year.
     years = row(["2023-24", "2024-25"])
-    try:
-        result = call(
-            "dsg_trajectory",
-            years,
+    message = error_message(
+        "dsg_trajectory", years, [[0]], row([100e6, 100e6]), row([100e6, 100e6]), row([4.5e6, None])
+    )
+    assert_names(message, "transfers year 2024-25", "blank")
+    message = error_message("block_transfer_impact", years, row([450e6, ""]), [[0.01]])
+    assert_names(message, "schools_block year 2024-25", "blank")
+    message = error_message("placement_projection", PLACEMENTS, years, col([0.1, None]), [[0]])
+    assert_names(message, "growth placement 'Independent'", "blank")
+
+
+SERIES_YEARS = ["2023-24", "2024-25", "2025-26"]
+
+
+@pytest.mark.parametrize("func_name", ["dsg_trajectory", "dsg_summary"])
+@pytest.mark.parametrize("argument", ["transfers", "contributions", "other_blocks"])
+@pytest.mark.parametrize("at", [0, 1, 2])
+@pytest.mark.parametrize("layout", [row, col], ids=["row", "column"])
+@pytest.mark.parametrize("blank", [None, "", "  "], ids=["null", "empty", "spaces"])
+def test_a_blank_inside_an_optional_series_is_an_error_naming_the_argument_and_year(
+    func_name, argument, at, layout, blank
+):
+    # A given optional series with one empty cell: the person left a year out. Never 0.
+    values: list[Any] = [1e6, 2e6, 3e6]
+    values[at] = blank
+    optional = {name: OMITTED for name in ("transfers", "contributions", "other_blocks")}
+    optional[argument] = layout(values)
+    message = error_message(
+        func_name,
+        row(SERIES_YEARS),
+        [[40e6]],
+        [[100e6]],
+        [[101e6]],
+        optional["transfers"],
+        optional["contributions"],
+        optional["other_blocks"],
+    )
+    assert_names(message, f"{argument} year {SERIES_YEARS[at]}: is blank")
+    for other in {"transfers", "contributions", "other_blocks"} - {argument}:
+        assert other not in message
+
+
+def test_a_blank_change_in_moves_is_an_error_naming_the_row():
+    moves = [["Placement", "Year", "Change"], ["Mainstream", "2025-26", None]]
+    message = error_message("placement_projection", PLACEMENTS, Y2, [[0]], [[0]], moves)
+    assert_names(message, "moves row 1 'Mainstream', column 'Change': is blank")
+
+
+YEAR_TYPOS = [
+    ("0224-25", "its start must be a 4-digit year from 1990 to 2100"),
+    ("1024-25", "its start must be a 4-digit year from 1990 to 2100"),
+    ("9024-25", "its start must be a 4-digit year from 1990 to 2100"),
+    ("224-25", "is not a financial year like '2024-25'"),
+    ("2024-2025", "is not a financial year like '2024-25'"),
+]
+#: Every function with years, called with a mistyped first year.
+WITH_YEARS = {
+    "placement_projection": lambda y: (PLACEMENTS, row([y, "2025-26"]), [[0]], [[0]]),
+    "block_transfer_impact": lambda y: (row([y, "2025-26"]), [[450e6]], [[0.01]]),
+    "dsg_trajectory": lambda y: (row([y, "2025-26"]), [[0]], [[1]], [[1]]),
+    "dsg_summary": lambda y: (row([y, "2025-26"]), [[0]], [[1]], [[1]]),
+    "variance_to_plan": lambda y: (row([y, "2025-26"]), [[1]], [[1]]),
+}
+
+
+@pytest.mark.parametrize("func_name", list(WITH_YEARS))
+@pytest.mark.parametrize("typo, why", YEAR_TYPOS)
+def test_a_mistyped_year_is_a_named_error_not_a_crash(func_name, typo, why):
+    message = error_message(func_name, *WITH_YEARS[func_name](typo))
+    assert_names(message, "years item 1", repr(typo), why)
+    assert "unexpected" not in message
+
+
+@pytest.mark.parametrize("typo, why", YEAR_TYPOS)
+def test_a_mistyped_year_in_moves_is_a_named_error(typo, why):
+    moves = [["Placement", "Year", "Change"], ["Mainstream", typo, 3]]
+    message = error_message("placement_projection", PLACEMENTS, Y2, [[0]], [[0]], moves)
+    assert_names(message, "moves row 1 'Mainstream', column 'Year'", repr(typo), why)
+
+
+#: Inputs each finite and allowed whose result is not: every function must name the problem.
+OVERFLOWS = [
+    (
+        "placement_cost_table",
+        ([TABLE_HEAD, ["Mainstream", 1e200, 1e200]],),
+        ["placements row 'Mainstream', column 'Total cost'", "too large"],
+    ),
+    (
+        "placement_cost_table",
+        ([TABLE_HEAD, ["Mainstream", 1e308, 1], ["Special", 1e308, 1]],),
+        ["placements row 'Total', column 'Count'", "too large"],
+    ),
+    ("ehcp_growth", ([[1e-300]], [[1e300]], [[1]]), ["last", "too large"]),
+    ("ehcp_growth", ([[1]], [[10]], [[0.001]]), ["years", "too large"]),
+    ("percent_change", ([[1e-10]], [[1e300]]), ["last", "1e-10", "1e+300", "too large"]),
+    ("percent_change", ([[1e-300]], [[-1e300]]), ["last", "too large"]),
+    (
+        "placement_projection",
+        (PLACEMENTS, Y2, [[0]], [[1e305]], OMITTED, [["spend"]]),
+        ["placements row 'Mainstream', column '2025-26'", "too large"],
+    ),
+    (
+        "placement_projection",
+        (
+            [TABLE_HEAD, ["Mainstream", 1e308, 1], ["Special", 1e308, 1]],
+            Y2,
             [[0]],
-            row([100e6, 100e6]),
-            row([100e6, 100e6]),
-            row([4.5e6, None]),
-        )
-    except xlwings.XlwingsError as e:
-        assert_names(str(e), "transfers", "2024-25", "blank")
-    else:
-        assert [r[2] for r in result[1:]] == [4.5e6, 0.0], result
-    try:
-        result = call("block_transfer_impact", years, row([450e6, ""]), [[0.01]])
-    except xlwings.XlwingsError as e:
-        assert_names(str(e), "schools_block", "2024-25", "blank")
-    else:
-        pytest.fail(f"a blank Schools Block for 2024-25 gave {result}")
-    try:
-        result = call("placement_projection", PLACEMENTS, years, col([0.1, None]), [[0]])
-    except xlwings.XlwingsError as e:
-        assert_names(str(e), "growth", "Independent", "blank")
-    else:
-        pytest.fail(f"a blank growth rate for Independent gave {result}")
+            [[0]],
+            OMITTED,
+            [["count"]],
+        ),
+        ["placements row 'Total', column '2024-25'", "too large"],
+    ),
+    (
+        "block_transfer_impact",
+        (Y2, [[1.5e308]], [[1]]),
+        ["schools_block row '2025-26', column 'Cumulative transfer'", "too large"],
+    ),
+    (
+        "dsg_trajectory",
+        (Y2, [[0]], [[0]], [[1.5e308]]),
+        ["row '2025-26', column 'Cumulative deficit'", "too large"],
+    ),
+    (
+        "dsg_trajectory",
+        (Y2, [[0]], [[1.5e308]], [[0]], [[1.5e308]]),
+        ["row '2024-25', column 'In-year deficit'", "too large"],
+    ),
+    (
+        "dsg_summary",
+        (Y2, [[1e308]], [[0]], [[1e308]]),
+        ["row '2024-25', column 'Cumulative deficit'", "too large"],
+    ),
+    (
+        "variance_to_plan",
+        (Y2, [[1e308]], [[-1e308]]),
+        ["forecast and plan row '2024-25', column 'Variance'", "too large"],
+    ),
+    (
+        "variance_to_plan",
+        (Y2, [[1e300]], [[1e-300]]),
+        ["forecast and plan row '2024-25', column 'Variance %'", "too large"],
+    ),
+]
+
+
+@pytest.mark.parametrize("func_name, args, parts", OVERFLOWS, ids=[c[0] for c in OVERFLOWS])
+def test_a_result_too_large_for_a_float_is_a_named_error_in_every_function(func_name, args, parts):
+    message = error_message(func_name, *args)
+    assert_names(message, *parts)
+    assert "unexpected" not in message
+
+
+def test_every_function_has_an_overflow_case():
+    assert {c[0] for c in OVERFLOWS} == set(FUNCTIONS)
 
 
 def test_an_optional_argument_pointing_at_empty_cells_means_omitted():
@@ -1315,3 +1448,11 @@ def test_custom_functions_meta_describes_every_function_and_argument():
         for p in f["parameters"]:
             if p.get("optional"):
                 assert p["description"].startswith("Optional"), (name, p)
+
+
+def test_a_choice_of_two_cells_is_an_error_even_when_the_first_is_empty():
+    # =PLACEMENT_PROJECTION(..., B1:C1) with B1 empty and C1 "count": never read as the default.
+    message = error_message(
+        "placement_projection", PLACEMENTS, Y2, [[0]], [[0]], OMITTED, [["", "count"]]
+    )
+    assert_names(message, "measure", "has 2 values: give one value")

@@ -62,6 +62,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
 from models.inputs import OPTIONAL_SETTINGS, SETTINGS, TABLE_COLUMNS
+from models.years import year_label
 
 __all__ = [
     "HIGH_NEEDS_LINES",
@@ -213,7 +214,7 @@ class ModelSpec:
 
 def _next_year(year: str) -> str:
     start = int(year[:4]) + 1
-    return f"{start}-{(start + 1) % 100:02d}"
+    return year_label(start)
 
 
 def blank_spec(
