@@ -9,9 +9,8 @@ own checks.
 
 from __future__ import annotations
 
-import re
-
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
