@@ -41,9 +41,9 @@ limits of that approach.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -62,6 +62,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
 from models.inputs import OPTIONAL_SETTINGS, SETTINGS, TABLE_COLUMNS
+from workbooks.publish import publish
 
 __all__ = [
     "HIGH_NEEDS_LINES",
@@ -1038,8 +1039,8 @@ def write_model(
 ) -> Path:
     """Build and write the model workbook atomically; returns the path.
 
-    The file is written to a temporary file in the same folder and moved into
-    place, so no half-written workbook can exist. With ``overwrite=False`` an
+    The file is written to a temporary file in the same folder and published
+    (:func:`workbooks.publish.publish`), so no half-written workbook can exist. With ``overwrite=False`` an
     existing file is refused (FileExistsError) and left untouched.
     """
     path = Path(path)
@@ -1049,26 +1050,13 @@ def write_model(
         raise FileExistsError(f"{path} already exists: choose another name or move it first")
     wb, anchors = build_model(spec, officejs=officejs, namespace=namespace)
     folder = path.parent if str(path.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, raw = tempfile.mkstemp(prefix=".~model-", suffix=".xlsx", dir=folder)
-    os.close(fd)
-    fd2, marked = tempfile.mkstemp(prefix=".~model-", suffix=".xlsx", dir=folder)
-    os.close(fd2)
-    try:
+
+    def write(tmp: Path) -> None:
+        raw = io.BytesIO()
         wb.save(raw)
-        mark_dynamic_arrays(raw, marked, anchors)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(marked, 0o666 & ~umask)
-        if overwrite:
-            os.replace(marked, path)
-        else:
-            os.link(marked, path)  # fails if the file appeared meanwhile; never overwrites
-    finally:
-        for tmp in (raw, marked):
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    return path
+        mark_dynamic_arrays(raw, tmp, anchors)
+
+    return publish(folder, path.name, write, numbered=False, replace=overwrite)
 
 
 # --------------------------------------------------------------------------

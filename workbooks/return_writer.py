@@ -43,14 +43,12 @@ openpyxl reads and writes again.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 import openpyxl
@@ -64,18 +62,13 @@ from models.errors import DSGError
 from models.money import round_half_up
 from models.monitoring import MonitoringReturn, s251_code
 from workbooks import return_spec as spec
+from workbooks.publish import OutputError as OutputError
+from workbooks.publish import publish
 from workbooks.return_spec import Block
+from workbooks.safe_text import set_text
 
 #: Drawing parts openpyxl would drop on saving.
 _DRAWING_PARTS = ("xl/drawings/", "xl/charts/", "xl/media/", "xl/embeddings/")
-
-
-class OutputError(DSGError):
-    """The output folder cannot take the return (it is a file, or cannot be created or written)."""
-
-    def __init__(self, folder: Path | str, what: str):
-        self.folder = str(folder)
-        super().__init__(f"output folder {folder} (--out): {what}")
 
 
 class TemplateError(DSGError):
@@ -201,14 +194,15 @@ class _Grid:
         for k in keys:
             if k in self.cols:
                 c = self.cols[k]
-                if norm(self.ws.cell(self.header_row, c).value) != keys[0]:
-                    self.ws.cell(self.header_row, c).value = header  # <period> -> the period
+                hr = self.header_row
+                if hr is not None and norm(self.ws.cell(hr, c).value) != keys[0]:
+                    set_text(self.ws, hr, c, header)  # <period> -> the period
                 return c
         if place and self.header_row is not None:
             c = self.next_col
             self.next_col += 1
             self.cols[keys[0]] = c
-            self.ws.cell(self.header_row, c).value = header
+            set_text(self.ws, self.header_row, c, header)
             return c
         self.problems.append(
             f"sheet '{self.ws.title}' has no column headed {header!r}"
@@ -244,10 +238,10 @@ class _Grid:
                 c = next((s for s in slots if s > cursor), slots[0] if slots else None)
                 if c is None:
                     c = self.col(header, place=True)
-                else:
+                elif self.header_row is not None:  # slots exist only under a header row
                     slots.remove(c)
                     self.cols[norm(header)] = c
-                    self.ws.cell(self.header_row, c).value = header
+                    set_text(self.ws, self.header_row, c, header)
             if c is None:
                 continue
             out[header] = cursor = c
@@ -264,7 +258,7 @@ class _Grid:
         if place:
             r = next(self.free_rows, None)
             if r is not None:
-                self.ws.cell(r, self.label_col).value = label
+                set_text(self.ws, r, self.label_col, label)
                 self.rows[norm(label)] = r
                 return r
             self.problems.append(
@@ -417,9 +411,33 @@ def _num(values: dict[Cell, Any], cell: Cell | None) -> float:
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else 0.0
 
 
+#: Half a penny: the most a figure rounded to the penny is away from its exact value.
+HALF_PENNY = 0.005
+#: 2**-52, twice the unit round-off of a double: bounds the float error of the model's
+#: sum and of the spreadsheet's, each relative to the sum of the magnitudes added.
+FLOAT_EPS = 2.0**-52
+
+
 @dataclass
 class _Sum:
-    """sum(sign x cell) + const is zero, to within half a penny per figure."""
+    """sum(sign x cell) + const is zero, to within half a penny per figure and float error.
+
+    Notes
+    -----
+    With n figures (the cells, and the constant when there is one), each
+    written rounded half-up to the penny, the exact figures' identity leaves
+    the written ones at most ``n x 0.005`` apart. The model and the
+    spreadsheet add in doubles; each sum of n terms is off by at most
+    ``n x 2**-53 x sum |term|``, so the two together::
+
+        |sum(sign x cell) + const| <= n x 0.005 + n x 2**-52 x (sum |cell| + |const|)
+
+    The second term is below a penny up to sums of about 10**13 pounds: an
+    error of one pound is seen at any council's scale, and 200 years of
+    cumulative deficits in the hundreds of billions still pass when right.
+    The formula is two-sided (``ABS``): a figure one pound high and one pound
+    low both FAIL.
+    """
 
     terms: list[tuple[int, Cell]]
     const: float = 0.0
@@ -430,13 +448,20 @@ class _Sum:
 
     def formula(self) -> str:
         expr = "".join(("+" if s > 0 else "-") + _ref(c) for s, c in self.terms)
+        sizes = "+".join(f"ABS({_ref(c)})" for _, c in self.terms)
         if self.const:
             expr += f"{self.const:+.2f}"
-        return f"ABS({expr.lstrip('+')})<={self.figures}*0.005"
+            sizes += f"+{abs(self.const):.2f}"
+        n = self.figures
+        eps = repr(n * FLOAT_EPS).upper()  # 6.66E-16: the exponent as spreadsheets write it
+        return f"ABS({expr.lstrip('+')})<={n * HALF_PENNY!r}+{eps}*({sizes})"
 
     def ok(self, values: dict[Cell, Any]) -> bool:
-        total = sum(s * _num(values, c) for s, c in self.terms) + self.const
-        return abs(total) <= self.figures * 0.005 + 1e-9
+        figures = [s * _num(values, c) for s, c in self.terms]
+        total = sum(figures) + self.const
+        sizes = sum(abs(x) for x in figures) + abs(self.const)
+        n = self.figures
+        return abs(total) <= n * HALF_PENNY + n * FLOAT_EPS * sizes
 
 
 @dataclass
@@ -477,7 +502,7 @@ def _checks(
     """Each check's conditions and detail text."""
     out: dict[str, tuple[list[Any], str]] = {}
     hn = cells["high_needs"]
-    conds = []
+    conds: list[Any] = []
     for col in ("Budget", "Forecast outturn", "Variance"):
         terms = [(1, hn[(label, col)]) for label in m.S251_LABELS] + [
             (-1, hn[(m.TOTAL_HIGH_NEEDS, col)])
@@ -712,11 +737,11 @@ def _fill(
     for c in spare:  # no gap between the last census and the period's actual
         _hide_column(eg.ws, c)
     for col in fig.ehcp_columns:
-        c = history.get(col) if col in history else ehcp_cols.get(col)
-        cells["ehcp_headers"][col] = (eg.ws.title, eg.header_row, c)
+        ec = history.get(col) if col in history else ehcp_cols.get(col)
+        cells["ehcp_headers"][col] = (eg.ws.title, eg.header_row, ec)
         f.values[cells["ehcp_headers"][col]] = col
         for label in fig.ehcp.index:
-            e[(label, col)] = f.put(eg, eg.row(label), c, _value(fig.ehcp.loc[label, col], False))
+            e[(label, col)] = f.put(eg, eg.row(label), ec, _value(fig.ehcp.loc[label, col], False))
 
     def table(block: Block, frame: Any, name: str) -> None:
         grid = g[block]
@@ -750,6 +775,8 @@ def _fill(
     for label in spec.CHECK_LABELS:
         conds, detail = checks[label]
         r = cg.row(label)
+        if r is None or rc is None or dc is None:  # _locate has refused such a template
+            raise TemplateError(template, list(dict.fromkeys(cg.problems)))
         formula = (
             ("=IF(AND(" + ",".join(c.formula() for c in conds) + '),"PASS","FAIL")')
             if conds
@@ -761,34 +788,44 @@ def _fill(
 
     # audit block under the checks (found by its labels when the template has them)
     ws = cg.ws
-    rows = {label: cg.rows.get(norm(label)) for label in spec.AUDIT_ROWS}
-    if any(v is None for v in rows.values()):
-        top = max(ws.max_row, max(cg.rows.values(), default=cg.header_row)) + 2
+    found = {label: cg.rows.get(norm(label)) for label in spec.AUDIT_ROWS}
+    rows = {label: r for label, r in found.items() if r is not None}
+    if len(rows) < len(found):
+        top = max(ws.max_row, max(cg.rows.values(), default=cg.header_row or 1)) + 2
         ws.cell(top, cg.label_col, spec.AUDIT_HEADING).font = copy(
-            ws.cell(cg.header_row, cg.label_col).font
+            ws.cell(cg.header_row or 1, cg.label_col).font
         )
         for i, label in enumerate(spec.AUDIT_ROWS, start=1):
-            if rows[label] is None:
+            if label not in rows:
                 rows[label] = top + i
                 ws.cell(top + i, cg.label_col, label)
     values = {
         spec.AUDIT_TOOL: audit.tool,
         spec.AUDIT_VERSION: audit.version,
         spec.AUDIT_TIME: audit.refreshed_at,
-        spec.AUDIT_MODEL: audit.model,
+        spec.AUDIT_MODEL: model_name(audit.model),
         spec.AUDIT_SHA: audit.sha256,
     }
     for label, r in rows.items():
         f.writes[(ws, r, cg.label_col + 1)] = values[label]
 
     for (sheet, r, c), v in f.writes.items():
-        sheet.cell(r, c).value = v
+        set_text(sheet, r, c, v)  # free text as text: only the checks above are formulas
     _fit_rows(
         g[spec.CONDITIONS_BLOCK], [str(c) for c in fig.conditions.iloc[:, 0]]
     )  # on the written text
     for block in spec.BLOCKS:  # a sheet with two blocks is done once: its print area is then set
         _print_used_area(g[block].ws)
     return results
+
+
+def model_name(source: str) -> str:
+    """The model's file name without its folders, which would expose the person's name and folders.
+
+    >>> model_name("C:\\Users\\jsmith\\Finance\\dsg_model.xlsx"), model_name("/home/j/m.xlsx")
+    ('dsg_model.xlsx', 'm.xlsx')
+    """
+    return PureWindowsPath(str(source)).name or str(source)
 
 
 def return_name(la_code: Any, period: str) -> str:
@@ -802,26 +839,6 @@ def return_name(la_code: Any, period: str) -> str:
         return re.sub(r"[^A-Za-z0-9.-]+", "_", str(text).strip()).strip("_.") or "return"
 
     return f"{safe(la_code)}_{safe(period)}_DSG_monitoring_return.xlsx"
-
-
-def _publish(tmp: Path, folder: Path, name: str) -> Path:
-    """Move ``tmp`` to ``name`` in ``folder`` without replacing any file (``_v2``, ``_v3``...)."""
-    stem, suffix = name.rsplit(".", 1)
-    version = 1
-    while True:
-        target = folder / (name if version == 1 else f"{stem}_v{version}.{suffix}")
-        if not target.exists():
-            try:
-                os.link(tmp, target)  # fails if the name appeared meanwhile: never overwrites
-            except FileExistsError:
-                pass
-            except OSError:
-                os.replace(tmp, target)  # a file system without hard links
-                return target
-            else:
-                tmp.unlink()
-                return target
-        version += 1
 
 
 def write_return(
@@ -855,27 +872,7 @@ def write_return(
                 ],
             )
     results = _fill(wb, template, fig, audit)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(out_dir, "is a file, not a folder")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(out_dir, f"cannot be created ({exc.strerror or exc})") from None
-    try:
-        fd, name = tempfile.mkstemp(dir=out_dir, prefix=".", suffix=".xlsx.tmp")
-    except OSError as exc:
-        raise OutputError(out_dir, f"cannot be written to ({exc.strerror or exc})") from None
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        wb.save(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        path = _publish(tmp, out_dir, return_name(fig.cover["LA code"], fig.period))
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    path = publish(out_dir, return_name(fig.cover["LA code"], fig.period), wb.save)
     return WrittenReturn(path, results)
 
 
