@@ -5,8 +5,11 @@
 input table laid out, the calculations, workings and dashboard in place, the
 figures left for the council. It never overwrites a file.
 
-``dsg build-example [--out PATH]`` rebuilds the embedded Cambridgeshire example
-(by default in the package, where ``dsg refresh`` finds it).
+``dsg build-example [--out PATH]`` writes the Cambridgeshire example model,
+built from its sources, to PATH (default ``cambridgeshire.xlsx`` in the current
+folder). It never writes into the installed package (whose copy ``dsg refresh``
+uses, and a test keeps equal to the builder's output) and never overwrites a
+file.
 
 Both print the path they wrote as their last line.
 """
@@ -19,9 +22,9 @@ import sys
 from pathlib import Path
 
 from models.errors import InputError, Problem
-from models.validation import parse_year
-from workbooks.example_cambridgeshire import EXAMPLE_PATH, build_example
-from workbooks.model_builder import blank_spec, function_name, write_model
+
+#: Where ``dsg build-example`` writes without --out: the current folder, never the package.
+EXAMPLE_OUT = Path("cambridgeshire.xlsx")
 
 
 def register(subparsers) -> None:
@@ -55,15 +58,23 @@ def register(subparsers) -> None:
 
     example = subparsers.add_parser(
         "build-example",
-        help="rebuild the embedded Cambridgeshire example model workbook",
+        help="write the Cambridgeshire example model workbook, built from its sources",
+        description="Build the Cambridgeshire example model from its sources and write it to "
+        "--out. An existing file is never overwritten.",
     )
     example.add_argument(
-        "--out", type=Path, default=None, help=f"where to write it (default {EXAMPLE_PATH})"
+        "--out",
+        type=Path,
+        default=EXAMPLE_OUT,
+        help=f"where to write it (default ./{EXAMPLE_OUT}, never into the package)",
     )
     example.set_defaults(handler=run_build_example)
 
 
 def run_new_model(args: argparse.Namespace) -> int:
+    from models.validation import parse_year
+    from workbooks.model_builder import blank_spec, function_name, write_model
+
     problems: list[Problem] = []
     year, what = parse_year(args.first_year)
     if what:
@@ -128,13 +139,22 @@ def write_run_button_module(workbook: Path) -> str:
 
 
 def run_build_example(args: argparse.Namespace) -> int:
-    out = args.out
-    if out is not None and Path(out).suffix.lower() != ".xlsx":
+    from workbooks.example_cambridgeshire import example_spec
+    from workbooks.model_builder import write_model
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
         raise InputError([Problem("--out", str(out), "must end in .xlsx")])
+    if out.exists():
+        raise InputError(
+            [Problem("--out", str(out), "already exists: the model is never overwritten")]
+        )
     try:
-        written = build_example(out)
+        written = write_model(example_spec(), out)
+    except FileExistsError as exc:  # appeared while it was being built
+        raise InputError([Problem("--out", str(out), str(exc))]) from None
     except OSError as exc:
-        print(f"dsg build-example: cannot write {out or EXAMPLE_PATH}: {exc}", file=sys.stderr)
+        print(f"dsg build-example: cannot write {out}: {exc}", file=sys.stderr)
         return 1
     print(written)
     return 0
