@@ -127,14 +127,22 @@ def write_run_button_module(workbook: Path) -> str:
             "a valid Python module name, so rename the workbook (letters, digits, underscores) "
             "and save beside it a file <name>.py containing: from addin.refresh import main"
         )
+    from workbooks.publish import publish
+
     module = workbook.with_suffix(".py")
-    if module.exists():
-        return f"note: {module} already exists and was left as it is; it should contain: from addin.refresh import main"
-    module.write_text(
+    text = (
         f'"""The Run button of {name}.xlsx / {name}.xlsm: the xlwings ribbon\'s "Run main" '
-        f'imports this module."""\n\nfrom addin.refresh import main  # noqa: F401\n',
-        encoding="utf-8",
+        f'imports this module."""\n\nfrom addin.refresh import main  # noqa: F401\n'
     )
+    try:
+        publish(
+            module.parent,
+            module.name,
+            lambda p: p.write_text(text, encoding="utf-8"),
+            numbered=False,
+        )
+    except FileExistsError:
+        return f"note: {module} already exists and was left as it is; it should contain: from addin.refresh import main"
     return f"wrote {module} (the xlwings Run button calls its main(): the refresh)"
 
 

@@ -80,6 +80,22 @@ class TemplateError(DSGError):
         super().__init__(f"template {Path(template).name}: " + "; ".join(self.problems))
 
 
+#: Excel's longest formula, in characters (Microsoft, "Excel specifications and limits").
+FORMULA_LIMIT = 8192
+
+
+class ReturnTooLargeError(DSGError):
+    """A check's formula would be longer than Excel accepts; nothing is written."""
+
+    def __init__(self, check: str, length: int):
+        self.check = check
+        super().__init__(
+            f"the check {check!r} would need a formula of {length:,} characters, more than "
+            f"Excel's {FORMULA_LIMIT:,}: the model has more years or columns than a return can "
+            "check; nothing was written"
+        )
+
+
 @dataclass(frozen=True)
 class Audit:
     """What the audit block records."""
@@ -464,6 +480,91 @@ class _Sum:
         return abs(total) <= n * HALF_PENNY + n * FLOAT_EPS * sizes
 
 
+def _span(cells: list[Cell]) -> str | None:
+    """``'Sheet'!$B$5:$F$5`` when ``cells`` run along one row, one column apart; else None."""
+    sheet, r, c = cells[0]
+    if any(cell != (sheet, r, c + k) for k, cell in enumerate(cells)):
+        return None
+    return f"{_ref(cells[0])}:${get_column_letter(c + len(cells) - 1)}${r}"
+
+
+@dataclass
+class _SumRun:
+    """Several :class:`_Sum` of the same shape, one per year column, tested by one formula.
+
+    A check of 200 years written condition by condition would pass Excel's
+    8,192-character formula limit; when each term's cells run along a row
+    (a year per column), the conditions are one array comparison::
+
+        SUMPRODUCT(--(ABS(t1 + t2 ...) > n x 0.005 + n x 2**-52 x (ABS(t1) + ABS(t2) ...))) = 0
+
+    with ``t1``, ``t2`` ... the terms' row ranges: the same test as each
+    :class:`_Sum`, element by element.
+    """
+
+    sums: list[_Sum]
+    spans: list[tuple[int, str]]
+
+    def formula(self) -> str:
+        expr = "".join(("+" if s > 0 else "-") + span for s, span in self.spans)
+        sizes = "+".join(f"ABS({span})" for _, span in self.spans)
+        n = self.sums[0].figures
+        eps = repr(n * FLOAT_EPS).upper()
+        return f"SUMPRODUCT(--(ABS({expr.lstrip('+')})>{n * HALF_PENNY!r}+{eps}*({sizes})))=0"
+
+    def ok(self, values: dict[Cell, Any]) -> bool:
+        return all(s.ok(values) for s in self.sums)
+
+
+def _runs(conds: list[Any]) -> list[Any]:
+    """``conds`` with each run of same-shaped :class:`_Sum` along year columns as one :class:`_SumRun`.
+
+    Two sums are of the same shape when they have the same signs, no
+    constant, and each term's cell is one column right of the same term in
+    the sum before.
+    """
+    out: list[Any] = []
+    run: list[_Sum] = []
+
+    def close() -> None:
+        if len(run) > 1:
+            spans = [_span([s.terms[i][1] for s in run]) for i in range(len(run[0].terms))]
+            if all(spans):
+                signs = [sign for sign, _ in run[0].terms]
+                out.append(
+                    _SumRun(
+                        list(run), [(sg, sp) for sg, sp in zip(signs, spans, strict=True) if sp]
+                    )
+                )
+                run.clear()
+                return
+        out.extend(run)
+        run.clear()
+
+    def follows(a: _Sum, b: _Sum) -> bool:
+        return (
+            not a.const
+            and not b.const
+            and [s for s, _ in a.terms] == [s for s, _ in b.terms]
+            and all(
+                cb == (ca[0], ca[1], ca[2] + 1)
+                for (_, ca), (_, cb) in zip(a.terms, b.terms, strict=True)
+            )
+        )
+
+    for cond in conds:
+        if isinstance(cond, _Sum) and run and follows(run[-1], cond):
+            run.append(cond)
+            continue
+        close()
+        if isinstance(cond, _Sum) and not cond.const:
+            run.append(cond)
+        else:
+            out.append(cond)
+    close()
+    return out
+
+
 @dataclass
 class _PeriodYear:
     """The cover's period falls in one of the year columns."""
@@ -473,6 +574,9 @@ class _PeriodYear:
 
     def formula(self) -> str:
         p = f"LEFT(TRIM({_ref(self.period)}),7)"
+        span = _span(self.years) if len(self.years) > 1 else None
+        if span is not None:  # the year headers along one row: one comparison, any number of years
+            return f"SUMPRODUCT(--({span}={p}))>0"
         return "OR(" + ",".join(f"{p}={_ref(y)}" for y in self.years) + ")"
 
     def ok(self, values: dict[Cell, Any]) -> bool:
@@ -778,10 +882,12 @@ def _fill(
         if r is None or rc is None or dc is None:  # _locate has refused such a template
             raise TemplateError(template, list(dict.fromkeys(cg.problems)))
         formula = (
-            ("=IF(AND(" + ",".join(c.formula() for c in conds) + '),"PASS","FAIL")')
+            ("=IF(AND(" + ",".join(c.formula() for c in _runs(conds)) + '),"PASS","FAIL")')
             if conds
             else '="PASS"'
         )
+        if len(formula) > FORMULA_LIMIT:
+            raise ReturnTooLargeError(label, len(formula))
         cg.ws.cell(r, rc).value = formula
         f.writes[(cg.ws, r, dc)] = detail
         results.append(CheckResult(label, all(c.ok(f.values) for c in conds), detail))
