@@ -95,7 +95,7 @@ def run_new_model(args: argparse.Namespace) -> int:
         problems.append(
             Problem("PATH", str(path), "already exists: the model is never overwritten")
         )
-    if problems:
+    if problems or year is None:
         raise InputError(problems)
     spec = blank_spec(args.la.strip(), code, first_year=year, n_years=args.years)
     try:

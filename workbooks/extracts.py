@@ -14,8 +14,11 @@ passed on as read: dates are parsed, and bad ones reported, by
 :func:`models.caseload.caseload_counts`.
 
 The counts workbook has sheets ``Counts``, ``By age`` and ``Data quality``;
-it is written to a temporary file in the target folder and then renamed, and
-never replaces an existing file (``_v2``, ``_v3``... are added).
+it is published through :func:`workbooks.publish.publish` (a temporary file
+in the target folder, named once whole) and never replaces an existing file
+(``_v2``, ``_v3``... are added). Every text cell (Child IDs, details, the
+extract's name) is written as text, never as a formula
+(:mod:`workbooks.safe_text`).
 """
 
 from __future__ import annotations

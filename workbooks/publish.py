@@ -328,7 +328,12 @@ def publish(
                 folder, f"{name} could not be saved ({exc.strerror or exc}); nothing was written"
             ) from None
         if replace:
-            os.replace(tmp, folder / name)
+            try:
+                os.replace(tmp, folder / name)
+            except OSError as exc:
+                raise OutputError(
+                    folder, f"{name} cannot be written ({exc.strerror or exc})"
+                ) from None
             _fsync_dir(folder)
             return folder / name
         for candidate in candidates(name, numbered):

@@ -31,9 +31,18 @@ the same checks are evaluated here on the written values for the refresh's
 own report. An audit block under the checks records the tool version, the
 time and the SHA-256 of the inputs.
 
+Free text (the LA name, Prepared by, census headers, conditions and
+commentary, the audit block) is written as text, never as a formula
+(:mod:`workbooks.safe_text`); the checks are the only formulas written. The
+checks allow half a penny per figure plus the float error of the sums, and a
+check over many year columns is one ``SUMPRODUCT`` over the row ranges, so
+that it stays within Excel's 8,192-character formula limit.
+
 The return is saved as ``<LA code>_<period>_DSG_monitoring_return.xlsx`` in
 the output folder, never over an existing file (``_v2``, ``_v3``...), through
-a temporary file in the same folder, so no half-written return can exist.
+:func:`workbooks.publish.publish` (a temporary file in the same folder,
+published under its name only once whole), so no half-written return can
+exist. The audit block names the model's file, not its folders.
 openpyxl drops charts, images and form controls when it saves; a template
 carrying any is refused rather than losing them silently. Cell comments
 (notes) are kept: their VML drawing part holds only note shapes, which
