@@ -935,9 +935,9 @@ def _fill(
 
 
 def model_name(source: str) -> str:
-    """The model's file name without its folders, which would expose the person's name and folders.
+    r"""The model's file name without its folders, which would expose the person's name and folders.
 
-    >>> model_name("C:\\Users\\jsmith\\Finance\\dsg_model.xlsx"), model_name("/home/j/m.xlsx")
+    >>> model_name(r"C:\Users\jsmith\Finance\dsg_model.xlsx"), model_name("/home/j/m.xlsx")
     ('dsg_model.xlsx', 'm.xlsx')
     """
     return PureWindowsPath(str(source)).name or str(source)

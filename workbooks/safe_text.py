@@ -153,7 +153,7 @@ class SafeCsvWriter:
     >>> out = io.StringIO()
     >>> csv_writer(out, lineterminator="\\n").writerow(["=cmd|' /C calc'!A0", -5, "-5"])
     >>> out.getvalue()
-    '"\\'=cmd|\\' /C calc\\'!A0",-5,-5\\n'
+    "'=cmd|' /C calc'!A0,-5,-5\\n"
     """
 
     def __init__(self, stream: Any, **options: Any):
