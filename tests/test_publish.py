@@ -337,3 +337,23 @@ def test_an_output_folder_that_is_a_file_is_refused(tmp_path):
     (tmp_path / "f").write_text("x")
     with pytest.raises(OutputError, match="is a file, not a folder"):
         publish(tmp_path / "f", "a.csv", lambda p: p.write_text("y"))
+
+
+# --- dsg build-example ----------------------------------------------------------------------
+
+
+def test_build_example_writes_in_the_current_folder_never_into_the_package(
+    tmp_path, monkeypatch, capsys
+):
+    from addin.cli import main as dsg
+    from workbooks.example_cambridgeshire import EXAMPLE_PATH
+
+    before = (EXAMPLE_PATH.stat().st_mtime_ns, EXAMPLE_PATH.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    assert dsg(["build-example"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "cambridgeshire.xlsx"
+    assert files(tmp_path) == ["cambridgeshire.xlsx"]
+    assert dsg(["build-example"]) == 2  # never over a file
+    assert "already exists" in capsys.readouterr().err
+    assert (EXAMPLE_PATH.stat().st_mtime_ns, EXAMPLE_PATH.read_bytes()) == before
+    assert files(tmp_path) == ["cambridgeshire.xlsx"]

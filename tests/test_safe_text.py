@@ -245,3 +245,12 @@ def test_the_csv_writer_leaves_numbers_as_numbers():
 
 def test_control_characters_are_shown_not_dropped():
     assert cell_text("a\x00b\x1fc\x7f") == "a[U+0000]b[U+001F]c\x7f"  # DEL is legal XML
+
+
+def test_a_new_models_text_settings_are_written_as_text(tmp_path, capsys):
+    from addin.cli import main as dsg
+
+    path = tmp_path / "t.xlsx"
+    assert dsg(["new-model", str(path), "--la", HOSTILE[0], "--la-code", "999"]) == 0
+    assert not [f for f in formulas(path) if "HYPERLINK" in f]
+    assert text_cells(path)[HOSTILE[0].strip()].data_type == "s"

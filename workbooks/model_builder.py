@@ -63,6 +63,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
 from models.inputs import OPTIONAL_SETTINGS, SETTINGS, TABLE_COLUMNS
 from workbooks.publish import publish
+from workbooks.safe_text import set_text
 
 __all__ = [
     "HIGH_NEEDS_LINES",
@@ -401,7 +402,7 @@ def _add_table(
     for i, values in enumerate(body, start=1):
         for j, h in enumerate(header, start=1):
             value = values[j - 1] if j - 1 < len(values) else None
-            cell = ws.cell(row=head + i, column=j, value=value)
+            cell = set_text(ws, head + i, j, value)  # an input is a value: text stays text
             cell.fill = INPUT_FILL
             cell.border = BOX
             fmt = (formats or {}).get(str(h)) or FORMATS.get((name, str(h)))
