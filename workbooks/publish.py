@@ -16,7 +16,9 @@ benchmark, the caseload workbook, a new model, the example) goes through
    ``renamex_np(RENAME_EXCL)``, Windows ``os.rename``, which never
    replaces); where that too is missing, the final name is first claimed
    with ``O_CREAT | O_EXCL`` (atomic on every file system, NFS included) and
-   the temporary file renamed over our own empty claim. A taken name gets
+   the temporary file renamed over our own empty claim (a run killed in the
+   instant between the two leaves an empty file under the name: never a
+   partial one, never another's file replaced). A taken name gets
    the next free one (``name_v2.xlsx``, ``name_v3.xlsx``...), or, for a path
    the person chose that must not change, :class:`FileExistsError`;
 3. on any failure the temporary file is removed and nothing is left under
