@@ -48,7 +48,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
@@ -1101,7 +1101,7 @@ def _sheet_parts(zin: zipfile.ZipFile) -> dict[str, str]:
 
 
 def mark_dynamic_arrays(
-    src: str | os.PathLike, dst: str | os.PathLike, anchors: Sequence[tuple[str, str]]
+    src: str | os.PathLike | IO[bytes], dst: str | os.PathLike, anchors: Sequence[tuple[str, str]]
 ) -> None:
     """Copy the xlsx ``src`` to ``dst`` with ``anchors`` marked as dynamic arrays.
 
