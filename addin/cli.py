@@ -24,7 +24,19 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: The module of each sub-command, so that a command imports only what it needs.
+COMMANDS: dict[str, str] = {
+    "refresh": "addin.cli_refresh",
+    "show": "addin.cli_show",
+    "new-model": "addin.cli_model",
+    "build-example": "addin.cli_model",
+    "dfe-history": "addin.cli_dfe",
+    "benchmark": "addin.cli_dfe",
+    "caseload": "addin.cli_caseload",
+}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dsg",
         description="High Needs / DSG deficit tools: the DfE monitoring return, "
@@ -32,13 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
-    for name in COMMAND_MODULES:
+    modules = [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES
+    for name in modules:
         importlib.import_module(name).register(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)

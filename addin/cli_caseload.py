@@ -14,13 +14,13 @@ the last line. Exit 0 done, 2 bad input (message on stderr), 1 anything else.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 
 from models.caseload import CaseloadCounts, caseload_counts, census_date
 from models.errors import InputError
 from workbooks.extracts import DEFAULT_MAPPING, read_extract, read_mapping, write_caseload_workbook
+from workbooks.safe_text import csv_writer
 
 #: Problem rows listed on screen before pointing at the workbook.
 SHOWN_PROBLEMS = 10
@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_csv(result: CaseloadCounts) -> None:
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer = csv_writer(sys.stdout, lineterminator="\n")
     writer.writerow(["Category", "Count"])
     for label, value in result.by_category.items():
         writer.writerow([label, int(value)])

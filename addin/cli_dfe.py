@@ -19,7 +19,6 @@ releases the one with the newest January census is read
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 
@@ -28,6 +27,7 @@ import pandas as pd
 from models.errors import DSGError
 from models.money import round_half_up
 from workbooks import dfe
+from workbooks.safe_text import csv_writer
 
 #: How a suppressed figure is shown in the printed table (the DfE symbol).
 SUPPRESSED = "x"
@@ -97,14 +97,15 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def run_history(args) -> int:
+    written = args.out  # an existing file is never replaced: the name may get _v2
     try:
         history = dfe.council_history(args.data_dir, args.la, args.caseload_file)
         if args.out is not None:
             suffix = args.out.suffix.casefold()
             if suffix == ".csv":
-                dfe.write_history_csv(args.out, history)
+                written = dfe.write_history_csv(args.out, history)
             elif suffix == ".xlsx":
-                dfe.write_history_workbook(args.out, history)
+                written = dfe.write_history_workbook(args.out, history)
             else:
                 return _fail(f"--out {args.out}: give a .xlsx or .csv file name")
     except (DSGError, FileNotFoundError) as e:
@@ -112,13 +113,13 @@ def run_history(args) -> int:
     except OSError as e:
         return _fail(f"cannot write {args.out}: {e}", 1)
     if args.format == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = csv_writer(sys.stdout, lineterminator="\n")
         for row in dfe.history_rows(history):
             writer.writerow(["" if v is None else v for v in row])
     else:
         print(history_text(history))
     if args.out is not None:
-        print(f"Wrote {args.out}", file=sys.stderr)
+        print(f"Wrote {written}", file=sys.stderr)
     return 0
 
 
@@ -212,6 +213,7 @@ def benchmark_text(
 def run_benchmark(args) -> int:
     from models.benchmark import benchmark_table, growth_index
 
+    written = args.out  # an existing file is never replaced: the name may get _v2
     try:
         council, areas, sources = dfe.benchmark_figures(
             args.data_dir,
@@ -226,12 +228,12 @@ def run_benchmark(args) -> int:
             if args.out.suffix.casefold() != ".xlsx":
                 return _fail(f"--out {args.out}: give a .xlsx file name")
             title = f"{council.name} against {council.region_name} and England"
-            dfe.write_benchmark_workbook(args.out, title, table, index, sources)
+            written = dfe.write_benchmark_workbook(args.out, title, table, index, sources)
     except (DSGError, FileNotFoundError) as e:
         return _fail(str(e))
     except OSError as e:
         return _fail(f"cannot write {args.out}: {e}", 1)
     print(benchmark_text(council, table, index, sources))
     if args.out is not None:
-        print(f"Wrote {args.out}", file=sys.stderr)
+        print(f"Wrote {written}", file=sys.stderr)
     return 0

@@ -5,8 +5,11 @@
 input table laid out, the calculations, workings and dashboard in place, the
 figures left for the council. It never overwrites a file.
 
-``dsg build-example [--out PATH]`` rebuilds the embedded Cambridgeshire example
-(by default in the package, where ``dsg refresh`` finds it).
+``dsg build-example [--out PATH]`` writes the Cambridgeshire example model,
+built from its sources, to PATH (default ``cambridgeshire.xlsx`` in the current
+folder). It never writes into the installed package (whose copy ``dsg refresh``
+uses, and a test keeps equal to the builder's output) and never overwrites a
+file.
 
 Both print the path they wrote as their last line.
 """
@@ -19,9 +22,9 @@ import sys
 from pathlib import Path
 
 from models.errors import InputError, Problem
-from models.validation import parse_year
-from workbooks.example_cambridgeshire import EXAMPLE_PATH, build_example
-from workbooks.model_builder import blank_spec, function_name, write_model
+
+#: Where ``dsg build-example`` writes without --out: the current folder, never the package.
+EXAMPLE_OUT = Path("cambridgeshire.xlsx")
 
 
 def register(subparsers) -> None:
@@ -55,15 +58,23 @@ def register(subparsers) -> None:
 
     example = subparsers.add_parser(
         "build-example",
-        help="rebuild the embedded Cambridgeshire example model workbook",
+        help="write the Cambridgeshire example model workbook, built from its sources",
+        description="Build the Cambridgeshire example model from its sources and write it to "
+        "--out. An existing file is never overwritten.",
     )
     example.add_argument(
-        "--out", type=Path, default=None, help=f"where to write it (default {EXAMPLE_PATH})"
+        "--out",
+        type=Path,
+        default=EXAMPLE_OUT,
+        help=f"where to write it (default ./{EXAMPLE_OUT}, never into the package)",
     )
     example.set_defaults(handler=run_build_example)
 
 
 def run_new_model(args: argparse.Namespace) -> int:
+    from models.validation import parse_year
+    from workbooks.model_builder import blank_spec, function_name, write_model
+
     problems: list[Problem] = []
     year, what = parse_year(args.first_year)
     if what:
@@ -84,7 +95,7 @@ def run_new_model(args: argparse.Namespace) -> int:
         problems.append(
             Problem("PATH", str(path), "already exists: the model is never overwritten")
         )
-    if problems:
+    if problems or year is None:
         raise InputError(problems)
     spec = blank_spec(args.la.strip(), code, first_year=year, n_years=args.years)
     try:
@@ -116,25 +127,42 @@ def write_run_button_module(workbook: Path) -> str:
             "a valid Python module name, so rename the workbook (letters, digits, underscores) "
             "and save beside it a file <name>.py containing: from addin.refresh import main"
         )
+    from workbooks.publish import publish
+
     module = workbook.with_suffix(".py")
-    if module.exists():
-        return f"note: {module} already exists and was left as it is; it should contain: from addin.refresh import main"
-    module.write_text(
+    text = (
         f'"""The Run button of {name}.xlsx / {name}.xlsm: the xlwings ribbon\'s "Run main" '
-        f'imports this module."""\n\nfrom addin.refresh import main  # noqa: F401\n',
-        encoding="utf-8",
+        f'imports this module."""\n\nfrom addin.refresh import main  # noqa: F401\n'
     )
+    try:
+        publish(
+            module.parent,
+            module.name,
+            lambda p: p.write_text(text, encoding="utf-8"),
+            numbered=False,
+        )
+    except FileExistsError:
+        return f"note: {module} already exists and was left as it is; it should contain: from addin.refresh import main"
     return f"wrote {module} (the xlwings Run button calls its main(): the refresh)"
 
 
 def run_build_example(args: argparse.Namespace) -> int:
-    out = args.out
-    if out is not None and Path(out).suffix.lower() != ".xlsx":
+    from workbooks.example_cambridgeshire import example_spec
+    from workbooks.model_builder import write_model
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
         raise InputError([Problem("--out", str(out), "must end in .xlsx")])
+    if out.exists():
+        raise InputError(
+            [Problem("--out", str(out), "already exists: the model is never overwritten")]
+        )
     try:
-        written = build_example(out)
+        written = write_model(example_spec(), out)
+    except FileExistsError as exc:  # appeared while it was being built
+        raise InputError([Problem("--out", str(out), str(exc))]) from None
     except OSError as exc:
-        print(f"dsg build-example: cannot write {out or EXAMPLE_PATH}: {exc}", file=sys.stderr)
+        print(f"dsg build-example: cannot write {out}: {exc}", file=sys.stderr)
         return 1
     print(written)
     return 0

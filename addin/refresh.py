@@ -161,7 +161,12 @@ def main() -> None:
         book.app.alert(message, title="DSG monitoring return: refused")
         return
     write_log(book, result)
-    book.app.alert(f"Return written to {result.path}", title="DSG monitoring return")
+    failed = [c.check for c in result.checks if not c.passed]
+    message = f"Return written to {result.path}"
+    if failed:
+        n = f"{len(failed)} check{'s' if len(failed) > 1 else ''} FAIL{'' if len(failed) > 1 else 'S'}"
+        message += f", but {n}: " + "; ".join(failed) + ". See the Refresh sheet."
+    book.app.alert(message, title="DSG monitoring return")
 
 
 @xw.script(name="Refresh DfE monitoring return")

@@ -23,8 +23,10 @@ from openpyxl.utils.cell import range_boundaries
 import addin.refresh
 from addin.cli import main as dsg
 from models.monitoring import inputs_sha256
+from tests import broken_returns
 from tests.test_return import EXAMPLE, files, read_block
 from workbooks import return_spec as spec
+from workbooks import return_writer
 from workbooks.model_reader import read_model
 from workbooks.return_template import build_workbook
 
@@ -154,6 +156,31 @@ def test_officejs_script_writes_the_return_and_reports_it_in_the_book(tmp_path, 
     assert audit[("inputs sha-256", "result")] == inputs_sha256(read_model(EXAMPLE))
 
 
+def break_a_line(monkeypatch) -> None:
+    """The figures the writer gets have a Section 251 line one pound high: its check FAILs."""
+    fill = return_writer._fill
+
+    def broken_fill(wb, template, fig, audit):
+        return fill(wb, template, broken_returns._lines(fig, 1.0), audit)
+
+    monkeypatch.setattr(return_writer, "_fill", broken_fill)
+
+
+def test_officejs_script_shows_a_failing_check_in_the_book(tmp_path, monkeypatch):
+    """The Refresh sheet's FAIL path: the status says so and the check's row reads FAIL."""
+    monkeypatch.setenv(addin.refresh.RETURNS_DIR_ENV, str(tmp_path / "server"))
+    break_a_line(monkeypatch)
+    log = _log(run_script(book_payload(EXAMPLE)))
+    assert log[1][:2] == ["Status", "Return written: a check FAILS, see below"]
+    assert log[5] == ["Check", "Result", "Detail"]
+    rows = {r[0]: r for r in log[6 : 6 + len(spec.CHECK_LABELS)]}
+    assert {label: r[1] for label, r in rows.items()} == {
+        label: spec.FAIL if label == spec.CHECK_LINES else spec.PASS for label in spec.CHECK_LABELS
+    }
+    assert "Section 251 lines add up" in rows[spec.CHECK_LINES][2]
+    assert len(files(tmp_path / "server")) == 1  # written, for the person to look at
+
+
 def test_officejs_script_shows_bad_input_in_the_book_and_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv(addin.refresh.RETURNS_DIR_ENV, str(tmp_path / "server"))
     model = edited_model(tmp_path, "Funding", 2, "Schools block", "480m")
@@ -263,6 +290,28 @@ def test_classic_run_button_writes_beside_the_workbook_and_reports_in_the_book(
     assert alerts and str(written) in alerts[0]["args"][0]
 
 
+def test_classic_run_button_alerts_a_failing_check(tmp_path, monkeypatch):
+    book = xw.Book(json=book_payload(EXAMPLE))
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: book))
+    monkeypatch.chdir(tmp_path)
+    break_a_line(monkeypatch)
+    addin.refresh.main()
+    actions = book.json()["actions"]
+    log = _log(actions)
+    assert log[1][:2] == ["Status", "Return written: a check FAILS, see below"]
+    assert [r[1] for r in log[6 : 6 + len(spec.CHECK_LABELS)]].count(spec.FAIL) == 1
+    alert = next(a for a in actions if a["func"] == "alert")["args"][0]
+    assert "1 check FAILS" in alert and spec.CHECK_LINES in alert
+
+
+def test_dsg_refresh_prints_a_failing_check(tmp_path, capsys, monkeypatch):
+    break_a_line(monkeypatch)
+    assert dsg(["refresh", "--out", str(tmp_path / "r")]) == 0
+    captured = capsys.readouterr()
+    assert f"FAIL  {spec.CHECK_LINES}" in captured.out.splitlines()
+    assert "1 check(s) FAIL: see the Checks sheet" in captured.err
+
+
 def test_dsg_refresh_refuses_an_output_folder_that_is_a_file_with_exit_2(tmp_path, capsys):
     (tmp_path / "r").write_text("not a folder")
     assert dsg(["refresh", "--out", str(tmp_path / "r")]) == 2
@@ -284,3 +333,53 @@ def test_dsg_refresh_refuses_a_damaged_template_or_model_with_exit_2(tmp_path, c
     assert dsg(["refresh", str(tmp_path / "m.xlsx"), "--out", str(tmp_path / "r")]) == 2
     assert "is not an Excel .xlsx workbook" in capsys.readouterr().err
     assert files(tmp_path / "r") == []
+
+
+def test_each_command_imports_the_module_that_registers_it():
+    """``dsg COMMAND`` imports only its module (addin.cli.COMMANDS): every command is mapped."""
+    import argparse
+
+    from addin import cli
+
+    full = cli.build_parser()
+    sub = next(a for a in full._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(sub.choices) == set(cli.COMMANDS)
+    for command, module in cli.COMMANDS.items():
+        alone = cli.build_parser(command)
+        only = next(a for a in alone._actions if isinstance(a, argparse._SubParsersAction))
+        assert command in only.choices, module
+
+
+def test_dsg_refresh_does_not_import_the_example_builder_or_other_commands():
+    """The refresh imports what it needs (README's speed table): not the model builder, the
+    caseload reader or the DfE readers."""
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    code = (
+        "import sys\n"
+        "from addin import cli\n"
+        "cli.build_parser('refresh')\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith(('workbooks', 'addin')))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=repo,
+        env=dict(os.environ, PYTHONPATH=str(repo)),
+    ).stdout.split()
+    for heavy in (
+        "workbooks.model_builder",
+        "workbooks.example_cambridgeshire",
+        "workbooks.extracts",
+        "workbooks.dfe",
+    ):
+        assert heavy not in out
+    from addin.cli_refresh import EXAMPLE_MODEL
+    from workbooks.example_cambridgeshire import EXAMPLE_PATH
+
+    assert EXAMPLE_MODEL == EXAMPLE_PATH

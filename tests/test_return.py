@@ -8,6 +8,7 @@ deficit GBP 11.730m, GBP 51.745m carried forward, LA code 873.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
@@ -30,8 +31,8 @@ from models.monitoring import (
     monitoring_return,
 )
 from tests.conftest import PENNY, SHARED
+from workbooks import publish
 from workbooks import return_spec as spec
-from workbooks import return_writer
 from workbooks.model_reader import read_model
 from workbooks.return_template import TEMPLATE_PATH, build_template, build_workbook
 from workbooks.return_writer import OutputError, TemplateError, norm, return_name
@@ -736,10 +737,14 @@ def test_an_output_folder_that_is_a_file_is_refused_naming_it(tmp_path):
 
 
 def test_an_output_folder_that_cannot_be_written_is_refused_and_left_clean(tmp_path, monkeypatch):
-    def refuse(*args, **kwargs):
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr(return_writer.tempfile, "mkstemp", refuse)
+    def refuse(path, flags, *args, **kwargs):
+        if flags & os.O_CREAT:
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(publish.os, "open", refuse)
     with pytest.raises(OutputError, match="output folder .* cannot be written to"):
         refresh(example_inputs(), out_dir=tmp_path / "out")
     assert files(tmp_path / "out") == []

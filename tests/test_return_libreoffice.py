@@ -1,11 +1,15 @@
 """An independent engine recalculates the written return: no error cell, every check PASS.
 
 LibreOffice headless opens the return, recalculates every formula and saves a
-copy; openpyxl reads the copy's cached values.
+copy; openpyxl reads the copy's cached values. Each LibreOffice start costs
+seconds, so the returns of this module are written first and recalculated in
+one call (the ``recalculated`` fixture).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import shutil
 import subprocess
 import uuid
 from pathlib import Path
@@ -14,9 +18,16 @@ import openpyxl
 import pytest
 
 from addin.refresh import refresh, run_refresh
+from models import monitoring as m
+from models.monitoring import monitoring_return
+from tests import broken_returns
 from tests.test_return import EXAMPLE, example_inputs, old_layout_template, read_block
+from tests.test_return_checks import long_funding
+from tests.test_safe_text import HOSTILE, hostile_figures
 from workbooks import return_spec as spec
 from workbooks.model_reader import read_model
+from workbooks.return_template import TEMPLATE_PATH
+from workbooks.return_writer import write_return
 
 pytestmark = pytest.mark.libreoffice
 
@@ -49,6 +60,88 @@ def recalculate(soffice: str, path: Path, tmp_path: Path) -> Path:
     return converted
 
 
+def recalculate_all(soffice: str, paths: list[Path], out: Path) -> dict[str, Path]:
+    """Every file of ``paths`` (distinct names) recalculated by one LibreOffice run."""
+    out.mkdir()
+    profile = f"file:///tmp/lo_profile_{uuid.uuid4().hex}"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--calc",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            *map(str, paths),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    converted = {p.stem: out / p.name for p in paths}
+    missing = [name for name, p in converted.items() if not p.is_file()]
+    assert not missing, f"LibreOffice wrote nothing for {missing}"
+    return converted
+
+
+def _copy(written: Path, batch: Path, name: str) -> Path:
+    return Path(shutil.copy(written, batch / f"{name}.xlsx"))
+
+
+@pytest.fixture(scope="module")
+def recalculated(soffice, tmp_path_factory) -> dict[str, Path]:
+    """Every return the tests below read, written and then recalculated in one LibreOffice run.
+
+    ``example``: the embedded example; ``broken``: a line one pound out and a
+    cumulative position 50p out, edited in the written file; ``old_layout``: the
+    template with the census after Variance; one per case of
+    ``tests.broken_returns.CASES``; ``years200`` and ``years200_<k>_<sign>``:
+    200 Funding years, right and with the roll-forward broken; ``hostile``:
+    formula-like free text everywhere the return takes text.
+    """
+    root = tmp_path_factory.mktemp("lo_batch")
+    batch = root / "batch"
+    batch.mkdir()
+    paths = []
+
+    def out(name: str) -> Path:
+        return root / "returns" / name
+
+    paths.append(_copy(refresh(read_model(EXAMPLE), out_dir=out("example")), batch, "example"))
+    written = refresh(example_inputs(), out_dir=out("broken"))
+    wb = openpyxl.load_workbook(written)
+    ws = wb[spec.HIGH_NEEDS]
+    ws["C5"] = ws["C5"].value + 1  # a line's forecast outturn one pound out
+    fs = wb[spec.FINANCIAL_SUMMARY]
+    fs["B12"] = fs["B12"].value - 0.5  # 2023-24 cumulative position 50p out
+    wb.save(batch / "broken.xlsx")
+    paths.append(batch / "broken.xlsx")
+    template = old_layout_template(root / "old.xlsx")
+    old = run_refresh(example_inputs(), template, out("old_layout")).path
+    paths.append(_copy(old, batch, "old_layout"))
+    for case in broken_returns.CASES:
+        paths.append(_copy(broken_returns.write_case(case, out(case)).path, batch, case))
+    fig = monitoring_return(long_funding(example_inputs(), 200))
+    paths.append(
+        _copy(
+            write_return(fig, TEMPLATE_PATH, out("y"), broken_returns.AUDIT).path, batch, "years200"
+        )
+    )
+    cumulative = fig.financial_summary.loc[m.CUMULATIVE]
+    for k, d in ((100, 1.0), (100, -1.0), (199, 1e-13 * abs(cumulative.iloc[-1]))):
+        fs_broken = fig.financial_summary.copy()
+        fs_broken.loc[m.CUMULATIVE, fig.years[k]] += d
+        bad = dataclasses.replace(fig, financial_summary=fs_broken)
+        name = f"years200_{k}_{'high' if d > 0 else 'low'}"
+        written = write_return(bad, TEMPLATE_PATH, out(name), broken_returns.AUDIT).path
+        paths.append(_copy(written, batch, name))
+    hostile = write_return(hostile_figures(), TEMPLATE_PATH, out("hostile"), broken_returns.AUDIT)
+    paths.append(_copy(hostile.path, batch, "hostile"))
+    return recalculate_all(soffice, paths, root / "recalculated")
+
+
 def error_cells(path: Path) -> list[str]:
     wb = openpyxl.load_workbook(path, data_only=True)
     return [
@@ -65,9 +158,8 @@ def check_results(path: Path) -> dict[str, str]:
     return {label: block[(label.casefold(), "result")] for label in spec.CHECK_LABELS}
 
 
-def test_example_return_recalculates_with_every_check_pass(soffice, tmp_path):
-    path = refresh(read_model(EXAMPLE), out_dir=tmp_path / "returns")
-    again = recalculate(soffice, path, tmp_path)
+def test_example_return_recalculates_with_every_check_pass(recalculated):
+    again = recalculated["example"]
     assert error_cells(again) == []
     assert check_results(again) == {label: spec.PASS for label in spec.CHECK_LABELS}
     fs = read_block(
@@ -77,16 +169,8 @@ def test_example_return_recalculates_with_every_check_pass(soffice, tmp_path):
     assert fs[("cumulative surplus/(deficit) carried forward", "2024-25")] == -51_745_000
 
 
-def test_a_broken_figure_makes_its_check_fail(soffice, tmp_path):
-    path = refresh(example_inputs(), out_dir=tmp_path / "returns")
-    wb = openpyxl.load_workbook(path)
-    ws = wb[spec.HIGH_NEEDS]
-    ws["C5"] = ws["C5"].value + 1  # a line's forecast outturn one pound out
-    fs = wb[spec.FINANCIAL_SUMMARY]
-    fs["B12"] = fs["B12"].value - 0.5  # 2023-24 cumulative position 50p out
-    broken = tmp_path / "broken.xlsx"
-    wb.save(broken)
-    results = check_results(recalculate(soffice, broken, tmp_path))
+def test_a_broken_figure_makes_its_check_fail(recalculated):
+    results = check_results(recalculated["broken"])
     assert results[spec.CHECK_LINES] == spec.FAIL
     assert results[spec.CHECK_ROLL_FORWARD] == spec.FAIL
     assert results[spec.CHECK_EHCP] == spec.PASS
@@ -94,11 +178,38 @@ def test_a_broken_figure_makes_its_check_fail(soffice, tmp_path):
 
 
 def test_a_template_with_the_history_after_variance_recalculates_with_every_check_pass(
-    soffice, tmp_path
+    recalculated,
 ):
     """The earlier layout (census columns after Variance): the checks' formulas follow the columns."""
-    template = old_layout_template(tmp_path / "old.xlsx")
-    path = run_refresh(example_inputs(), template, tmp_path / "returns").path
-    again = recalculate(soffice, path, tmp_path)
+    again = recalculated["old_layout"]
     assert error_cells(again) == []
     assert check_results(again) == {label: spec.PASS for label in spec.CHECK_LABELS}
+
+
+@pytest.mark.parametrize("case", sorted(broken_returns.CASES))
+def test_each_check_fails_in_libreoffice_as_in_python_for_a_figure_broken_either_way(
+    recalculated, case, tmp_path
+):
+    """A figure one pound high and one pound low: the live formula FAILs, as the writer says."""
+    lo = broken_returns.failing(check_results(recalculated[case]))
+    python = broken_returns.write_case(case, tmp_path)
+    assert lo == broken_returns.CASES[case][1]
+    assert lo == broken_returns.failing({c.check: c.result for c in python.checks})
+
+
+def test_two_hundred_funding_years_pass_in_libreoffice_and_an_error_fails(recalculated):
+    assert check_results(recalculated["years200"]) == dict.fromkeys(spec.CHECK_LABELS, spec.PASS)
+    for name in ("years200_100_high", "years200_100_low", "years200_199_high"):
+        assert broken_returns.failing(check_results(recalculated[name])) == {
+            spec.CHECK_ROLL_FORWARD
+        }, name
+
+
+def test_formula_like_text_stays_text_after_libreoffice_recalculates(recalculated):
+    """LibreOffice reads every hostile text back as the text written, and computes nothing."""
+    again = recalculated["hostile"]
+    assert error_cells(again) == []
+    wb = openpyxl.load_workbook(again, data_only=True)
+    texts = {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row}
+    assert set(HOSTILE) <= texts
+    assert check_results(again) == dict.fromkeys(spec.CHECK_LABELS, spec.PASS)

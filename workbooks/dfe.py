@@ -945,44 +945,49 @@ def round_count(value: float) -> int:
     return int(Decimal(repr(float(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _replace_atomically(path: Path, write) -> None:
-    import os
-    import tempfile
+def _replace_atomically(path: Path, write) -> Path:
+    """Publish ``write``'s file at ``path``, or ``<stem>_v2<suffix>``... when taken; the path written.
+
+    The name is kept for the callers; nothing is replaced (:func:`workbooks.publish.publish`).
+    """
+    from workbooks.publish import publish
 
     path = Path(path)
     if not path.parent.is_dir():
         raise FileNotFoundError(f"folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return publish(path.parent, path.name, write)
 
 
-def write_history_csv(path: str | Path, history: History) -> None:
-    """The CSV of ``dsg dfe-history``: ``Category,<year>...``, seven categories then Total."""
+def write_history_csv(path: str | Path, history: History) -> Path:
+    """The CSV of ``dsg dfe-history``: ``Category,<year>...``, seven categories then Total.
+
+    Text that a spreadsheet would read as a formula is neutralised
+    (:func:`workbooks.safe_text.csv_field`); the path written is returned.
+    """
     import csv
+
+    from workbooks.safe_text import csv_row
 
     def write(tmp: Path) -> None:
         with open(tmp, "w", newline="", encoding="utf-8") as f:
             csv.writer(f, lineterminator="\n").writerows(
-                [["" if v is None else v for v in row] for row in history_rows(history)]
+                [csv_row(["" if v is None else v for v in row]) for row in history_rows(history)]
             )
 
-    _replace_atomically(Path(path), write)
+    return _replace_atomically(Path(path), write)
 
 
-def write_history_workbook(path: str | Path, history: History) -> None:
+def write_history_workbook(path: str | Path, history: History) -> Path:
     """A small workbook to paste from: the ``EHCPHistory`` table, the age groups below it.
 
-    Never the person's model workbook: a separate file, written whole.
+    Never the person's model workbook: a separate file, written whole, text as
+    text (:mod:`workbooks.safe_text`); the path written is returned.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.worksheet.table import Table, TableStyleInfo
+
+    from workbooks.safe_text import append_row, set_text
 
     def write(tmp: Path) -> None:
         wb = Workbook()
@@ -991,14 +996,14 @@ def write_history_workbook(path: str | Path, history: History) -> None:
         rows = history_rows(history)
         rows[0] = [str(h) for h in rows[0]]
         for row in rows:
-            ws.append(row)
+            append_row(ws, row)
         _table(ws, "EHCPHistory", 1, len(rows), len(rows[0]), Table, TableStyleInfo)
         start = len(rows) + 3
         ages = history_rows(history, ages=True)
         ages[0] = [str(h) for h in ages[0]]
         for i, row in enumerate(ages):
             for j, v in enumerate(row):
-                ws.cell(row=start + i, column=j + 1, value=v)
+                set_text(ws, start + i, j + 1, v)
         if len(ages[0]) > 1:
             _table(
                 ws,
@@ -1009,7 +1014,7 @@ def write_history_workbook(path: str | Path, history: History) -> None:
                 Table,
                 TableStyleInfo,
             )
-        note = ws.cell(row=start + len(ages) + 1, column=1, value=_source_note(history))
+        note = set_text(ws, start + len(ages) + 1, 1, _source_note(history))
         note.font = Font(italic=True)
         for row in ws.iter_rows(min_row=2, min_col=2):
             for c in row:
@@ -1017,7 +1022,7 @@ def write_history_workbook(path: str | Path, history: History) -> None:
         ws.column_dimensions["A"].width = 48
         wb.save(tmp)
 
-    _replace_atomically(Path(path), write)
+    return _replace_atomically(Path(path), write)
 
 
 def _table(ws, name, first_row, last_row, columns, Table, TableStyleInfo):
@@ -1040,39 +1045,45 @@ def _source_note(history: History) -> str:
 
 def write_benchmark_workbook(
     path: str | Path, title: str, table: pd.DataFrame, index: pd.DataFrame, sources: list[Path]
-) -> None:
-    """The benchmark as a ``Benchmark`` sheet with a native line chart of ``index``."""
+) -> Path:
+    """The benchmark as a ``Benchmark`` sheet with a native line chart of ``index``.
+
+    Text (the title, the DfE files' area names) is written as text
+    (:mod:`workbooks.safe_text`); the path written is returned.
+    """
     from openpyxl import Workbook
     from openpyxl.chart import LineChart, Reference
     from openpyxl.styles import Font
+
+    from workbooks.safe_text import append_row
 
     def write(tmp: Path) -> None:
         wb = Workbook()
         ws = wb.active
         ws.title = "Benchmark"
-        ws.append([title])
+        append_row(ws, [title])
         ws["A1"].font = Font(bold=True, size=13)
         ws.append([])
-        ws.append(["Measure"] + list(table.columns))
+        append_row(ws, ["Measure"] + list(table.columns))
         for c in ws[3]:
             c.font = Font(bold=True)
         for label, row in table.iterrows():
-            ws.append([label] + [None if pd.isna(v) else float(v) for v in row])
+            append_row(ws, [label] + [None if pd.isna(v) else float(v) for v in row])
             fmt = _format_of(str(label))
             for c in ws[ws.max_row][1:]:
                 c.number_format = fmt
         ws.append([])
-        ws.append(["Financial year"] + list(index.columns))
+        append_row(ws, ["Financial year"] + list(index.columns))
         top = ws.max_row
         for c in ws[top]:
             c.font = Font(bold=True)
         for fy, row in index.iterrows():
-            ws.append([fy] + [None if pd.isna(v) else float(v) for v in row])
+            append_row(ws, [fy] + [None if pd.isna(v) else float(v) for v in row])
             for c in ws[ws.max_row][1:]:
                 c.number_format = "0.0"
         bottom = ws.max_row
         ws.append([])
-        ws.append(["Sources: " + "; ".join(p.name for p in sources)])
+        append_row(ws, ["Sources: " + "; ".join(p.name for p in sources)])
         if len(index):
             chart = LineChart()
             chart.title = "High Needs Block allocation against EHC plans (first year = 100)"
@@ -1094,7 +1105,7 @@ def write_benchmark_workbook(
             ws.column_dimensions[col].width = 22
         wb.save(tmp)
 
-    _replace_atomically(Path(path), write)
+    return _replace_atomically(Path(path), write)
 
 
 def _format_of(label: str) -> str:

@@ -14,8 +14,11 @@ passed on as read: dates are parsed, and bad ones reported, by
 :func:`models.caseload.caseload_counts`.
 
 The counts workbook has sheets ``Counts``, ``By age`` and ``Data quality``;
-it is written to a temporary file in the target folder and then renamed, and
-never replaces an existing file (``_v2``, ``_v3``... are added).
+it is published through :func:`workbooks.publish.publish` (a temporary file
+in the target folder, named once whole) and never replaces an existing file
+(``_v2``, ``_v3``... are added). Every text cell (Child IDs, details, the
+extract's name) is written as text, never as a formula
+(:mod:`workbooks.safe_text`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ import itertools
 import operator
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +49,8 @@ from models.caseload import (
     placement_mapping,
 )
 from models.errors import InputError, Problem
+from workbooks.publish import candidates, publish
+from workbooks.safe_text import text_cell, write_only_row
 
 __all__ = [
     "HEADER_ALIASES",
@@ -355,7 +359,7 @@ _BOLD = Font(bold=True)
 def _header_cells(ws, names: Sequence[str]) -> list[WriteOnlyCell]:
     cells = []
     for name in names:
-        cell = WriteOnlyCell(ws, value=name)
+        cell = text_cell(WriteOnlyCell(ws), name)
         cell.font = _BOLD
         cell.alignment = Alignment(vertical="top")
         cells.append(cell)
@@ -363,12 +367,14 @@ def _header_cells(ws, names: Sequence[str]) -> list[WriteOnlyCell]:
 
 
 def _free_name(folder: Path, stem: str, suffix: str = ".xlsx") -> Path:
-    candidate = folder / f"{stem}{suffix}"
-    version = 2
-    while candidate.exists():
-        candidate = folder / f"{stem}_v{version}{suffix}"
-        version += 1
-    return candidate
+    """The first of ``<stem><suffix>``, ``<stem>_v2<suffix>``... not taken in ``folder`` now.
+
+    Only a hint: :func:`workbooks.publish.publish` claims the name atomically.
+    """
+    for name in candidates(f"{stem}{suffix}"):
+        if not (folder / name).exists():
+            return folder / name
+    return folder / f"{stem}{suffix}"
 
 
 def write_caseload_workbook(
@@ -391,7 +397,6 @@ def write_caseload_workbook(
         The file written.
     """
     out_dir = Path(folder)
-    out_dir.mkdir(parents=True, exist_ok=True)
     census = result.census.date().isoformat()
     stem = stem or f"caseload_{census}"
 
@@ -407,32 +412,32 @@ def write_caseload_workbook(
 
     ws = sheet("Counts", 50, ["Category", "Count"])
     for label, value in result.by_category.items():
-        ws.append([label, int(value)])
+        ws.append(write_only_row(ws, [label, int(value)]))
     ws.append([])
     ws.append(_header_cells(ws, ["Rows of the extract", "Rows"]))
-    ws.append(["Rows in the extract", result.rows])
-    ws.append(["Counted (active at census, no problem)", result.counted])
-    ws.append(["Excluded rows (at least one problem)", result.excluded])
-    ws.append(["Not active at census", result.not_active])
-    ws.append(["  of which ended before the census date", result.ended_before])
-    ws.append(["  of which start after the census date", result.starts_after])
+    ws.append(write_only_row(ws, ["Rows in the extract", result.rows]))
+    ws.append(write_only_row(ws, ["Counted (active at census, no problem)", result.counted]))
+    ws.append(write_only_row(ws, ["Excluded rows (at least one problem)", result.excluded]))
+    ws.append(write_only_row(ws, ["Not active at census", result.not_active]))
+    ws.append(write_only_row(ws, ["  of which ended before the census date", result.ended_before]))
+    ws.append(write_only_row(ws, ["  of which start after the census date", result.starts_after]))
     ws.append([])
     ws.append(_header_cells(ws, ["Problems by reason", "Problems"]))
     summary = result.reason_summary()
     if len(summary):
         for reason, value in summary.items():
-            ws.append([reason, int(value)])
+            ws.append(write_only_row(ws, [reason, int(value)]))
     else:
-        ws.append(["No problems found", 0])
+        ws.append(write_only_row(ws, ["No problems found", 0]))
     ws.append([])
-    ws.append(["Census date", census])
-    ws.append(["Ages taken on", result.age_on.date().isoformat()])
+    ws.append(write_only_row(ws, ["Census date", census]))
+    ws.append(write_only_row(ws, ["Ages taken on", result.age_on.date().isoformat()]))
     if source:
-        ws.append(["Extract", source])
+        ws.append(write_only_row(ws, ["Extract", source]))
 
     ws = sheet("By age", 24, ["Age group", "Count"])
     for label, value in result.by_age.items():
-        ws.append([label, int(value)])
+        ws.append(write_only_row(ws, [label, int(value)]))
 
     ws = wb.create_sheet("Data quality")
     for letter, width in zip("ABCDE", (10, 16, 16, 28, 80), strict=True):
@@ -443,17 +448,6 @@ def write_caseload_workbook(
         ws.auto_filter.ref = f"A1:E{len(problems) + 1}"
     ws.append(_header_cells(ws, list(PROBLEM_COLUMNS)))
     for row in problems[list(PROBLEM_COLUMNS)].itertuples(index=False, name=None):
-        ws.append([int(row[0]), int(row[1]), row[2], row[3], row[4]])
+        ws.append(write_only_row(ws, [int(row[0]), int(row[1]), row[2], row[3], row[4]]))
 
-    target = _free_name(out_dir, stem)
-    handle, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=out_dir)
-    os.close(handle)
-    try:
-        wb.save(tmp)
-        target = _free_name(out_dir, stem)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target
+    return publish(out_dir, f"{stem}.xlsx", wb.save)

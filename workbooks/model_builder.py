@@ -41,14 +41,14 @@ limits of that approach.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
@@ -63,6 +63,8 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
 from models.inputs import OPTIONAL_SETTINGS, SETTINGS, TABLE_COLUMNS
 from models.years import year_label
+from workbooks.publish import publish
+from workbooks.safe_text import set_text
 
 __all__ = [
     "HIGH_NEEDS_LINES",
@@ -401,7 +403,7 @@ def _add_table(
     for i, values in enumerate(body, start=1):
         for j, h in enumerate(header, start=1):
             value = values[j - 1] if j - 1 < len(values) else None
-            cell = ws.cell(row=head + i, column=j, value=value)
+            cell = set_text(ws, head + i, j, value)  # an input is a value: text stays text
             cell.fill = INPUT_FILL
             cell.border = BOX
             fmt = (formats or {}).get(str(h)) or FORMATS.get((name, str(h)))
@@ -1039,8 +1041,8 @@ def write_model(
 ) -> Path:
     """Build and write the model workbook atomically; returns the path.
 
-    The file is written to a temporary file in the same folder and moved into
-    place, so no half-written workbook can exist. With ``overwrite=False`` an
+    The file is written to a temporary file in the same folder and published
+    (:func:`workbooks.publish.publish`), so no half-written workbook can exist. With ``overwrite=False`` an
     existing file is refused (FileExistsError) and left untouched.
     """
     path = Path(path)
@@ -1050,26 +1052,13 @@ def write_model(
         raise FileExistsError(f"{path} already exists: choose another name or move it first")
     wb, anchors = build_model(spec, officejs=officejs, namespace=namespace)
     folder = path.parent if str(path.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, raw = tempfile.mkstemp(prefix=".~model-", suffix=".xlsx", dir=folder)
-    os.close(fd)
-    fd2, marked = tempfile.mkstemp(prefix=".~model-", suffix=".xlsx", dir=folder)
-    os.close(fd2)
-    try:
+
+    def write(tmp: Path) -> None:
+        raw = io.BytesIO()
         wb.save(raw)
-        mark_dynamic_arrays(raw, marked, anchors)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(marked, 0o666 & ~umask)
-        if overwrite:
-            os.replace(marked, path)
-        else:
-            os.link(marked, path)  # fails if the file appeared meanwhile; never overwrites
-    finally:
-        for tmp in (raw, marked):
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    return path
+        mark_dynamic_arrays(raw, tmp, anchors)
+
+    return publish(folder, path.name, write, numbered=False, replace=overwrite)
 
 
 # --------------------------------------------------------------------------
@@ -1113,7 +1102,7 @@ def _sheet_parts(zin: zipfile.ZipFile) -> dict[str, str]:
 
 
 def mark_dynamic_arrays(
-    src: str | os.PathLike, dst: str | os.PathLike, anchors: Sequence[tuple[str, str]]
+    src: str | os.PathLike | IO[bytes], dst: str | os.PathLike, anchors: Sequence[tuple[str, str]]
 ) -> None:
     """Copy the xlsx ``src`` to ``dst`` with ``anchors`` marked as dynamic arrays.
 

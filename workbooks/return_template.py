@@ -19,9 +19,8 @@ test checks the committed file still matches what this module builds.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -103,7 +102,7 @@ def _format(ws: Worksheet, rows: range, cols: range, number_format: str) -> None
             ws.cell(r, c).number_format = number_format
 
 
-def _widths(ws: Worksheet, widths: dict[int, float]) -> None:
+def _widths(ws: Worksheet, widths: Mapping[int, float]) -> None:
     for c, w in widths.items():
         ws.column_dimensions[get_column_letter(c)].width = w
 
@@ -346,21 +345,15 @@ def build_workbook() -> Workbook:
 
 
 def build_template(path: Path = TEMPLATE_PATH) -> Path:
-    """Write the template to ``path`` (through a temporary file in the same folder)."""
+    """Write the template to ``path``, replacing the package's copy it rebuilds.
+
+    Through :func:`workbooks.publish.publish`: a temporary file in the same
+    folder, renamed into place once whole.
+    """
+    from workbooks.publish import publish
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".xlsx.tmp")
-    os.close(fd)
-    try:
-        build_workbook().save(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return publish(path.parent, path.name, build_workbook().save, replace=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -31,9 +31,18 @@ the same checks are evaluated here on the written values for the refresh's
 own report. An audit block under the checks records the tool version, the
 time and the SHA-256 of the inputs.
 
+Free text (the LA name, Prepared by, census headers, conditions and
+commentary, the audit block) is written as text, never as a formula
+(:mod:`workbooks.safe_text`); the checks are the only formulas written. The
+checks allow half a penny per figure plus the float error of the sums, and a
+check over many year columns is one ``SUMPRODUCT`` over the row ranges, so
+that it stays within Excel's 8,192-character formula limit.
+
 The return is saved as ``<LA code>_<period>_DSG_monitoring_return.xlsx`` in
 the output folder, never over an existing file (``_v2``, ``_v3``...), through
-a temporary file in the same folder, so no half-written return can exist.
+:func:`workbooks.publish.publish` (a temporary file in the same folder,
+published under its name only once whole), so no half-written return can
+exist. The audit block names the model's file, not its folders.
 openpyxl drops charts, images and form controls when it saves; a template
 carrying any is refused rather than losing them silently. Cell comments
 (notes) are kept: their VML drawing part holds only note shapes, which
@@ -43,14 +52,12 @@ openpyxl reads and writes again.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 import openpyxl
@@ -64,18 +71,13 @@ from models.errors import DSGError
 from models.money import round_half_up
 from models.monitoring import MonitoringReturn, s251_code
 from workbooks import return_spec as spec
+from workbooks.publish import OutputError as OutputError
+from workbooks.publish import publish
 from workbooks.return_spec import Block
+from workbooks.safe_text import set_text
 
 #: Drawing parts openpyxl would drop on saving.
 _DRAWING_PARTS = ("xl/drawings/", "xl/charts/", "xl/media/", "xl/embeddings/")
-
-
-class OutputError(DSGError):
-    """The output folder cannot take the return (it is a file, or cannot be created or written)."""
-
-    def __init__(self, folder: Path | str, what: str):
-        self.folder = str(folder)
-        super().__init__(f"output folder {folder} (--out): {what}")
 
 
 class TemplateError(DSGError):
@@ -85,6 +87,22 @@ class TemplateError(DSGError):
         self.template = str(template)
         self.problems = list(problems)
         super().__init__(f"template {Path(template).name}: " + "; ".join(self.problems))
+
+
+#: Excel's longest formula, in characters (Microsoft, "Excel specifications and limits").
+FORMULA_LIMIT = 8192
+
+
+class ReturnTooLargeError(DSGError):
+    """A check's formula would be longer than Excel accepts; nothing is written."""
+
+    def __init__(self, check: str, length: int):
+        self.check = check
+        super().__init__(
+            f"the check {check!r} would need a formula of {length:,} characters, more than "
+            f"Excel's {FORMULA_LIMIT:,}: the model has more years or columns than a return can "
+            "check; nothing was written"
+        )
 
 
 @dataclass(frozen=True)
@@ -201,14 +219,15 @@ class _Grid:
         for k in keys:
             if k in self.cols:
                 c = self.cols[k]
-                if norm(self.ws.cell(self.header_row, c).value) != keys[0]:
-                    self.ws.cell(self.header_row, c).value = header  # <period> -> the period
+                hr = self.header_row
+                if hr is not None and norm(self.ws.cell(hr, c).value) != keys[0]:
+                    set_text(self.ws, hr, c, header)  # <period> -> the period
                 return c
         if place and self.header_row is not None:
             c = self.next_col
             self.next_col += 1
             self.cols[keys[0]] = c
-            self.ws.cell(self.header_row, c).value = header
+            set_text(self.ws, self.header_row, c, header)
             return c
         self.problems.append(
             f"sheet '{self.ws.title}' has no column headed {header!r}"
@@ -244,10 +263,10 @@ class _Grid:
                 c = next((s for s in slots if s > cursor), slots[0] if slots else None)
                 if c is None:
                     c = self.col(header, place=True)
-                else:
+                elif self.header_row is not None:  # slots exist only under a header row
                     slots.remove(c)
                     self.cols[norm(header)] = c
-                    self.ws.cell(self.header_row, c).value = header
+                    set_text(self.ws, self.header_row, c, header)
             if c is None:
                 continue
             out[header] = cursor = c
@@ -264,7 +283,7 @@ class _Grid:
         if place:
             r = next(self.free_rows, None)
             if r is not None:
-                self.ws.cell(r, self.label_col).value = label
+                set_text(self.ws, r, self.label_col, label)
                 self.rows[norm(label)] = r
                 return r
             self.problems.append(
@@ -417,9 +436,33 @@ def _num(values: dict[Cell, Any], cell: Cell | None) -> float:
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else 0.0
 
 
+#: Half a penny: the most a figure rounded to the penny is away from its exact value.
+HALF_PENNY = 0.005
+#: 2**-52, twice the unit round-off of a double: bounds the float error of the model's
+#: sum and of the spreadsheet's, each relative to the sum of the magnitudes added.
+FLOAT_EPS = 2.0**-52
+
+
 @dataclass
 class _Sum:
-    """sum(sign x cell) + const is zero, to within half a penny per figure."""
+    """sum(sign x cell) + const is zero, to within half a penny per figure and float error.
+
+    Notes
+    -----
+    With n figures (the cells, and the constant when there is one), each
+    written rounded half-up to the penny, the exact figures' identity leaves
+    the written ones at most ``n x 0.005`` apart. The model and the
+    spreadsheet add in doubles; each sum of n terms is off by at most
+    ``n x 2**-53 x sum |term|``, so the two together::
+
+        |sum(sign x cell) + const| <= n x 0.005 + n x 2**-52 x (sum |cell| + |const|)
+
+    The second term is below a penny up to sums of about 10**13 pounds: an
+    error of one pound is seen at any council's scale, and 200 years of
+    cumulative deficits in the hundreds of billions still pass when right.
+    The formula is two-sided (``ABS``): a figure one pound high and one pound
+    low both FAIL.
+    """
 
     terms: list[tuple[int, Cell]]
     const: float = 0.0
@@ -430,13 +473,105 @@ class _Sum:
 
     def formula(self) -> str:
         expr = "".join(("+" if s > 0 else "-") + _ref(c) for s, c in self.terms)
+        sizes = "+".join(f"ABS({_ref(c)})" for _, c in self.terms)
         if self.const:
             expr += f"{self.const:+.2f}"
-        return f"ABS({expr.lstrip('+')})<={self.figures}*0.005"
+            sizes += f"+{abs(self.const):.2f}"
+        n = self.figures
+        eps = repr(n * FLOAT_EPS).upper()  # 6.66E-16: the exponent as spreadsheets write it
+        return f"ABS({expr.lstrip('+')})<={n * HALF_PENNY!r}+{eps}*({sizes})"
 
     def ok(self, values: dict[Cell, Any]) -> bool:
-        total = sum(s * _num(values, c) for s, c in self.terms) + self.const
-        return abs(total) <= self.figures * 0.005 + 1e-9
+        figures = [s * _num(values, c) for s, c in self.terms]
+        total = sum(figures) + self.const
+        sizes = sum(abs(x) for x in figures) + abs(self.const)
+        n = self.figures
+        return abs(total) <= n * HALF_PENNY + n * FLOAT_EPS * sizes
+
+
+def _span(cells: list[Cell]) -> str | None:
+    """``'Sheet'!$B$5:$F$5`` when ``cells`` run along one row, one column apart; else None."""
+    sheet, r, c = cells[0]
+    if any(cell != (sheet, r, c + k) for k, cell in enumerate(cells)):
+        return None
+    return f"{_ref(cells[0])}:${get_column_letter(c + len(cells) - 1)}${r}"
+
+
+@dataclass
+class _SumRun:
+    """Several :class:`_Sum` of the same shape, one per year column, tested by one formula.
+
+    A check of 200 years written condition by condition would pass Excel's
+    8,192-character formula limit; when each term's cells run along a row
+    (a year per column), the conditions are one array comparison::
+
+        SUMPRODUCT(--(ABS(t1 + t2 ...) > n x 0.005 + n x 2**-52 x (ABS(t1) + ABS(t2) ...))) = 0
+
+    with ``t1``, ``t2`` ... the terms' row ranges: the same test as each
+    :class:`_Sum`, element by element.
+    """
+
+    sums: list[_Sum]
+    spans: list[tuple[int, str]]
+
+    def formula(self) -> str:
+        expr = "".join(("+" if s > 0 else "-") + span for s, span in self.spans)
+        sizes = "+".join(f"ABS({span})" for _, span in self.spans)
+        n = self.sums[0].figures
+        eps = repr(n * FLOAT_EPS).upper()
+        return f"SUMPRODUCT(--(ABS({expr.lstrip('+')})>{n * HALF_PENNY!r}+{eps}*({sizes})))=0"
+
+    def ok(self, values: dict[Cell, Any]) -> bool:
+        return all(s.ok(values) for s in self.sums)
+
+
+def _runs(conds: list[Any]) -> list[Any]:
+    """``conds`` with each run of same-shaped :class:`_Sum` along year columns as one :class:`_SumRun`.
+
+    Two sums are of the same shape when they have the same signs, no
+    constant, and each term's cell is one column right of the same term in
+    the sum before.
+    """
+    out: list[Any] = []
+    run: list[_Sum] = []
+
+    def close() -> None:
+        if len(run) > 1:
+            spans = [_span([s.terms[i][1] for s in run]) for i in range(len(run[0].terms))]
+            if all(spans):
+                signs = [sign for sign, _ in run[0].terms]
+                out.append(
+                    _SumRun(
+                        list(run), [(sg, sp) for sg, sp in zip(signs, spans, strict=True) if sp]
+                    )
+                )
+                run.clear()
+                return
+        out.extend(run)
+        run.clear()
+
+    def follows(a: _Sum, b: _Sum) -> bool:
+        return (
+            not a.const
+            and not b.const
+            and [s for s, _ in a.terms] == [s for s, _ in b.terms]
+            and all(
+                cb == (ca[0], ca[1], ca[2] + 1)
+                for (_, ca), (_, cb) in zip(a.terms, b.terms, strict=True)
+            )
+        )
+
+    for cond in conds:
+        if isinstance(cond, _Sum) and run and follows(run[-1], cond):
+            run.append(cond)
+            continue
+        close()
+        if isinstance(cond, _Sum) and not cond.const:
+            run.append(cond)
+        else:
+            out.append(cond)
+    close()
+    return out
 
 
 @dataclass
@@ -448,6 +583,9 @@ class _PeriodYear:
 
     def formula(self) -> str:
         p = f"LEFT(TRIM({_ref(self.period)}),7)"
+        span = _span(self.years) if len(self.years) > 1 else None
+        if span is not None:  # the year headers along one row: one comparison, any number of years
+            return f"SUMPRODUCT(--({span}={p}))>0"
         return "OR(" + ",".join(f"{p}={_ref(y)}" for y in self.years) + ")"
 
     def ok(self, values: dict[Cell, Any]) -> bool:
@@ -477,7 +615,7 @@ def _checks(
     """Each check's conditions and detail text."""
     out: dict[str, tuple[list[Any], str]] = {}
     hn = cells["high_needs"]
-    conds = []
+    conds: list[Any] = []
     for col in ("Budget", "Forecast outturn", "Variance"):
         terms = [(1, hn[(label, col)]) for label in m.S251_LABELS] + [
             (-1, hn[(m.TOTAL_HIGH_NEEDS, col)])
@@ -712,11 +850,11 @@ def _fill(
     for c in spare:  # no gap between the last census and the period's actual
         _hide_column(eg.ws, c)
     for col in fig.ehcp_columns:
-        c = history.get(col) if col in history else ehcp_cols.get(col)
-        cells["ehcp_headers"][col] = (eg.ws.title, eg.header_row, c)
+        ec = history.get(col) if col in history else ehcp_cols.get(col)
+        cells["ehcp_headers"][col] = (eg.ws.title, eg.header_row, ec)
         f.values[cells["ehcp_headers"][col]] = col
         for label in fig.ehcp.index:
-            e[(label, col)] = f.put(eg, eg.row(label), c, _value(fig.ehcp.loc[label, col], False))
+            e[(label, col)] = f.put(eg, eg.row(label), ec, _value(fig.ehcp.loc[label, col], False))
 
     def table(block: Block, frame: Any, name: str) -> None:
         grid = g[block]
@@ -750,45 +888,59 @@ def _fill(
     for label in spec.CHECK_LABELS:
         conds, detail = checks[label]
         r = cg.row(label)
+        if r is None or rc is None or dc is None:  # _locate has refused such a template
+            raise TemplateError(template, list(dict.fromkeys(cg.problems)))
         formula = (
-            ("=IF(AND(" + ",".join(c.formula() for c in conds) + '),"PASS","FAIL")')
+            ("=IF(AND(" + ",".join(c.formula() for c in _runs(conds)) + '),"PASS","FAIL")')
             if conds
             else '="PASS"'
         )
+        if len(formula) > FORMULA_LIMIT:
+            raise ReturnTooLargeError(label, len(formula))
         cg.ws.cell(r, rc).value = formula
         f.writes[(cg.ws, r, dc)] = detail
         results.append(CheckResult(label, all(c.ok(f.values) for c in conds), detail))
 
     # audit block under the checks (found by its labels when the template has them)
     ws = cg.ws
-    rows = {label: cg.rows.get(norm(label)) for label in spec.AUDIT_ROWS}
-    if any(v is None for v in rows.values()):
-        top = max(ws.max_row, max(cg.rows.values(), default=cg.header_row)) + 2
+    found = {label: cg.rows.get(norm(label)) for label in spec.AUDIT_ROWS}
+    rows = {label: r for label, r in found.items() if r is not None}
+    if len(rows) < len(found):
+        top = max(ws.max_row, max(cg.rows.values(), default=cg.header_row or 1)) + 2
         ws.cell(top, cg.label_col, spec.AUDIT_HEADING).font = copy(
-            ws.cell(cg.header_row, cg.label_col).font
+            ws.cell(cg.header_row or 1, cg.label_col).font
         )
         for i, label in enumerate(spec.AUDIT_ROWS, start=1):
-            if rows[label] is None:
+            if label not in rows:
                 rows[label] = top + i
                 ws.cell(top + i, cg.label_col, label)
     values = {
         spec.AUDIT_TOOL: audit.tool,
         spec.AUDIT_VERSION: audit.version,
         spec.AUDIT_TIME: audit.refreshed_at,
-        spec.AUDIT_MODEL: audit.model,
+        spec.AUDIT_MODEL: model_name(audit.model),
         spec.AUDIT_SHA: audit.sha256,
     }
     for label, r in rows.items():
         f.writes[(ws, r, cg.label_col + 1)] = values[label]
 
     for (sheet, r, c), v in f.writes.items():
-        sheet.cell(r, c).value = v
+        set_text(sheet, r, c, v)  # free text as text: only the checks above are formulas
     _fit_rows(
         g[spec.CONDITIONS_BLOCK], [str(c) for c in fig.conditions.iloc[:, 0]]
     )  # on the written text
     for block in spec.BLOCKS:  # a sheet with two blocks is done once: its print area is then set
         _print_used_area(g[block].ws)
     return results
+
+
+def model_name(source: str) -> str:
+    r"""The model's file name without its folders, which would expose the person's name and folders.
+
+    >>> model_name(r"C:\Users\jsmith\Finance\dsg_model.xlsx"), model_name("/home/j/m.xlsx")
+    ('dsg_model.xlsx', 'm.xlsx')
+    """
+    return PureWindowsPath(str(source)).name or str(source)
 
 
 def return_name(la_code: Any, period: str) -> str:
@@ -802,26 +954,6 @@ def return_name(la_code: Any, period: str) -> str:
         return re.sub(r"[^A-Za-z0-9.-]+", "_", str(text).strip()).strip("_.") or "return"
 
     return f"{safe(la_code)}_{safe(period)}_DSG_monitoring_return.xlsx"
-
-
-def _publish(tmp: Path, folder: Path, name: str) -> Path:
-    """Move ``tmp`` to ``name`` in ``folder`` without replacing any file (``_v2``, ``_v3``...)."""
-    stem, suffix = name.rsplit(".", 1)
-    version = 1
-    while True:
-        target = folder / (name if version == 1 else f"{stem}_v{version}.{suffix}")
-        if not target.exists():
-            try:
-                os.link(tmp, target)  # fails if the name appeared meanwhile: never overwrites
-            except FileExistsError:
-                pass
-            except OSError:
-                os.replace(tmp, target)  # a file system without hard links
-                return target
-            else:
-                tmp.unlink()
-                return target
-        version += 1
 
 
 def write_return(
@@ -855,27 +987,7 @@ def write_return(
                 ],
             )
     results = _fill(wb, template, fig, audit)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(out_dir, "is a file, not a folder")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(out_dir, f"cannot be created ({exc.strerror or exc})") from None
-    try:
-        fd, name = tempfile.mkstemp(dir=out_dir, prefix=".", suffix=".xlsx.tmp")
-    except OSError as exc:
-        raise OutputError(out_dir, f"cannot be written to ({exc.strerror or exc})") from None
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        wb.save(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        path = _publish(tmp, out_dir, return_name(fig.cover["LA code"], fig.period))
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    path = publish(out_dir, return_name(fig.cover["LA code"], fig.period), wb.save)
     return WrittenReturn(path, results)
 
 

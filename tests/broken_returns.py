@@ -1,0 +1,102 @@
+"""Returns with one figure broken, for each check of the Checks sheet, in each direction.
+
+A check that cannot fail is not a check (STYLE.md): for every check the
+return writes, a figure it reconciles is put one pound high and one pound low
+(the Return period, which is text, is put in another year and in a year the
+return does not cover), and the return is written. The tests then read the
+result twice: from the writer's own evaluation (``WrittenReturn.checks``) and
+from the live formulas recalculated by LibreOffice; both must show FAIL for
+exactly the checks the broken figure feeds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from models import monitoring as m
+from models.monitoring import MonitoringReturn, monitoring_return
+from tests.test_return import example_inputs
+from workbooks import return_spec as spec
+from workbooks.return_template import TEMPLATE_PATH
+from workbooks.return_writer import Audit, WrittenReturn, write_return
+
+AUDIT = Audit("dsg-high-needs", "test", "2024-10-01T09:00:00+01:00", "model.xlsx", "0" * 64)
+
+
+def _shift(frame: pd.DataFrame, row: str, col: str, pounds: float) -> pd.DataFrame:
+    out = frame.copy()
+    out.loc[row, col] = float(out.loc[row, col]) + pounds
+    return out
+
+
+def _lines(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    return dataclasses.replace(
+        fig, high_needs=_shift(fig.high_needs, m.S251_LABELS[0], "Budget", d)
+    )
+
+
+def _expenditure(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    fs = _shift(fig.financial_summary, m.EXPENDITURE, fig.current_year, d)
+    return dataclasses.replace(fig, financial_summary=fs)
+
+
+def _ehcp(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    actual = m.period_actual(fig.period)
+    return dataclasses.replace(fig, ehcp=_shift(fig.ehcp, m.TOTAL_BY_AGE, actual, d))
+
+
+def _roll_forward(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    fs = _shift(fig.financial_summary, m.CUMULATIVE, fig.years[-1], d)
+    return dataclasses.replace(fig, financial_summary=fs)
+
+
+def _in_year(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    fs = _shift(fig.financial_summary, m.INCOME, fig.years[0], d)
+    return dataclasses.replace(fig, financial_summary=fs)
+
+
+def _agreement(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    fs = _shift(fig.financial_summary, m.AGREEMENT_PROFILE, fig.current_year, d)
+    return dataclasses.replace(fig, financial_summary=fs)
+
+
+def _period(fig: MonitoringReturn, period: str) -> MonitoringReturn:
+    return dataclasses.replace(fig, cover={**fig.cover, "Return period": period})
+
+
+#: name -> (how the figures are broken, the checks that must FAIL)
+CASES: dict[str, tuple[Callable[[MonitoringReturn], MonitoringReturn], set[str]]] = {}
+for _name, _break, _fails in (
+    ("lines", _lines, {spec.CHECK_LINES}),
+    ("expenditure", _expenditure, {spec.CHECK_EXPENDITURE, spec.CHECK_IN_YEAR}),
+    ("ehcp", _ehcp, {spec.CHECK_EHCP}),
+    ("roll_forward", _roll_forward, {spec.CHECK_ROLL_FORWARD}),
+    ("in_year", _in_year, {spec.CHECK_IN_YEAR}),
+    ("agreement", _agreement, {spec.CHECK_AGREEMENT}),
+):
+    for _sign, _word in ((1, "high"), (-1, "low")):
+        CASES[f"{_name}_1_pound_{_word}"] = (
+            lambda fig, b=_break, d=_sign * 1.0: b(fig, d),
+            _fails,
+        )
+CASES["period_in_another_year"] = (lambda fig: _period(fig, "2025-26 Q2"), {spec.CHECK_PERIOD})
+CASES["period_outside_the_years"] = (lambda fig: _period(fig, "2031-32 Q2"), {spec.CHECK_PERIOD})
+
+
+def example_figures() -> MonitoringReturn:
+    return monitoring_return(example_inputs())
+
+
+def write_case(name: str, folder: Path) -> WrittenReturn:
+    """The return of case ``name`` written into ``folder`` (its own, so names do not clash)."""
+    breaker, _ = CASES[name]
+    return write_return(breaker(example_figures()), TEMPLATE_PATH, folder, AUDIT)
+
+
+def failing(checks: dict[str, str]) -> set[str]:
+    """The checks whose result is not PASS."""
+    return {label for label, result in checks.items() if result != spec.PASS}
