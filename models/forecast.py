@@ -77,7 +77,7 @@ proportional fitting).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -139,11 +139,36 @@ class DemandData:
     joint: np.ndarray
     bands: np.ndarray
     new_plans: np.ndarray
+    #: Other codes of an area (ONS codes, case-folded) to its position.
+    aliases: dict[str, int] = field(default_factory=dict)
 
     @property
     def councils(self) -> np.ndarray:
         """Indices of the councils."""
         return np.flatnonzero(self.level == COUNCIL)
+
+    def find(self, code: str, argument: str = "--la") -> int:
+        """Position of the council with 3-digit DfE code or ONS code ``code``.
+
+        >>> sample_data().find("001"), sample_data().find(" e1 ")
+        (0, 0)
+        """
+        key = str(code).strip().casefold()
+        for i in self.councils:
+            if self.codes[i].casefold() == key:
+                return int(i)
+        if key in self.aliases:
+            return self.aliases[key]
+        raise InputError(
+            [
+                Problem(
+                    argument,
+                    repr(str(code).strip()),
+                    "is not a council in the DfE caseload file: give the 3-digit DfE code "
+                    "(Cambridgeshire 873) or the ONS code (E10000003)",
+                )
+            ]
+        )
 
     def year_index(self, year: int, argument: str = "--origin") -> int:
         """Position of census ``year`` on the year axis; InputError outside the data."""
@@ -613,6 +638,54 @@ class CohortFit:
     window: int
 
 
+def phase_shift(
+    own: np.ndarray, fallback: np.ndarray, at_age: np.ndarray, data: DemandData, k: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Placement shares at each age ``a - 1`` and the shares the cohort moves to at age ``a``.
+
+    Parameters
+    ----------
+    own : numpy.ndarray
+        (A, 26, 7) each area's shares by age (NaN at an age without plans).
+    fallback : numpy.ndarray
+        (A, 26, 7) shares used where ``own`` is NaN (the shrunk shares).
+    at_age : numpy.ndarray
+        (A, 26) plans at each age (the exposure).
+
+    Notes
+    -----
+    ::
+
+        u[a]     = own[a - 1]                         (fallback where the age has no plans)
+        D_raw[a] = own[a] - own[a - 1]                (the shift between consecutive ages)
+        D[a]     = shrink(D_raw, min(n[a - 1], n[a]), k, toward the region's, England's, 0)
+        v[a]     = max(u[a] + D[a], 0) / sum_c max(u[a] + D[a], 0)
+
+    The council keeps its own placement pattern; only the shift from one
+    age to the next (the phase transfer) is pulled toward the region's where
+    the council has few plans at those ages.
+
+    Examples
+    --------
+    >>> d = sample_data(); own = f = d.joint[:, 1] / d.ages[:, 1, :, None]
+    >>> u, v = phase_shift(own, f, d.ages[:, 1], d, 100.0)
+    >>> bool(np.allclose(u, v))
+    True
+    """
+    shares = np.where(np.isnan(own), fallback, own)
+    u = np.concatenate([shares[:, :1], shares[:, :-1]], axis=1)
+    raw = shares - u
+    exposure = np.minimum(at_age, np.concatenate([at_age[:, :1], at_age[:, :-1]], axis=1))
+    raw = np.where(
+        np.isnan(own) | np.isnan(np.concatenate([own[:, :1], own[:, :-1]], axis=1)), np.nan, raw
+    )
+    shift = shrink(raw, exposure, data.level, data.parent, k, 0.0)
+    v = np.maximum(u + shift, 0.0)
+    total = v.sum(-1, keepdims=True)
+    v = np.divide(v, total, out=u.copy(), where=total > 0)
+    return u, v
+
+
 def fit_cohort(data: DemandData, origin: int, k: float, window: int) -> CohortFit:
     """Calibrate the cohort model at the January ``origin`` census (see the module notes).
 
@@ -631,8 +704,8 @@ def fit_cohort(data: DemandData, origin: int, k: float, window: int) -> CohortFi
     share_raw = np.divide(
         clean, at_age[..., None], out=np.full_like(clean, np.nan), where=at_age[..., None] > 0
     )
-    shares = shrink(share_raw, at_age, d.level, d.parent, k, 1.0 / len(PLACEMENT_CATEGORIES))
-    before = np.concatenate([shares[:, :1], shares[:, :-1]], axis=1)
+    level_shares = shrink(share_raw, at_age, d.level, d.parent, k, 1.0 / len(PLACEMENT_CATEGORIES))
+    before, shares = phase_shift(share_raw, level_shares, at_age, d, k)
     transition = least_movement(before, shares)
     transition[:, 0] = np.eye(len(PLACEMENT_CATEGORIES))
 
@@ -1060,6 +1133,7 @@ def sample_data() -> DemandData:
         joint=joint,
         bands=band_totals(ages),
         new_plans=new,
+        aliases={"e1": 0},
     )
 
 
@@ -1154,3 +1228,46 @@ def score_backtest(records: pd.DataFrame) -> pd.DataFrame:
         }
     )
     return table
+
+
+#: Censuses of history shown with a forecast (the origin and the six before it).
+HISTORY_YEARS = 7
+#: The statistics of a forecast table, in row order.
+STATISTICS: tuple[str, ...] = ("Actual", "P10", "P50", "P90")
+
+
+def forecast_table(data: DemandData, result: Forecast, areas: list[int]) -> pd.DataFrame:
+    """The forecast as a long table: one row per council, series and statistic.
+
+    Columns ``LA code``, ``Council``, ``Category``, ``Statistic``, then the
+    census years from ``origin - 6`` to the last forecast year. ``Actual``
+    holds the published counts up to the origin (NaN where DfE did not
+    publish one) and nothing after; ``P10``/``P50``/``P90`` hold the forecast
+    after the origin and nothing before. Plans, unrounded.
+
+    Examples
+    --------
+    >>> d = sample_data()
+    >>> t = forecast_table(d, Forecast(2025, (2026,), np.ones((3, 1, 8, 3)), (0.0, 1)), [0])
+    >>> t.columns.tolist()[:5], t.shape
+    (['LA code', 'Council', 'Category', 'Statistic', 2019], (32, 12))
+    """
+    first = result.origin - HISTORY_YEARS + 1
+    past = list(range(first, result.origin + 1))
+    years = past + list(result.years)
+    series = data.series()
+    rows = []
+    for i in areas:
+        for s, name in enumerate(SERIES):
+            actual = [
+                float(series[i, y - int(data.years[0]), s])
+                if int(data.years[0]) <= y <= int(data.years[-1])
+                else np.nan
+                for y in past
+            ]
+            base = [data.codes[i], data.names[i], name]
+            rows.append(base + ["Actual"] + actual + [np.nan] * len(result.years))
+            for k, stat in enumerate(STATISTICS[1:]):
+                values = [float(v) for v in result.bands[i, :, s, k]]
+                rows.append(base + [stat] + [np.nan] * len(past) + values)
+    return pd.DataFrame(rows, columns=["LA code", "Council", "Category", "Statistic"] + years)

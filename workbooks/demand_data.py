@@ -240,6 +240,11 @@ def load_demand_data(
     complete = ~np.isnan(cats).any(-1)
     new_plans[a[complete], y[complete]] = cats[complete]
 
+    aliases = {
+        str(ons).strip().casefold(): position[old]
+        for ons, old in zip(las["new_la_code"], las["old_la_code"], strict=True)
+        if str(ons).strip() and old in position
+    }
     return DemandData(
         codes=codes,
         names=names,
@@ -252,4 +257,5 @@ def load_demand_data(
         joint=joint,
         bands=band,
         new_plans=new_plans,
+        aliases=aliases,
     )
