@@ -549,10 +549,12 @@ def least_movement(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     safe_u = np.where(u > 0, u, 1.0)
     keep = np.where(u > 0, stay / safe_u, 0.0)
     leave = np.where(u > 0, surplus / safe_u, 0.0)
-    to = np.divide(growth, total_growth, out=np.zeros_like(growth), where=total_growth > 0)
+    moves = total_growth > 0
+    to = np.divide(growth, total_growth, out=np.zeros_like(growth), where=moves)
     T = leave[..., :, None] * to[..., None, :]
     n = u.shape[-1]
-    T[..., np.arange(n), np.arange(n)] += keep
+    # nothing grows (u equals v up to rounding): the surplus stays where it is
+    T[..., np.arange(n), np.arange(n)] += keep + np.where(moves, 0.0, leave)
     return np.where((u > 0)[..., :, None], T, v[..., None, :])
 
 
