@@ -366,7 +366,8 @@ def origin_stock(data: DemandData, o: int) -> np.ndarray:
     ::
 
         ages:        published single ages at O; else bands at O split equally;
-                     else the latest earlier age shape * total_O / its total
+                     else the latest earlier age shape * total_O / its total;
+                     else (a council without ages yet) its region's shape
         categories:  published at O; else latest earlier shares * total_O;
                      else equal shares (before 2019: only Total is used)
         joint:       published at O where complete; else proportional_fit(seed, ages, categories)
@@ -377,6 +378,11 @@ def origin_stock(data: DemandData, o: int) -> np.ndarray:
     total = data.total[:, o]
     ages, _ = age_table(data)
     shape, _ = _latest(ages, o)
+    # a council with no ages yet (created in 2023: Cumberland, Westmorland and
+    # Furness) takes its region's age shape, and a region England's
+    for lev in (REGION, COUNCIL):
+        rows = np.flatnonzero((data.level == lev) & np.isnan(shape).any(-1) & (data.parent >= 0))
+        shape[rows] = shape[data.parent[rows]]
     shape_sum = shape.sum(-1, keepdims=True)
     by_age = np.divide(
         shape * total[:, None], shape_sum, out=np.full_like(shape, np.nan), where=shape_sum > 0
@@ -688,14 +694,19 @@ def phase_shift(
     return u, v
 
 
-def fit_cohort(data: DemandData, origin: int, k: float, window: int) -> CohortFit:
+def fit_cohort(
+    data: DemandData, origin: int, k: float, window: int, stock: np.ndarray | None = None
+) -> CohortFit:
     """Calibrate the cohort model at the January ``origin`` census (see the module notes).
 
-    Only :func:`published_by` ``(data, origin)`` is read.
+    Only :func:`published_by` ``(data, origin)`` is read. ``stock`` is
+    :func:`origin_stock` at ``origin`` when the caller already has it (it
+    does not depend on ``k`` or ``window``).
     """
     d = published_by(data, origin)
     o = d.year_index(origin)
-    stock = origin_stock(d, o)
+    if stock is None:
+        stock = origin_stock(d, o)
     num, exp = progression_ratios(d, o, window)
     raw = np.divide(num, exp, out=np.full_like(num, np.nan), where=exp > 0)
     ratio = shrink(raw, exp, d.level, d.parent, k, 1.0)
@@ -930,13 +941,19 @@ class Forecasts:
         self.horizon = horizon
         self.settings = settings
         self._cache: dict[tuple, np.ndarray] = {}
+        self._stock: dict[int, np.ndarray] = {}
 
     def get(self, origin: int, settings: tuple[float, int] | None = None) -> np.ndarray:
         key = (origin, settings)
         if key not in self._cache:
             if self.method == "Cohort":
                 k, m = settings if settings is not None else choose_settings(self, origin)
-                self._cache[key] = project(fit_cohort(self.data, origin, k, m), self.horizon)
+                if origin not in self._stock:
+                    self._stock[origin] = origin_stock(
+                        published_by(self.data, origin), self.data.year_index(origin)
+                    )
+                fit = fit_cohort(self.data, origin, k, m, self._stock[origin])
+                self._cache[key] = project(fit, self.horizon)
             else:
                 self._cache[key] = baseline_forecast(self.data, origin, self.method, self.horizon)
         return self._cache[key]
@@ -1258,7 +1275,7 @@ def forecast_table(data: DemandData, result: Forecast, areas: list[int]) -> pd.D
     past = list(range(first, result.origin + 1))
     years = past + list(result.years)
     series = data.series()
-    rows = []
+    rows: list[list[object]] = []
     for i in areas:
         for s, name in enumerate(SERIES):
             actual = [
@@ -1267,9 +1284,9 @@ def forecast_table(data: DemandData, result: Forecast, areas: list[int]) -> pd.D
                 else np.nan
                 for y in past
             ]
-            base = [data.codes[i], data.names[i], name]
-            rows.append(base + ["Actual"] + actual + [np.nan] * len(result.years))
+            base: list[object] = [data.codes[i], data.names[i], name]
+            rows.append([*base, "Actual", *actual, *([np.nan] * len(result.years))])
             for k, stat in enumerate(STATISTICS[1:]):
                 values = [float(v) for v in result.bands[i, :, s, k]]
-                rows.append(base + [stat] + [np.nan] * len(past) + values)
+                rows.append([*base, stat, *([np.nan] * len(past)), *values])
     return pd.DataFrame(rows, columns=["LA code", "Council", "Category", "Statistic"] + years)

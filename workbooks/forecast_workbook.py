@@ -218,5 +218,5 @@ def _write_charts(ws, block: pd.DataFrame, result: Forecast) -> None:
         ws.add_chart(band, f"G{row}")
         row = max(bottom + 2, row + 16)
     ws.column_dimensions["A"].width = 46
-    for col in "BCDE":
-        ws.column_dimensions[col].width = 13
+    for letter in "BCDE":
+        ws.column_dimensions[letter].width = 13
