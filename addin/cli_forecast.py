@@ -109,7 +109,7 @@ def _cell(value: float, year: int, origin: int, statistic: str) -> str:
 def run_forecast(args) -> int:
     import numpy as np
 
-    from models.forecast import forecast, forecast_table
+    from models.forecast import flows, forecast, forecast_table
     from workbooks.demand_data import load_demand_data
 
     if args.out is not None:
@@ -146,6 +146,7 @@ def run_forecast(args) -> int:
             )
         areas = [i for i in areas if i not in missing]
         table = forecast_table(data, result, areas)
+        last_year = flows(data, result.origin - 1) if result.origin - 1 >= data.years[0] else None
         if args.out is not None:
             from workbooks.forecast_workbook import write_forecast_workbook
 
@@ -164,13 +165,30 @@ def run_forecast(args) -> int:
             ]
             writer.writerow([row[0], row[2], row[3]] + cells)
     else:
-        print(forecast_text(table, result, years))
+        lines = {}
+        if last_year is not None:
+            for i in areas:
+                lines[data.codes[i]] = flow_text(last_year, i)
+        print(forecast_text(table, result, years, lines))
     if args.out is not None:
         print(f"Wrote {args.out}", file=sys.stderr)
     return 0
 
 
-def forecast_text(table, result, years: list[int]) -> str:
+def _plans(value: float) -> str:
+    return SUPPRESSED if math.isnan(value) else f"{int(round_half_up(value, 0)):,}"
+
+
+def flow_text(flows, i: int) -> str:
+    """The flows behind the last year of history, for council ``i``."""
+    return (
+        f"Calendar {flows.year}: {_plans(flows.new[i])} new plans (DfE); "
+        f"{_plans(flows.left[i])} ceased or moved away, implied by the January "
+        f"{flows.year} and {flows.year + 1} counts (DfE ceased plans: {_plans(flows.ceased[i])})"
+    )
+
+
+def forecast_text(table, result, years: list[int], flow_lines: dict | None = None) -> str:
     """The readable table: a block per council, years as columns."""
     k, m = result.settings
     out = [
@@ -181,6 +199,8 @@ def forecast_text(table, result, years: list[int]) -> str:
     ]
     for code, block in table.groupby("LA code", sort=False):
         out.append(f"{block['Council'].iloc[0]} (LA {code})")
+        if flow_lines and code in flow_lines:
+            out.append(flow_lines[code])
         rows = [["Category", "Statistic"] + [str(y) for y in years]]
         for row in block.itertuples(index=False):
             cells = [

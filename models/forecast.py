@@ -23,10 +23,13 @@ step (:func:`step`)::
 
 ``r[a]`` is the cohort progression ratio at age ``a``: plans aged ``a`` at
 ``t + 1`` per plan aged ``a - 1`` at ``t``. It is the net of the two flows by
-age, new plans joining and plans ceasing (``r = 1 - ceased/prev + new/prev``);
-DfE publishes neither flow by single age for the years a council has caseloads
-by age (new plans by age start in 2022, ceased plans have no age at all in
-the files we hold), so the model is calibrated on the net: the method of
+age, new plans joining and plans ceasing (``r = 1 - ceased/prev + new/prev``,
+:func:`flows`). The model is calibrated on the net because the flows by age
+cannot be read off DfE's files for the years a forecast stands on: ceased
+plans have no age at all (2022-2024, totals only), new plans by age start
+in 2022 and count the age when the plan started, not the census age (so the
+implied leavers come out negative at ages 3-4 in 2024), and plans moving
+between councils appear in neither. Calibrating on the net is the method of
 DfE's own pupil number projections ("cohort progression ratios") and of
 councils' school place planning. Age 25 leaves the state (plans end at 26).
 Where the ratio is below 1 the cohort shrinks in the placements it has after
@@ -126,6 +129,9 @@ class DemandData:
     - ``bands`` (A, Y, 5): plans by age band (2022 release).
     - ``new_plans`` (A, Y, 7): new plans by category in calendar year ``y``
       (published with the census of ``y + 1``).
+    - ``new_by_age`` (A, Y, 26): new plans by age when the plan started,
+      calendar year ``y`` (2022 on).
+    - ``ceased`` (A, Y): plans ceased in calendar year ``y`` (2022 on).
     """
 
     codes: tuple[str, ...]
@@ -139,6 +145,8 @@ class DemandData:
     joint: np.ndarray
     bands: np.ndarray
     new_plans: np.ndarray
+    new_by_age: np.ndarray
+    ceased: np.ndarray
     #: Other codes of an area (ONS codes, case-folded) to its position.
     aliases: dict[str, int] = field(default_factory=dict)
 
@@ -228,6 +236,8 @@ def published_by(data: DemandData, origin: int) -> DemandData:
         joint=blank(data.joint, census),
         bands=blank(data.bands, census),
         new_plans=blank(data.new_plans, flows),
+        new_by_age=blank(data.new_by_age, flows),
+        ceased=blank(data.ceased, flows),
     )
 
 
@@ -777,6 +787,68 @@ def project(fit: CohortFit, horizon: int) -> np.ndarray:
     return result
 
 
+# --- The flows behind the ratios ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Flows:
+    """New and ceased plans in calendar year ``year``, between the censuses of ``year`` and ``year + 1``.
+
+    ``new``: new plans DfE published (A,); ``left``: plans that ceased or
+    moved to another council, implied by the counts (A,); ``ceased``: plans
+    DfE published as ceased (A,, NaN before 2022). ``new_by_age`` (A, 26)
+    and ``left_by_age`` (A, 27: ages 0-25, then 26, the plans that age out)
+    where DfE published both censuses by single age and new plans by age.
+    """
+
+    year: int
+    new: np.ndarray
+    left: np.ndarray
+    ceased: np.ndarray
+    new_by_age: np.ndarray
+    left_by_age: np.ndarray
+
+
+def flows(data: DemandData, year: int) -> Flows:
+    """The flows of calendar ``year``, new plans from DfE and leavers implied by the censuses.
+
+    Notes
+    -----
+    ::
+
+        left          = N_year + new_year - N_year+1
+        left_by_age[a] = n_year[a - 1] + new_year[a] - n_year+1[a]     (a = 1..25)
+        left_by_age[0] = new_year[0] - n_year+1[0]
+        left_by_age[26] = n_year[25]                                   (plans end at 26)
+
+    So the cohort progression ratio of that pair splits exactly into its
+    flows: ``r[a] = 1 - left_by_age[a - 1 -> a] / n[a - 1] + new[a] / n[a - 1]``.
+    ``left`` counts plans that moved to another council as well as those
+    ceased, and new plans by the age the plan started (the census counts
+    age at 31 August): the difference from DfE's ``ceased`` is that
+    movement and timing. New plans aged "2 and under" and "20 and over" are
+    spread equally over 0-2 and 20-25.
+
+    Examples
+    --------
+    >>> d = sample_data(); f = flows(d, 2024)
+    >>> round(float(f.left[0] - (d.total[0, 0] + f.new[0] - d.total[0, 1])), 9)
+    0.0
+    """
+    y = data.year_index(year, "year")
+    if y + 1 >= len(data.years):
+        raise InputError([Problem("year", str(year), "has no later census to compare with")])
+    new = data.new_plans[:, y].sum(-1)
+    left = data.total[:, y] + new - data.total[:, y + 1]
+    single = ~np.isnan(data.ages[:, y]).any(-1) & ~np.isnan(data.ages[:, y + 1]).any(-1)
+    by_age = data.new_by_age[:, y]
+    before, after = data.ages[:, y], data.ages[:, y + 1]
+    prev = np.concatenate([np.zeros((len(new), 1)), before[:, :-1]], axis=1)
+    left_by_age = np.concatenate([prev + by_age - after, before[:, -1:]], axis=1)
+    left_by_age[~single] = np.nan
+    return Flows(year, new, left, data.ceased[:, y], by_age, left_by_age)
+
+
 # --- Naive baselines --------------------------------------------------------------------
 
 
@@ -1152,6 +1224,9 @@ def sample_data() -> DemandData:
         joint=joint,
         bands=band_totals(ages),
         new_plans=new,
+        new_by_age=np.where(np.isnan(new[..., :1]), np.nan, new.sum(-1, keepdims=True) / AGES)
+        * np.ones(AGES),
+        ceased=np.full((3, 2), np.nan),
         aliases={"e1": 0},
     )
 

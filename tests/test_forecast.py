@@ -200,6 +200,8 @@ def _scrambled_after(data: F.DemandData, origin: int) -> F.DemandData:
         joint=times3(data.joint, later),
         bands=times3(data.bands, later),
         new_plans=times3(data.new_plans, flows),
+        new_by_age=times3(data.new_by_age, flows),
+        ceased=times3(data.ceased, flows),
     )
 
 
@@ -425,3 +427,29 @@ def test_reader_refuses_text_in_a_count(tmp_path, dfe_dir):
     bad.write_text("\n".join([source[0], ",".join(row)]) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match="line 2, column 'new_ehc_plans'.*'lots'"):
         read_new_plans_2025(Path(tmp_path))
+
+
+def test_flows_split_the_ratio_exactly(data):
+    """England, calendar 2024: DfE new and ceased plans (2025 release), and the ratio's split."""
+    f = F.flows(data, 2024)
+    england = data.level.tolist().index(F.ENGLAND)
+    assert f.new[england] == 97747  # newplans.csv, New EHC plans, 2024
+    assert f.ceased[england] == 44862  # ceased_plans.csv, All ceased EHC plans, 2024
+    assert f.left[england] == pytest.approx(
+        data.total[england, 2024 - 2010] + 97747 - data.total[england, 2025 - 2010]
+    )
+    devon = data.find("878")
+    num, exp = F.progression_ratios(data, 2025 - 2010, 1)
+    ages = slice(1, F.AGES)
+    split = 1 + (f.new_by_age[devon, ages] - f.left_by_age[devon, ages]) / exp[devon, ages]
+    assert np.allclose(num[devon, ages] / exp[devon, ages], split)
+    # plans aged 25 all leave
+    assert f.left_by_age[devon, -1] == data.ages[devon, 2024 - 2010, 25]
+
+
+def test_table_shows_the_flows(dfe_dir, capsys):
+    code, out, err = run(["forecast", "--la", "873", "--data-dir", str(dfe_dir)], capsys)
+    assert code == 0, err
+    # 7,318 (Jan 2024) + 739 new - 8,007 (Jan 2025) = 50; DfE ceased 497 (2025 release)
+    assert "Calendar 2024: 739 new plans (DfE); 50 ceased or moved away" in out
+    assert "(DfE ceased plans: 497)" in out

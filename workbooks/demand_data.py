@@ -9,7 +9,10 @@ Reads, from one data folder (searched with its sub-folders, as
 - the 2022 release caseload by age band (``ehcp2022_sen2_age_caseload_2010-2022.csv``,
   :func:`workbooks.dfe.read_age_caseload_2022`): statements and plans, 2010-2022;
 - the 2025 release new plans (``ehcp2025_newplans_all_and_age.csv``,
-  :func:`read_new_plans_2025`): plans started per calendar year 2019-2024 by placement.
+  :func:`read_new_plans_2025`): plans started per calendar year 2019-2024 by
+  placement, and 2022-2024 by age when the plan started;
+- the 2025 release ceased plans (``ehcp2025_ceased_plans_all.csv``,
+  :func:`read_ceased_2025`): plans ceased per calendar year 2022-2024.
 
 Placements become the seven categories through
 :func:`models.ehcp_history.placement_categories` (one call for every row), so
@@ -52,6 +55,67 @@ NEW_PLANS_COLUMNS: tuple[str, ...] = (
     "new_ehc_plans",
 ) + _NEW_COUNTS
 _ENGLAND_CODE = "E92000001"
+CEASED_2025_FILE = "ehcp2025_ceased_plans_all.csv"
+CEASED_COLUMNS: tuple[str, ...] = (
+    "time_period",
+    "geographic_level",
+    "region_code",
+    "old_la_code",
+    "breakdown",
+    "total_ceased",
+)
+#: The ``breakdown_topic`` of new plans by age when the plan started.
+AGE_STARTED = "Age when plan started"
+
+
+def _read(path: Path, expected: tuple[str, ...], what: str) -> pd.DataFrame:
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        raise InputError([Problem(path.name, "", f"is not a readable CSV file ({e})")]) from None
+    raw.columns = [str(c).strip().casefold() for c in raw.columns]
+    missing = [c for c in expected if c not in raw.columns]
+    if missing:
+        raise InputError(
+            [
+                Problem(
+                    path.name,
+                    "header",
+                    f"is not the expected DfE {what} file: missing column(s) "
+                    + ", ".join(repr(c) for c in missing),
+                )
+            ]
+        )
+    return raw
+
+
+def _calendar_years(raw: pd.DataFrame, file: str) -> list[int]:
+    years, problems = [], []
+    for i, tp in enumerate(raw["time_period"]):
+        try:
+            years.append(dfe.census_year(tp))
+        except ValueError as e:
+            years.append(-1)
+            problems.append(Problem(file, f"line {i + 2}, column 'time_period'", str(e)))
+    if problems:
+        raise InputError(problems[:20])
+    return years
+
+
+def read_ceased_2025(source: str | Path, file_name: str = CEASED_2025_FILE) -> pd.DataFrame:
+    """The 2025 release ceased plans file: plans ceased per calendar year (2022-2024).
+
+    Returns ``year`` (calendar year), the geography as text and
+    ``total_ceased`` as a float (NaN where suppressed).
+    """
+    path = dfe.locate(source, file_name)
+    raw = _read(path, CEASED_COLUMNS, "ceased plans")
+    numbers = dfe.to_numbers(raw, ("total_ceased",), path.name)
+    text = raw[["geographic_level", "region_code", "old_la_code", "breakdown"]].apply(
+        lambda s: s.str.strip()
+    )
+    text.insert(0, "year", _calendar_years(raw, path.name))
+    return pd.concat([text, numbers], axis=1)
 
 
 def read_new_plans_2025(source: str | Path, file_name: str = NEW_PLANS_2025_FILE) -> pd.DataFrame:
@@ -62,34 +126,9 @@ def read_new_plans_2025(source: str | Path, file_name: str = NEW_PLANS_2025_FILE
     suppressed). Text where a number belongs is refused naming line and column.
     """
     path = dfe.locate(source, file_name)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
-        raise InputError([Problem(path.name, "", f"is not a readable CSV file ({e})")]) from None
-    raw.columns = [str(c).strip().casefold() for c in raw.columns]
-    missing = [c for c in NEW_PLANS_COLUMNS if c not in raw.columns]
-    if missing:
-        raise InputError(
-            [
-                Problem(
-                    path.name,
-                    "header",
-                    "is not the expected DfE new plans file: missing column(s) "
-                    + ", ".join(repr(c) for c in missing),
-                )
-            ]
-        )
+    raw = _read(path, NEW_PLANS_COLUMNS, "new plans")
     numbers = dfe.to_numbers(raw, ("new_ehc_plans",) + _NEW_COUNTS, path.name)
-    years = []
-    problems = []
-    for i, tp in enumerate(raw["time_period"]):
-        try:
-            years.append(dfe.census_year(tp))
-        except ValueError as e:
-            years.append(-1)
-            problems.append(Problem(path.name, f"line {i + 2}, column 'time_period'", str(e)))
-    if problems:
-        raise InputError(problems[:20])
+    years = _calendar_years(raw, path.name)
     text = raw[
         [
             "geographic_level",
@@ -102,6 +141,21 @@ def read_new_plans_2025(source: str | Path, file_name: str = NEW_PLANS_2025_FILE
     ].apply(lambda s: s.str.strip())
     text.insert(0, "year", years)
     return pd.concat([text, numbers], axis=1)
+
+
+def _started_ages(label: str) -> tuple[int, int]:
+    """Ages of an "Age when plan started" label: ``age 2 and under`` is 0-2,
+    ``age 20 and over`` 20-25, ``age 7`` 7.
+
+    >>> _started_ages("age 2 and under"), _started_ages("age 20 and over"), _started_ages("age 7")
+    ((0, 2), (20, 25), (7, 7))
+    """
+    text = str(label).strip().casefold()
+    if text.endswith("and under"):
+        return 0, int(text.split()[1])
+    if text.endswith("and over"):
+        return int(text.split()[1]), AGES - 1
+    return age_of_breakdown(label)
 
 
 def _area_key(frame: pd.DataFrame) -> pd.Series:
@@ -132,6 +186,7 @@ def load_demand_data(
     caseload_file: str = dfe.CASELOAD_2025_FILE,
     bands_file: str = dfe.AGE_2022_FILE,
     new_plans_file: str = NEW_PLANS_2025_FILE,
+    ceased_file: str = CEASED_2025_FILE,
 ) -> DemandData:
     """Every area's counts from the three DfE files in ``data_dir``.
 
@@ -141,10 +196,12 @@ def load_demand_data(
     caseload = dfe.read_caseload_2025(data_dir, caseload_file)
     bands = dfe.read_age_caseload_2022(data_dir, bands_file)
     new = read_new_plans_2025(data_dir, new_plans_file)
+    ceased_rows = read_ceased_2025(data_dir, ceased_file)
 
     caseload = caseload.assign(area=_area_key(caseload))
     bands = bands.assign(area=_area_key(bands))
     new = new.assign(area=_area_key(new))
+    ceased_rows = ceased_rows.assign(area=_area_key(ceased_rows))
 
     level_of = caseload["geographic_level"].str.casefold()
     las = caseload[level_of == "local authority"].sort_values("year")
@@ -245,6 +302,24 @@ def load_demand_data(
         for ons, old in zip(las["new_la_code"], las["old_la_code"], strict=True)
         if str(ons).strip() and old in position
     }
+    new_by_age = np.full((A, Y, AGES), np.nan)
+    started = new[new["breakdown_topic"].str.casefold() == AGE_STARTED.casefold()]
+    if not started.empty:
+        keep, a, y = where(started)
+        plans = started["new_ehc_plans"].to_numpy()[keep]
+        has = np.zeros((A, Y), dtype=bool)
+        has[a, y] = True
+        new_by_age[has] = 0.0
+        for i, label in enumerate(started["breakdown"].to_numpy()[keep]):
+            low, high = _started_ages(label)
+            new_by_age[a[i], y[i], low : high + 1] += plans[i] / (high - low + 1)
+        new_by_age[np.isnan(new_by_age).any(-1)] = np.nan
+
+    ceased = np.full((A, Y), np.nan)
+    total_rows = ceased_rows[ceased_rows["breakdown"].str.casefold() == "all ceased ehc plans"]
+    keep, a, y = where(total_rows)
+    ceased[a, y] = total_rows["total_ceased"].to_numpy()[keep]
+
     return DemandData(
         codes=codes,
         names=names,
@@ -257,5 +332,7 @@ def load_demand_data(
         joint=joint,
         bands=band,
         new_plans=new_plans,
+        new_by_age=new_by_age,
+        ceased=ceased,
         aliases=aliases,
     )
