@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "addin.cli_model",
     "addin.cli_dfe",
     "addin.cli_caseload",
+    "addin.cli_forecast",
 )
 
 
