@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "dfe-history": "addin.cli_dfe",
     "benchmark": "addin.cli_dfe",
     "caseload": "addin.cli_caseload",
+    "forecast": "addin.cli_forecast",
 }
 
 
