@@ -23,7 +23,7 @@ EXAMPLE_MODEL = (
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from addin.refresh import DEFAULT_TEMPLATE
+    from addin.refresh_core import DEFAULT_TEMPLATE
 
     p = subparsers.add_parser(
         "refresh",
@@ -56,7 +56,7 @@ def _sheets_of(model: Path) -> dict[str, str]:
     try:
         import openpyxl
 
-        from addin.refresh import table_sheets
+        from addin.refresh_core import table_sheets
 
         wb = openpyxl.load_workbook(model)
         return table_sheets((ws.title, name) for ws in wb.worksheets for name in ws.tables)
@@ -66,7 +66,7 @@ def _sheets_of(model: Path) -> dict[str, str]:
 
 def print_problems(command: str, model: Path, error: DSGError) -> None:
     """Every problem of a refused model on stderr, one a line, each table's sheet named."""
-    from addin.refresh import problem_lines
+    from addin.refresh_core import problem_lines
 
     lines = problem_lines(error, _sheets_of(model))
     if len(lines) == 1:
@@ -78,7 +78,7 @@ def print_problems(command: str, model: Path, error: DSGError) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from addin.refresh import run_refresh
+    from addin.refresh_core import run_refresh
 
     model: Path = args.model
     if not model.is_file():

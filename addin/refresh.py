@@ -22,93 +22,45 @@ without a server log.
 
 from __future__ import annotations
 
-import configparser
 import os
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import xlwings as xw
 
 from addin.book_reader import read_book
-from models.errors import DSGError, InputError
-from models.inputs import ModelInputs
-from models.monitoring import inputs_sha256, monitoring_return
-from workbooks.return_template import TEMPLATE_PATH
-from workbooks.return_writer import Audit, TemplateError, WrittenReturn, now_text, write_return
+from addin.refresh_core import (
+    DEFAULT_TEMPLATE,
+    DISTRIBUTION,
+    LOG_ROWS,
+    LOG_SHEET,
+    RETURNS_DIR_ENV,
+    describe,
+    problem_lines,
+    refresh,
+    run_refresh,
+    table_sheets,
+    tool_version,
+)
+from models.errors import DSGError
+from workbooks.return_writer import WrittenReturn, now_text
 
-DISTRIBUTION = "dsg-high-needs"
-#: The template shipped with the package.
-DEFAULT_TEMPLATE = TEMPLATE_PATH
-#: Where the Office.js script writes returns on the server.
-RETURNS_DIR_ENV = "DSG_RETURNS_DIR"
-#: The sheet the book's buttons report to.
-LOG_SHEET = "Refresh"
-LOG_ROWS = 40
-
-
-def tool_version() -> str:
-    """The installed version of the package, or the source tree's (setup.cfg)."""
-    try:
-        return metadata.version(DISTRIBUTION)
-    except metadata.PackageNotFoundError:
-        cfg = configparser.ConfigParser()
-        cfg.read(Path(__file__).resolve().parents[1] / "setup.cfg")
-        version = cfg.get("metadata", "version", fallback="unknown")
-        return f"{version} (source tree, not installed)"
-
-
-def run_refresh(
-    inputs: ModelInputs, template: Path = DEFAULT_TEMPLATE, out_dir: Path = Path("returns")
-) -> WrittenReturn:
-    """Compute the return from ``inputs``, fill ``template``, save in ``out_dir``; the path and checks."""
-    figures = monitoring_return(inputs)
-    audit = Audit(
-        tool=DISTRIBUTION,
-        version=tool_version(),
-        refreshed_at=now_text(),
-        model=inputs.source,
-        sha256=inputs_sha256(inputs),
-    )
-    return write_return(figures, Path(template), Path(out_dir), audit)
-
-
-def refresh(
-    inputs: ModelInputs, template: Path = DEFAULT_TEMPLATE, out_dir: Path = Path("returns")
-) -> Path:
-    """Write the DfE monitoring return for ``inputs``; the path written.
-
-    Raises
-    ------
-    InputError
-        The model's tables are wrong (naming table, row and column).
-    TemplateError
-        The template lacks a sheet, label or header, or carries drawings.
-    """
-    return run_refresh(inputs, template, out_dir).path
-
-
-def table_sheets(pairs: Any) -> dict[str, str]:
-    """{table name (case-folded): sheet name} from ``(sheet, table)`` pairs."""
-    return {str(t).strip().casefold(): str(s) for s, t in pairs}
-
-
-def problem_lines(error: Exception, sheets: dict[str, str] | None = None) -> list[str]:
-    """Each problem a person reads, with its table's sheet named when known."""
-    if isinstance(error, InputError):
-        parts = []
-        for p in error.problems:
-            sheet = (sheets or {}).get(p.argument.split(" ")[0].casefold())
-            parts.append(f"sheet '{sheet}', table {p}" if sheet else str(p))
-        return parts
-    if isinstance(error, TemplateError) and len(error.problems) > 1:
-        return [f"template {Path(error.template).name}: {p}" for p in error.problems]
-    return [str(error)]
-
-
-def describe(error: Exception, sheets: dict[str, str] | None = None) -> str:
-    """The message a person reads, with each table's sheet named when known."""
-    return "; ".join(problem_lines(error, sheets))
+__all__ = [
+    "DEFAULT_TEMPLATE",
+    "DISTRIBUTION",
+    "LOG_ROWS",
+    "LOG_SHEET",
+    "RETURNS_DIR_ENV",
+    "describe",
+    "main",
+    "problem_lines",
+    "refresh",
+    "refresh_return",
+    "run_refresh",
+    "table_sheets",
+    "tool_version",
+    "write_log",
+]
 
 
 def _book_sheets(book: Any) -> dict[str, str]:
