@@ -28,6 +28,7 @@ import operator
 import os
 import re
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,12 +48,21 @@ from models.caseload import (
     placement_mapping,
 )
 from models.errors import InputError, Problem
+from workbooks.limits import (
+    EXTRACT_CSV_LIMITS,
+    EXTRACT_LIMITS,
+    CsvScan,
+    check_csv,
+    check_xlsx,
+    human_bytes,
+)
 
 __all__ = [
     "HEADER_ALIASES",
     "DEFAULT_MAPPING",
     "Extract",
     "header_key",
+    "control_cells",
     "read_extract",
     "read_mapping",
     "write_caseload_workbook",
@@ -134,13 +144,15 @@ def read_extract(path: str | os.PathLike[str]) -> Extract:
     """Read a caseload extract (``.csv`` or ``.xlsx``) into the canonical columns.
 
     Trailing blank rows are dropped; blank rows inside the data are kept (they
-    are reported as problems) so that row numbers match the file.
+    are reported as problems) so that row numbers match the file. Sizes are
+    checked before the file is parsed (:mod:`workbooks.limits`).
 
     Raises
     ------
     InputError
-        The file is missing, not a .csv/.xlsx, unreadable, empty or lacks a
-        column (every missing column is named).
+        The file is missing, not a .csv/.xlsx, over a size limit, unreadable,
+        empty or lacks a column (every missing column is named); a cell holds a
+        control character; a CSV field runs over a line end (a stray quote).
     """
     p = Path(path)
     source = p.name
@@ -148,18 +160,147 @@ def read_extract(path: str | os.PathLike[str]) -> Extract:
         raise InputError([Problem(str(p), "", "file not found")])
     suffix = p.suffix.casefold()
     if suffix == ".csv":
-        return _read_csv(p, source)
+        scan = check_csv(p, EXTRACT_CSV_LIMITS, argument=source)
+        return _read_csv(p, source, scan)
     if suffix in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
+        if suffix == ".xls" and not zipfile.is_zipfile(p):
+            _check_file_size(p, source)  # the old binary format: no zip to look into
+        else:
+            check_xlsx(p, EXTRACT_LIMITS, argument=source)
         return _read_sheet(p, source)
     raise InputError([Problem(source, "", "is not a .csv or .xlsx file")])
 
 
+def _check_file_size(p: Path, source: str) -> None:
+    size = p.stat().st_size
+    if size > EXTRACT_LIMITS.part_bytes:
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    "",
+                    f"is {human_bytes(size)}; the limit is "
+                    f"{human_bytes(EXTRACT_LIMITS.part_bytes)}, {EXTRACT_LIMITS.reason}",
+                )
+            ]
+        )
+
+
+#: Control characters no workbook can hold (XML 1.0 forbids them; openpyxl refuses them).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+#: Cells with a control character named before "and N more".
+SHOWN_CELLS = 10
+
+
+def control_cells(table: pd.DataFrame, header_row: int, source: str) -> list[Problem]:
+    r"""Every cell of the extract's columns holding a control character, as problems.
+
+    Rule
+    ----
+    Bytes 0-8, 11, 12 and 14-31 (tab, line feed and carriage return aside)
+    cannot be written to a workbook (XML 1.0 forbids them), and in a Child
+    ID, a date or a placement label they are damage from another system:
+    the file is refused naming row and column, so the record is fixed at
+    its source. No cell is changed silently.
+
+    >>> t = pd.DataFrame({c: ["x"] for c in EXTRACT_COLUMNS})
+    >>> t.loc[0, "Child ID"] = "C\x07"
+    >>> [str(p) for p in control_cells(t, 1, "e.csv")]  # doctest: +ELLIPSIS
+    ["e.csv row 2, column 'Child ID': holds the control character U+0007 ('C\\x07'), ..."]
+    """
+    found: list[tuple[int, str, str]] = []
+    for name in EXTRACT_COLUMNS:
+        values = table[name].to_numpy(dtype=object)
+        hits = [
+            i
+            for i, v in enumerate(values)
+            if v.__class__ is str and CONTROL_CHARACTERS.search(v) is not None
+        ]
+        found += [(i, name, values[i]) for i in hits]
+    found.sort(key=lambda hit: hit[0])
+    problems = []
+    for i, name, value in found[:SHOWN_CELLS]:
+        char = CONTROL_CHARACTERS.search(value)
+        code = ord(char.group(0)) if char else 0
+        problems.append(
+            Problem(
+                source,
+                f"row {i + 1 + header_row}, column '{name}'",
+                f"holds the control character U+{code:04X} ({value[:40]!r}), which no "
+                "workbook can hold and no case record should: remove it in the "
+                "case-management system (or the file) and export again",
+            )
+        )
+    if len(found) > SHOWN_CELLS:
+        problems.append(
+            Problem(
+                source,
+                "",
+                f"and {len(found) - SHOWN_CELLS:,} more cells with control characters",
+            )
+        )
+    return problems
+
+
+def _refuse_control(table: pd.DataFrame, header_row: int, source: str) -> None:
+    problems = control_cells(table, header_row, source)
+    if problems:
+        raise InputError(problems)
+
+
+def _spanning(source: str, start: int, end: int, eof: bool, column: str) -> InputError:
+    """The refusal of a CSV field that runs from line ``start`` over line ends to ``end``."""
+    breaks = end - start
+    to = "the end of the file" if eof else f"line {end:,}"
+    return InputError(
+        [
+            Problem(
+                source,
+                f"row {start:,}, column {column}",
+                f"a quote opens a field here that runs over {breaks:,} line "
+                f'end{"s" if breaks != 1 else ""} to {to}: one stray quote (") makes '
+                "every line after it part of one cell, and those rows would not be "
+                "counted. Fix the quote (or remove the line breaks inside the cell) and "
+                "export again",
+            )
+        ]
+    )
+
+
 def _csv_rows(p: Path, source: str) -> list[list[str]]:
-    """The rows of a CSV file in UTF-8 (with or without BOM) or, failing that, Windows-1252."""
+    """The rows of a CSV file in UTF-8 (with or without BOM) or, failing that, Windows-1252.
+
+    A field running over a line end is refused, naming the row (CSV line) where
+    its quote opens and the column: in an extract it is nearly always a stray
+    quote, and it silently swallows every row after it.
+    """
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             with open(p, newline="", encoding=encoding) as handle:
-                return list(csv.reader(handle))
+                reader = csv.reader(handle)
+                rows: list[list[str]] = []
+                header: list[str] | None = None
+                line = 0
+                for row in reader:
+                    start = line + 1
+                    line = reader.line_num
+                    if line > start:
+                        at = next(
+                            (j for j, v in enumerate(row) if "\n" in v or "\r" in v),
+                            len(row) - 1,
+                        )
+                        named = (
+                            f"'{header[at].strip()}'"
+                            if header is not None and at < len(header) and header[at].strip()
+                            else f"{at + 1}"
+                        )
+                        eof = handle.read(1) == ""
+                        raise _spanning(source, start, line, eof, named)
+                    if header is None and not _blank_row(row):
+                        header = row
+                    rows.append(row)
+                return rows
         except UnicodeDecodeError:
             continue
         except csv.Error as exc:
@@ -167,27 +308,56 @@ def _csv_rows(p: Path, source: str) -> list[list[str]]:
     raise InputError([Problem(source, "", "is neither UTF-8 nor Windows-1252 text")])
 
 
-def _read_csv(p: Path, source: str) -> Extract:
-    # pandas' C parser first (an order of magnitude faster on a national extract); it keeps
-    # every cell as text, as the csv module does. Ragged or unusual files fall back to the
-    # csv module below, which pads short rows.
+def _csv_header(p: Path, encoding: str) -> tuple[int, list[str]] | None:
+    """The line index and cells of the first non-blank CSV row (None: no such row)."""
+    with open(p, newline="", encoding=encoding) as handle:
+        for head, row in enumerate(csv.reader(handle)):
+            if not _blank_row(row):
+                return head, row
+    return None
+
+
+def _read_csv(p: Path, source: str, scan: CsvScan | None = None) -> Extract:
+    # pandas' C parser first (an order of magnitude faster on a national extract), reading
+    # only the extract's columns, every cell as a Python str (never pyarrow strings, whose
+    # conversion would double the memory). The rows it gives are checked against the lines
+    # the file has: fewer means a field ran over a line end (a stray quote), and the csv
+    # module, which pads ragged rows, then reads the file again and names the row.
+    scan = scan or check_csv(p, EXTRACT_CSV_LIMITS, argument=source)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            grid = pd.read_csv(
-                p,
-                header=None,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                encoding=encoding,
-                engine="c",
-                skip_blank_lines=False,
-            )
+            found = _csv_header(p, encoding)
+            if found is None:
+                break
+            head, headers = found
+            where = _locate(headers, EXTRACT_COLUMNS, source, HEADER_ALIASES)
+            cols = [where[c] for c in EXTRACT_COLUMNS]
+            try:
+                grid = pd.read_csv(
+                    p,
+                    header=None,
+                    skiprows=head + 1,
+                    usecols=sorted(set(cols)),
+                    dtype=object,
+                    keep_default_na=False,
+                    na_filter=False,
+                    encoding=encoding,
+                    engine="c",
+                    skip_blank_lines=False,
+                )
+            except pd.errors.EmptyDataError:
+                grid = pd.DataFrame({c: pd.Series(dtype=object) for c in sorted(set(cols))})
         except UnicodeDecodeError:
             continue
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+        except (pd.errors.ParserError, ValueError, csv.Error):
             break
-        return _from_grid_frame(grid.astype(object), source)
+        if head + 1 + len(grid) != scan.lines:
+            break
+        body = pd.DataFrame({name: grid[c] for name, c in zip(EXTRACT_COLUMNS, cols, strict=True)})
+        body = _drop_trailing_blank(body)
+        if scan.control:
+            _refuse_control(body, head + 1, source)
+        return Extract(table=body, header_row=head + 1, source=source)
     rows = _csv_rows(p, source)
     if not rows:
         raise InputError([Problem(source, "", "is empty")])
@@ -195,7 +365,10 @@ def _read_csv(p: Path, source: str) -> Extract:
     width = max(map(len, rows))
     if min(map(len, rows)) < width:
         rows = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
-    return _from_grid_frame(pd.DataFrame(rows, dtype=object), source)
+    extract = _from_grid_frame(pd.DataFrame(rows, dtype=object), source)
+    if scan.control:
+        _refuse_control(extract.table, extract.header_row, source)
+    return extract
 
 
 #: Cell types whose equal values are stored once (a value equals only values of its own
@@ -253,11 +426,30 @@ def _read_sheet(p: Path, source: str) -> Extract:
     except InputError:
         raise
     except Exception as exc:  # calamine raises its own error types for bad files
-        raise InputError([Problem(source, "", f"cannot be read as a workbook: {exc}")]) from None
+        what = f"cannot be read as a workbook: {exc}"
+        if "larger than its declared" in str(exc):
+            what += (
+                " (a part inflates past the size the file declares for it: the file is "
+                "damaged or crafted, and reading stopped at the declared size)"
+            )
+        raise InputError([Problem(source, "", what)]) from None
     finally:
         if gc_was_enabled:
             gc.enable()
-    del rows, sheet, book, caches  # release the parsed sheet
+    del rows, sheet, book  # release the parsed sheet
+    # Control characters: the distinct texts of each column are searched at once.
+    if any(
+        CONTROL_CHARACTERS.search("".join(k for k in cache if k.__class__ is str))
+        for cache in caches
+    ):
+        table = pd.DataFrame(
+            {
+                n: pd.Series(_objects(v), dtype=object)
+                for n, v in zip(EXTRACT_COLUMNS, values, strict=True)
+            }
+        )
+        _refuse_control(table, head + 1, source)
+    del caches
     body = pd.DataFrame(
         {
             name: pd.Series(_objects(kept), dtype=object)
@@ -308,7 +500,16 @@ def read_mapping(path: str | os.PathLike[str] | None = None) -> dict[str, str]:
     source = p.name
     if not p.is_file():
         raise InputError([Problem(str(p), "", "mapping file not found")])
+    scan = check_csv(p, EXTRACT_CSV_LIMITS, argument=source)
     rows = _csv_rows(p, source)
+    if scan.control:
+        damaged = [
+            Problem(source, f"line {i + 1}", "holds a control character: remove it")
+            for i, row in enumerate(rows)
+            if any(CONTROL_CHARACTERS.search(v) for v in row)
+        ]
+        if damaged:
+            raise InputError(damaged[:SHOWN_CELLS])
     if not rows:
         raise InputError([Problem(source, "", "is empty")])
     where = _locate(rows[0], MAPPING_COLUMNS, source, {})
