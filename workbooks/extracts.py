@@ -23,13 +23,14 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import gc
+import io
 import itertools
 import operator
 import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -396,38 +397,273 @@ def _shared(values: Sequence[object], cache: dict[object, object]) -> list[objec
     return [share(v, v) if v.__class__ in _SHAREABLE else v for v in values]
 
 
+class _RowsOutOfOrder(Exception):
+    """A sheet's rows are not in ascending order: it is read whole instead."""
+
+
+#: A segment of a sheet: (first row, first column, rows), 0-based, rows of equal width.
+Segment = tuple[int, int, Sequence[Sequence[object]]]
+
+
+def _whole_sheet(p: Path) -> Iterator[Segment]:
+    """The first sheet through calamine in one piece, a block of rows at a time."""
+    book = CalamineWorkbook.from_path(str(p))
+    sheet = book.get_sheet_by_index(0)
+    start = sheet.start
+    first_col = start[1] if start else 0
+    rows = sheet.iter_rows()  # every row from the sheet's first, columns from its first
+    first = 0
+    while block := list(itertools.islice(rows, _BLOCK_ROWS)):
+        yield first, first_col, block
+        first += len(block)
+
+
+#: A first sheet whose XML inflates to more than this is read a block of rows at a time,
+#: so that calamine never holds a national extract whole (about 80 bytes a cell, twice).
+SHEET_BLOCK_BYTES = 24 * 1024 * 1024
+
+_SHEET_DATA = re.compile(rb"<(\w+:)?sheetData(?:\s[^>]*)?(/?)>")
+_DIMENSION_ELEMENT = re.compile(rb"<(?:\w+:)?dimension\b[^>]*/>")
+_EMPTY_SHEET = (
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b"<sheetData/></worksheet>"
+)
+#: Parts calamine reads to open a workbook and turn a sheet's cells into values.
+_BOOK_PARTS = re.compile(
+    r"^(\[Content_Types\]\.xml|_rels/\.rels|xl/workbook\.xml|xl/_rels/workbook\.xml\.rels|"
+    r"xl/styles\.xml|xl/sharedStrings\.xml)$",
+    re.IGNORECASE,
+)
+
+
+def _first_sheet_part(zf: zipfile.ZipFile) -> str | None:
+    """The zip part of the workbook's first sheet (the one calamine reads), or None."""
+    from defusedxml.ElementTree import fromstring
+
+    names = set(zf.namelist())
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return None
+    book = fromstring(zf.read("xl/workbook.xml"))
+    rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    first = next((e for e in book.iter() if e.tag.endswith("}sheet")), None)
+    if first is None:
+        return None
+    rid = next((v for k, v in first.attrib.items() if k.endswith("}id")), None)
+    target = next(
+        (
+            e.get("Target")
+            for e in rels.iter()
+            if e.tag.endswith("Relationship") and e.get("Id") == rid
+        ),
+        None,
+    )
+    if not target:
+        return None
+    part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return part if part in names else None
+
+
+def _sheet_in_blocks(p: Path) -> Iterator[Segment] | None:
+    """The first sheet a block of rows at a time, or None where it is small or unusual.
+
+    The sheet's XML is inflated as a stream and cut between rows into blocks of
+    about :data:`SHEET_BLOCK_BYTES`; each block is put, with the workbook's
+    styles and shared strings, into a small workbook held in memory that
+    calamine reads. Every block's first row must carry its row number (Excel
+    and openpyxl always write one); otherwise, or for a sheet in another
+    format, the sheet is read whole.
+    """
+    if p.suffix.casefold() not in (".xlsx", ".xlsm"):
+        return None
+    with zipfile.ZipFile(p) as zf:
+        part = _first_sheet_part(zf)
+        if part is None or zf.getinfo(part).file_size <= SHEET_BLOCK_BYTES:
+            return None
+        with zf.open(part) as stream:
+            opening = stream.read(1 << 20)
+        found = _SHEET_DATA.search(opening)
+        if found is None or found.group(2):
+            return None
+    return _blocks(p, part)
+
+
+def _blocks(p: Path, part: str) -> Iterator[Segment]:
+    with zipfile.ZipFile(p) as zf, _ScratchFile() as scratch:
+        book = {i.filename: zf.read(i) for i in zf.infolist() if _BOOK_PARTS.match(i.filename)}
+        for name in zf.namelist():  # the other sheets, empty (never read)
+            if name.startswith("xl/worksheets/") and name.endswith(".xml") and name != part:
+                book[name] = _EMPTY_SHEET
+        with zf.open(part) as stream:
+            buffer = bytearray()
+            head = tail = row_end = prefix = b""
+            done = False
+            while not done:
+                more = stream.read(_READ_BYTES)
+                done = not more
+                buffer += more
+                del more
+                if not head:
+                    found = _SHEET_DATA.search(buffer)
+                    if found is None:
+                        if len(buffer) < _READ_BYTES * 4 and not done:
+                            continue
+                        raise _RowsOutOfOrder  # not a sheet this reader understands
+                    prefix = found.group(1) or b""
+                    head = _DIMENSION_ELEMENT.sub(b"", bytes(buffer[: found.end()]))
+                    tail = b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+                    row_end = b"</" + prefix + b"row>"
+                    del buffer[: found.end()]
+                if done:
+                    close = buffer.find(b"</" + prefix + b"sheetData>")
+                    cut = close if close >= 0 else len(buffer)
+                elif len(buffer) < SHEET_BLOCK_BYTES:
+                    continue
+                else:
+                    cut = buffer.rfind(row_end)
+                    if cut < 0:
+                        continue
+                    cut += len(row_end)
+                if buffer.find(b"<" + prefix + b"row", 0, cut) >= 0:
+                    yield _block(
+                        scratch, book, part, (head, memoryview(buffer)[:cut], tail), prefix
+                    )
+                del buffer[:cut]
+
+
+#: Bytes inflated from the sheet at a time.
+_READ_BYTES = 4 * 1024 * 1024
+
+
+class _ScratchFile:
+    """A file for one block's small workbook, gone when the read ends.
+
+    On Linux an anonymous in-memory file (never on disk, never left behind,
+    even if the process is killed); elsewhere a file in a temporary folder,
+    removed on exit.
+    """
+
+    def __enter__(self) -> _ScratchFile:
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+        if hasattr(os, "memfd_create") and Path("/proc/self/fd").is_dir():
+            self.fd = os.memfd_create("dsg-caseload-block")
+            self.path = f"/proc/self/fd/{self.fd}"
+        else:
+            self._folder = tempfile.TemporaryDirectory(prefix=".~dsg-")
+            self.path = os.path.join(self._folder.name, "block.xlsx")
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        return self
+
+    def rewrite(self) -> io.BufferedRandom:
+        os.ftruncate(self.fd, 0)
+        os.lseek(self.fd, 0, os.SEEK_SET)
+        return open(self.fd, "w+b", closefd=False)
+
+    def __exit__(self, *exc: object) -> None:
+        os.close(self.fd)
+        if self._folder is not None:
+            self._folder.cleanup()
+
+
+def _block(
+    scratch: _ScratchFile,
+    book: dict[str, bytes],
+    part: str,
+    sheet: tuple[bytes, memoryview, bytes],
+    prefix: bytes,
+) -> Segment:
+    head, rows, tail = sheet
+    start_at = bytes(rows[:4096])
+    opening = start_at.find(b"<" + prefix + b"row")
+    numbered = re.match(
+        rb"<" + re.escape(prefix) + rb"row\b[^>]*?\sr=\"(\d+)\"", start_at[max(opening, 0) :]
+    )
+    if opening < 0 or numbered is None:
+        raise _RowsOutOfOrder  # the block's first row has no number: read the sheet whole
+    with scratch.rewrite() as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED) as out:
+        for name, data in book.items():
+            out.writestr(name, data)
+        with out.open(part, "w") as stream:
+            stream.write(head)
+            stream.write(rows)
+            stream.write(tail)
+    rows.release()
+    reader = CalamineWorkbook.from_path(scratch.path)
+    try:
+        values = reader.get_sheet_by_index(0)
+        start = values.start
+        cells = values.to_python(skip_empty_area=True) if start else []
+    finally:
+        reader.close()
+    if not start:
+        return int(numbered.group(1)) - 1, 0, []
+    return start[0], start[1], cells
+
+
+def _collect(
+    segments: Iterator[Segment], source: str
+) -> tuple[list[list[object]], list[dict[object, object]], int]:
+    """The extract's columns from a sheet's segments: values, their caches, the header row.
+
+    Row gaps between segments are blank rows; a column a segment does not
+    reach is blank in it.
+    """
+    values: list[list[object]] = [[] for _ in EXTRACT_COLUMNS]
+    caches: list[dict[object, object]] = [{} for _ in EXTRACT_COLUMNS]
+    cols: list[int] | None = None
+    head = next_row = 0
+    for first_row, first_col, rows in segments:
+        i = 0
+        if cols is None:
+            while i < len(rows) and _blank_row(rows[i]):
+                i += 1
+            if i == len(rows):
+                continue
+            head = first_row + i
+            where = _locate(
+                ["" if v is None else str(v) for v in rows[i]],
+                EXTRACT_COLUMNS,
+                source,
+                HEADER_ALIASES,
+            )
+            cols = [first_col + where[c] for c in EXTRACT_COLUMNS]
+            next_row = head + 1
+            i += 1
+        start = first_row + i
+        if start < next_row:
+            raise _RowsOutOfOrder
+        body = rows[i:] if i else rows
+        width = len(body[0]) if body else 0
+        for kept, cache, c in zip(values, caches, cols, strict=True):
+            kept.extend([""] * (start - next_row))
+            j = c - first_col
+            if 0 <= j < width:
+                kept.extend(_shared(list(map(operator.itemgetter(j), body)), cache))
+            else:
+                kept.extend([""] * len(body))
+        next_row = start + len(body)
+        del body, rows
+    if cols is None:
+        raise InputError([Problem(source, "", "the first sheet has no header row")])
+    return values, caches, head
+
+
 def _read_sheet(p: Path, source: str) -> Extract:
     gc_was_enabled = gc.isenabled()
     try:
-        book = CalamineWorkbook.from_path(str(p))
-        sheet = book.get_sheet_by_index(0)
-        rows = sheet.iter_rows()
-        head = 0
-        header = next(rows, None)
-        while header is not None and _blank_row(header):
-            head += 1
-            header = next(rows, None)
-        if header is None:
-            raise InputError([Problem(source, "", "the first sheet has no header row")])
-        where = _locate(
-            ["" if v is None else str(v) for v in header], EXTRACT_COLUMNS, source, HEADER_ALIASES
-        )
-        cols = [where[c] for c in EXTRACT_COLUMNS]
         # Keep only the extract's columns, column-wise, a block of rows at a time. The
         # cyclic garbage collector is paused meanwhile: the rows are lists, and it would
         # otherwise rescan every list made so far, again and again, finding nothing.
-        values: list[list[object]] = [[] for _ in cols]
-        caches: list[dict[object, object]] = [{} for _ in cols]
         gc.disable()
-        while block := list(itertools.islice(rows, _BLOCK_ROWS)):
-            for kept, cache, c in zip(values, caches, cols, strict=True):
-                kept.extend(_shared(list(map(operator.itemgetter(c), block)), cache))
-            del block
+        try:
+            blocks = _sheet_in_blocks(p)
+            values, caches, head = _collect(blocks or _whole_sheet(p), source)
+        except _RowsOutOfOrder:
+            values, caches, head = _collect(_whole_sheet(p), source)
     except InputError:
         raise
     except Exception as exc:  # calamine raises its own error types for bad files
         what = f"cannot be read as a workbook: {exc}"
-        if "larger than its declared" in str(exc):
+        if "larger than its declared" in str(exc) or "Bad CRC-32" in str(exc):
             what += (
                 " (a part inflates past the size the file declares for it: the file is "
                 "damaged or crafted, and reading stopped at the declared size)"
@@ -436,7 +672,6 @@ def _read_sheet(p: Path, source: str) -> Extract:
     finally:
         if gc_was_enabled:
             gc.enable()
-    del rows, sheet, book  # release the parsed sheet
     # Control characters: the distinct texts of each column are searched at once.
     if any(
         CONTROL_CHARACTERS.search("".join(k for k in cache if k.__class__ is str))
