@@ -36,6 +36,19 @@ Dates may be given as datetimes, Excel serial numbers (days since
 (``16/01/2025``, also with ``-`` or ``.``). Anything else is "not a date".
 Text that is a number (``"45000"``) is not taken as a serial: only a numeric
 cell is.
+
+- **US dates**: text dates are day/month/year. A column holding a text date
+  that can only be month/day/year (``09/13/2019``) is refused, naming its
+  rows (its other dates may have been read with day and month swapped);
+  dates that read either way (``09/01/2019``: 9 January) are counted and
+  listed in :attr:`CaseloadCounts.notes`, so the reading is never silent.
+- **Memory** is linear in the rows: a detail naming other rows names at most
+  :data:`SHOWN_ROWS` of them, however many rows share one Child ID.
+
+:func:`caseload_counts` is a short list of steps, each a function stating its
+rule: :func:`plan_dates`, :func:`plan_status`, :func:`placement_categories`,
+:func:`sen2_age`, :func:`problem_checks`, :func:`problem_list`,
+:func:`count_by_category`, :func:`count_by_age`.
 """
 
 from __future__ import annotations

@@ -265,7 +265,7 @@ def test_the_example_and_template_pass_their_limits():
     check_xlsx(EXAMPLE, MODEL_LIMITS)
     template = EXAMPLE.parents[1] / "templates" / "dfe_monitoring_return.xlsx"
     check_xlsx(template, MODEL_LIMITS)
-    check_zip(template, DFE_LIMITS).close()
+    check_zip(template, DFE_LIMITS)
 
 
 def test_not_a_zip(tmp_path):

@@ -256,3 +256,37 @@ def test_reader_refusal_is_an_input_error(tmp_path):
     rows = [plan(1, **{"Child ID": "\x1b"})]
     with pytest.raises(InputError, match="row 2, column 'Child ID'"):
         read_extract(write_csv(tmp_path, rows))
+
+
+def test_the_command_itself_exits_2_and_writes_nothing(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    rows = [plan(i) for i in range(1, 30)]
+    rows[3] = plan(4, **{"Child ID": "C\x0c4"})
+    path = write_csv(tmp_path, rows)
+    out_dir = tmp_path / "out"
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "addin.cli",
+            "caseload",
+            str(path),
+            "--census-date",
+            CENSUS,
+            "--out",
+            str(out_dir),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert "extract.csv row 5, column 'Child ID': holds the control character U+000C" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not out_dir.exists() or list(out_dir.iterdir()) == []

@@ -8,10 +8,25 @@ for ``Date of birth`` and ``Placement`` for ``Placement type``. Extra
 columns are ignored; a missing column is refused, naming it and the file.
 
 ``.xlsx`` is read with python-calamine (the first sheet), which keeps a
-national extract (about 640,000 rows) to seconds; ``.csv`` with the csv
-module, every cell as text (UTF-8, or Windows-1252 as Excel saves it). Cells are
-passed on as read: dates are parsed, and bad ones reported, by
+national extract (about 640,000 rows) to seconds; a sheet of more than
+:data:`SHEET_BLOCK_BYTES` of XML a block of rows at a time, so that memory
+stays under 400 MiB. ``.csv`` with pandas' C parser (the csv module for
+ragged files), every cell as text (UTF-8, or Windows-1252 as Excel saves it).
+Cells are passed on as read: dates are parsed, and bad ones reported, by
 :func:`models.caseload.caseload_counts`.
+
+Hostile files are refused before or while reading, naming file, row and
+column (:class:`~models.errors.InputError`):
+
+- sizes over the limits of :mod:`workbooks.limits` (zip bombs, huge shared
+  strings, DTDs, over-long CSV lines), before any parser runs;
+- a control character (bytes 0-8, 11, 12, 14-31) in one of the extract's six
+  columns: no workbook can hold it, and in an ID, date or label it is damage
+  to fix at the source. In the other columns, which are neither read nor
+  written, it is harmless and ignored;
+- a CSV field running over a line end: one stray quote silently swallows
+  every later row, so every such field is refused, naming the row where the
+  quote opens (found by comparing the rows read with the lines in the file).
 
 The counts workbook has sheets ``Counts``, ``By age`` and ``Data quality``;
 it is written to a temporary file in the target folder and then renamed, and

@@ -222,7 +222,7 @@ def check_zip(
     argument: str | None = None,
     where: str = "",
     error: type[InputError] = InputError,
-) -> zipfile.ZipFile:
+) -> None:
     """Check a zip's declared sizes against ``limits``, reading only its directory.
 
     Parameters
@@ -235,11 +235,6 @@ def check_zip(
         How refusals name the file (default: its name) and where in it.
     error : type
         The :class:`~models.errors.InputError` class raised.
-
-    Returns
-    -------
-    zipfile.ZipFile
-        The open zip (the caller closes it).
 
     Raises
     ------
@@ -254,6 +249,17 @@ def check_zip(
 
         ratio = inflated size / compressed size,  for parts inflating to RATIO_FLOOR or more
     """
+    _open_checked(path, limits, argument, where, error).close()
+
+
+def _open_checked(
+    path: str | os.PathLike[str],
+    limits: ZipLimits,
+    argument: str | None,
+    where: str,
+    error: type[InputError],
+) -> zipfile.ZipFile:
+    """:func:`check_zip`, returning the open zip (the caller closes it)."""
     name = argument if argument is not None else Path(path).name
     try:
         zf = zipfile.ZipFile(path)
@@ -347,7 +353,7 @@ def check_xlsx(
     ...            MODEL_LIMITS)
     """
     name = argument if argument is not None else Path(path).name
-    zf = check_zip(path, limits, argument=name, where=where, error=error)
+    zf = _open_checked(path, limits, name, where, error)
     why = f"{limits.reason}: refused before reading it"
     with zf:
         for info in zf.infolist():
