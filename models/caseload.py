@@ -336,7 +336,8 @@ def date_column(values: Any) -> DateColumn:
         none = np.zeros(n_rows, dtype=bool)
         return DateColumn(dates, missing, none, none, none)
 
-    codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
+    # Factorised as stored (Arrow strings stay in Arrow); only the distinct values become objects.
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
     u = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
     n = len(u)
     parsed = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
@@ -508,6 +509,10 @@ def _id_keys(values: pd.Series) -> np.ndarray:
     compared as numbers; anything else through its text.
     """
     arr = values.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(arr, skipna=False) == "string":  # all text, as CSV holds IDs
+        keys = np.array([v.strip().casefold() for v in arr], dtype=object)
+        codes = pd.factorize(keys)[0]
+        return np.where(keys == "", -1, codes)
     blank = pd.isna(arr) | (arr == "")
     numbers = arr if not blank.any() else np.where(blank, None, arr)
     if pd.api.types.infer_dtype(numbers, skipna=True) in (
@@ -758,7 +763,7 @@ def placement_categories(placement: pd.Series, labels: Mapping[str, str]) -> np.
     ...                      {"academy": PLACEMENT_CATEGORIES[0]}).tolist()
     [0, -1, -2]
     """
-    codes, uniques = pd.factorize(placement.astype(object), use_na_sentinel=True)
+    codes, uniques = pd.factorize(placement, use_na_sentinel=True)
     index = {c: i for i, c in enumerate(PLACEMENT_CATEGORIES)}
     keys = [normalise_label(v) for v in uniques]
     of_unique = [-2 if not k else index.get(labels.get(k, ""), -1) for k in keys]
@@ -891,7 +896,7 @@ def problem_checks(
     ]
 
 
-def problem_list(checks: list[Check], id_values: np.ndarray, header_row: int) -> pd.DataFrame:
+def problem_list(checks: list[Check], child_id: pd.Series, header_row: int) -> pd.DataFrame:
     """The data-quality list: one line per row and reason, in row order, then rule order.
 
     Columns :data:`PROBLEM_COLUMNS`; ``Spreadsheet row = Data row + header_row``.
@@ -910,7 +915,7 @@ def problem_list(checks: list[Check], id_values: np.ndarray, header_row: int) ->
                 {
                     "Data row": idx + 1,
                     "Spreadsheet row": idx + 1 + header_row,
-                    "Child ID": _id_text(id_values[idx]),
+                    "Child ID": _id_text(child_id.iloc[idx].to_numpy(dtype=object)),
                     "Reason": check.reason,
                     "Detail": detail,
                     "_order": order,
@@ -1044,7 +1049,7 @@ def caseload_counts(
     return CaseloadCounts(
         by_category=count_by_category(category, counted),
         by_age=count_by_age(age, counted),
-        problems=problem_list(checks, extract["Child ID"].to_numpy(dtype=object), header_row),
+        problems=problem_list(checks, extract["Child ID"], header_row),
         rows=len(extract),
         excluded=int(problem.sum()),
         not_active=int(clean_inactive.sum()),

@@ -334,11 +334,13 @@ def _csv_header(p: Path, encoding: str) -> tuple[int, list[str]] | None:
 
 
 def _read_csv(p: Path, source: str, scan: CsvScan | None = None) -> Extract:
-    # pandas' C parser first (an order of magnitude faster on a national extract), reading
-    # only the extract's columns, every cell as a Python str (never pyarrow strings, whose
-    # conversion would double the memory). The rows it gives are checked against the lines
-    # the file has: fewer means a field ran over a line end (a stray quote), and the csv
-    # module, which pads ragged rows, then reads the file again and names the row.
+    # pandas' C parser first (an order of magnitude faster than the csv module on a national
+    # extract), reading only the extract's columns, every cell a Python str: never pyarrow
+    # strings, which pandas makes where pyarrow is installed and which cost a second copy
+    # when the model takes them as objects (615 MiB at 640,000 rows). pyarrow's own reader
+    # was tried: no faster here, and 100 MB more. The rows read are checked against the
+    # lines the file has: fewer means a field ran over a line end (a stray quote), and the
+    # csv module, which also pads ragged rows, then reads the file again and names the row.
     scan = scan or check_csv(p, EXTRACT_CSV_LIMITS, argument=source)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
