@@ -107,3 +107,58 @@ def test_the_benchmark_extract_counts_the_same_in_blocks(tmp_path, monkeypatch):
     assert r.by_category.tolist() == known["by_category"]
     assert r.by_age.tolist() == known["by_age"]
     assert (r.excluded, r.not_active, r.rows) == (known["excluded"], known["not_active"], 6000)
+
+
+def to_shared_strings(src: Path, dst: Path) -> Path:
+    """The workbook with its inline strings moved to a shared-string table, as Excel saves."""
+    table: dict[bytes, int] = {}
+
+    def shared(match: re.Match) -> bytes:
+        index = table.setdefault(match.group(3), len(table))
+        return b'<c r="%s"%s t="s"><v>%d</v></c>' % (match.group(1), match.group(2), index)
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(
+                    rb'<c r="(\w+)"((?: s="\d+")?) t="inlineStr"><is><t[^>]*>(.*?)</t></is></c>',
+                    shared,
+                    data,
+                )
+                data = re.sub(
+                    rb'<c r="(\w+)"((?: s="\d+")?) t="inlineStr" ?/>', rb'<c r="\1"\2/>', data
+                )
+            elif info.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdShared" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/sharedStrings" '
+                    b'Target="sharedStrings.xml"/></Relationships>',
+                )
+            zout.writestr(info, data)
+        items = b"".join(b'<si><t xml:space="preserve">%s</t></si>' % t for t in table)
+        zout.writestr(
+            "xl/sharedStrings.xml",
+            b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            b'count="%d" uniqueCount="%d">%s</sst>' % (len(table), len(table), items),
+        )
+    assert table, "no inline strings were found to share"
+    return dst
+
+
+def test_blocks_with_a_shared_string_table(tmp_path, monkeypatch, tiny_blocks):
+    path = to_shared_strings(tricky_workbook(tmp_path / "inline.xlsx"), tmp_path / "extract.xlsx")
+    with zipfile.ZipFile(path) as z:
+        assert b"inlineStr" not in z.read("xl/worksheets/sheet1.xml")
+    blocks = read_extract(path)
+    whole = read_whole(path, monkeypatch)
+    pd.testing.assert_frame_equal(blocks.table, whole.table)
+    assert blocks.table["Placement type"].iloc[:3].tolist() == ["Academy", "PRU", "sen unit"]
+    assert blocks.table["Child ID"].iloc[1] == "C1"
