@@ -8,7 +8,11 @@ and by age group, and reports every row left out with its reason. ``--format
 csv`` prints ``Category,Count`` rows: the seven categories, ``Total``, then
 ``Excluded rows``. ``--out DIR`` writes a workbook with sheets ``Counts``,
 ``By age`` and ``Data quality`` (every problem row) and prints its path as
-the last line. Exit 0 done, 2 bad input (message on stderr), 1 anything else.
+the last line. Exit 0 done, 2 bad input (message on stderr naming the file, row
+and column; nothing is written), 1 anything else.
+
+What the counts assumed (dates that read either way, taken as UK day/month/year)
+is listed under "Read as assumed" in the table, and on stderr with ``--format csv``.
 """
 
 from __future__ import annotations
@@ -84,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.format == "csv":
         _print_csv(result)
+        for note in result.notes:  # stdout stays pure CSV; what was assumed goes to stderr
+            print(f"dsg caseload: note: {note}", file=sys.stderr)
     else:
         _print_table(result, extract.source, written)
     if written is not None:
@@ -121,6 +127,9 @@ def _print_table(result: CaseloadCounts, source: str, written: Path | None) -> N
         f"excluded (problems) {result.excluded:,}; not active at census {result.not_active:,} "
         f"(ended before {result.ended_before:,}, start after {result.starts_after:,})",
     ]
+    if result.notes:
+        out += ["", "Read as assumed (check these):"]
+        out += [f"  {note}" for note in result.notes]
     summary = result.reason_summary()
     if len(summary):
         out += ["", "Problems by reason (a row may have several):"]

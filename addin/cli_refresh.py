@@ -57,7 +57,9 @@ def _sheets_of(model: Path) -> dict[str, str]:
         import openpyxl
 
         from addin.refresh_core import table_sheets
+        from workbooks.limits import MODEL_LIMITS, check_xlsx
 
+        check_xlsx(model, MODEL_LIMITS)  # never reopen a file refused for its size
         wb = openpyxl.load_workbook(model)
         return table_sheets((ws.title, name) for ws in wb.worksheets for name in ws.tables)
     except Exception:  # the message is still useful without the sheet

@@ -36,6 +36,19 @@ Dates may be given as datetimes, Excel serial numbers (days since
 (``16/01/2025``, also with ``-`` or ``.``). Anything else is "not a date".
 Text that is a number (``"45000"``) is not taken as a serial: only a numeric
 cell is.
+
+- **US dates**: text dates are day/month/year. A column holding a text date
+  that can only be month/day/year (``09/13/2019``) is refused, naming its
+  rows (its other dates may have been read with day and month swapped);
+  dates that read either way (``09/01/2019``: 9 January) are counted and
+  listed in :attr:`CaseloadCounts.notes`, so the reading is never silent.
+- **Memory** is linear in the rows: a detail naming other rows names at most
+  :data:`SHOWN_ROWS` of them, however many rows share one Child ID.
+
+:func:`caseload_counts` is a short list of steps, each a function stating its
+rule: :func:`plan_dates`, :func:`plan_status`, :func:`placement_categories`,
+:func:`sen2_age`, :func:`problem_checks`, :func:`problem_list`,
+:func:`count_by_category`, :func:`count_by_age`.
 """
 
 from __future__ import annotations
@@ -68,7 +81,17 @@ __all__ = [
     "census_date",
     "age_date",
     "parse_dates",
+    "date_column",
+    "DateColumn",
     "sen2_age",
+    "plan_dates",
+    "plan_status",
+    "placement_categories",
+    "duplicate_plans",
+    "problem_checks",
+    "problem_list",
+    "count_by_category",
+    "count_by_age",
     "caseload_counts",
 ]
 
@@ -221,6 +244,31 @@ def _from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
     return pd.to_datetime(parts, errors="coerce")
 
 
+@dataclass(frozen=True)
+class DateColumn:
+    """A column of dates as parsed, with what the parse had to assume.
+
+    Attributes
+    ----------
+    dates : Series of datetime64
+        Midnight dates, NaT where missing or not a date; a default RangeIndex.
+    missing, bad : ndarray of bool
+        The cell is blank; the cell is not blank but is not a date.
+    month_first : ndarray of bool
+        Text ``a/b/yyyy`` with ``a <= 12 < b``: a date only as month/day/year
+        (US), so not a date here (UK day/month/year).
+    either_way : ndarray of bool
+        Text ``a/b/yyyy`` with ``a, b <= 12`` and ``a != b``: a date either way,
+        read as day/month/year.
+    """
+
+    dates: pd.Series
+    missing: np.ndarray
+    bad: np.ndarray
+    month_first: np.ndarray
+    either_way: np.ndarray
+
+
 def parse_dates(values: Any) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """Parse a column of dates as a case-management extract holds them.
 
@@ -245,7 +293,9 @@ def parse_dates(values: Any) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     Each distinct value is parsed once (an extract has far fewer distinct
     dates than rows), then spread back to the rows. Serials count days from
     1899-12-30, as Excel's do from March 1900; the fraction (a time) is
-    dropped. Serials outside 1 to 2958465 (31/12/9999) are not dates.
+    dropped. Serials outside 1 to 2958465 (31/12/9999) are not dates. Text
+    with ``/``, ``.`` or ``-`` between the parts is day/month/year (UK);
+    :func:`date_column` also says which cells could only be US dates.
 
     Examples
     --------
@@ -255,20 +305,45 @@ def parse_dates(values: Any) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     >>> missing.tolist(), bad.tolist()
     ([False, False, False, True, False, False], [False, False, False, False, True, True])
     """
+    column = date_column(values)
+    return column.dates, column.missing, column.bad
+
+
+def date_column(values: Any) -> DateColumn:
+    """:func:`parse_dates`, and which text dates were read by the UK rule.
+
+    A text date ``a/b/yyyy`` is UK day/month/year. When ``a <= 12 < b`` it can
+    only be a US month/day/year date: it is flagged ``month_first`` (and is not
+    a date). When both ``a`` and ``b`` are 12 or less and differ, it is a date
+    either way and flagged ``either_way``: read as day/month/year.
+
+    Examples
+    --------
+    >>> c = date_column(["09/01/2019", "09/13/2019", "13/09/2019", "01/01/2019"])
+    >>> [str(x.date()) if not pd.isna(x) else None for x in c.dates]
+    ['2019-01-09', None, '2019-09-13', '2019-01-01']
+    >>> c.month_first.tolist(), c.either_way.tolist()
+    ([False, True, False, False], [True, False, False, False])
+    """
     s = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
     s = s.reset_index(drop=True)
+    n_rows = len(s)
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         if getattr(s.dt, "tz", None) is not None:
             s = s.dt.tz_localize(None)
         dates = s.dt.normalize().astype("datetime64[ns]")
         missing = dates.isna().to_numpy()
-        return dates, missing, np.zeros(len(s), dtype=bool)
+        none = np.zeros(n_rows, dtype=bool)
+        return DateColumn(dates, missing, none, none, none)
 
-    codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
+    # Factorised as stored (Arrow strings stay in Arrow); only the distinct values become objects.
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
     u = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
     n = len(u)
     parsed = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
     blank = np.zeros(n, dtype=bool)
+    month_first = np.zeros(n, dtype=bool)
+    either_way = np.zeros(n, dtype=bool)
 
     # Sort the distinct values by kind (one pass over the distinct values only).
     kind = _kinds(u.to_numpy(dtype=object))
@@ -284,7 +359,11 @@ def parse_dates(values: Any) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     uk = text[~ok].str.extract(_UK)
     ok = uk[0].notna()
     if ok.any():
-        parsed[uk.index[ok]] = _from_parts(uk.loc[ok, 2], uk.loc[ok, 1], uk.loc[ok, 0]).to_numpy()
+        parts = uk.loc[ok]
+        parsed[parts.index] = _from_parts(parts[2], parts[1], parts[0]).to_numpy()
+        first, middle = pd.to_numeric(parts[0]), pd.to_numeric(parts[1])
+        month_first[parts.index[(first <= 12) & (middle > 12)]] = True
+        either_way[parts.index[(first <= 12) & (middle <= 12) & (first != middle)]] = True
 
     num = pd.to_numeric(u[kind == "number"], errors="coerce").astype(float)
     good = num.notna() & (num >= 1) & (num < _MAX_SERIAL + 1)
@@ -307,7 +386,13 @@ def parse_dates(values: Any) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     dates = pd.Series(full_parsed[codes], dtype="datetime64[ns]")
     missing = full_blank[codes]
     bad = ~missing & dates.isna().to_numpy()
-    return dates, missing, bad
+    return DateColumn(
+        dates=dates,
+        missing=missing,
+        bad=bad,
+        month_first=np.append(month_first, False)[codes],
+        either_way=np.append(either_way, False)[codes],
+    )
 
 
 #: The kind of a cell of each common exact type (subclasses go through :func:`_kind`).
@@ -424,6 +509,10 @@ def _id_keys(values: pd.Series) -> np.ndarray:
     compared as numbers; anything else through its text.
     """
     arr = values.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(arr, skipna=False) == "string":  # all text, as CSV holds IDs
+        keys = np.array([v.strip().casefold() for v in arr], dtype=object)
+        codes = pd.factorize(keys)[0]
+        return np.where(keys == "", -1, codes)
     blank = pd.isna(arr) | (arr == "")
     numbers = arr if not blank.any() else np.where(blank, None, arr)
     if pd.api.types.infer_dtype(numbers, skipna=True) in (
@@ -471,6 +560,9 @@ class CaseloadCounts:
         The census date.
     age_on : Timestamp
         The date ages are taken on (31 August before the census).
+    notes : tuple of str
+        What the counts assumed about the data, for the person to check
+        (dates that read either way were read as UK day/month/year).
     """
 
     by_category: pd.Series
@@ -483,6 +575,7 @@ class CaseloadCounts:
     starts_after: int
     census: pd.Timestamp
     age_on: pd.Timestamp
+    notes: tuple[str, ...] = ()
 
     @property
     def counted(self) -> int:
@@ -506,6 +599,368 @@ def _check_columns(extract: pd.DataFrame, argument: str) -> None:
                 for c in missing
             ]
         )
+
+
+#: The date columns of an extract.
+DATE_COLUMNS: tuple[str, ...] = ("Date of birth", "Plan start date", "Plan end date")
+
+#: Rows named in a message or a detail before "and N more": keeps every message, and
+#: every line of the data-quality list, short whatever the extract's size.
+SHOWN_ROWS = 5
+
+
+@dataclass(frozen=True)
+class PlanDates:
+    """The three date columns of an extract, parsed (:func:`plan_dates`)."""
+
+    dob: DateColumn
+    start: DateColumn
+    end: DateColumn
+    notes: tuple[str, ...]
+
+
+def _rows_shown(rows: np.ndarray) -> str:
+    """'3, 9, 12' or '3, 9, 12, 15, 20 and 1,204 more' (rows already 1-based)."""
+    shown = ", ".join(str(int(r)) for r in rows[:SHOWN_ROWS])
+    more = len(rows) - SHOWN_ROWS
+    return shown if more <= 0 else f"{shown} and {more:,} more"
+
+
+def plan_dates(extract: pd.DataFrame, header_row: int, argument: str) -> PlanDates:
+    """Parse the date columns; refuse a column of US dates; note UK readings.
+
+    Rule
+    ----
+    Text dates with ``/`` (or ``.``, ``-``) are UK day/month/year, the form
+    English case-management systems and DfE's SEN2 guidance use. A text date
+    that can only be month/day/year (``09/13/2019``: month 13) means the
+    column was exported in the US form, and every other date in it may have
+    been read with day and month swapped (``09/01/2019`` as 9 January, not
+    1 September), so the whole extract is refused, naming the column and the
+    first rows. Dates that read either way (``09/01/2019``) in a column with no
+    such date are read as UK dates and said so in the notes: never silently.
+
+    Raises
+    ------
+    InputError
+        Naming the spreadsheet row, column and value of the first US-form
+        dates of each such column.
+
+    Examples
+    --------
+    >>> x = pd.DataFrame({"Date of birth": ["09/01/2015", "2015-01-01"],
+    ...     "Plan start date": ["2020-01-01"] * 2, "Plan end date": None})
+    >>> plan_dates(x, 1, "extract.csv").notes[0]  # doctest: +ELLIPSIS
+    "Date of birth: 1 date such as '09/01/2015' could be read either way; read as UK ..."
+    >>> x.loc[1, "Date of birth"] = "01/31/2015"
+    >>> plan_dates(x, 1, "extract.csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    models.errors.InputError: extract.csv row 3, column 'Date of birth': '01/31/2015' cannot be day/month/year (month 31): ...
+    """
+    columns = {name: date_column(extract[name]) for name in DATE_COLUMNS}
+    problems: list[Problem] = []
+    notes: list[str] = []
+    for name, column in columns.items():
+        us = np.flatnonzero(column.month_first)
+        raw = extract[name]
+        if len(us):
+            value = str(raw.iloc[us[0]]).strip()
+            month = int(re.split(r"[/.-]", value)[1])
+            problems.append(
+                Problem(
+                    argument,
+                    f"row {us[0] + 1 + header_row}, column '{name}'",
+                    f"{value!r} cannot be day/month/year (month {month}): the column looks "
+                    f"like US month/day/year dates (rows {_rows_shown(us + 1 + header_row)}), "
+                    "and its other dates may have been read with day and month swapped. "
+                    "Dates written with '/' are read as UK day/month/year: export the extract "
+                    "with ISO dates (2019-09-13) or UK dates (13/09/2019)",
+                )
+            )
+            continue
+        either = np.flatnonzero(column.either_way)
+        if len(either):
+            value = str(raw.iloc[either[0]]).strip()
+            when = column.dates.iloc[either[0]]
+            count = f"{len(either):,} date{'s' if len(either) > 1 else ''}"
+            notes.append(
+                f"{name}: {count} such as {value!r} could be read either way; read as UK "
+                f"day/month/year ({when.day} {when.strftime('%B %Y')}), as are all dates "
+                "written with '/'"
+            )
+    if problems:
+        raise InputError(problems)
+    return PlanDates(
+        dob=columns["Date of birth"],
+        start=columns["Plan start date"],
+        end=columns["Plan end date"],
+        notes=tuple(notes),
+    )
+
+
+@dataclass(frozen=True)
+class PlanStatus:
+    """Each plan's dates against the census (:func:`plan_status`)."""
+
+    has_start: np.ndarray
+    has_end: np.ndarray
+    ends_before_start: np.ndarray
+    active: np.ndarray
+    ended_before: np.ndarray
+    starts_after: np.ndarray
+
+
+def plan_status(dates: PlanDates, census: pd.Timestamp) -> PlanStatus:
+    """Which plans are active on the census date.
+
+    Rule
+    ----
+    Active when ``Plan start date <= census`` and (``Plan end date`` blank or
+    ``>= census``): a plan ending on the census day is still active on it
+    (DfE SEN2 guidance: plans maintained on census day). A plan whose start
+    date is missing or not a date, whose end date is not a date, or which ends
+    before it starts is never active (its row is a problem).
+
+    Notes
+    -----
+    ::
+
+        active = start known and end not bad and start <= census
+                 and (end blank or end >= census) and not (end < start)
+    """
+    start, end = dates.start.dates.to_numpy(), dates.end.dates.to_numpy()
+    census_v = np.datetime64(census.to_datetime64(), "ns")
+    has_start, has_end = ~np.isnat(start), ~np.isnat(end)
+    ends_before_start = has_start & has_end & (end < start)
+    active = (
+        has_start
+        & ~dates.end.bad
+        & (start <= census_v)
+        & (~has_end | (end >= census_v))
+        & ~ends_before_start
+    )
+    return PlanStatus(
+        has_start=has_start,
+        has_end=has_end,
+        ends_before_start=ends_before_start,
+        active=active,
+        ended_before=has_end & (end < census_v),
+        starts_after=has_start & (start > census_v),
+    )
+
+
+def placement_categories(placement: pd.Series, labels: Mapping[str, str]) -> np.ndarray:
+    """Each row's category index in :data:`PLACEMENT_CATEGORIES`; -1 unmapped, -2 blank.
+
+    Rule
+    ----
+    The placement label, trimmed, spaces collapsed and case-folded
+    (:func:`normalise_label`), looked up in the mapping; distinct labels are
+    looked up once.
+
+    >>> placement_categories(pd.Series([" academy", "Farm", None]),
+    ...                      {"academy": PLACEMENT_CATEGORIES[0]}).tolist()
+    [0, -1, -2]
+    """
+    codes, uniques = pd.factorize(placement, use_na_sentinel=True)
+    index = {c: i for i, c in enumerate(PLACEMENT_CATEGORIES)}
+    keys = [normalise_label(v) for v in uniques]
+    of_unique = [-2 if not k else index.get(labels.get(k, ""), -1) for k in keys]
+    return np.array([*of_unique, -2], dtype="int64")[codes]
+
+
+def duplicate_plans(id_key: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """Rows whose child has more than one active plan.
+
+    Rule
+    ----
+    Child IDs compare trimmed and case-insensitively (:func:`_id_keys`).
+    Every row of such a group is a problem and none is counted: choosing one
+    would choose a placement category, which is the officer's decision. An
+    ended plan beside an active one is not a duplicate. Linear in the rows
+    (one count per ID).
+
+    >>> duplicate_plans(np.array([0, 0, 1, 1, -1, -1]),
+    ...                 np.array([True, True, True, False, True, True])).tolist()
+    [True, True, False, False, False, False]
+    """
+    rows = np.flatnonzero(active & (id_key >= 0))
+    per_key = np.bincount(id_key[rows], minlength=1)
+    duplicate = np.zeros(len(id_key), dtype=bool)
+    duplicate[rows[per_key[id_key[rows]] > 1]] = True
+    return duplicate
+
+
+@dataclass(frozen=True)
+class Check:
+    """One problem rule: its reason, the rows it finds and their detail text."""
+
+    reason: str
+    rows: np.ndarray
+    detail: Any  # str, or a function of the row positions giving one text per row
+
+
+def problem_checks(
+    extract: pd.DataFrame,
+    dates: PlanDates,
+    status: PlanStatus,
+    category: np.ndarray,
+    id_key: np.ndarray,
+    age: np.ndarray,
+    census: pd.Timestamp,
+    age_on: pd.Timestamp,
+) -> list[Check]:
+    """The problem rules, in the order the data-quality list gives them.
+
+    Rule
+    ----
+    Checked on every row, since without them it cannot be known whether the
+    plan was active: plan start date missing or not a date; plan end date not
+    a date; plan ending before it starts. Checked on the active plans only
+    (the ones counted): Child ID blank; date of birth missing, not a date or
+    after the census date; age outside 0-25 (SEN2 age, :func:`sen2_age`);
+    placement blank or not in the mapping; more than one active plan for one
+    child (:func:`duplicate_plans`).
+    """
+    active = status.active
+    dob = dates.dob.dates.to_numpy()
+    census_v = np.datetime64(census.to_datetime64(), "ns")
+    has_dob = ~np.isnat(dob)
+    dob_future = has_dob & (dob > census_v)
+    top = max(hi for _, hi in AGE_BANDS.values())
+    start, end, dob_s = dates.start.dates, dates.end.dates, dates.dob.dates
+
+    def not_a_date(column: str) -> Any:
+        raw = extract[column].reset_index(drop=True)
+        return lambda idx: (
+            column + ": '" + raw.iloc[idx].astype(str).str.slice(0, 40) + ("' is not a date")
+        )
+
+    raw_place = extract["Placement type"].reset_index(drop=True)
+    return [
+        Check("Missing Child ID", active & (id_key < 0), "Child ID is blank"),
+        Check("Missing date", dates.start.missing, "Plan start date is blank"),
+        Check("Missing date", active & dates.dob.missing, "Date of birth is blank"),
+        Check("Not a date", dates.start.bad, not_a_date("Plan start date")),
+        Check("Not a date", dates.end.bad, not_a_date("Plan end date")),
+        Check("Not a date", active & dates.dob.bad, not_a_date("Date of birth")),
+        Check(
+            "Plan ends before it starts",
+            status.ends_before_start,
+            lambda idx: (
+                "Plan end date "
+                + _iso(end.iloc[idx])
+                + " is before Plan start date "
+                + _iso(start.iloc[idx])
+            ),
+        ),
+        Check(
+            "Date in the future",
+            active & dob_future,
+            lambda idx: (
+                "Date of birth "
+                + _iso(dob_s.iloc[idx])
+                + " is after the census date "
+                + census.date().isoformat()
+            ),
+        ),
+        Check(
+            "Age outside 0-25",
+            active & has_dob & ~dob_future & (age > top),
+            lambda idx: (
+                "age "
+                + pd.Series(age[idx]).astype(str)
+                + " on "
+                + age_on.date().isoformat()
+                + " (Date of birth "
+                + _iso(dob_s.iloc[idx])
+                + ")"
+            ),
+        ),
+        Check("Unmapped placement type", active & (category == -2), "Placement type is blank"),
+        Check(
+            "Unmapped placement type",
+            active & (category == -1),
+            lambda idx: (
+                "'"
+                + raw_place.iloc[idx].astype(str).str.strip().reset_index(drop=True)
+                + "' is not in the placement mapping"
+            ),
+        ),
+        Check(
+            "Duplicate active plan",
+            duplicate_plans(id_key, active),
+            lambda idx: _duplicate_detail(id_key, idx),
+        ),
+    ]
+
+
+def problem_list(checks: list[Check], child_id: pd.Series, header_row: int) -> pd.DataFrame:
+    """The data-quality list: one line per row and reason, in row order, then rule order.
+
+    Columns :data:`PROBLEM_COLUMNS`; ``Spreadsheet row = Data row + header_row``.
+    """
+    pieces: list[pd.DataFrame] = []
+    for order, check in enumerate(checks):
+        idx = np.flatnonzero(check.rows)
+        if not len(idx):
+            continue
+        if isinstance(check.detail, str):
+            detail = np.full(len(idx), check.detail, dtype=object)
+        else:
+            detail = pd.Series(check.detail(idx)).to_numpy(dtype=object)
+        pieces.append(
+            pd.DataFrame(
+                {
+                    "Data row": idx + 1,
+                    "Spreadsheet row": idx + 1 + header_row,
+                    "Child ID": _id_text(child_id.iloc[idx].to_numpy(dtype=object)),
+                    "Reason": check.reason,
+                    "Detail": detail,
+                    "_order": order,
+                }
+            )
+        )
+    if not pieces:
+        return pd.DataFrame(
+            {c: pd.Series(dtype="int64" if "row" in c else object) for c in PROBLEM_COLUMNS}
+        )
+    return (
+        pd.concat(pieces, ignore_index=True)
+        .sort_values(["Data row", "_order"], kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
+
+
+def count_by_category(category: np.ndarray, counted: np.ndarray) -> pd.Series:
+    """Plans counted per placement category, then ``Total``.
+
+    RETURN.md, "EHCP numbers": the seven categories.
+    """
+    counts = np.bincount(category[counted], minlength=len(PLACEMENT_CATEGORIES))
+    return pd.Series(
+        [*counts.astype(int).tolist(), int(counted.sum())],
+        index=[*PLACEMENT_CATEGORIES, TOTAL],
+        dtype="int64",
+    )
+
+
+def count_by_age(age: np.ndarray, counted: np.ndarray) -> pd.Series:
+    """Plans counted per age group, then ``Total by age group``.
+
+    RETURN.md, "EHCP numbers": the five age groups; an age of -1 (born after
+    31 August, by the census) is ``Under 5``.
+    """
+    top = max(hi for _, hi in AGE_BANDS.values())
+    group_of = np.array([AGE_GROUPS.index(age_group(max(a, 0))) for a in range(-1, top + 1)])
+    counts = np.bincount(group_of[age[counted] + 1], minlength=len(AGE_GROUPS))
+    return pd.Series(
+        [*counts.astype(int).tolist(), int(counts.sum())],
+        index=[*AGE_GROUPS, TOTAL_BY_AGE],
+        dtype="int64",
+    )
 
 
 def caseload_counts(
@@ -538,13 +993,22 @@ def caseload_counts(
     Returns
     -------
     CaseloadCounts
-        Counts (number of plans), the problem list and the rows left out.
+        Counts (number of plans), the problem list, the rows left out and
+        the notes on what was assumed.
+
+    Raises
+    ------
+    InputError
+        A missing column; a date column in US month/day/year form
+        (:func:`plan_dates`).
 
     Notes
     -----
-    The rules (active plan, SEN2 age, problems, duplicates) are in the
-    module docstring. Every row is exactly one of counted, excluded or not
-    active::
+    The steps, each a function with its rule: :func:`plan_dates`,
+    :func:`plan_status`, :func:`placement_categories`, :func:`sen2_age`,
+    :func:`problem_checks` (with :func:`duplicate_plans`),
+    :func:`problem_list`, :func:`count_by_category`, :func:`count_by_age`.
+    Every row is exactly one of counted, excluded or not active::
 
         Total = Total by age group = rows - excluded - not_active
 
@@ -569,160 +1033,31 @@ def caseload_counts(
     census_ts = census_date(census)
     age_on = age_date(census_ts)
     labels = placement_mapping(mapping)
-    n = len(extract)
-    data_row = np.arange(1, n + 1, dtype="int64")
 
-    id_values = extract["Child ID"].to_numpy(dtype=object)
+    dates = plan_dates(extract, header_row, argument)
+    status = plan_status(dates, census_ts)
+    category = placement_categories(extract["Placement type"], labels)
+    age = sen2_age(dates.dob.dates, census_ts)
     id_key = _id_keys(extract["Child ID"])
-    dob, dob_missing, dob_bad = parse_dates(extract["Date of birth"])
-    start, start_missing, start_bad = parse_dates(extract["Plan start date"])
-    end, _, end_bad = parse_dates(extract["Plan end date"])
-    start_v, end_v, dob_v = start.to_numpy(), end.to_numpy(), dob.to_numpy()
-    census_v = np.datetime64(census_ts.to_datetime64(), "ns")
+    checks = problem_checks(extract, dates, status, category, id_key, age, census_ts, age_on)
 
-    has_start = ~np.isnat(start_v)
-    has_end = ~np.isnat(end_v)
-    dates_known = has_start & ~end_bad
-    ends_before_start = has_start & has_end & (end_v < start_v)
-    started = has_start & (start_v <= census_v)
-    not_ended = ~has_end | (end_v >= census_v)
-    active = dates_known & started & not_ended & ~ends_before_start
-
-    # Placement categories: distinct labels are looked up once.
-    codes, uniques = pd.factorize(extract["Placement type"].astype(object), use_na_sentinel=True)
-    cat_index = {c: i for i, c in enumerate(PLACEMENT_CATEGORIES)}
-    uniq_norm = [normalise_label(v) for v in uniques]
-    uniq_cat = np.array(
-        [cat_index.get(labels.get(k, ""), -1) for k in uniq_norm] + [-1], dtype="int64"
-    )
-    category = uniq_cat[codes]
-    uniq_blank = np.array([k == "" for k in uniq_norm] + [True], dtype=bool)
-    placement_blank = uniq_blank[codes]
-
-    has_dob = ~np.isnat(dob_v)
-    dob_future = has_dob & (dob_v > census_v)
-    age = sen2_age(dob, census_ts)
-    age_bad = has_dob & ~dob_future & (age > max(hi for _, hi in AGE_BANDS.values()))
-
-    id_blank = id_key < 0
-    dup_idx = np.flatnonzero(active & ~id_blank)
-    per_key = np.bincount(id_key[dup_idx], minlength=1)
-    duplicate = np.zeros(n, dtype=bool)
-    duplicate[dup_idx[per_key[id_key[dup_idx]] > 1]] = True
-
-    raw_place = extract["Placement type"].reset_index(drop=True)
-    checks: list[tuple[str, np.ndarray, Any]] = [
-        ("Missing Child ID", active & id_blank, "Child ID is blank"),
-        ("Missing date", start_missing, "Plan start date is blank"),
-        ("Missing date", active & dob_missing, "Date of birth is blank"),
-        ("Not a date", start_bad, ("Plan start date", extract["Plan start date"])),
-        ("Not a date", end_bad, ("Plan end date", extract["Plan end date"])),
-        ("Not a date", active & dob_bad, ("Date of birth", extract["Date of birth"])),
-        ("Plan ends before it starts", ends_before_start, None),
-        ("Date in the future", active & dob_future, None),
-        ("Age outside 0-25", active & age_bad, None),
-        ("Unmapped placement type", active & placement_blank, "Placement type is blank"),
-        ("Unmapped placement type", active & ~placement_blank & (category < 0), "placement"),
-        ("Duplicate active plan", duplicate, None),
-    ]
-
-    pieces: list[pd.DataFrame] = []
-    for order, (reason, mask, spec) in enumerate(checks):
-        idx = np.flatnonzero(mask)
-        if not len(idx):
-            continue
-        if isinstance(spec, str) and spec != "placement":
-            detail = pd.Series(spec, index=range(len(idx)), dtype=object)
-        elif isinstance(spec, tuple):
-            column, raw = spec
-            shown = raw.reset_index(drop=True).iloc[idx].astype(str).str.slice(0, 40)
-            detail = (column + ": '" + shown + "' is not a date").reset_index(drop=True)
-        elif spec == "placement":
-            shown = raw_place.iloc[idx].astype(str).str.strip()
-            detail = ("'" + shown + "' is not in the placement mapping").reset_index(drop=True)
-        elif reason == "Plan ends before it starts":
-            detail = (
-                "Plan end date "
-                + _iso(end.iloc[idx])
-                + " is before Plan start date "
-                + _iso(start.iloc[idx])
-            )
-        elif reason == "Date in the future":
-            detail = (
-                "Date of birth "
-                + _iso(dob.iloc[idx])
-                + " is after the census date "
-                + census_ts.date().isoformat()
-            )
-        elif reason == "Age outside 0-25":
-            detail = (
-                "age "
-                + pd.Series(age[idx]).astype(str)
-                + " on "
-                + age_on.date().isoformat()
-                + " (Date of birth "
-                + _iso(dob.iloc[idx])
-                + ")"
-            )
-        else:  # duplicates: name the other rows of the group
-            detail = _duplicate_detail(id_key, idx)
-        pieces.append(
-            pd.DataFrame(
-                {
-                    "Data row": data_row[idx],
-                    "Spreadsheet row": data_row[idx] + header_row,
-                    "Child ID": _id_text(id_values[idx]),
-                    "Reason": reason,
-                    "Detail": detail.to_numpy(dtype=object),
-                    "_order": order,
-                }
-            )
-        )
-    if pieces:
-        problems = (
-            pd.concat(pieces, ignore_index=True)
-            .sort_values(["Data row", "_order"], kind="stable")
-            .drop(columns="_order")
-            .reset_index(drop=True)
-        )
-    else:
-        problems = pd.DataFrame(
-            {c: pd.Series(dtype="int64" if "row" in c else object) for c in PROBLEM_COLUMNS}
-        )
-
-    problem = np.zeros(n, dtype=bool)
-    for _, mask, _ in checks:
-        problem |= mask
-    counted = active & ~problem
-    clean_inactive = ~problem & ~active
-
-    cat_counts = np.bincount(category[counted], minlength=len(PLACEMENT_CATEGORIES))
-    # Age group of each age -1..25 (-1: born after 31 August, by the census: Under 5).
-    top = max(hi for _, hi in AGE_BANDS.values())
-    group_of = np.array([AGE_GROUPS.index(age_group(max(a, 0))) for a in range(-1, top + 1)])
-    age_counts = np.bincount(group_of[age[counted] + 1], minlength=len(AGE_GROUPS))
-
-    by_category = pd.Series(
-        list(cat_counts.astype(int)) + [int(counted.sum())],
-        index=[*PLACEMENT_CATEGORIES, TOTAL],
-        dtype="int64",
-    )
-    by_age = pd.Series(
-        list(age_counts.astype(int)) + [int(age_counts.sum())],
-        index=[*AGE_GROUPS, TOTAL_BY_AGE],
-        dtype="int64",
-    )
+    problem = np.zeros(len(extract), dtype=bool)
+    for check in checks:
+        problem |= check.rows
+    counted = status.active & ~problem
+    clean_inactive = ~problem & ~status.active
     return CaseloadCounts(
-        by_category=by_category,
-        by_age=by_age,
-        problems=problems,
-        rows=n,
+        by_category=count_by_category(category, counted),
+        by_age=count_by_age(age, counted),
+        problems=problem_list(checks, extract["Child ID"], header_row),
+        rows=len(extract),
         excluded=int(problem.sum()),
         not_active=int(clean_inactive.sum()),
-        ended_before=int((clean_inactive & has_end & (end_v < census_v)).sum()),
-        starts_after=int((clean_inactive & has_start & (start_v > census_v)).sum()),
+        ended_before=int((clean_inactive & status.ended_before).sum()),
+        starts_after=int((clean_inactive & status.starts_after).sum()),
         census=census_ts,
         age_on=age_on,
+        notes=dates.notes,
     )
 
 
@@ -730,10 +1065,24 @@ def _iso(dates: pd.Series) -> pd.Series:
     return dates.dt.strftime("%Y-%m-%d").reset_index(drop=True).astype(object)
 
 
-def _duplicate_detail(key: np.ndarray, idx: np.ndarray) -> pd.Series:
-    """'active plans for this child in data rows 3, 9' for each row of a duplicate group."""
-    rows = pd.DataFrame({"key": key[idx], "row": (idx + 1).astype(str)})
-    joined = rows.groupby("key", sort=False)["row"].agg(", ".join)
-    return ("active plans for this child in data rows " + rows["key"].map(joined)).reset_index(
-        drop=True
-    )
+def _duplicate_detail(key: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """'active plans for this child in data rows 3, 9' for each row of a duplicate group.
+
+    A group's text is built once and shared by its rows, naming at most
+    :data:`SHOWN_ROWS` rows then "and N more": memory stays linear however
+    many rows share one Child ID (listing every row in every row's detail
+    would take N squared).
+
+    >>> _duplicate_detail(np.array([4, 4, 7, 4]), np.array([0, 1, 3])).tolist()
+    ['active plans for this child in data rows 1, 2, 4', 'active plans for this child in data rows 1, 2, 4', 'active plans for this child in data rows 1, 2, 4']
+    """
+    keys = key[idx]
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    text = np.empty(len(idx), dtype=object)
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        members = order[a:b]
+        text[members] = "active plans for this child in data rows " + _rows_shown(idx[members] + 1)
+    return text

@@ -8,10 +8,25 @@ for ``Date of birth`` and ``Placement`` for ``Placement type``. Extra
 columns are ignored; a missing column is refused, naming it and the file.
 
 ``.xlsx`` is read with python-calamine (the first sheet), which keeps a
-national extract (about 640,000 rows) to seconds; ``.csv`` with the csv
-module, every cell as text (UTF-8, or Windows-1252 as Excel saves it). Cells are
-passed on as read: dates are parsed, and bad ones reported, by
+national extract (about 640,000 rows) to seconds; a sheet of more than
+:data:`SHEET_BLOCK_BYTES` of XML a block of rows at a time, so that memory
+stays under 400 MiB. ``.csv`` with pandas' C parser (the csv module for
+ragged files), every cell as text (UTF-8, or Windows-1252 as Excel saves it).
+Cells are passed on as read: dates are parsed, and bad ones reported, by
 :func:`models.caseload.caseload_counts`.
+
+Hostile files are refused before or while reading, naming file, row and
+column (:class:`~models.errors.InputError`):
+
+- sizes over the limits of :mod:`workbooks.limits` (zip bombs, huge shared
+  strings, DTDs, over-long CSV lines), before any parser runs;
+- a control character (bytes 0-8, 11, 12, 14-31) in one of the extract's six
+  columns: no workbook can hold it, and in an ID, date or label it is damage
+  to fix at the source. In the other columns, which are neither read nor
+  written, it is harmless and ignored;
+- a CSV field running over a line end: one stray quote silently swallows
+  every later row, so every such field is refused, naming the row where the
+  quote opens (found by comparing the rows read with the lines in the file).
 
 The counts workbook has sheets ``Counts``, ``By age`` and ``Data quality``;
 it is published through :func:`workbooks.publish.publish` (a temporary file
@@ -26,11 +41,14 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import gc
+import io
 import itertools
 import operator
 import os
 import re
-from collections.abc import Sequence
+import tempfile
+import zipfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +67,14 @@ from models.caseload import (
     placement_mapping,
 )
 from models.errors import InputError, Problem
+from workbooks.limits import (
+    EXTRACT_CSV_LIMITS,
+    EXTRACT_LIMITS,
+    CsvScan,
+    check_csv,
+    check_xlsx,
+    human_bytes,
+)
 from workbooks.publish import candidates, publish
 from workbooks.safe_text import text_cell, write_only_row
 
@@ -57,6 +83,7 @@ __all__ = [
     "DEFAULT_MAPPING",
     "Extract",
     "header_key",
+    "control_cells",
     "read_extract",
     "read_mapping",
     "write_caseload_workbook",
@@ -138,13 +165,15 @@ def read_extract(path: str | os.PathLike[str]) -> Extract:
     """Read a caseload extract (``.csv`` or ``.xlsx``) into the canonical columns.
 
     Trailing blank rows are dropped; blank rows inside the data are kept (they
-    are reported as problems) so that row numbers match the file.
+    are reported as problems) so that row numbers match the file. Sizes are
+    checked before the file is parsed (:mod:`workbooks.limits`).
 
     Raises
     ------
     InputError
-        The file is missing, not a .csv/.xlsx, unreadable, empty or lacks a
-        column (every missing column is named).
+        The file is missing, not a .csv/.xlsx, over a size limit, unreadable,
+        empty or lacks a column (every missing column is named); a cell holds a
+        control character; a CSV field runs over a line end (a stray quote).
     """
     p = Path(path)
     source = p.name
@@ -152,18 +181,147 @@ def read_extract(path: str | os.PathLike[str]) -> Extract:
         raise InputError([Problem(str(p), "", "file not found")])
     suffix = p.suffix.casefold()
     if suffix == ".csv":
-        return _read_csv(p, source)
+        scan = check_csv(p, EXTRACT_CSV_LIMITS, argument=source)
+        return _read_csv(p, source, scan)
     if suffix in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
+        if suffix == ".xls" and not zipfile.is_zipfile(p):
+            _check_file_size(p, source)  # the old binary format: no zip to look into
+        else:
+            check_xlsx(p, EXTRACT_LIMITS, argument=source)
         return _read_sheet(p, source)
     raise InputError([Problem(source, "", "is not a .csv or .xlsx file")])
 
 
+def _check_file_size(p: Path, source: str) -> None:
+    size = p.stat().st_size
+    if size > EXTRACT_LIMITS.part_bytes:
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    "",
+                    f"is {human_bytes(size)}; the limit is "
+                    f"{human_bytes(EXTRACT_LIMITS.part_bytes)}, {EXTRACT_LIMITS.reason}",
+                )
+            ]
+        )
+
+
+#: Control characters no workbook can hold (XML 1.0 forbids them; openpyxl refuses them).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+#: Cells with a control character named before "and N more".
+SHOWN_CELLS = 10
+
+
+def control_cells(table: pd.DataFrame, header_row: int, source: str) -> list[Problem]:
+    r"""Every cell of the extract's columns holding a control character, as problems.
+
+    Rule
+    ----
+    Bytes 0-8, 11, 12 and 14-31 (tab, line feed and carriage return aside)
+    cannot be written to a workbook (XML 1.0 forbids them), and in a Child
+    ID, a date or a placement label they are damage from another system:
+    the file is refused naming row and column, so the record is fixed at
+    its source. No cell is changed silently.
+
+    >>> t = pd.DataFrame({c: ["x"] for c in EXTRACT_COLUMNS})
+    >>> t.loc[0, "Child ID"] = "C\x07"
+    >>> [str(p) for p in control_cells(t, 1, "e.csv")]  # doctest: +ELLIPSIS
+    ["e.csv row 2, column 'Child ID': holds the control character U+0007 ('C\\x07'), ..."]
+    """
+    found: list[tuple[int, str, str]] = []
+    for name in EXTRACT_COLUMNS:
+        values = table[name].to_numpy(dtype=object)
+        hits = [
+            i
+            for i, v in enumerate(values)
+            if v.__class__ is str and CONTROL_CHARACTERS.search(v) is not None
+        ]
+        found += [(i, name, values[i]) for i in hits]
+    found.sort(key=lambda hit: hit[0])
+    problems = []
+    for i, name, value in found[:SHOWN_CELLS]:
+        char = CONTROL_CHARACTERS.search(value)
+        code = ord(char.group(0)) if char else 0
+        problems.append(
+            Problem(
+                source,
+                f"row {i + 1 + header_row}, column '{name}'",
+                f"holds the control character U+{code:04X} ({value[:40]!r}), which no "
+                "workbook can hold and no case record should: remove it in the "
+                "case-management system (or the file) and export again",
+            )
+        )
+    if len(found) > SHOWN_CELLS:
+        problems.append(
+            Problem(
+                source,
+                "",
+                f"and {len(found) - SHOWN_CELLS:,} more cells with control characters",
+            )
+        )
+    return problems
+
+
+def _refuse_control(table: pd.DataFrame, header_row: int, source: str) -> None:
+    problems = control_cells(table, header_row, source)
+    if problems:
+        raise InputError(problems)
+
+
+def _spanning(source: str, start: int, end: int, eof: bool, column: str) -> InputError:
+    """The refusal of a CSV field that runs from line ``start`` over line ends to ``end``."""
+    breaks = end - start
+    to = "the end of the file" if eof else f"line {end:,}"
+    return InputError(
+        [
+            Problem(
+                source,
+                f"row {start:,}, column {column}",
+                f"a quote opens a field here that runs over {breaks:,} line "
+                f'end{"s" if breaks != 1 else ""} to {to}: one stray quote (") makes '
+                "every line after it part of one cell, and those rows would not be "
+                "counted. Fix the quote (or remove the line breaks inside the cell) and "
+                "export again",
+            )
+        ]
+    )
+
+
 def _csv_rows(p: Path, source: str) -> list[list[str]]:
-    """The rows of a CSV file in UTF-8 (with or without BOM) or, failing that, Windows-1252."""
+    """The rows of a CSV file in UTF-8 (with or without BOM) or, failing that, Windows-1252.
+
+    A field running over a line end is refused, naming the row (CSV line) where
+    its quote opens and the column: in an extract it is nearly always a stray
+    quote, and it silently swallows every row after it.
+    """
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             with open(p, newline="", encoding=encoding) as handle:
-                return list(csv.reader(handle))
+                reader = csv.reader(handle)
+                rows: list[list[str]] = []
+                header: list[str] | None = None
+                line = 0
+                for row in reader:
+                    start = line + 1
+                    line = reader.line_num
+                    if line > start:
+                        at = next(
+                            (j for j, v in enumerate(row) if "\n" in v or "\r" in v),
+                            len(row) - 1,
+                        )
+                        named = (
+                            f"'{header[at].strip()}'"
+                            if header is not None and at < len(header) and header[at].strip()
+                            else f"{at + 1}"
+                        )
+                        eof = handle.read(1) == ""
+                        raise _spanning(source, start, line, eof, named)
+                    if header is None and not _blank_row(row):
+                        header = row
+                    rows.append(row)
+                return rows
         except UnicodeDecodeError:
             continue
         except csv.Error as exc:
@@ -171,27 +329,58 @@ def _csv_rows(p: Path, source: str) -> list[list[str]]:
     raise InputError([Problem(source, "", "is neither UTF-8 nor Windows-1252 text")])
 
 
-def _read_csv(p: Path, source: str) -> Extract:
-    # pandas' C parser first (an order of magnitude faster on a national extract); it keeps
-    # every cell as text, as the csv module does. Ragged or unusual files fall back to the
-    # csv module below, which pads short rows.
+def _csv_header(p: Path, encoding: str) -> tuple[int, list[str]] | None:
+    """The line index and cells of the first non-blank CSV row (None: no such row)."""
+    with open(p, newline="", encoding=encoding) as handle:
+        for head, row in enumerate(csv.reader(handle)):
+            if not _blank_row(row):
+                return head, row
+    return None
+
+
+def _read_csv(p: Path, source: str, scan: CsvScan | None = None) -> Extract:
+    # pandas' C parser first (an order of magnitude faster than the csv module on a national
+    # extract), reading only the extract's columns, every cell a Python str: never pyarrow
+    # strings, which pandas makes where pyarrow is installed and which cost a second copy
+    # when the model takes them as objects (615 MiB at 640,000 rows). pyarrow's own reader
+    # was tried: no faster here, and 100 MB more. The rows read are checked against the
+    # lines the file has: fewer means a field ran over a line end (a stray quote), and the
+    # csv module, which also pads ragged rows, then reads the file again and names the row.
+    scan = scan or check_csv(p, EXTRACT_CSV_LIMITS, argument=source)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            grid = pd.read_csv(
-                p,
-                header=None,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                encoding=encoding,
-                engine="c",
-                skip_blank_lines=False,
-            )
+            found = _csv_header(p, encoding)
+            if found is None:
+                break
+            head, headers = found
+            where = _locate(headers, EXTRACT_COLUMNS, source, HEADER_ALIASES)
+            cols = [where[c] for c in EXTRACT_COLUMNS]
+            try:
+                grid = pd.read_csv(
+                    p,
+                    header=None,
+                    skiprows=head + 1,
+                    usecols=sorted(set(cols)),
+                    dtype=object,
+                    keep_default_na=False,
+                    na_filter=False,
+                    encoding=encoding,
+                    engine="c",
+                    skip_blank_lines=False,
+                )
+            except pd.errors.EmptyDataError:
+                grid = pd.DataFrame({c: pd.Series(dtype=object) for c in sorted(set(cols))})
         except UnicodeDecodeError:
             continue
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+        except (pd.errors.ParserError, ValueError, csv.Error):
             break
-        return _from_grid_frame(grid.astype(object), source)
+        if head + 1 + len(grid) != scan.lines:
+            break
+        body = pd.DataFrame({name: grid[c] for name, c in zip(EXTRACT_COLUMNS, cols, strict=True)})
+        body = _drop_trailing_blank(body)
+        if scan.control:
+            _refuse_control(body, head + 1, source)
+        return Extract(table=body, header_row=head + 1, source=source)
     rows = _csv_rows(p, source)
     if not rows:
         raise InputError([Problem(source, "", "is empty")])
@@ -199,7 +388,10 @@ def _read_csv(p: Path, source: str) -> Extract:
     width = max(map(len, rows))
     if min(map(len, rows)) < width:
         rows = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
-    return _from_grid_frame(pd.DataFrame(rows, dtype=object), source)
+    extract = _from_grid_frame(pd.DataFrame(rows, dtype=object), source)
+    if scan.control:
+        _refuse_control(extract.table, extract.header_row, source)
+    return extract
 
 
 #: Cell types whose equal values are stored once (a value equals only values of its own
@@ -227,41 +419,294 @@ def _shared(values: Sequence[object], cache: dict[object, object]) -> list[objec
     return [share(v, v) if v.__class__ in _SHAREABLE else v for v in values]
 
 
+class _RowsOutOfOrder(Exception):
+    """A sheet's rows are not in ascending order: it is read whole instead."""
+
+
+#: A segment of a sheet: (first row, first column, rows), 0-based, rows of equal width.
+Segment = tuple[int, int, Sequence[Sequence[object]]]
+
+
+def _whole_sheet(p: Path) -> Iterator[Segment]:
+    """The first sheet through calamine in one piece, a block of rows at a time."""
+    book = CalamineWorkbook.from_path(str(p))
+    sheet = book.get_sheet_by_index(0)
+    start = sheet.start
+    first_col = start[1] if start else 0
+    rows = sheet.iter_rows()  # every row from the sheet's first, columns from its first
+    first = 0
+    while block := list(itertools.islice(rows, _BLOCK_ROWS)):
+        yield first, first_col, block
+        first += len(block)
+
+
+#: A first sheet whose XML inflates to more than this is read a block of rows at a time,
+#: so that calamine never holds a national extract whole (about 80 bytes a cell, twice).
+SHEET_BLOCK_BYTES = 24 * 1024 * 1024
+
+_SHEET_DATA = re.compile(rb"<(\w+:)?sheetData(?:\s[^>]*)?(/?)>")
+_DIMENSION_ELEMENT = re.compile(rb"<(?:\w+:)?dimension\b[^>]*/>")
+_EMPTY_SHEET = (
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b"<sheetData/></worksheet>"
+)
+#: Parts calamine reads to open a workbook and turn a sheet's cells into values.
+_BOOK_PARTS = re.compile(
+    r"^(\[Content_Types\]\.xml|_rels/\.rels|xl/workbook\.xml|xl/_rels/workbook\.xml\.rels|"
+    r"xl/styles\.xml|xl/sharedStrings\.xml)$",
+    re.IGNORECASE,
+)
+
+
+def _first_sheet_part(zf: zipfile.ZipFile) -> str | None:
+    """The zip part of the workbook's first sheet (the one calamine reads), or None."""
+    from defusedxml.ElementTree import fromstring
+
+    names = set(zf.namelist())
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return None
+    book = fromstring(zf.read("xl/workbook.xml"))
+    rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    first = next((e for e in book.iter() if e.tag.endswith("}sheet")), None)
+    if first is None:
+        return None
+    rid = next((v for k, v in first.attrib.items() if k.endswith("}id")), None)
+    target = next(
+        (
+            e.get("Target")
+            for e in rels.iter()
+            if e.tag.endswith("Relationship") and e.get("Id") == rid
+        ),
+        None,
+    )
+    if not target:
+        return None
+    part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return part if part in names else None
+
+
+def _sheet_in_blocks(p: Path) -> Iterator[Segment] | None:
+    """The first sheet a block of rows at a time, or None where it is small or unusual.
+
+    The sheet's XML is inflated as a stream and cut between rows into blocks of
+    about :data:`SHEET_BLOCK_BYTES`; each block is put, with the workbook's
+    styles and shared strings, into a small workbook held in memory that
+    calamine reads. Every block's first row must carry its row number (Excel
+    and openpyxl always write one); otherwise, or for a sheet in another
+    format, the sheet is read whole.
+    """
+    if p.suffix.casefold() not in (".xlsx", ".xlsm"):
+        return None
+    with zipfile.ZipFile(p) as zf:
+        part = _first_sheet_part(zf)
+        if part is None or zf.getinfo(part).file_size <= SHEET_BLOCK_BYTES:
+            return None
+        with zf.open(part) as stream:
+            opening = stream.read(1 << 20)
+        found = _SHEET_DATA.search(opening)
+        if found is None or found.group(2):
+            return None
+    return _blocks(p, part)
+
+
+def _blocks(p: Path, part: str) -> Iterator[Segment]:
+    with zipfile.ZipFile(p) as zf, _ScratchFile() as scratch:
+        book = {i.filename: zf.read(i) for i in zf.infolist() if _BOOK_PARTS.match(i.filename)}
+        for name in zf.namelist():  # the other sheets, empty (never read)
+            if name.startswith("xl/worksheets/") and name.endswith(".xml") and name != part:
+                book[name] = _EMPTY_SHEET
+        with zf.open(part) as stream:
+            buffer = bytearray()
+            head = tail = row_end = prefix = b""
+            done = False
+            while not done:
+                more = stream.read(_READ_BYTES)
+                done = not more
+                buffer += more
+                del more
+                if not head:
+                    found = _SHEET_DATA.search(buffer)
+                    if found is None:
+                        if len(buffer) < _READ_BYTES * 4 and not done:
+                            continue
+                        raise _RowsOutOfOrder  # not a sheet this reader understands
+                    prefix = found.group(1) or b""
+                    head = _DIMENSION_ELEMENT.sub(b"", bytes(buffer[: found.end()]))
+                    tail = b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+                    row_end = b"</" + prefix + b"row>"
+                    del buffer[: found.end()]
+                if done:
+                    close = buffer.find(b"</" + prefix + b"sheetData>")
+                    cut = close if close >= 0 else len(buffer)
+                elif len(buffer) < SHEET_BLOCK_BYTES:
+                    continue
+                else:
+                    cut = buffer.rfind(row_end)
+                    if cut < 0:
+                        continue
+                    cut += len(row_end)
+                if buffer.find(b"<" + prefix + b"row", 0, cut) >= 0:
+                    yield _block(
+                        scratch, book, part, (head, memoryview(buffer)[:cut], tail), prefix
+                    )
+                del buffer[:cut]
+
+
+#: Bytes inflated from the sheet at a time.
+_READ_BYTES = 4 * 1024 * 1024
+
+
+class _ScratchFile:
+    """A file for one block's small workbook, gone when the read ends.
+
+    On Linux an anonymous in-memory file (never on disk, never left behind,
+    even if the process is killed); elsewhere a file in a temporary folder,
+    removed on exit.
+    """
+
+    def __enter__(self) -> _ScratchFile:
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+        if hasattr(os, "memfd_create") and Path("/proc/self/fd").is_dir():
+            self.fd = os.memfd_create("dsg-caseload-block")
+            self.path = f"/proc/self/fd/{self.fd}"
+        else:
+            self._folder = tempfile.TemporaryDirectory(prefix=".~dsg-")
+            self.path = os.path.join(self._folder.name, "block.xlsx")
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        return self
+
+    def rewrite(self) -> io.BufferedRandom:
+        os.ftruncate(self.fd, 0)
+        os.lseek(self.fd, 0, os.SEEK_SET)
+        return open(self.fd, "w+b", closefd=False)
+
+    def __exit__(self, *exc: object) -> None:
+        os.close(self.fd)
+        if self._folder is not None:
+            self._folder.cleanup()
+
+
+def _block(
+    scratch: _ScratchFile,
+    book: dict[str, bytes],
+    part: str,
+    sheet: tuple[bytes, memoryview, bytes],
+    prefix: bytes,
+) -> Segment:
+    head, rows, tail = sheet
+    start_at = bytes(rows[:4096])
+    opening = start_at.find(b"<" + prefix + b"row")
+    numbered = re.match(
+        rb"<" + re.escape(prefix) + rb"row\b[^>]*?\sr=\"(\d+)\"", start_at[max(opening, 0) :]
+    )
+    if opening < 0 or numbered is None:
+        raise _RowsOutOfOrder  # the block's first row has no number: read the sheet whole
+    with scratch.rewrite() as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED) as out:
+        for name, data in book.items():
+            out.writestr(name, data)
+        with out.open(part, "w") as stream:
+            stream.write(head)
+            stream.write(rows)
+            stream.write(tail)
+    rows.release()
+    reader = CalamineWorkbook.from_path(scratch.path)
+    try:
+        values = reader.get_sheet_by_index(0)
+        start = values.start
+        cells = values.to_python(skip_empty_area=True) if start else []
+    finally:
+        reader.close()
+    if not start:
+        return int(numbered.group(1)) - 1, 0, []
+    return start[0], start[1], cells
+
+
+def _collect(
+    segments: Iterator[Segment], source: str
+) -> tuple[list[list[object]], list[dict[object, object]], int]:
+    """The extract's columns from a sheet's segments: values, their caches, the header row.
+
+    Row gaps between segments are blank rows; a column a segment does not
+    reach is blank in it.
+    """
+    values: list[list[object]] = [[] for _ in EXTRACT_COLUMNS]
+    caches: list[dict[object, object]] = [{} for _ in EXTRACT_COLUMNS]
+    cols: list[int] | None = None
+    head = next_row = 0
+    for first_row, first_col, rows in segments:
+        i = 0
+        if cols is None:
+            while i < len(rows) and _blank_row(rows[i]):
+                i += 1
+            if i == len(rows):
+                continue
+            head = first_row + i
+            where = _locate(
+                ["" if v is None else str(v) for v in rows[i]],
+                EXTRACT_COLUMNS,
+                source,
+                HEADER_ALIASES,
+            )
+            cols = [first_col + where[c] for c in EXTRACT_COLUMNS]
+            next_row = head + 1
+            i += 1
+        start = first_row + i
+        if start < next_row:
+            raise _RowsOutOfOrder
+        body = rows[i:] if i else rows
+        width = len(body[0]) if body else 0
+        for kept, cache, c in zip(values, caches, cols, strict=True):
+            kept.extend([""] * (start - next_row))
+            j = c - first_col
+            if 0 <= j < width:
+                kept.extend(_shared(list(map(operator.itemgetter(j), body)), cache))
+            else:
+                kept.extend([""] * len(body))
+        next_row = start + len(body)
+        del body, rows
+    if cols is None:
+        raise InputError([Problem(source, "", "the first sheet has no header row")])
+    return values, caches, head
+
+
 def _read_sheet(p: Path, source: str) -> Extract:
     gc_was_enabled = gc.isenabled()
     try:
-        book = CalamineWorkbook.from_path(str(p))
-        sheet = book.get_sheet_by_index(0)
-        rows = sheet.iter_rows()
-        head = 0
-        header = next(rows, None)
-        while header is not None and _blank_row(header):
-            head += 1
-            header = next(rows, None)
-        if header is None:
-            raise InputError([Problem(source, "", "the first sheet has no header row")])
-        where = _locate(
-            ["" if v is None else str(v) for v in header], EXTRACT_COLUMNS, source, HEADER_ALIASES
-        )
-        cols = [where[c] for c in EXTRACT_COLUMNS]
         # Keep only the extract's columns, column-wise, a block of rows at a time. The
         # cyclic garbage collector is paused meanwhile: the rows are lists, and it would
         # otherwise rescan every list made so far, again and again, finding nothing.
-        values: list[list[object]] = [[] for _ in cols]
-        caches: list[dict[object, object]] = [{} for _ in cols]
         gc.disable()
-        while block := list(itertools.islice(rows, _BLOCK_ROWS)):
-            for kept, cache, c in zip(values, caches, cols, strict=True):
-                kept.extend(_shared(list(map(operator.itemgetter(c), block)), cache))
-            del block
+        try:
+            blocks = _sheet_in_blocks(p)
+            values, caches, head = _collect(blocks or _whole_sheet(p), source)
+        except _RowsOutOfOrder:
+            values, caches, head = _collect(_whole_sheet(p), source)
     except InputError:
         raise
     except Exception as exc:  # calamine raises its own error types for bad files
-        raise InputError([Problem(source, "", f"cannot be read as a workbook: {exc}")]) from None
+        what = f"cannot be read as a workbook: {exc}"
+        if "larger than its declared" in str(exc) or "Bad CRC-32" in str(exc):
+            what += (
+                " (a part inflates past the size the file declares for it: the file is "
+                "damaged or crafted, and reading stopped at the declared size)"
+            )
+        raise InputError([Problem(source, "", what)]) from None
     finally:
         if gc_was_enabled:
             gc.enable()
-    del rows, sheet, book, caches  # release the parsed sheet
+    # Control characters: the distinct texts of each column are searched at once.
+    if any(
+        CONTROL_CHARACTERS.search("".join(k for k in cache if k.__class__ is str))
+        for cache in caches
+    ):
+        table = pd.DataFrame(
+            {
+                n: pd.Series(_objects(v), dtype=object)
+                for n, v in zip(EXTRACT_COLUMNS, values, strict=True)
+            }
+        )
+        _refuse_control(table, head + 1, source)
+    del caches
     body = pd.DataFrame(
         {
             name: pd.Series(_objects(kept), dtype=object)
@@ -312,7 +757,16 @@ def read_mapping(path: str | os.PathLike[str] | None = None) -> dict[str, str]:
     source = p.name
     if not p.is_file():
         raise InputError([Problem(str(p), "", "mapping file not found")])
+    scan = check_csv(p, EXTRACT_CSV_LIMITS, argument=source)
     rows = _csv_rows(p, source)
+    if scan.control:
+        damaged = [
+            Problem(source, f"line {i + 1}", "holds a control character: remove it")
+            for i, row in enumerate(rows)
+            if any(CONTROL_CHARACTERS.search(v) for v in row)
+        ]
+        if damaged:
+            raise InputError(damaged[:SHOWN_CELLS])
     if not rows:
         raise InputError([Problem(source, "", "is empty")])
     where = _locate(rows[0], MAPPING_COLUMNS, source, {})

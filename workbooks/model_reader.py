@@ -30,6 +30,7 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from models.errors import InputError, Problem
 from models.inputs import TABLE_COLUMNS, TABLE_NAMES, ModelInputs
+from workbooks.limits import MODEL_LIMITS, check_xlsx
 
 __all__ = ["ModelFileError", "read_model", "find_tables"]
 
@@ -122,6 +123,7 @@ def read_model(path: str | os.PathLike) -> ModelInputs:
         raise ModelFileError(
             [Problem("model workbook", where, "is not an Excel .xlsx workbook (save it as .xlsx)")]
         )
+    check_xlsx(path, MODEL_LIMITS, argument="model workbook", where=where, error=ModelFileError)
     try:
         wb = load_workbook(path, data_only=False, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
