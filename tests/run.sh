@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need (LibreOffice as the independent recalculation engine,
-# the package with its test extras) and runs the whole suite.
+# the package with its test extras), checks formatting, lint and types, and runs the
+# whole suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,4 +12,8 @@ if ! command -v soffice >/dev/null 2>&1; then
 fi
 
 python -m pip install -q --disable-pip-version-check -e ".[test]"
+echo "ruff format --check, ruff check, mypy (models/, workbooks/)..."
+python -m ruff format --check --quiet .
+python -m ruff check --quiet .
+python -m mypy
 python -m pytest -q "$@"
