@@ -627,12 +627,14 @@ def _collect(
     """The extract's columns from a sheet's segments: values, their caches, the header row.
 
     Row gaps between segments are blank rows; a column a segment does not
-    reach is blank in it.
+    reach is blank in it. Equal texts and dates are kept as one object each
+    (:func:`_shared`), Child IDs as they come (nearly all distinct).
     """
     values: list[list[object]] = [[] for _ in EXTRACT_COLUMNS]
     caches: list[dict[object, object]] = [{} for _ in EXTRACT_COLUMNS]
     cols: list[int] | None = None
     head = next_row = 0
+    ids = values[EXTRACT_COLUMNS.index("Child ID")]
     for first_row, first_col, rows in segments:
         i = 0
         if cols is None:
@@ -658,7 +660,9 @@ def _collect(
         for kept, cache, c in zip(values, caches, cols, strict=True):
             kept.extend([""] * (start - next_row))
             j = c - first_col
-            if 0 <= j < width:
+            if 0 <= j < width and kept is ids:  # nearly all distinct: nothing to share
+                kept.extend(map(operator.itemgetter(j), body))
+            elif 0 <= j < width:
                 kept.extend(_shared(list(map(operator.itemgetter(j), body)), cache))
             else:
                 kept.extend([""] * len(body))
@@ -694,8 +698,10 @@ def _read_sheet(p: Path, source: str) -> Extract:
     finally:
         if gc_was_enabled:
             gc.enable()
-    # Control characters: the distinct texts of each column are searched at once.
-    if any(
+    # Control characters: the distinct texts of each column are searched at once (the
+    # Child IDs, not shared, all of them).
+    ids = values[EXTRACT_COLUMNS.index("Child ID")]
+    if CONTROL_CHARACTERS.search("".join(v for v in ids if v.__class__ is str)) or any(
         CONTROL_CHARACTERS.search("".join(k for k in cache if k.__class__ is str))
         for cache in caches
     ):
