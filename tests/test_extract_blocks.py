@@ -162,3 +162,19 @@ def test_blocks_with_a_shared_string_table(tmp_path, monkeypatch, tiny_blocks):
     pd.testing.assert_frame_equal(blocks.table, whole.table)
     assert blocks.table["Placement type"].iloc[:3].tolist() == ["Academy", "PRU", "sen unit"]
     assert blocks.table["Child ID"].iloc[1] == "C1"
+
+
+def test_blocks_without_in_memory_files_leave_nothing_behind(tmp_path, monkeypatch, tiny_blocks):
+    # Where the system has no anonymous in-memory files (Windows, macOS), each block goes
+    # through a file in a private temporary folder, removed when the read ends.
+    import os
+    import tempfile
+
+    path = tricky_workbook(tmp_path / "extract.xlsx")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.delattr(os, "memfd_create", raising=False)
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    blocks = read_extract(path)
+    assert list(scratch.iterdir()) == []
+    pd.testing.assert_frame_equal(blocks.table, read_whole(path, monkeypatch).table)
