@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "addin.cli_dfe",
     "addin.cli_caseload",
     "addin.cli_forecast",
+    "addin.cli_serve",
 )
 
 
@@ -35,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "benchmark": "addin.cli_dfe",
     "caseload": "addin.cli_caseload",
     "forecast": "addin.cli_forecast",
+    "serve": "addin.cli_serve",
 }
 
 
