@@ -21,6 +21,7 @@ import keyword
 import sys
 from pathlib import Path
 
+from addin.server import NAMESPACE
 from models.errors import InputError, Problem
 
 #: Where ``dsg build-example`` writes without --out: the current folder, never the package.
@@ -42,8 +43,9 @@ def register(subparsers) -> None:
     )
     new.add_argument(
         "--namespace",
-        default="XLWINGS",
-        help="namespace of the Office.js custom functions (default XLWINGS)",
+        default=NAMESPACE,
+        help=f"namespace of the Office.js custom functions (default {NAMESPACE}, the served "
+        "add-in's: see docs/deployment.md)",
     )
     new.add_argument("--la", default="", metavar="NAME", help="local authority name")
     new.add_argument("--la-code", default="", metavar="CODE", help="3-digit DfE LA code, e.g. 873")
