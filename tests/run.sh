@@ -11,6 +11,12 @@ if ! command -v soffice >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui poppler-utils >/dev/null
 fi
 
+if ! command -v node >/dev/null 2>&1; then
+  echo "Installing Node.js (runs the served custom functions' JavaScript)..."
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null
+fi
+
 python -m pip install -q --disable-pip-version-check -e ".[test,server]"
 echo "ruff format --check, ruff check, mypy (models/, workbooks/)..."
 python -m ruff format --check --quiet .

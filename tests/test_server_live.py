@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import json
 import os
+import shutil
 import socket
 import ssl
 import subprocess
@@ -25,6 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from tests import officejs
 from tests.conftest import REPO
 from tests.officejs import payload
 from tests.test_refresh_officejs import book_payload
@@ -62,6 +65,10 @@ def make_certificate(folder: Path) -> Path:
     return folder / "cert.pem"
 
 
+#: The live server's certificate, for Node to trust.
+CERT: dict[str, Path] = {}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -74,6 +81,7 @@ def live(tmp_path_factory):
     certs = folder / "certs"
     certs.mkdir()
     cert = make_certificate(certs)
+    CERT["path"] = cert
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DSG_", "XLWINGS_"))},
@@ -140,3 +148,35 @@ def test_live_server_over_https_serves_manifest_functions_script_and_download(li
     first = live.get(log[4][1])
     assert first.status_code == 200 and first.content[:2] == b"PK"
     assert live.get(log[4][1]).status_code == 410
+
+
+def test_served_javascript_in_node_registers_every_function_and_returns_its_table(live, tmp_path):
+    """The custom functions' JavaScript, run by Node with Office.js stood in, calls the server."""
+    from tests.test_server import SAMPLES, served_functions
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("Node is needed for this test (tests/run.sh installs it)")
+    calls = [[name, args] for name, (args, _) in SAMPLES.items()]
+    calls.append(["percent_change", [[["x"]], [[1]]]])
+    (tmp_path / "calls.json").write_text(json.dumps(calls), encoding="utf-8")
+    script = REPO / "tests" / "js" / "custom_functions.js"
+    env = {**os.environ, "NODE_EXTRA_CA_CERTS": str(CERT["path"])}
+    done = subprocess.run(
+        [node, str(script), str(live.base_url).rstrip("/"), str(tmp_path / "calls.json")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["registered"] == sorted(
+        f.__xlfunc__["name"].upper() for f in served_functions().values()
+    )
+    results = out["results"]
+    for (name, args), result in zip(calls[:-1], results[:-1], strict=True):
+        assert result.get("value") == officejs.call(name, *args), (name, result)
+    bad = results[-1]
+    assert bad["code"] == "#VALUE!"
+    assert "first: text 'x' where a number belongs" in bad["error"]
