@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "caseload": "addin.cli_caseload",
     "forecast": "addin.cli_forecast",
     "serve": "addin.cli_serve",
+    "lite": "addin.cli_lite",
 }
 
 
