@@ -28,8 +28,8 @@ from joserfc.jwk import KeySet, RSAKey
 from addin.server import FUNCTION_MODULES, NAMESPACE
 from addin.server import app as served
 from addin.server.settings import MANIFEST_IDS, OFFICE_ORIGINS
-from tests.conftest import SHARED
 from tests import officejs
+from tests.conftest import SHARED
 from tests.officejs import OMITTED, payload, row
 from tests.test_refresh_officejs import book_payload
 from tests.test_return import EXAMPLE
@@ -114,7 +114,10 @@ PLACEMENTS = [
 #: Arguments for each function, as Office.js sends them, and a cell of the expected table.
 SAMPLES: dict[str, tuple[list[Any], tuple[int, int, Any]]] = {
     "placement_cost_table": ([PLACEMENTS], (3, 3, 1_200_000.0)),
-    "ehcp_growth": ([[[4222]], [[7707]], [[5]]], (0, 0, pytest.approx((7707 / 4222) ** (1 / 5) - 1))),
+    "ehcp_growth": (
+        [[[4222]], [[7707]], [[5]]],
+        (0, 0, pytest.approx((7707 / 4222) ** (1 / 5) - 1)),
+    ),
     "percent_change": ([[[100]], [[125]]], (0, 0, pytest.approx(0.25))),
     "placement_projection": (
         [PLACEMENTS, YEARS, [[0.0]], [[0.0]], OMITTED, [["count"]]],
