@@ -175,10 +175,7 @@ def import_history_into(book: xw.Book) -> dfe.History:
     try:
         history = dfe.council_history(where, la)
     except FileNotFoundError as e:
-        text = str(e)
-        if served is not None and served.data_root is not None:  # no server path to the person
-            text = text.replace(str(served.data_root), "<DfE data folder>")
-        raise ImportProblem(f"table '{SETTINGS_TABLE}', row '{FOLDER_SETTING}': {text}") from None
+        raise ImportProblem(f"table '{SETTINGS_TABLE}', row '{FOLDER_SETTING}': {e}") from None
     rows = dfe.history_rows(history)
     rows[0] = [str(h) for h in rows[0]]  # a table header is text
 
@@ -200,7 +197,11 @@ def _run(book: xw.Book) -> None:
     try:
         import_history_into(book)
     except DSGError as e:
-        book.app.alert(str(e), title=ALERT_TITLE)
+        text = str(e)
+        served = CURRENT.get()
+        if served is not None and served.data_root is not None:  # no server path to the person
+            text = text.replace(str(served.data_root), "<DfE data folder>")
+        book.app.alert(text, title=ALERT_TITLE)
 
 
 def import_ehcp_history() -> None:
