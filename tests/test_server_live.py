@@ -180,3 +180,32 @@ def test_served_javascript_in_node_registers_every_function_and_returns_its_tabl
     bad = results[-1]
     assert bad["code"] == "#VALUE!"
     assert "first: text 'x' where a number belongs" in bad["error"]
+
+
+def test_dsg_serve_refuses_missing_settings_and_certificates_with_exit_2(tmp_path):
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DSG_", "XLWINGS_"))},
+        "PYTHONPATH": str(REPO),
+        "XLWINGS_LICENSE_KEY": "noncommercial",
+    }
+    prod = subprocess.run(
+        [sys.executable, "-m", "addin.cli", "serve", "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert prod.returncode == 2
+    assert "sign-in is on in production: set DSG_ENTRAID_CLIENT_ID" in prod.stderr
+    assert "Traceback" not in prod.stderr
+    certs = subprocess.run(
+        [sys.executable, "-m", "addin.cli", "serve", "--certs", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env={**env, "DSG_ENVIRONMENT": "dev"},
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert certs.returncode == 2
+    assert "has no cert.pem" in certs.stderr and "has no key.pem" in certs.stderr
