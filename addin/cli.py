@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "addin.cli_caseload",
     "addin.cli_forecast",
     "addin.cli_serve",
+    "addin.cli_lite",
 )
 
 
