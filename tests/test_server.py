@@ -10,9 +10,11 @@ it that key: nothing calls Microsoft. Requests go through FastAPI's TestClient.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import importlib
 import inspect
 import re
+import shutil
 import tempfile
 import threading
 import time
@@ -38,6 +40,7 @@ CLIENT_ID = "11111111-2222-4333-8444-555555555555"
 TENANT_ID = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
 ROLE = "DSG.Returns"
 RETURNS = Path(tempfile.mkdtemp(prefix="dsg-served-returns-"))
+atexit.register(shutil.rmtree, RETURNS, ignore_errors=True)
 DATA_ROOT = SHARED / "data" / "dfe"
 
 ENV = {
