@@ -209,3 +209,32 @@ def test_dsg_serve_refuses_missing_settings_and_certificates_with_exit_2(tmp_pat
     )
     assert certs.returncode == 2
     assert "has no cert.pem" in certs.stderr and "has no key.pem" in certs.stderr
+
+
+def test_ribbon_refresh_and_task_pane_open_the_return_in_node(live, tmp_path):
+    """The ribbon's Refresh runs the script; the task pane's Open the return downloads the
+    return once and hands it to Excel.createWorkbook; a second try shows why it cannot."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("Node is needed for this test (tests/run.sh installs it)")
+    (tmp_path / "book.json").write_text(json.dumps(book_payload(EXAMPLE)), encoding="utf-8")
+    done = subprocess.run(
+        [
+            node,
+            str(REPO / "tests" / "js" / "taskpane.js"),
+            str(live.base_url).rstrip("/"),
+            str(tmp_path / "book.json"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NODE_EXTRA_CA_CERTS": str(CERT["path"])},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["associated"] == ["dsg-import-ehcp-history", "dsg-refresh-return"]
+    assert out["scriptCalls"] == ["refresh_return"] and out["completed"] == 1
+    assert out["first"] is True and out["created"] == 1
+    assert out["workbookStart"] == "PK" and out["workbookBytes"] > 10_000
+    assert "opened in a new workbook" in out["firstStatus"]
+    assert out["second"] is False and "used already" in out["secondStatus"]
