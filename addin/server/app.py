@@ -65,7 +65,14 @@ def configure(env: Mapping[str, str] | None = None) -> State:
 
 
 def create_app(env: Mapping[str, str] | None = None) -> Any:
-    """The ASGI application of the served add-in, configured from ``env`` (or ``os.environ``)."""
+    """The ASGI application of the served add-in, configured from ``env`` (or ``os.environ``).
+
+    Once per process: xlwings Server keeps the settings it was first imported with.
+    """
+    import sys
+
+    if "xlwings_server.main" in sys.modules:
+        raise RuntimeError("the served add-in is already configured in this process")
     st = configure(env)
     from xlwings_server import main as server
     from xlwings_server.config import settings as xl
