@@ -22,6 +22,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "addin.cli_dfe",
     "addin.cli_caseload",
     "addin.cli_forecast",
+    "addin.cli_serve",
+    "addin.cli_lite",
 )
 
 
@@ -35,6 +37,8 @@ COMMANDS: dict[str, str] = {
     "benchmark": "addin.cli_dfe",
     "caseload": "addin.cli_caseload",
     "forecast": "addin.cli_forecast",
+    "serve": "addin.cli_serve",
+    "lite": "addin.cli_lite",
 }
 
 

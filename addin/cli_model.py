@@ -21,6 +21,7 @@ import keyword
 import sys
 from pathlib import Path
 
+from addin.server import NAMESPACE
 from models.errors import InputError, Problem
 
 #: Where ``dsg build-example`` writes without --out: the current folder, never the package.
@@ -34,7 +35,13 @@ def register(subparsers) -> None:
         description="Write a blank model workbook (input tables, calculations, workings, "
         "dashboard) for a council. An existing file is never overwritten.",
     )
-    new.add_argument("path", type=Path, metavar="PATH", help="the workbook to write (.xlsx)")
+    new.add_argument(
+        "path",
+        type=Path,
+        metavar="PATH",
+        help="the workbook to write: .xlsx, or .xlsm for the classic Windows add-in with "
+        "xlwings' VBA modules and a Refresh button on the Dashboard",
+    )
     new.add_argument(
         "--officejs",
         action="store_true",
@@ -42,8 +49,9 @@ def register(subparsers) -> None:
     )
     new.add_argument(
         "--namespace",
-        default="XLWINGS",
-        help="namespace of the Office.js custom functions (default XLWINGS)",
+        default=NAMESPACE,
+        help=f"namespace of the Office.js custom functions (default {NAMESPACE}, the served "
+        "add-in's: see docs/deployment.md)",
     )
     new.add_argument("--la", default="", metavar="NAME", help="local authority name")
     new.add_argument("--la-code", default="", metavar="CODE", help="3-digit DfE LA code, e.g. 873")
@@ -89,8 +97,15 @@ def run_new_model(args: argparse.Namespace) -> int:
     except ValueError as exc:
         problems.append(Problem("--namespace", "", str(exc)))
     path: Path = args.path
-    if path.suffix.lower() != ".xlsx":
-        problems.append(Problem("PATH", str(path), "must end in .xlsx"))
+    macro = path.suffix.lower() == ".xlsm"
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        problems.append(
+            Problem("PATH", str(path), "must end in .xlsx (or .xlsm for the classic add-in)")
+        )
+    if macro and args.officejs:
+        problems.append(
+            Problem("--officejs", "", "an .xlsm model is for the classic add-in: use .xlsx")
+        )
     if path.exists():
         problems.append(
             Problem("PATH", str(path), "already exists: the model is never overwritten")
@@ -99,7 +114,15 @@ def run_new_model(args: argparse.Namespace) -> int:
         raise InputError(problems)
     spec = blank_spec(args.la.strip(), code, first_year=year, n_years=args.years)
     try:
-        written = write_model(spec, path, officejs=args.officejs, namespace=args.namespace)
+        if macro:
+            from workbooks.macro_model import MacroModelError, write_macro_model
+
+            try:
+                written = write_macro_model(path, lambda p: write_model(spec, p))
+            except MacroModelError as exc:
+                raise InputError([Problem("PATH", str(path), str(exc))]) from None
+        else:
+            written = write_model(spec, path, officejs=args.officejs, namespace=args.namespace)
     except FileExistsError as exc:
         raise InputError([Problem("PATH", str(path), str(exc))]) from None
     except OSError as exc:

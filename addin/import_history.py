@@ -15,6 +15,12 @@ unpacked ``data/caseload.csv``, or the renamed
 ``ehcp2025_caseload_all_and_age.csv``; where it holds several releases the
 newest January census wins (:func:`workbooks.dfe.find_caseload`).
 
+Served by ``dsg serve``, the workbook does not choose where the server reads:
+``DfE data folder`` is a folder (or zip) *under the server's data root*
+(``DSG_DATA_ROOT``), given relative to it (``.`` for the root itself); an
+absolute path, a drive, ``~`` or ``..`` is refused with a message before any
+file is opened (:func:`served_data_folder`).
+
 Two entry points share :func:`import_history_into`:
 
 - :func:`import_ehcp_history`: the classic add-in's macro, called from VBA
@@ -29,11 +35,12 @@ workbook to paste from instead.
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import xlwings as xw
 
+from addin.server.request import CURRENT
 from models.errors import DSGError
 from models.inputs import OPTIONAL_SETTINGS
 from models.validation import is_blank
@@ -105,6 +112,40 @@ def _data_folder(book: xw.Book, folder: str) -> Path:
     return path
 
 
+def served_data_folder(root: Path | None, folder: str) -> Path:
+    """``folder`` (the workbook's ``DfE data folder``) under the server's data root ``root``.
+
+    Raises :class:`ImportProblem` naming the setting for an absolute path, a drive, ``~``,
+    ``..``, a path leading out of the root through a link, or a server without a data root.
+
+    >>> served_data_folder(Path("/srv/dfe"), "/etc/passwd")
+    Traceback (most recent call last):
+    ...
+    addin.import_history.ImportProblem: table 'Settings', row 'DfE data folder', column 'Value': '/etc/passwd' is an absolute path; on the server give a folder inside its DfE data folder, relative to it (e.g. ehcp-2025, or . for the folder itself)
+    """
+    where = f"table '{SETTINGS_TABLE}', row '{FOLDER_SETTING}', column 'Value'"
+    hint = (
+        "on the server give a folder inside its DfE data folder, relative to it "
+        "(e.g. ehcp-2025, or . for the folder itself)"
+    )
+    if root is None:
+        raise ImportProblem(
+            f"{where}: this server has no DfE data folder (its administrator sets "
+            "DSG_DATA_ROOT), so it cannot read DfE files"
+        )
+    win, posix = PureWindowsPath(folder), PurePosixPath(folder.replace("\\", "/"))
+    if posix.is_absolute() or win.drive or win.root:
+        raise ImportProblem(f"{where}: {folder!r} is an absolute path; {hint}")
+    if folder.startswith("~"):
+        raise ImportProblem(f"{where}: {folder!r} starts with ~ (a home folder); {hint}")
+    if ".." in posix.parts:
+        raise ImportProblem(f"{where}: {folder!r} goes up a folder with '..'; {hint}")
+    path = (root / posix).resolve()
+    if path != root and root not in path.parents:
+        raise ImportProblem(f"{where}: {folder!r} leads out of the server's DfE data folder")
+    return path
+
+
 def import_history_into(book: xw.Book) -> dfe.History:
     """Write the council's history into the ``EHCPHistory`` table of ``book``.
 
@@ -125,8 +166,14 @@ def import_history_into(book: xw.Book) -> dfe.History:
     sheet, table = _find_table(book, HISTORY_TABLE)
     if table is None:
         raise ImportProblem(f"the workbook has no '{HISTORY_TABLE}' table to fill")
+    served = CURRENT.get()
+    where = (
+        served_data_folder(served.data_root, folder)
+        if served is not None
+        else _data_folder(book, folder)
+    )
     try:
-        history = dfe.council_history(_data_folder(book, folder), la)
+        history = dfe.council_history(where, la)
     except FileNotFoundError as e:
         raise ImportProblem(f"table '{SETTINGS_TABLE}', row '{FOLDER_SETTING}': {e}") from None
     rows = dfe.history_rows(history)
@@ -150,7 +197,11 @@ def _run(book: xw.Book) -> None:
     try:
         import_history_into(book)
     except DSGError as e:
-        book.app.alert(str(e), title=ALERT_TITLE)
+        text = str(e)
+        served = CURRENT.get()
+        if served is not None and served.data_root is not None:  # no server path to the person
+            text = text.replace(str(served.data_root), "<DfE data folder>")
+        book.app.alert(text, title=ALERT_TITLE)
 
 
 def import_ehcp_history() -> None:
@@ -158,7 +209,7 @@ def import_ehcp_history() -> None:
     _run(xw.Book.caller())
 
 
-@xw.script
+@xw.script(name="Import EHCP history")
 def import_ehcp_history_script(book: xw.Book) -> None:
     """Office.js script: fill ``EHCPHistory`` in the open workbook."""
     _run(book)

@@ -10,14 +10,18 @@ written. The buttons:
    "import addin.refresh; addin.refresh.main()"`` or the ribbon's Run main),
    reading the calling book; the return goes to ``returns/`` beside the
    workbook;
-2. Excel on the web / Mac through xlwings Server: the Office.js script
-   :func:`refresh_return`; the return goes to the server's folder
-   ``DSG_RETURNS_DIR`` (default ``./returns``);
+2. Excel on the web / Mac through xlwings Server (``dsg serve``): the
+   Office.js script :func:`refresh_return`; the return is kept in the
+   person's own folder on the server and handed over by a single-use, signed
+   download link shown on the Refresh sheet and in the task pane
+   (:mod:`addin.server.downloads`); run outside the server (a test, xlwings
+   Lite) it goes to the folder ``DSG_RETURNS_DIR`` (default ``./returns``);
 3. the command ``dsg refresh [MODEL]`` (:mod:`addin.cli_refresh`).
 
-In the book, the outcome (the path, every check's result, or what is wrong
-with the model) is written to the ``Refresh`` sheet, so the person sees it
-without a server log.
+In the book, the outcome (the file written, the download link when served,
+every check's result, or what is wrong with the model) is written to the
+``Refresh`` sheet, so the person sees it without a server log. The served
+script never shows a path on the server: only the file's name and its link.
 """
 
 from __future__ import annotations
@@ -42,12 +46,14 @@ from addin.refresh_core import (
     table_sheets,
     tool_version,
 )
+from addin.server.request import CURRENT, Delivery
 from models.errors import DSGError
 from workbooks.return_writer import WrittenReturn, now_text
 
 __all__ = [
     "DEFAULT_TEMPLATE",
     "DISTRIBUTION",
+    "DOWNLOAD_ROW",
     "LOG_ROWS",
     "LOG_SHEET",
     "RETURNS_DIR_ENV",
@@ -70,8 +76,22 @@ def _book_sheets(book: Any) -> dict[str, str]:
         return {}
 
 
-def write_log(book: Any, result: WrittenReturn | None, message: str = "") -> None:
-    """Write the refresh's outcome to the book's ``Refresh`` sheet and show it."""
+#: The Refresh sheet's row (0-based) that carries the download link when served.
+DOWNLOAD_ROW = 4
+
+
+def write_log(
+    book: Any,
+    result: WrittenReturn | None,
+    message: str = "",
+    delivery: Delivery | None = None,
+    show_path: bool = True,
+) -> None:
+    """Write the refresh's outcome to the book's ``Refresh`` sheet and show it.
+
+    ``show_path=False`` names the return by its file name only (a path on the
+    server means nothing to the person); ``delivery`` adds its download link.
+    """
     names = [s.name for s in book.sheets]
     sheet = (
         book.sheets[LOG_SHEET]
@@ -83,9 +103,18 @@ def write_log(book: Any, result: WrittenReturn | None, message: str = "") -> Non
         passed = all(c.passed for c in result.checks)
         rows += [
             ["Status", "Return written" + ("" if passed else ": a check FAILS, see below"), None],
-            ["Return", str(result.path), None],
+            ["Return", str(result.path) if show_path else result.path.name, None],
             ["Refreshed at", now_text(), None],
-            [None, None, None],
+            (
+                [
+                    "Download",
+                    delivery.url,
+                    f"works once, until {delivery.expires}: open it from the task pane "
+                    "(Open the return), signed in",
+                ]
+                if delivery is not None
+                else [None, None, None]
+            ),
             ["Check", "Result", "Detail"],
         ]
         rows += [[c.check, c.result, c.detail] for c in result.checks]
@@ -123,11 +152,22 @@ def main() -> None:
 
 @xw.script(name="Refresh DfE monitoring return")
 def refresh_return(book: xw.Book):
-    """Office.js button: refresh from the book; the return goes to the server's returns folder."""
-    folder = Path(os.environ.get(RETURNS_DIR_ENV, "returns"))
+    """Office.js button: refresh from the book and hand the return to the person.
+
+    Served (``dsg serve``), the return goes to the signed-in person's folder and the
+    Refresh sheet shows its single-use download link; elsewhere it goes to
+    ``DSG_RETURNS_DIR``. Either way the sheet names the file, never a server path.
+    """
+    served = CURRENT.get()
+    folder = (
+        served.returns_folder
+        if served is not None
+        else Path(os.environ.get(RETURNS_DIR_ENV, "returns"))
+    )
     try:
         result = run_refresh(read_book(book), DEFAULT_TEMPLATE, folder)
     except DSGError as e:
         write_log(book, None, describe(e, _book_sheets(book)))
         return
-    write_log(book, result)
+    delivery = served.deliver(result.path) if served is not None else None
+    write_log(book, result, delivery=delivery, show_path=False)

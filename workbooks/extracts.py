@@ -57,7 +57,6 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
-from python_calamine import CalamineWorkbook
 
 from models.caseload import (
     EXTRACT_COLUMNS,
@@ -429,6 +428,8 @@ Segment = tuple[int, int, Sequence[Sequence[object]]]
 
 def _whole_sheet(p: Path) -> Iterator[Segment]:
     """The first sheet through calamine in one piece, a block of rows at a time."""
+    from python_calamine import CalamineWorkbook  # the caseload path's only: not for the functions
+
     book = CalamineWorkbook.from_path(str(p))
     sheet = book.get_sheet_by_index(0)
     start = sheet.start
@@ -609,6 +610,8 @@ def _block(
             stream.write(rows)
             stream.write(tail)
     rows.release()
+    from python_calamine import CalamineWorkbook
+
     reader = CalamineWorkbook.from_path(scratch.path)
     try:
         values = reader.get_sheet_by_index(0)
