@@ -243,3 +243,43 @@ def resolve_forecast_growth(inputs: ModelInputs) -> ModelInputs:
             new_rows[i][g] = x
         new_table = new_rows
     return replace(inputs, tables={**inputs.tables, "Placements": new_table})
+
+
+def ehcp_forecast_rows(table: Any) -> list[list[Any]]:
+    """EHCPForecast rows (Category, Year, Actual, P10, P50, P90) from one council's forecast table.
+
+    ``table`` is :func:`models.forecast.forecast_table` for one council (its
+    columns ``LA code``, ``Council``, ``Category``, ``Statistic``, then the
+    census years). Rows run category by category (the seven, then ``Total``),
+    each over the same census years (a year without any figure at all is
+    left out); a figure DfE did not publish (Cambridgeshire's placements in
+    January 2025), or a statistic outside its years, is ``None`` (an empty cell).
+
+    Examples
+    --------
+    >>> from models.forecast import Forecast, forecast_table, sample_data
+    >>> import numpy as np
+    >>> t = forecast_table(sample_data(), Forecast(2025, (2026,), np.ones((3, 1, 8, 3)), (0.0, 1)), [0])
+    >>> rows = ehcp_forecast_rows(t)
+    >>> rows[-2:]
+    [['Total', 2025, 651.0, None, None, None], ['Total', 2026, None, 1.0, 1.0, 1.0]]
+    """
+    records = rows_of(table)
+    header = [str(h) for h in records[0]]
+    cat, stat = header.index("Category"), header.index("Statistic")
+    years = [(j, int(h)) for j, h in enumerate(records[0]) if str(h).isdigit()]
+    values: dict[tuple[str, int], dict[str, float | None]] = {}
+    order: list[str] = []
+    for r in records[1:]:
+        category = str(r[cat])
+        if category not in order:
+            order.append(category)
+        for j, y in years:
+            x = r[j]
+            cell = None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+            values.setdefault((category, y), {})[str(r[stat])] = cell
+    stats = ("Actual", "P10", "P50", "P90")
+    kept = [
+        y for _, y in years if any(values[(c, y)].get(s) is not None for c in order for s in stats)
+    ]
+    return [[c, y, *(values[(c, y)].get(s) for s in stats)] for c in order for y in kept]
