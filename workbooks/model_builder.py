@@ -13,7 +13,9 @@ Sheets, in order:
     What the workbook is, how to use it, and the rules the refresh applies
     (the High Needs expenditure rule among them).
 ``Inputs``, ``Placements``, ``High needs``, ``EHCPs``, ``Conditions``
-    The input tables, shaded yellow where a person types.
+    The input tables, shaded yellow where a person types. ``EHCPForecast``
+    (on ``EHCPs``) is optional to the refresh: the forecast import fills it,
+    and a Placements Growth of ``forecast`` reads it (:mod:`models.forecast_growth`).
 ``Calculations``
     The add-in's functions as dynamic-array formulas (need the add-in).
 ``Workings``
@@ -21,9 +23,10 @@ Sheets, in order:
     tables (no add-in needed); the dashboard's charts read these cells, so
     they show numbers in any spreadsheet program.
 ``Dashboard``
-    Key figures and three native charts: the trajectory against the agreed
-    profile, EHCP growth against High Needs funding growth, and the
-    placement spend mix.
+    Key figures and four native charts: the trajectory against the agreed
+    profile, EHCP growth against High Needs funding growth, the placement
+    spend mix, and the EHC plan forecast (EHCPForecast's Total: history, P50
+    and the P10-P90 band).
 ``Sources``
     Where each figure of the model comes from.
 ``xlwings.conf``
