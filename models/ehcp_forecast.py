@@ -79,6 +79,7 @@ from models.categories import AGE_BANDS, AGE_GROUPS, TOTAL
 from models.errors import InputError, Problem, Problems
 from models.forecast import AGES, DEFAULT_SETTINGS, split_bands
 from models.validation import (
+    MAX_PROBLEMS,
     MAX_TABLE_ROWS,
     MAX_YEARS,
     ResultTable,
@@ -162,6 +163,17 @@ def _year(value: Any) -> int | None:
     )
 
 
+def _at_most(problems: list[Problem], argument: str) -> list[Problem]:
+    """The first :data:`~models.validation.MAX_PROBLEMS` problems, then how many more."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    rest = len(problems) - MAX_PROBLEMS
+    return [
+        *problems[:MAX_PROBLEMS],
+        Problem(argument, "", f"and {rest:,} more problems not listed"),
+    ]
+
+
 def read_age_table(value: Any, argument: str, what: str) -> tuple[list[int], np.ndarray]:
     """A table ``Age | <year> | <year> ...`` as (years ascending, (Y, 26) plans by single age).
 
@@ -220,7 +232,7 @@ def read_age_table(value: Any, argument: str, what: str) -> tuple[list[int], np.
     if len(year_cols) > MAX_YEARS:
         problems.append(Problem(argument, "", f"has {len(year_cols)} years: at most {MAX_YEARS}"))
     if problems:
-        raise InputError(problems)
+        raise InputError(_at_most(problems, argument))
     year_cols.sort()
     years = [y for y, _ in year_cols]
     plans = np.zeros((len(years), AGES))
@@ -263,7 +275,7 @@ def read_age_table(value: Any, argument: str, what: str) -> tuple[list[int], np.
                 continue
             plans[k, lo : hi + 1] += x / (hi - lo + 1)
     if problems:
-        raise InputError(problems)
+        raise InputError(_at_most(problems, argument))
     if len(rows) == 1:
         raise InputError([Problem(argument, "", "has no rows of ages")])
     return years, plans

@@ -1725,3 +1725,20 @@ def test_ehcp_forecast_on_cambridgeshires_published_ages(dfe_dir):
     want = plain_forecast(history, 3)
     for j, label in enumerate(FORECAST_ROWS):
         assert got[label] == pytest.approx([w[j] for w in want], rel=1e-9)
+
+
+def test_ehcp_forecast_refuses_a_huge_range_by_its_limit_and_lists_few_problems():
+    # 100,000 rows (the function as xlwings calls it, without building the payload): the limit
+    # is stated; 9,000 repeated ages: the first 20 problems, then how many more.
+    import addin.udfs
+
+    huge = [["Age", 2024, 2025]] + [["age 3", 1, 1]] * 100_000
+    with pytest.raises(xlwings.XlwingsError) as info:
+        addin.udfs.ehcp_forecast(huge)
+    assert_names(str(info.value), "history_by_age", "100,000 rows", "10,000")
+    repeated = [["Age", 2024, 2025]] + [["age 3", 1, 1]] * 9_000
+    with pytest.raises(xlwings.XlwingsError) as info:
+        addin.udfs.ehcp_forecast(repeated)
+    message = str(info.value)
+    assert_names(message, "age 3 is already given on row 1", "and 8,979 more problems not listed")
+    assert message.count("already given") == MAX_PROBLEMS
