@@ -59,6 +59,14 @@ does::
 
 with ``q_lo <= 0 <= q_hi``, so ``P10 <= P50 <= P90`` in every cell.
 
+Single ages are published for January 2024 and 2025 only, one pair with no
+later census to score, so the errors are measured on the bands split equally
+over their ages: they include that approximation and are, if anything, wide
+for a council giving single ages. The errors lean negative (this form ran
+above the outcome in 2020-2022), so the band is not symmetric around the P50.
+Where a council has few plans under 3, the ``Under 5`` row follows them and is
+noisy (the ratio at age 3 and above is read from few plans).
+
 References
 ----------
 METHOD.md, "EHCP_FORECAST(history_by_age, [new_plans_by_age], [horizon], [statistic])".
@@ -387,7 +395,7 @@ def progression(history: np.ndarray, pairs: list[int], new: np.ndarray | None) -
     ``history`` is (..., Y, 26); ``new`` (..., Y, 26) the new plans of the
     calendar year of each census (between it and the next), NaN where not given.
     An age without exposure takes its age group's pooled rate, a group without
-    any the rate 1 (ratio form) or 1 (flows form: the cohort stays).
+    any the rate 1 (the cohort holds, or in the flows form stays).
 
     Examples
     --------
