@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from models.inputs import TABLE_NAMES, ModelInputs
+from models.inputs import OPTIONAL_TABLES, TABLE_NAMES, ModelInputs
 
 
 def _rows(rng: Any) -> list[list[Any]]:
@@ -41,7 +41,7 @@ def read_book(book: Any) -> ModelInputs:
     A table the model lacks is simply absent: the models name it when they
     need it.
     """
-    wanted = {name.casefold(): name for name in TABLE_NAMES}
+    wanted = {name.casefold(): name for name in TABLE_NAMES + OPTIONAL_TABLES}
     tables: dict[str, pd.DataFrame] = {}
     for sheet in book.sheets:
         for table in sheet.tables:

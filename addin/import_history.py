@@ -64,7 +64,8 @@ def _tables(book: xw.Book):
             yield sheet, table
 
 
-def _find_table(book: xw.Book, name: str):
+def find_table(book: xw.Book, name: str):
+    """``(sheet, table)`` of the Excel Table ``name`` (case-insensitive), or ``(None, None)``."""
     for sheet, table in _tables(book):
         if str(table.name).strip().casefold() == name.casefold():
             return sheet, table
@@ -73,7 +74,7 @@ def _find_table(book: xw.Book, name: str):
 
 def read_settings(book: xw.Book) -> dict[str, Any]:
     """The ``Settings`` table as {setting (case-folded): value}."""
-    _, table = _find_table(book, SETTINGS_TABLE)
+    _, table = find_table(book, SETTINGS_TABLE)
     if table is None:
         raise ImportProblem(
             f"the workbook has no '{SETTINGS_TABLE}' table (columns Setting | Value)"
@@ -89,7 +90,8 @@ def read_settings(book: xw.Book) -> dict[str, Any]:
     return {str(r[key]).strip().casefold(): r[val] for r in rows[1:] if not is_blank(r[key])}
 
 
-def _setting(settings: dict[str, Any], name: str, hint: str) -> str:
+def setting(settings: dict[str, Any], name: str, hint: str) -> str:
+    """The text of Settings row ``name``; a blank one is refused with ``hint``."""
     value = settings.get(name.casefold())
     if is_blank(value):
         raise ImportProblem(
@@ -110,6 +112,43 @@ def _data_folder(book: xw.Book, folder: str) -> Path:
         if home is not None and str(home) not in ("", ".") and home.is_dir():
             path = home / path
     return path
+
+
+def dfe_folder(book: xw.Book, folder: str) -> Path:
+    """The DfE data folder the workbook's ``DfE data folder`` names, for every import.
+
+    On the server (a request is being served) only a folder inside the server's
+    data root (:func:`served_data_folder`); in a person's own Excel the folder as
+    given, a relative one taken from the workbook's folder.
+    """
+    served = CURRENT.get()
+    if served is not None:
+        return served_data_folder(served.data_root, folder)
+    return _data_folder(book, folder)
+
+
+def fill_table(table: Any, rows: list[list[Any]]) -> None:
+    """Write ``rows`` (header first) over ``table`` from its top-left cell, resize it, clear what it left."""
+    old = table.range
+    old_rows, old_cols = old.shape
+    new_rows, new_cols = len(rows), len(rows[0])
+    target = old[0, 0].resize(new_rows, new_cols)
+    target.value = rows
+    if (new_rows, new_cols) != (old_rows, old_cols):
+        table.resize(target)
+    if old_rows > new_rows:
+        old[new_rows:old_rows, 0:old_cols].clear_contents()
+    if old_cols > new_cols:
+        old[0 : min(old_rows, new_rows), new_cols:old_cols].clear_contents()
+
+
+def alert_problem(book: xw.Book, error: DSGError, title: str) -> None:
+    """Show ``error`` to the person; on the server, never the server's own data path."""
+    text = str(error)
+    served = CURRENT.get()
+    if served is not None and served.data_root is not None:  # no server path to the person
+        text = text.replace(str(served.data_root), "<DfE data folder>")
+    book.app.alert(text, title=title)
 
 
 def served_data_folder(root: Path | None, folder: str) -> Path:
@@ -156,22 +195,17 @@ def import_history_into(book: xw.Book) -> dfe.History:
     column at fault, before anything is written.
     """
     settings = read_settings(book)
-    la = _setting(settings, LA_SETTING, "give the council's 3-digit DfE code (873) or ONS code")
-    folder = _setting(
+    la = setting(settings, LA_SETTING, "give the council's 3-digit DfE code (873) or ONS code")
+    folder = setting(
         settings,
         FOLDER_SETTING,
         "give the folder holding the DfE files (the 'Education, health and care plans' "
         "release zip, its data/caseload.csv or ehcp2025_caseload_all_and_age.csv)",
     )
-    sheet, table = _find_table(book, HISTORY_TABLE)
+    sheet, table = find_table(book, HISTORY_TABLE)
     if table is None:
         raise ImportProblem(f"the workbook has no '{HISTORY_TABLE}' table to fill")
-    served = CURRENT.get()
-    where = (
-        served_data_folder(served.data_root, folder)
-        if served is not None
-        else _data_folder(book, folder)
-    )
+    where = dfe_folder(book, folder)
     try:
         history = dfe.council_history(where, la)
     except FileNotFoundError as e:
@@ -179,17 +213,7 @@ def import_history_into(book: xw.Book) -> dfe.History:
     rows = dfe.history_rows(history)
     rows[0] = [str(h) for h in rows[0]]  # a table header is text
 
-    old = table.range
-    old_rows, old_cols = old.shape
-    new_rows, new_cols = len(rows), len(rows[0])
-    target = old[0, 0].resize(new_rows, new_cols)
-    target.value = rows
-    if (new_rows, new_cols) != (old_rows, old_cols):
-        table.resize(target)
-    if old_rows > new_rows:
-        old[new_rows:old_rows, 0:old_cols].clear_contents()
-    if old_cols > new_cols:
-        old[0 : min(old_rows, new_rows), new_cols:old_cols].clear_contents()
+    fill_table(table, rows)
     return history
 
 
@@ -197,11 +221,7 @@ def _run(book: xw.Book) -> None:
     try:
         import_history_into(book)
     except DSGError as e:
-        text = str(e)
-        served = CURRENT.get()
-        if served is not None and served.data_root is not None:  # no server path to the person
-            text = text.replace(str(served.data_root), "<DfE data folder>")
-        book.app.alert(text, title=ALERT_TITLE)
+        alert_problem(book, e, ALERT_TITLE)
 
 
 def import_ehcp_history() -> None:

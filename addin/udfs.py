@@ -18,6 +18,7 @@ from __future__ import annotations
 import xlwings as xw
 
 from addin.excel import call_model
+from models import ehcp_forecast as forecast_model
 from models import growth as growth_model
 from models import placements as placement_model
 from models import projection as projection_model
@@ -174,4 +175,26 @@ def variance_to_plan(years, forecast, plan, amber_tolerance=None):
     """Variance to plan with a Red/Amber/Green rating (higher is worse)."""
     return call_model(
         variance_model.variance_to_plan_result, years, forecast, plan, amber_tolerance
+    )
+
+
+@xw.func(category=CATEGORY)
+@xw.arg(
+    "history_by_age",
+    ndim=2,
+    doc="Table Age | <census year> | <census year> ...: EHC plans by single age (under 3, 3 ... "
+    "25) at two or more consecutive January censuses, e.g. 2024 and 2025.",
+)
+@xw.arg(
+    "new_plans_by_age",
+    ndim=2,
+    doc="Optional table Age | <calendar year> ...: new EHC plans by age when the plan started, "
+    "as DfE publishes them.",
+)
+@xw.arg("horizon", doc="Optional: censuses ahead, a whole number from 1 to 10; default 3.")
+@xw.arg("statistic", doc='Optional: "P50" (default, the central forecast), "P10" or "P90".')
+def ehcp_forecast(history_by_age, new_plans_by_age=None, horizon=None, statistic=None):
+    """EHC plans by age group in the coming January censuses (cohort model), P50, P10 or P90."""
+    return call_model(
+        forecast_model.ehcp_forecast_result, history_by_age, new_plans_by_age, horizon, statistic
     )

@@ -30,6 +30,10 @@ TABLE_NAMES: tuple[str, ...] = (
     "Conditions",
 )
 
+#: Tables a model may have, read when present: the EHCP forecast import fills EHCPForecast
+#: (:mod:`models.forecast_growth`), which a Placements Growth of ``forecast`` reads.
+OPTIONAL_TABLES: tuple[str, ...] = ("EHCPForecast",)
+
 #: Columns each table must have (EHCPHistory: ``Category`` then one column per
 #: January census year).
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {

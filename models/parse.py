@@ -42,6 +42,7 @@ import pandas as pd
 
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
 from models.errors import InputError, Problem, Problems, cell_of, summarise_blank_columns
+from models.forecast_growth import resolve_forecast_growth
 from models.inputs import OPTIONAL_SETTINGS, SETTINGS, TABLE_COLUMNS, ModelInputs
 from models.model import (
     Agreement,
@@ -817,6 +818,7 @@ def parse_model(inputs: ModelInputs) -> DSGModel:
     >>> parse_model(sample_inputs()).settings.period_end
     datetime.date(2024, 9, 30)
     """
+    inputs = resolve_forecast_growth(inputs)  # Placements Growth 'forecast': its P50 growth
     found = Problems()
     # every table's cells, so the person sees every problem at once
     cells = _settings_cells(inputs, found)

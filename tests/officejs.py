@@ -98,6 +98,7 @@ OPTIONAL = {
     "dsg_trajectory": {"transfers", "contributions", "other_blocks"},
     "dsg_summary": {"transfers", "contributions", "other_blocks"},
     "variance_to_plan": {"amber_tolerance"},
+    "ehcp_forecast": {"new_plans_by_age", "horizon", "statistic"},
 }
 #: The functions' parameters, in order, as Excel lists them (METHOD.md signatures).
 PARAMETERS = {
@@ -125,4 +126,5 @@ PARAMETERS = {
         "other_blocks",
     ],
     "variance_to_plan": ["years", "forecast", "plan", "amber_tolerance"],
+    "ehcp_forecast": ["history_by_age", "new_plans_by_age", "horizon", "statistic"],
 }

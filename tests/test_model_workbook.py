@@ -21,7 +21,8 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from addin.cli import main as dsg
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
-from models.inputs import TABLE_COLUMNS, TABLE_NAMES
+from models.forecast_growth import resolve_forecast_growth
+from models.inputs import OPTIONAL_TABLES, TABLE_COLUMNS, TABLE_NAMES
 from models.monitoring import monitoring_return
 from models.projection import placement_projection
 from models.trajectory import dsg_trajectory
@@ -105,7 +106,7 @@ def inputs():
 # --------------------------------------------------------------------------
 def test_blank_model_has_every_table_with_its_columns(blank):
     tables = tables_of(blank)
-    assert sorted(tables) == sorted(TABLE_NAMES)
+    assert sorted(tables) == sorted(TABLE_NAMES + OPTIONAL_TABLES)
     for name in TABLE_NAMES:
         header = tables[name][2]
         if name == "EHCPHistory":
@@ -143,9 +144,10 @@ def test_blank_model_rows_are_the_return_labels(blank):
 
 CLASSIC = {
     "A6": "=PLACEMENT_COST_TABLE(Placements[#All])",
-    "A19": "=PLACEMENT_PROJECTION(Placements[#All], Funding[Year], Placements[Growth], "
+    # growth: the Workings rows of the growth each placement uses (its Growth, or 'forecast')
+    "A19": "=PLACEMENT_PROJECTION(Placements[#All], Funding[Year], 'Workings'!$B$60:$B$66, "
     "Placements[Inflation], Moves[#All])",
-    "A32": "=PLACEMENT_PROJECTION(Placements[#All], Funding[Year], Placements[Growth], "
+    "A32": "=PLACEMENT_PROJECTION(Placements[#All], Funding[Year], 'Workings'!$B$60:$B$66, "
     'Placements[Inflation], Moves[#All], "count")',
     "A45": "=BLOCK_TRANSFER_IMPACT(Funding[Year], Funding[Schools block], Funding[Transfer rate])",
 }
@@ -229,13 +231,16 @@ def test_the_expenditure_rule_is_written_where_readers_see_it(blank):
         assert wb[sheet].sheet_state == "visible"
 
 
-def test_dashboard_has_three_native_charts_reading_workings(blank):
+def test_dashboard_has_four_native_charts_reading_workings(blank):
     with zipfile.ZipFile(blank) as z:
         charts = sorted(n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
         xml = [z.read(n).decode() for n in charts]
-    assert len(charts) == 3
-    kinds = sorted(re.search(r"<(?:c:)?(lineChart|barChart|pieChart)>", x).group(1) for x in xml)
-    assert kinds == ["barChart", "lineChart", "pieChart"]
+    assert len(charts) == 4
+    kinds = sorted(
+        "+".join(re.findall(r"<(?:c:)?(lineChart|barChart|pieChart|areaChart)>", x)) for x in xml
+    )
+    # the forecast: the P10-P90 band (stacked area) under the history and P50 lines
+    assert kinds == ["areaChart+lineChart", "barChart", "lineChart", "pieChart"]
     for x in xml:
         refs = re.findall(r"<(?:c:)?f>([^<]+)</(?:c:)?f>", x)
         assert refs and all(r.startswith("'Workings'!") for r in refs)
@@ -283,7 +288,7 @@ def test_example_settings(inputs):
 
 def _spend_by_rule(inputs) -> list[float]:
     """High Needs expenditure per year by the refresh's rule (the About sheet)."""
-    t = inputs.tables
+    t = resolve_forecast_growth(inputs).tables
     settings = dict(zip(t["Settings"]["Setting"], t["Settings"]["Value"], strict=True))
     current = financial_year_of_period(settings["Return period"])
     years = list(t["Funding"]["Year"])
@@ -557,7 +562,7 @@ def test_new_model_writes_a_valid_blank_model_and_refuses_to_overwrite(tmp_path,
     )
     assert capsys.readouterr().out.strip().splitlines()[-1] == str(path)
     model = read_model(path)
-    assert sorted(model.tables) == sorted(TABLE_NAMES)
+    assert sorted(model.tables) == sorted(TABLE_NAMES + OPTIONAL_TABLES)
     assert model.tables["Funding"]["Year"].iloc[0] == "2025-26"
     before = path.read_bytes()
     assert dsg(["new-model", str(path)]) == 2

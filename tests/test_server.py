@@ -166,7 +166,7 @@ def test_manifest_names_the_product_with_its_id_icons_namespace_buttons_and_sign
         assert icon.status_code == 200 and icon.content.startswith(b"\x89PNG")
 
 
-def test_metadata_lists_every_function_of_the_served_modules_and_both_scripts(client):
+def test_metadata_lists_every_function_of_the_served_modules_and_every_script(client):
     meta = client.get("/xlwings/custom-functions-meta.json").json()
     assert sorted(f["name"] for f in meta["functions"]) == sorted(
         f.__xlfunc__["name"].upper() for f in served_functions().values()
@@ -178,13 +178,15 @@ def test_metadata_lists_every_function_of_the_served_modules_and_both_scripts(cl
     assert {s["function_name"]: (s["name"], s["required_roles"]) for s in scripts} == {
         "refresh_return": ("Refresh DfE monitoring return", [ROLE]),
         "import_ehcp_history_script": ("Import EHCP history", [ROLE]),
+        "import_ehcp_forecast_script": ("Import EHCP forecast", [ROLE]),
     }
 
 
-def test_task_pane_has_the_two_buttons_and_the_return_download(client):
+def test_task_pane_has_the_script_buttons_and_the_return_download(client):
     text = client.get("/taskpane.html").text
     assert 'xw-click="refresh_return"' in text
     assert 'xw-click="import_ehcp_history_script"' in text
+    assert 'xw-click="import_ehcp_forecast_script"' in text
     assert 'id="dsg-open-return"' in text and "dsg-taskpane.js" in text
 
 
@@ -358,12 +360,15 @@ def alerts(actions: list[dict[str, Any]]) -> list[str]:
         ("dfe/../../etc", "goes up a folder with '..'"),
     ],
 )
-def test_the_import_refuses_paths_outside_the_data_root(client, folder, why, monkeypatch):
+@pytest.mark.parametrize("script", ["import_ehcp_history_script", "import_ehcp_forecast_script"])
+def test_the_imports_refuse_paths_outside_the_data_root(client, folder, why, script, monkeypatch):
     opened = []
+    import addin.import_forecast
     from workbooks import dfe
 
     monkeypatch.setattr(dfe, "council_history", lambda *a, **k: opened.append(a))
-    response = run_script(client, "import_ehcp_history_script", history_book(folder))
+    monkeypatch.setattr(addin.import_forecast, "load_demand_data", lambda *a, **k: opened.append(a))
+    response = run_script(client, script, history_book(folder))
     assert response.status_code == 200
     messages = alerts(response.json()["actions"])
     assert len(messages) == 1 and why in messages[0], messages

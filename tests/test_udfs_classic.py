@@ -102,10 +102,16 @@ CALLS = {
     "dsg_summary": (tt([["2024-25", "2025-26"]]), 40e6, 100e6, tt([[110e6, 95e6]]), MISSING, MISSING,
                     MISSING),
     "variance_to_plan": (tt([["2024-25", "2025-26"]]), tt([[105.0, 0.0]]), tt([[100.0, 0.0]]), MISSING),
+    "ehcp_forecast": (tt([["Age", 2024.0, 2025.0], ["under 3", 30.0, 33.0]]
+                         + [["age %d" % a, 10.0, 11.0] for a in range(3, 26)]), MISSING, 2.0, "p50"),
+    "ehcp_forecast_defaults": (tt([["Age", 2024.0, 2025.0], ["under 3", 30.0, 33.0]]
+                                  + [["age %d" % a, 10.0, 11.0] for a in range(3, 26)]),
+                               MISSING, MISSING, MISSING),
 }
 ERRORS = {
     "placement_cost_table": (tt([["Placement", "Count"], ["Mainstream", 3.0]]),),
     "block_transfer_impact": (tt([["2023-24", "2025-26"]]), 450e6, 0.01, MISSING),
+    "ehcp_forecast": (tt([["Age", 2025.0], ["age 3", 10.0]]), MISSING, 11.0, "P75"),
 }
 
 out = {"pro": xlwings.__pro__, "results": {}, "errors": {}, "meta": {}}
@@ -308,6 +314,34 @@ def test_errors_carry_the_message(classic):
     e = classic["errors"]["block_transfer_impact"]
     assert "returned" not in e
     assert "years" in e["message"] and "item 2" in e["message"] and "consecutive" in e["message"]
+
+
+def test_ehcp_forecast_through_call_udf(classic):
+    # Every cohort grows 10% a year of age: 11 x 1.1 = 12.1 at every age a year on, 13.31 two.
+    r = classic["results"]
+    groups = [("Under 5", 5), ("Age 5 to 10", 6), ("Age 11 to 15", 5), ("Age 16 to 19", 4)]
+    groups += [("Age 20 to 25", 6), ("Total", 26)]
+    close(
+        r["ehcp_forecast"],
+        [["Age group", "2026", "2027"]] + [[g, 12.1 * n, 13.31 * n] for g, n in groups],
+    )
+    assert r["ehcp_forecast_defaults"][0] == ["Age group", "2026", "2027", "2028"]
+    # horizon 3 and P50 by default: its first two years are the ones above
+    assert [row[:3] for row in r["ehcp_forecast_defaults"][1:]] == r["ehcp_forecast"][1:]
+
+
+def test_ehcp_forecast_errors_name_every_argument(classic):
+    e = classic["errors"]["ehcp_forecast"]
+    assert "returned" not in e and e["xlwings_error"]
+    for part in (
+        "history_by_age",
+        "at least two consecutive January censuses",
+        "horizon",
+        "10",
+        "statistic",
+        "'P75' is not one of P50, P10, P90",
+    ):
+        assert part in e["message"], (part, e["message"])
 
 
 def test_generated_vba(classic):

@@ -38,6 +38,7 @@ FUNCTIONS = [
     "dsg_trajectory",
     "dsg_summary",
     "variance_to_plan",
+    "ehcp_forecast",
 ]
 
 HYPOTHESIS = settings(
@@ -624,6 +625,8 @@ def test_every_result_is_a_table_with_a_header_and_no_nan():
         "dsg_trajectory": call("dsg_trajectory", years, [[0]], [[0]], [[0]]),
         "dsg_summary": call("dsg_summary", years, [[0]], [[0]], [[0]]),
         "variance_to_plan": call("variance_to_plan", years, [[0]], [[0]]),
+        # a cohort with no plans the year before: no ratio to read, never NaN
+        "ehcp_forecast": call("ehcp_forecast", [["Age", 2024, 2025], ["age 3", 0, 5]]),
     }
     assert sorted(results) == sorted(FUNCTIONS)
     for name, result in results.items():
@@ -634,6 +637,7 @@ def test_every_result_is_a_table_with_a_header_and_no_nan():
     assert results["placement_cost_table"][-1] == ["Total", 0.0, 0.0, 0.0, 0.0, 0.0]
     assert results["placement_projection"][-1] == ["Total", 0.0, 0.0]
     assert [r[4] for r in results["variance_to_plan"][1:]] == ["", ""]
+    assert results["ehcp_forecast"][-1] == ["Total", 5.0, 5.0, 5.0]  # the cohort holds (ratio 1)
     assert results["dsg_summary"][1:3] == [
         ["In-year balance year", "2024-25"],
         ["Deficit cleared year", "2024-25"],
@@ -877,6 +881,12 @@ def test_variance_to_plan_agrees_with_method(data):
 
 Y2 = row(["2024-25", "2025-26"])
 TABLE_HEAD = ["Placement", "Count", "Cost per place"]
+
+#: Plans by single age at two censuses, DfE's layout: every cohort grows 10% from one year of
+#: age to the next (ratio 1.1 at every age), so the forecast is worked by hand below.
+FORECAST_HISTORY = [["Age", 2024, 2025], ["under 3", 30, 33]] + [
+    [f"age {a}", 10, 11] for a in range(3, 26)
+]
 
 BAD_INPUTS = [
     # (id, function, args, parts the message must contain)
@@ -1151,6 +1161,80 @@ BAD_INPUTS = [
         ([["2024-25", "2025-26"], ["2026-27", "2027-28"]], [[1]], [[1]]),
         ["years", "2x2", "one row or one column"],
     ),
+    (
+        "one census for the forecast",
+        "ehcp_forecast",
+        ([["Age", 2025], ["age 3", 10]],),
+        ["history_by_age", "1 census (2025)", "at least two consecutive January censuses"],
+    ),
+    (
+        "censuses with a gap",
+        "ehcp_forecast",
+        ([["Age", 2022, 2024], ["age 3", 10, 12]],),
+        ["history_by_age", "consecutive", "2022 to 2024"],
+    ),
+    (
+        "unknown age label",
+        "ehcp_forecast",
+        ([["Age", 2024, 2025], ["age 3", 10, 12], ["age 26", 1, 1]],),
+        ["history_by_age row 2, column 'Age'", "'age 26' is not an age DfE publishes"],
+    ),
+    (
+        "suppressed count in the history",
+        "ehcp_forecast",
+        ([["Age", 2024, 2025], ["age 3", 10, 12], ["age 4", "c", 3]],),
+        ["history_by_age row 2 'age 4', column '2024'", "text 'c' where a number belongs"],
+    ),
+    (
+        "negative count in the history",
+        "ehcp_forecast",
+        ([["Age", 2024, 2025], ["age 3", 10, -2]],),
+        ["history_by_age row 1 'age 3', column '2025'", "negative"],
+    ),
+    (
+        "an age given twice",
+        "ehcp_forecast",
+        ([["Age", 2024, 2025], ["age 3", 10, 12], [3, 1, 1]],),
+        ["history_by_age row 2 '3', column 'Age'", "age 3 is already given on row 1"],
+    ),
+    (
+        "no Age column",
+        "ehcp_forecast",
+        ([["Year", 2024, 2025], ["age 3", 10, 12]],),
+        ["history_by_age header", "one column 'Age'"],
+    ),
+    (
+        "a header that is not a census year",
+        "ehcp_forecast",
+        ([["Age", "2024", "Jan 25"], ["age 3", 10, 12]],),
+        ["history_by_age column 3", "'Jan 25' is not a census year"],
+    ),
+    ("horizon 0", "ehcp_forecast", (FORECAST_HISTORY, OMITTED, [[0]]), ["horizon", "1"]),
+    ("horizon 11", "ehcp_forecast", (FORECAST_HISTORY, OMITTED, [[11]]), ["horizon", "10"]),
+    (
+        "horizon not whole",
+        "ehcp_forecast",
+        (FORECAST_HISTORY, OMITTED, [[2.5]]),
+        ["horizon", "2.5 is not a whole number of years from 1 to 10"],
+    ),
+    (
+        "unknown statistic",
+        "ehcp_forecast",
+        (FORECAST_HISTORY, OMITTED, OMITTED, [["P75"]]),
+        ["statistic", "'P75' is not one of P50, P10, P90"],
+    ),
+    (
+        "new plans of years outside the history",
+        "ehcp_forecast",
+        (FORECAST_HISTORY, [["Age", 2019], ["age 3", 5]]),
+        ["new_plans_by_age", "no calendar year falls between two of the censuses"],
+    ),
+    (
+        "unknown age in new plans",
+        "ehcp_forecast",
+        (FORECAST_HISTORY, [["Age", 2024], ["under 30", 5]]),
+        ["new_plans_by_age row 1, column 'Age'", "'under 30' is not an age"],
+    ),
 ]
 
 
@@ -1378,6 +1462,16 @@ OVERFLOWS = [
         (Y2, [[1e300]], [[1e-300]]),
         ["forecast and plan row '2024-25', column 'Variance %'", "too large"],
     ),
+    (
+        "ehcp_forecast",
+        (
+            [["Age", 2024, 2025], ["age 3", 1.5e308, 1.5e308], ["age 4", 1.5e308, 1.5e308]],
+            OMITTED,
+            OMITTED,
+            [["P90"]],
+        ),
+        ["history_by_age row 'Under 5', column '2026'", "too large"],
+    ),
 ]
 
 
@@ -1456,3 +1550,195 @@ def test_a_choice_of_two_cells_is_an_error_even_when_the_first_is_empty():
         "placement_projection", PLACEMENTS, Y2, [[0]], [[0]], OMITTED, [["", "count"]]
     )
     assert_names(message, "measure", "has 2 values: give one value")
+
+
+# ---------------------------------------------------------------------------------------------
+# EHCP_FORECAST (METHOD.md): worked by hand, and against a plain re-implementation
+# ---------------------------------------------------------------------------------------------
+
+FORECAST_ROWS = ["Under 5", "Age 5 to 10", "Age 11 to 15", "Age 16 to 19", "Age 20 to 25", "Total"]
+#: Age groups as METHOD.md lists them: (lowest, highest) age.
+GROUP_AGES = [(0, 4), (5, 10), (11, 15), (16, 19), (20, 25)]
+
+
+def plain_forecast(history: dict[int, list[float]], horizon: int, new=None) -> list[list[float]]:
+    """The single-council cohort step, written out with loops over plain lists.
+
+    ``history``: census year -> 26 plans by single age; ``new``: calendar year -> 26 new plans.
+    Ratio form: r[a] = sum n_t+1[a] / sum n_t[a-1] over the last three pairs; flows form:
+    stay[a] = sum (n_t+1[a] - new_t[a]) / sum n_t[a-1], intake = the latest year's new plans.
+    """
+    years = sorted(history)
+    pairs = [y for y in years[:-1]][-3:]
+    if new is not None:
+        pairs = [y for y in pairs if y in new]
+    rate = []
+    for a in range(26):
+        num = exp = 0.0
+        for y in pairs:
+            num += history[y + 1][a] - (new[y][a] if new is not None else 0.0)
+            exp += history[y][max(a - 1, 0)]
+        rate.append((num, exp))
+    group_of = [g for g, (lo, hi) in enumerate(GROUP_AGES) for _ in range(lo, hi + 1)]
+    out_rate = []
+    for a in range(26):
+        num, exp = rate[a]
+        if exp > 0:
+            out_rate.append(num / exp)
+        else:
+            gn = sum(rate[b][0] for b in range(26) if group_of[b] == group_of[a])
+            ge = sum(rate[b][1] for b in range(26) if group_of[b] == group_of[a])
+            out_rate.append(gn / ge if ge > 0 else 1.0)
+    intake = [0.0] * 26 if new is None else new[max(new)]
+    n = list(history[years[-1]])
+    result = []
+    for _ in range(horizon):
+        n = [max(out_rate[a] * n[max(a - 1, 0)] + intake[a], 0.0) for a in range(26)]
+        groups = [sum(n[lo : hi + 1]) for lo, hi in GROUP_AGES]
+        result.append(groups + [sum(groups)])
+    return result
+
+
+def forecast_rows(result):
+    """{row label: [values by forecast year]} from an EHCP_FORECAST result."""
+    return {r[0]: r[1:] for r in result[1:]}
+
+
+def test_ehcp_forecast_worked_by_hand():
+    # Every cohort grows by 10% a year of age (ratio 1.1); under 3 (30 then 33) is 10 or 11 at
+    # each of ages 0, 1, 2. A year on, every age holds 11 x 1.1 = 12.1; two years on 13.31.
+    result = call("ehcp_forecast", FORECAST_HISTORY, OMITTED, [[2]])
+    assert result[0] == ["Age group", "2026", "2027"]
+    assert [r[0] for r in result[1:]] == FORECAST_ROWS
+    rows = forecast_rows(result)
+    for label, (lo, hi) in zip(FORECAST_ROWS, GROUP_AGES, strict=False):
+        ages = hi - lo + 1
+        assert rows[label][0] == pytest.approx(12.1 * ages, rel=RATE_REL)
+        assert rows[label][1] == pytest.approx(13.31 * ages, rel=RATE_REL)
+    assert rows["Total"][0] == pytest.approx(12.1 * 26, rel=RATE_REL)
+
+
+def test_ehcp_forecast_defaults_are_three_years_and_p50():
+    omitted = call("ehcp_forecast", FORECAST_HISTORY)
+    assert omitted[0] == ["Age group", "2026", "2027", "2028"]
+    assert omitted == call("ehcp_forecast", FORECAST_HISTORY, OMITTED, [[3]], [["p50"]])
+    assert omitted == call("ehcp_forecast", FORECAST_HISTORY, [[None, None]], [[""]], [[" P50 "]])
+
+
+def test_ehcp_forecast_reads_labels_and_columns_as_dfe_and_people_write_them():
+    # 'age 3' or '3' or 3; census columns in any order; trailing blank rows ignored.
+    plain = [["Age", 2024, 2025]] + [[a, 10 + a, 12 + a] for a in range(3, 26)]
+    dfe = [[" AGE ", "2025", "2024"]] + [[f"age {a}", 12 + a, 10 + a] for a in range(3, 26)]
+    dfe += [[None, None, None]]
+    assert call("ehcp_forecast", plain) == call("ehcp_forecast", dfe)
+
+
+@HYPOTHESIS
+@given(
+    st.lists(
+        st.lists(st.one_of(st.just(0.0), st.floats(0.01, 5000)), min_size=26, max_size=26),
+        min_size=2,
+        max_size=5,
+    ),
+    st.integers(1, 10),
+    st.booleans(),
+)
+def test_ehcp_forecast_matches_a_plain_implementation(censuses, horizon, with_new):
+    years = list(range(2025 - len(censuses) + 1, 2026))
+    history = dict(zip(years, censuses, strict=True))
+    table = [["Age", *years]] + [[f"age {a}", *(c[a] for c in censuses)] for a in range(26)]
+    new = None
+    new_table = OMITTED
+    if with_new:
+        new = {y: [c * 0.1 for c in history[y]] for y in years[:-1]}
+        new_table = [["Age", *years[:-1]]] + [
+            [a, *(new[y][a] for y in years[:-1])] for a in range(26)
+        ]
+    if sum(censuses[-1]) <= 0:
+        assert_names(error_message("ehcp_forecast", table), "no plans at the latest census")
+        return
+    want = plain_forecast(history, horizon, new)
+    got = forecast_rows(call("ehcp_forecast", table, new_table, [[horizon]]))
+    for j, label in enumerate(FORECAST_ROWS):
+        for k in range(horizon):
+            assert got[label][k] == pytest.approx(want[k][j], rel=1e-9, abs=1e-9), (label, k)
+
+
+@HYPOTHESIS
+@given(
+    st.lists(
+        st.lists(st.floats(0.5, 3000, allow_nan=False), min_size=26, max_size=26),
+        min_size=2,
+        max_size=4,
+    ),
+    st.integers(1, 10),
+)
+def test_ehcp_forecast_p10_below_p50_below_p90_in_every_cell(censuses, horizon):
+    years = list(range(2025 - len(censuses) + 1, 2026))
+    table = [["Age", *years]] + [[a, *(c[a] for c in censuses)] for a in range(26)]
+    p = {
+        s: forecast_rows(call("ehcp_forecast", table, OMITTED, [[horizon]], [[s]]))
+        for s in ("P10", "P50", "P90")
+    }
+    for label in FORECAST_ROWS:
+        for k in range(horizon):
+            assert 0 <= p["P10"][label][k] <= p["P50"][label][k] <= p["P90"][label][k]
+
+
+def test_ehcp_forecast_interval_widens_with_the_horizon():
+    p10 = forecast_rows(call("ehcp_forecast", FORECAST_HISTORY, OMITTED, [[3]], [["P10"]]))
+    p90 = forecast_rows(call("ehcp_forecast", FORECAST_HISTORY, OMITTED, [[3]], [["P90"]]))
+    p50 = forecast_rows(call("ehcp_forecast", FORECAST_HISTORY, OMITTED, [[3]]))
+    for label in FORECAST_ROWS:
+        width = [(p90[label][k] - p10[label][k]) / p50[label][k] for k in range(3)]
+        assert 0 < width[0] < width[1] < width[2], label
+
+
+def test_ehcp_forecast_on_cambridgeshires_published_ages(dfe_dir):
+    # Cambridgeshire (873), January 2024 and 2025, single ages as DfE publishes them.
+    import csv
+
+    with open(
+        dfe_dir / "ehcp_sen2" / "ehcp2025_caseload_all_and_age.csv", encoding="utf-8-sig"
+    ) as f:
+        rows = [
+            r
+            for r in csv.DictReader(f)
+            if r["old_la_code"] == "873" and r["breakdown_topic"] == "Child or young persons age"
+        ]
+    by_label: dict[str, dict[str, float]] = {}
+    for r in rows:
+        by_label.setdefault(r["breakdown"], {})[r["time_period"][:4]] = float(r["ehcplans"])
+    table = [["Age", "2023", "2024"]] + [
+        [label, v["2023"], v["2024"]] for label, v in sorted(by_label.items())
+    ]
+    # time_period 202324 is the January 2024 census: relabel the columns as census years.
+    table[0] = ["Age", 2024, 2025]
+    history = {2024: [0.0] * 26, 2025: [0.0] * 26}
+    for label, v in by_label.items():
+        ages = [0, 1, 2] if label == "under 3" else [int(label.split()[1])]
+        for a in ages:
+            history[2024][a] += v["2023"] / len(ages)
+            history[2025][a] += v["2024"] / len(ages)
+    assert sum(history[2025]) == 8007  # DfE's January 2025 total for Cambridgeshire
+    got = forecast_rows(call("ehcp_forecast", table))
+    want = plain_forecast(history, 3)
+    for j, label in enumerate(FORECAST_ROWS):
+        assert got[label] == pytest.approx([w[j] for w in want], rel=1e-9)
+
+
+def test_ehcp_forecast_refuses_a_huge_range_by_its_limit_and_lists_few_problems():
+    # 100,000 rows (the function as xlwings calls it, without building the payload): the limit
+    # is stated; 9,000 repeated ages: the first 20 problems, then how many more.
+    import addin.udfs
+
+    huge = [["Age", 2024, 2025]] + [["age 3", 1, 1]] * 100_000
+    with pytest.raises(xlwings.XlwingsError) as info:
+        addin.udfs.ehcp_forecast(huge)
+    assert_names(str(info.value), "history_by_age", "100,000 rows", "10,000")
+    repeated = [["Age", 2024, 2025]] + [["age 3", 1, 1]] * 9_000
+    with pytest.raises(xlwings.XlwingsError) as info:
+        addin.udfs.ehcp_forecast(repeated)
+    message = str(info.value)
+    assert_names(message, "age 3 is already given on row 1", "and 8,979 more problems not listed")
+    assert message.count("already given") == MAX_PROBLEMS

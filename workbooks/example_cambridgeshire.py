@@ -34,7 +34,8 @@ import os
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
+from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES, TOTAL
+from models.forecast_growth import FORECAST
 from workbooks.model_builder import HIGH_NEEDS_LINES, ModelSpec, write_model
 
 __all__ = ["EXAMPLE_PATH", "REPORT", "example_spec", "build_example"]
@@ -85,15 +86,16 @@ for _ in range(3):
 TRANSFER_RATE = 0.01
 
 # Placements: January 2024 EHC plans by placement (DfE), annual cost per place.
+# Growth 'forecast': each placement grows at its category's P50 growth in EHCPForecast.
 PLACEMENTS = [
     # category, count (Jan 2024), cost per place, growth, inflation
-    (PLACEMENT_CATEGORIES[0], 3254, 8_662, 0.05, 0.03),
-    (PLACEMENT_CATEGORIES[1], 256, 12_000, 0.05, 0.03),
-    (PLACEMENT_CATEGORIES[2], 1686, 17_313, 0.05, 0.03),
-    (PLACEMENT_CATEGORIES[3], 335, 63_000, 0.05, 0.04),
-    (PLACEMENT_CATEGORIES[4], 1, 20_000, 0.0, 0.03),
-    (PLACEMENT_CATEGORIES[5], 950, 8_662, 0.05, 0.03),
-    (PLACEMENT_CATEGORIES[6], 836, 5_000, 0.03, 0.03),
+    (PLACEMENT_CATEGORIES[0], 3254, 8_662, FORECAST, 0.03),
+    (PLACEMENT_CATEGORIES[1], 256, 12_000, FORECAST, 0.03),
+    (PLACEMENT_CATEGORIES[2], 1686, 17_313, FORECAST, 0.03),
+    (PLACEMENT_CATEGORIES[3], 335, 63_000, FORECAST, 0.04),
+    (PLACEMENT_CATEGORIES[4], 1, 20_000, FORECAST, 0.03),
+    (PLACEMENT_CATEGORIES[5], 950, 8_662, FORECAST, 0.03),
+    (PLACEMENT_CATEGORIES[6], 836, 5_000, FORECAST, 0.03),
 ]
 BASE_PLACEMENT_SPEND = sum(count * cost for _, count, cost, _, _ in PLACEMENTS)  # 93,981,766
 
@@ -155,6 +157,58 @@ EHCP_HISTORY = {
     2025: [3560, 280, 1845, 367, 1, 1039, 915],
 }
 EHCP_PLAN = [3449, 271, 1787, 355, 1, 1007, 886]  # January 2024 x 1.06, half-up
+#: DfE's January 2025 total for Cambridgeshire (its placements are suppressed).
+EHCP_TOTAL_2025 = 8007
+
+# The demand forecast (EHCPForecast): `dsg forecast --la 873 --origin 2025 --horizon 3`, the
+# cohort model calibrated on DfE's files (settings k = 3000 plans, window 3, chosen on earlier
+# origins), P10, P50, P90 for January 2026, 2027 and 2028. Cambridgeshire's January 2025
+# placements are suppressed: the model takes their latest published shares (January 2024) of
+# the January 2025 total. tests/test_forecast_growth.py recomputes these from the DfE files.
+FORECAST_ORIGIN = 2025
+EHCP_FORECAST_2025: dict[str, list[tuple[float, float, float]]] = {
+    PLACEMENT_CATEGORIES[0]: [
+        (3575.046945288222, 3926.6671036051052, 4614.797308663705),
+        (3483.7572886491416, 4202.736201433602, 5804.76658423945),
+        (3308.681358383151, 4384.110719154134, 7116.324028037102),
+    ],
+    PLACEMENT_CATEGORIES[1]: [
+        (181.79601356625724, 282.2061214850009, 479.39283510615934),
+        (115.98745464109209, 279.8090652940872, 806.9768060823612),
+        (72.69348794213002, 273.05445124637214, 1336.5761474294623),
+    ],
+    PLACEMENT_CATEGORIES[2]: [
+        (1778.455272188869, 1901.466683560665, 2042.4488721062476),
+        (1696.5285798918349, 1939.3365412514797, 2237.569047013372),
+        (1610.2121850212473, 1967.9862765013406, 2438.9607318111803),
+    ],
+    PLACEMENT_CATEGORIES[3]: [
+        (339.8297170935989, 412.1657783631942, 502.1726432078793),
+        (310.993233540214, 457.4784765635528, 678.9927921504554),
+        (281.9020854611424, 502.96086732522656, 909.2796838715327),
+    ],
+    PLACEMENT_CATEGORIES[4]: [
+        (5.327373539781494, 12.05718086041819, 23.590191120902002),
+        (3.7568456129463232, 19.25680501517711, 70.84489537070154),
+        (1.5815040986199573, 21.685620158251744, 150.52633166935843),
+    ],
+    PLACEMENT_CATEGORIES[5]: [
+        (892.8756824229288, 1136.3616843912603, 1352.7555272460581),
+        (790.7351419776235, 1280.8076640085383, 1814.9595160887463),
+        (713.9125086303527, 1471.7102476186462, 2482.374723841275),
+    ],
+    PLACEMENT_CATEGORIES[6]: [
+        (701.8861891740287, 1153.415127983799, 1837.1794652234469),
+        (525.4315884620377, 1419.0248343445553, 3599.3750330627686),
+        (388.67413273965053, 1725.3648117774815, 6968.63890265724),
+    ],
+    TOTAL: [
+        (8331.182043779845, 8824.339680249443, 9345.480792508028),
+        (8555.594913537789, 9598.449587910993, 10765.627997212989),
+        (8707.293332398343, 10346.872993781451, 12290.394364307243),
+    ],
+}
+
 EHCP_BY_AGE_JAN_2025 = [197, 2578, 3023, 1554, 655]
 
 CONDITIONS = [
@@ -359,11 +413,22 @@ def _sources() -> list[tuple[str, str, str]]:
         ),
         (
             "Growth and inflation",
-            "5% a year (3% other, 0% AP); inflation 3% (4% NMSS)",
-            "Assumptions: the plan's demand management, well below DfE's 11.8% a year growth Jan 2019-Jan "
-            "2024 (4,198 to 7,318) and the report's 12.8% (3.27): the report's main risk (5.1). Independent "
-            "providers seek over-inflationary prices (5.1). With these rates the projection's 2024-25 spend "
-            "is close to the Section 251 forecast.",
+            "Growth 'forecast' (the P50 growth of each category in EHCPForecast); inflation 3% "
+            "(4% NMSS)",
+            "Growth: the cohort demand model's P50 for Cambridgeshire (dsg forecast --la 873 --origin "
+            "2025), the compound average from January 2026 to January 2028 (8.3% a year in all, "
+            "against DfE's 11.8% a year Jan 2019-Jan 2024 and the report's 12.8%, 3.27); see "
+            "EHCPForecast. Inflation: assumptions; independent providers seek over-inflationary "
+            "prices (5.1).",
+        ),
+        (
+            "EHCPForecast",
+            "P10, P50, P90 of EHC plans by category, January 2026-2028",
+            "The cohort model (dsg forecast) calibrated on DfE 'Education, health and care plans' "
+            "(2025 release: caseload by age and placement, new and ceased plans; 2022 release: "
+            "caseload by age band) for every council; Cambridgeshire's January 2025 placements are "
+            "suppressed by DfE, so the model takes their January 2024 shares of the January 2025 "
+            "total (8,007). Actual: DfE's counts to January 2025 (placements empty for 2025).",
         ),
         (
             "Moves",
@@ -422,6 +487,22 @@ def _sources() -> list[tuple[str, str, str]]:
     ]
 
 
+def forecast_rows() -> list[list[object]]:
+    """EHCPForecast: DfE's counts to January 2025, then P10, P50, P90 to January 2028."""
+    rows: list[list[object]] = []
+    for i, cat in enumerate((*PLACEMENT_CATEGORIES, TOTAL)):
+        for y in CENSUS_YEARS:
+            actual: int | None
+            if cat == TOTAL:
+                actual = EHCP_TOTAL_2025 if y == 2025 else sum(EHCP_HISTORY[y])
+            else:
+                actual = None if y == 2025 else EHCP_HISTORY[y][i]  # 2025: suppressed by DfE
+            rows.append([cat, y, actual, None, None, None])
+        for h, (p10, p50, p90) in enumerate(EHCP_FORECAST_2025[cat]):
+            rows.append([cat, FORECAST_ORIGIN + 1 + h, None, p10, p50, p90])
+    return rows
+
+
 def example_spec() -> ModelSpec:
     """Cambridgeshire's model inputs at 2024-25 Q2."""
     settings = {
@@ -474,6 +555,7 @@ def example_spec() -> ModelSpec:
         conditions_rows=[list(c) for c in CONDITIONS],
         sources=_sources(),
         title="High Needs / DSG model - Cambridgeshire (example, 2024-25 Q2)",
+        ehcp_forecast_rows=forecast_rows(),
     )
 
 

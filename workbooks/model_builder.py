@@ -13,7 +13,9 @@ Sheets, in order:
     What the workbook is, how to use it, and the rules the refresh applies
     (the High Needs expenditure rule among them).
 ``Inputs``, ``Placements``, ``High needs``, ``EHCPs``, ``Conditions``
-    The input tables, shaded yellow where a person types.
+    The input tables, shaded yellow where a person types. ``EHCPForecast``
+    (on ``EHCPs``) is optional to the refresh: the forecast import fills it,
+    and a Placements Growth of ``forecast`` reads it (:mod:`models.forecast_growth`).
 ``Calculations``
     The add-in's functions as dynamic-array formulas (need the add-in).
 ``Workings``
@@ -21,9 +23,10 @@ Sheets, in order:
     tables (no add-in needed); the dashboard's charts read these cells, so
     they show numbers in any spreadsheet program.
 ``Dashboard``
-    Key figures and three native charts: the trajectory against the agreed
-    profile, EHCP growth against High Needs funding growth, and the
-    placement spend mix.
+    Key figures and four native charts: the trajectory against the agreed
+    profile, EHCP growth against High Needs funding growth, the placement
+    spend mix, and the EHC plan forecast (EHCPForecast's Total: history, P50
+    and the P10-P90 band).
 ``Sources``
     Where each figure of the model comes from.
 ``xlwings.conf``
@@ -51,7 +54,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, LineChart, PieChart, Reference
+from openpyxl.chart import AreaChart, BarChart, LineChart, PieChart, Reference
 from openpyxl.chart.data_source import StrRef
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.series import SeriesLabel
@@ -60,7 +63,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
+from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES, TOTAL
+from models.forecast_growth import FORECAST, FORECAST_COLUMNS, FORECAST_TABLE
 from models.inputs import OPTIONAL_SETTINGS, SETTINGS, TABLE_COLUMNS
 from models.years import year_label
 from workbooks.publish import publish
@@ -165,7 +169,15 @@ FORMATS: dict[tuple[str, str], str] = {
     ("EHCPPeriod", "Actual"): COUNT,
     ("EHCPPeriod", "Plan"): COUNT,
     ("EHCPByAge", "Actual"): COUNT,
+    ("EHCPForecast", "Year"): "0",
+    ("EHCPForecast", "Actual"): COUNT,
+    ("EHCPForecast", "P10"): COUNT,
+    ("EHCPForecast", "P50"): COUNT,
+    ("EHCPForecast", "P90"): COUNT,
 }
+
+#: Forecast years the blank EHCPForecast table lays out after the last census.
+FORECAST_HORIZON = 3
 
 #: Help shown under each table's title.
 TABLE_HELP: dict[str, str] = {
@@ -183,6 +195,9 @@ TABLE_HELP: dict[str, str] = {
     "EHCPHistory": "Education, health and care plans at each January census, by placement category.",
     "EHCPPeriod": "EHC plans at the end of the return period: actual and the agreement's plan.",
     "EHCPByAge": "EHC plans at the end of the return period by age group.",
+    "EHCPForecast": "EHC plan forecast by category and January census (Import EHCP forecast "
+    "fills it from the DfE files): Actual up to the forecast's origin, then P10, P50 and P90. "
+    "A Placements Growth of 'forecast' grows that placement at its category's P50 growth.",
     "Conditions": "The agreement's conditions: RAG (Green, Amber, Red) and commentary.",
 }
 
@@ -211,6 +226,9 @@ class ModelSpec:
     ehcp_by_age_rows: list[list[Any]]
     conditions_rows: list[list[Any]]
     sources: list[tuple[str, str, str]] = field(default_factory=list)
+    #: EHCPForecast rows (Category, Year, Actual, P10, P50, P90); empty: the blank layout
+    #: (:func:`forecast_layout`) for the census years and three forecast years.
+    ehcp_forecast_rows: list[list[Any]] = field(default_factory=list)
     title: str = "High Needs / DSG model"
 
 
@@ -314,6 +332,7 @@ def calculation_formulas(
     )
     first, last = layout.scalars["ehcp_first"], layout.scalars["ehcp_last"]
     span = max(census_years[-1] - census_years[0], 1) if census_years else 1
+    growth = layout.scalars["growth"]
     return [
         (
             "Placement cost table (base year)",
@@ -322,13 +341,13 @@ def calculation_formulas(
         ),
         (
             "Placement projection: spend",
-            f"={f('PLACEMENT_PROJECTION')}(Placements[#All], Funding[Year], Placements[Growth], "
+            f"={f('PLACEMENT_PROJECTION')}(Placements[#All], Funding[Year], {growth}, "
             f"Placements[Inflation], Moves[#All])",
             "Spend per placement per year from the base year, with growth, inflation and moves.",
         ),
         (
             "Placement projection: count",
-            f"={f('PLACEMENT_PROJECTION')}(Placements[#All], Funding[Year], Placements[Growth], "
+            f"={f('PLACEMENT_PROJECTION')}(Placements[#All], Funding[Year], {growth}, "
             f'Placements[Inflation], Moves[#All], "count")',
             "Children and young people per placement per year.",
         ),
@@ -490,10 +509,32 @@ def _about(wb: Workbook, spec: ModelSpec, officejs: bool, namespace: str) -> Non
         ("Sheets", HEADING),
         (
             "Inputs: Settings, Funding, Agreement. Placements: Placements, Moves. High needs: "
-            "HighNeedsLines. EHCPs: EHCPHistory, EHCPPeriod, EHCPByAge. Conditions: Conditions. "
+            "HighNeedsLines. EHCPs: EHCPHistory, EHCPPeriod, EHCPByAge, EHCPForecast. "
+            "Conditions: Conditions. "
             "Calculations: the add-in's functions. Workings: the year-by-year position with plain "
             "formulas (the charts read it). Dashboard: key figures and charts. Sources: where each "
             "figure comes from. xlwings.conf: settings for the classic add-in.",
+            None,
+        ),
+        ("", None),
+        ("EHC plan forecast", HEADING),
+        (
+            "EHCPForecast holds the demand forecast, one row per category and January census: "
+            "columns Category (the seven placement categories and Total), Year (the census), "
+            "Actual (DfE's count up to the forecast's origin, empty where DfE suppressed it), "
+            "then P10, P50 and P90 (plans, for the censuses after the origin; 8 in 10 outcomes "
+            "fall between P10 and P90 in the backtest). Import EHCP forecast fills it from the DfE "
+            "files for the Settings 'LA code' (the cohort model of `dsg forecast`).",
+            None,
+        ),
+        (
+            "- Growth 'forecast' in Placements: that placement grows at the P50 growth of its "
+            "category (the placement named as the category) from EHCPForecast, the compound "
+            "average between its first and last P50 years: (P50 last / P50 first) ^ (1 / years "
+            "between) - 1, used for every year of the projection. Without EHCPForecast or the "
+            "category, the refresh refuses it naming the Placements row. The Workings sheet shows "
+            "the growth each placement uses; the dashboard's forecast chart draws EHCPForecast's "
+            "Total: the history, the P50 and the P10-P90 band.",
             None,
         ),
         (
@@ -578,8 +619,33 @@ def _ehcps(wb: Workbook, spec: ModelSpec) -> None:
     fmts = {str(y): COUNT for y in spec.census_years}
     row = _add_table(ws, "EHCPHistory", 1, header, spec.ehcp_history_rows, formats=fmts)
     row = _add_table(ws, "EHCPPeriod", row, TABLE_COLUMNS["EHCPPeriod"], spec.ehcp_period_rows)
-    _add_table(ws, "EHCPByAge", row, TABLE_COLUMNS["EHCPByAge"], spec.ehcp_by_age_rows)
+    row = _add_table(ws, "EHCPByAge", row, TABLE_COLUMNS["EHCPByAge"], spec.ehcp_by_age_rows)
+    _add_table(ws, FORECAST_TABLE, row, FORECAST_COLUMNS, forecast_rows(spec))
     ws.freeze_panes = "B4"
+
+
+def forecast_layout(
+    census_years: Sequence[int], horizon: int = FORECAST_HORIZON
+) -> list[list[Any]]:
+    """The blank EHCPForecast rows: every category and Total, each census year and ``horizon`` more.
+
+    >>> rows = forecast_layout([2024, 2025], 1)
+    >>> len(rows), rows[0], rows[-1]
+    (24, ['Mainstream schools or academies', 2024, None, None, None, None], ['Total', 2026, None, None, None, None])
+    """
+    last = census_years[-1] if census_years else 2025
+    years = [*census_years, *range(last + 1, last + 1 + horizon)]
+    return [[c, y, None, None, None, None] for c in (*PLACEMENT_CATEGORIES, TOTAL) for y in years]
+
+
+def forecast_rows(spec: ModelSpec) -> list[list[Any]]:
+    """The EHCPForecast rows the workbook is built with (the blank layout when none)."""
+    return spec.ehcp_forecast_rows or forecast_layout(spec.census_years)
+
+
+def forecast_chart_years(spec: ModelSpec) -> int:
+    """Census years the dashboard's forecast chart shows: the Total rows of EHCPForecast."""
+    return max(1, sum(1 for r in forecast_rows(spec) if str(r[0]).strip().casefold() == "total"))
 
 
 def _conditions(wb: Workbook, spec: ModelSpec) -> None:
@@ -675,6 +741,8 @@ def _workings(wb: Workbook, spec: ModelSpec) -> _Layout:
     n_place = len(spec.placements_rows)
     count_top = rows["hnb_index"] + 3
     spend_top = count_top + n_place + 3
+    # below the census history (hist_top + 4): the growth each placement grows at
+    growth_top = spend_top + n_place + 2 + 8
     ws.cell(row=count_top - 1, column=1, value="Placement projection: count").font = HEADING
     ws.cell(row=spend_top - 1, column=1, value="Placement projection: spend").font = HEADING
 
@@ -729,7 +797,7 @@ def _workings(wb: Workbook, spec: ModelSpec) -> _Layout:
                 ws[f"{c}{cr}"] = f"=INDEX(Placements[Count],{p})"
             else:
                 ws[f"{c}{cr}"] = (
-                    f"={prev}{cr}*(1+INDEX(Placements[Growth],{p}))"
+                    f"={prev}{cr}*(1+$B${growth_top + i})"
                     f"+SUMIFS(Moves[Change],Moves[Placement],$A{cr},Moves[Year],{c}${rows['year']})"
                 )
             ws[f"{c}{sr}"] = (
@@ -781,6 +849,10 @@ def _workings(wb: Workbook, spec: ModelSpec) -> _Layout:
         )
         cagr.number_format = "0.00%"
 
+    _growth_used(ws, growth_top, n_place)
+    forecast_top = growth_top + n_place + 2
+    forecast_rows_at = _forecast_block(ws, forecast_top, forecast_chart_years(spec))
+
     for row_cells in ws.iter_rows(min_row=top, max_row=spend_top + n_place, min_col=1, max_col=2):
         for cell in row_cells:
             cell.alignment = Alignment(vertical="top")
@@ -788,9 +860,112 @@ def _workings(wb: Workbook, spec: ModelSpec) -> _Layout:
     return _Layout(
         first_col=first,
         n_years=n,
-        rows={**rows, "count_top": count_top, "spend_top": spend_top, "n_place": n_place},
-        scalars={"opening": "'Workings'!$B$6", "ehcp_first": first_cell, "ehcp_last": last_cell},
+        rows={
+            **rows,
+            "count_top": count_top,
+            "spend_top": spend_top,
+            "n_place": n_place,
+            "growth_top": growth_top,
+            **forecast_rows_at,
+        },
+        scalars={
+            "opening": "'Workings'!$B$6",
+            "ehcp_first": first_cell,
+            "ehcp_last": last_cell,
+            "growth": f"'Workings'!$B${growth_top}:$B${growth_top + max(n_place, 1) - 1}",
+        },
     )
+
+
+def _growth_used(ws, top: int, n_place: int) -> None:
+    """Workings: the growth each placement grows at (its Growth, or the forecast's P50 growth).
+
+    For a Growth of ``forecast`` (:mod:`models.forecast_growth`), with the
+    category's P50 rows in EHCPForecast at consecutive years::
+
+        n      = number of P50 years of the category       (column C)
+        last   = the last of them                           (column D)
+        growth = (P50[last] / P50[last - n + 1]) ^ (1 / (n - 1)) - 1
+    """
+    ws.cell(
+        row=top - 2,
+        column=1,
+        value="Placement growth used (Placements Growth; 'forecast': the EHCPForecast P50 growth)",
+    ).font = HEADING
+    for j, h in enumerate(("Placement", "Growth used", "P50 years", "Last P50 year"), start=1):
+        ws.cell(row=top - 1, column=j, value=h).font = BOLD
+    f = FORECAST_TABLE
+    for i in range(n_place):
+        r, p = top + i, i + 1
+        g = f"INDEX(Placements[Growth],{p})"
+        name = f"$A{r}"
+        ws.cell(row=r, column=1, value=f"=INDEX(Placements[Placement],{p})")
+        ws.cell(row=r, column=3, value=f'=COUNTIFS({f}[Category],{name},{f}[P50],"<>")')
+        ws.cell(
+            row=r,
+            column=4,
+            value=f'=SUMPRODUCT(MAX(({f}[Category]={name})*({f}[P50]<>"")*{f}[Year]))',
+        )
+        p50 = f"SUMIFS({f}[P50],{f}[Category],{name},{f}[Year],"
+        forecast = f"({p50}$D{r})/{p50}$D{r}-$C{r}+1))^(1/($C{r}-1))-1"
+        ws.cell(
+            row=r,
+            column=2,
+            value=f'=IF(ISTEXT({g}),IF(LOWER(TRIM({g}))="{FORECAST}",{forecast},NA()),{g})',
+        ).number_format = "0.00%"
+
+
+def _forecast_block(ws, top: int, n: int) -> dict[str, int]:
+    """Workings: EHCPForecast's Total by census year, for the dashboard's forecast chart.
+
+    Years are the last ``n`` of the Total rows; the P50, P10 and band rows
+    start at the origin (the last Actual) from the count itself, as the
+    forecast workbook of ``dsg forecast --out`` draws them. A cell without a
+    figure is ``#N/A`` (a gap in the chart).
+    """
+    f = FORECAST_TABLE
+    ws.cell(row=top, column=1, value="EHC plan forecast, Total (EHCPForecast)").font = HEADING
+    ws.cell(row=top + 1, column=1, value="Forecast origin (last census with an actual)")
+    ws.cell(
+        row=top + 1,
+        column=2,
+        value=f'=SUMPRODUCT(MAX(({f}[Category]="{TOTAL}")*({f}[Actual]<>"")*{f}[Year]))',
+    )
+    ws.cell(row=top + 2, column=1, value="Last forecast census")
+    ws.cell(row=top + 2, column=2, value=f'=SUMPRODUCT(MAX(({f}[Category]="{TOTAL}")*{f}[Year]))')
+    keys = {
+        "fc_year": (top + 3, "Forecast census year"),
+        "fc_actual": (top + 4, "Actual"),
+        "fc_p50": (top + 5, "P50"),
+        "fc_p10": (top + 6, "P10"),
+        "fc_band": (top + 7, "P10-P90 band"),
+    }
+    for row, label in keys.values():
+        ws.cell(row=row, column=1, value=label)
+
+    def has(column: str, y: str) -> str:
+        return f'COUNTIFS({f}[Category],"{TOTAL}",{f}[Year],{y},{f}[{column}],"<>")'
+
+    def value(column: str, y: str) -> str:
+        return f'SUMIFS({f}[{column}],{f}[Category],"{TOTAL}",{f}[Year],{y})'
+
+    for k in range(n):
+        c = get_column_letter(2 + k)
+        y = f"{c}${top + 3}"
+        actual = f"{c}{top + 4}"
+        ws[y.replace("$", "")] = f"=$B${top + 2}-{n - 1 - k}"
+        ws[actual] = f"=IF({has('Actual', y)}=0,NA(),{value('Actual', y)})"
+        for row, column in ((top + 5, "P50"), (top + 6, "P10")):
+            ws[f"{c}{row}"] = (
+                f"=IF({y}=$B${top + 1},{actual},IF({has(column, y)}=0,NA(),{value(column, y)}))"
+            )
+        ws[f"{c}{top + 7}"] = (
+            f"=IF({y}=$B${top + 1},IF(ISNUMBER({actual}),0,NA()),"
+            f"IF({has('P90', y)}=0,NA(),{value('P90', y)}-{value('P10', y)}))"
+        )
+        for row in range(top + 4, top + 8):
+            ws[f"{c}{row}"].number_format = COUNT
+    return {key: row for key, (row, _) in keys.items()} | {"fc_n": n}
 
 
 def _calculations(
@@ -943,6 +1118,8 @@ def _dashboard(wb: Workbook, spec: ModelSpec, layout: _Layout) -> None:
     pie.legend.position = "r"
     ws.add_chart(pie, "H21")
 
+    ws.add_chart(_forecast_chart(wk, rows), "A39")
+
     note = ws.cell(
         row=16,
         column=1,
@@ -959,7 +1136,53 @@ def _dashboard(wb: Workbook, spec: ModelSpec, layout: _Layout) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 1
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_area = "A1:R38"
+    ws.print_area = "A1:R56"
+
+
+def _forecast_chart(wk, rows: dict[str, int]) -> AreaChart:
+    """EHC plans, Total: the history and the P50 as lines over the P10-P90 band.
+
+    The band is a stacked area whose lower part (P10) is not filled, as in
+    the forecast workbook of ``dsg forecast --out``; all figures come from the
+    Workings sheet's EHCPForecast block.
+    """
+    n = rows["fc_n"]
+    cats = Reference(wk, min_col=2, max_col=1 + n, min_row=rows["fc_year"])
+    band = AreaChart()
+    band.grouping = "stacked"
+    for key in ("fc_p10", "fc_band"):
+        band.add_data(
+            Reference(wk, min_col=2, max_col=1 + n, min_row=rows[key]),
+            from_rows=True,
+            titles_from_data=False,
+        )
+        band.series[-1].tx = _series_title(wk, rows[key])
+    band.set_categories(cats)
+    band.series[0].graphicalProperties.noFill = True
+    band.series[0].graphicalProperties.line.noFill = True
+    band.series[1].graphicalProperties.solidFill = "BDD7EE"
+    band.series[1].graphicalProperties.line.noFill = True
+    lines = LineChart()
+    for key in ("fc_actual", "fc_p50"):
+        lines.add_data(
+            Reference(wk, min_col=2, max_col=1 + n, min_row=rows[key]),
+            from_rows=True,
+            titles_from_data=False,
+        )
+        lines.series[-1].tx = _series_title(wk, rows[key])
+        lines.series[-1].smooth = False
+    lines.set_categories(cats)
+    lines.series[0].graphicalProperties.line.solidFill = "1F4E79"
+    lines.series[1].graphicalProperties.line.solidFill = "C55A11"
+    lines.series[1].graphicalProperties.line.dashStyle = "dash"
+    band.title = "EHC plans: history and forecast (P50, P10-P90 band)"
+    band.y_axis.title = "EHC plans"
+    band.x_axis.title = "January census"
+    band.height, band.width = 8.5, 17
+    band.legend.position = "b"
+    _visible_axes(band)
+    band += lines
+    return band
 
 
 def _series_title(ws, row: int) -> SeriesLabel:

@@ -29,7 +29,7 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from models.errors import InputError, Problem
-from models.inputs import TABLE_COLUMNS, TABLE_NAMES, ModelInputs
+from models.inputs import OPTIONAL_TABLES, TABLE_COLUMNS, TABLE_NAMES, ModelInputs
 from workbooks.limits import MODEL_LIMITS, check_xlsx
 
 __all__ = ["ModelFileError", "read_model", "find_tables"]
@@ -157,6 +157,9 @@ def read_model(path: str | os.PathLike) -> ModelInputs:
                         )
                     )
             frames[name] = frame
+        for name in OPTIONAL_TABLES:  # read when present (EHCPForecast)
+            if (hit := tables.get(_norm(name))) is not None:
+                frames[name] = _read_table(hit[0], hit[1], name, problems)
         if problems:
             raise ModelFileError(problems)
     finally:

@@ -28,4 +28,4 @@ FUNCTION_MODULES: tuple[str, ...] = ("addin.udfs",)
 
 #: Modules whose ``@xw.script`` scripts are served, each run off the event loop. Add a module
 #: here to serve its scripts (and a task pane button in ``project/templates/taskpane.html``).
-SCRIPT_MODULES: tuple[str, ...] = ("addin.refresh", "addin.import_history")
+SCRIPT_MODULES: tuple[str, ...] = ("addin.refresh", "addin.import_history", "addin.import_forecast")
