@@ -2,9 +2,9 @@
 
 Every input is an Excel Table (ListObject) found by its name on whichever
 sheet it sits (Excel table names are unique in a workbook and match without
-regard to case). Each table comes back as a raw DataFrame: the header row as
-the columns, the cells as the file holds them; the models validate the
-figures. The file is opened with openpyxl and never saved.
+regard to case). Each table comes back as its rows (lists): the header row
+first, then the cells as the file holds them; the models validate the
+figures. No pandas is imported. The file is opened with openpyxl and never saved.
 
 Refused, with a message naming what is wrong (:class:`ModelFileError`):
 
@@ -23,7 +23,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
@@ -59,7 +58,8 @@ def find_tables(wb) -> dict[str, tuple[Any, Any]]:
     return found
 
 
-def _read_table(ws, table, name: str, problems: list[Problem]) -> pd.DataFrame:
+def _read_table(ws, table, name: str, problems: list[Problem]) -> list[list[Any]]:
+    """The table's header row (stripped text) then its data rows, totals row left out."""
     min_col, min_row, max_col, max_row = range_boundaries(table.ref)
     header_rows = table.headerRowCount if table.headerRowCount is not None else 1
     totals = table.totalsRowCount or 0
@@ -71,7 +71,7 @@ def _read_table(ws, table, name: str, problems: list[Problem]) -> pd.DataFrame:
                 "has no header row: switch on the table's header row",
             )
         )
-        return pd.DataFrame()
+        return []
     cells = list(
         ws.iter_rows(min_row=min_row, max_row=max_row - totals, min_col=min_col, max_col=max_col)
     )
@@ -86,7 +86,7 @@ def _read_table(ws, table, name: str, problems: list[Problem]) -> pd.DataFrame:
                 )
             )
         header.append("" if cell.value is None else str(cell.value).strip())
-    rows = []
+    rows: list[list[Any]] = [header]
     for i, row in enumerate(cells[1:], start=1):
         values: list[Any] = []
         for j, cell in enumerate(row):
@@ -104,7 +104,7 @@ def _read_table(ws, table, name: str, problems: list[Problem]) -> pd.DataFrame:
             else:
                 values.append(cell.value)
         rows.append(values)
-    return pd.DataFrame(rows, columns=header, dtype=object)
+    return rows
 
 
 def read_model(path: str | os.PathLike) -> ModelInputs:
@@ -133,7 +133,7 @@ def read_model(path: str | os.PathLike) -> ModelInputs:
     try:
         tables = find_tables(wb)
         problems: list[Problem] = []
-        frames: dict[str, pd.DataFrame] = {}
+        frames: dict[str, list[list[Any]]] = {}
         for name in TABLE_NAMES:
             hit = tables.get(_norm(name))
             if hit is None:
@@ -148,7 +148,7 @@ def read_model(path: str | os.PathLike) -> ModelInputs:
                 continue
             ws, table = hit
             frame = _read_table(ws, table, name, problems)
-            have = {_norm(c) for c in frame.columns}
+            have = {_norm(c) for c in frame[0]} if frame else set()
             for column in TABLE_COLUMNS[name]:
                 if _norm(column) not in have:
                     problems.append(
