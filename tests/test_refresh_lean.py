@@ -12,14 +12,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from models.inputs import ModelInputs
 from models.monitoring import canonical_inputs, monitoring_return
 from workbooks.example_cambridgeshire import EXAMPLE_PATH
-from workbooks.model_reader import read_model
+from workbooks.model_reader import ModelFileError, read_model
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -76,3 +78,26 @@ def test_tables_as_rows_or_as_dataframes_give_the_same_return_and_fingerprint():
         51_745_000.0
     )
     assert round(-summary.loc["In-year surplus/(deficit)", "2024-25"], 2) == 11_730_000.0
+
+
+def test_a_damaged_sheet_or_table_part_read_lazily_is_refused_as_the_model_file(tmp_path):
+    """The reader opens the model read-only, so a damaged table part or sheet shows only when
+    read: it is still refused as the model file, never a crash (dsg refresh exits 2)."""
+    for part in ("xl/tables/table3.xml", "xl/worksheets/sheet6.xml"):
+        damaged = tmp_path / f"{Path(part).stem}.xlsx"
+        with zipfile.ZipFile(EXAMPLE_PATH) as zin, zipfile.ZipFile(damaged, "w") as zout:
+            for item in zin.infolist():
+                data = zin.read(item.filename)
+                zout.writestr(item, data[: len(data) // 2] if item.filename == part else data)
+        with pytest.raises(ModelFileError, match="cannot be opened as an .xlsx workbook"):
+            read_model(damaged)
+        run = subprocess.run(
+            [sys.executable, "-m", "addin.cli", "refresh", str(damaged), "--out", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=dict(os.environ, PYTHONPATH=str(REPO)),
+        )
+        assert run.returncode == 2, run.stderr
+        assert "cannot be opened as an .xlsx workbook" in run.stderr
+        assert not list(tmp_path.glob("873_*.xlsx"))
