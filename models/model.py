@@ -237,9 +237,18 @@ def keyed(values: Any, keys: Any, name: str = "") -> Keyed:
     return Keyed(tuple(keys), values, name)
 
 
-def _same_keys(part: str, keys: tuple[str, ...], **series: Keyed) -> None:
-    """Every series of a part is keyed by ``keys``, in order (a scenario replaced with care)."""
-    wrong = [name for name, s in series.items() if tuple(s.index) != keys]
+def _same_keys(part: str, keys: tuple[str, ...], **series: Any) -> None:
+    """Every series of a part is a :class:`Keyed` keyed by ``keys``, in order.
+
+    A scenario replaced with care: a bare array, a list or a pandas Series is
+    refused by name, as are keys in another order.
+
+    >>> _same_keys("Funding", ("2024-25",), income=[1.0])
+    Traceback (most recent call last):
+    ...
+    models.errors.InputError: Funding income: must be keyed by 2024-25 in that order
+    """
+    wrong = [name for name, s in series.items() if not isinstance(s, Keyed) or s.keys != keys]
     if wrong:
         raise InputError(
             [
