@@ -53,12 +53,12 @@ def once_per_model(figure: Callable[[DSGModel], _Figure]) -> Callable[[DSGModel]
             if isinstance(value, np.ndarray):
                 value.flags.writeable = False
             cache[model] = value
-        result: _Figure = cache[model]
-        if isinstance(result, ResultTable):
+        result = cache[model]
+        if isinstance(result, ResultTable):  # a table as a copy: its lists could be changed
             columns = [c.copy() if isinstance(c, np.ndarray) else list(c) for c in result.columns]
-            copied: _Figure = ResultTable(list(result.header), columns, result.blank)  # type: ignore[assignment]
-            return copied
-        return result
+            result = ResultTable(list(result.header), columns, result.blank)
+        kept: _Figure = result
+        return kept
 
     return cached
 
