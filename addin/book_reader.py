@@ -3,7 +3,7 @@
 Works the same on the classic Windows add-in (COM) and on xlwings Server's
 Office.js book: each Excel Table (ListObject) is found by name on whichever
 sheet holds it, and read as its header row and data body (a totals row, if
-shown, is left out). The result is the same :class:`~models.inputs.ModelInputs`
+shown, is left out), as plain rows (no pandas). The result is the same :class:`~models.inputs.ModelInputs`
 the file reader builds, so the refresh computes and validates alike. A cell
 holding an Excel error comes back as its text (``#REF!``), as openpyxl reads
 it from the file, so the models name it as an error rather than a blank.
@@ -12,8 +12,6 @@ it from the file, so the models name it as an error rather than a blank.
 from __future__ import annotations
 
 from typing import Any
-
-import pandas as pd
 
 from models.inputs import OPTIONAL_TABLES, TABLE_NAMES, ModelInputs
 
@@ -25,14 +23,14 @@ def _rows(rng: Any) -> list[list[Any]]:
     return [list(r) for r in (value or [])]
 
 
-def read_table(table: Any) -> pd.DataFrame:
-    """One Excel Table as a raw DataFrame (header row as columns)."""
+def read_table(table: Any) -> list[list[Any]]:
+    """One Excel Table as its rows: the header row, then the data body (as the file reader)."""
     header = _rows(table.header_row_range)
     body = _rows(table.data_body_range)
     columns = header[0] if header else []
     width = len(columns)
     body = [r + [None] * (width - len(r)) for r in body]
-    return pd.DataFrame(body, columns=columns) if columns else pd.DataFrame()
+    return [list(columns), *body] if columns else []
 
 
 def read_book(book: Any) -> ModelInputs:
@@ -42,7 +40,7 @@ def read_book(book: Any) -> ModelInputs:
     need it.
     """
     wanted = {name.casefold(): name for name in TABLE_NAMES + OPTIONAL_TABLES}
-    tables: dict[str, pd.DataFrame] = {}
+    tables: dict[str, list[list[Any]]] = {}
     for sheet in book.sheets:
         for table in sheet.tables:
             name = wanted.get(str(table.name).strip().casefold())

@@ -2,19 +2,23 @@
 
 One frozen dataclass holds every input table of the model workbook (issue
 "model workbook": Settings, Funding, Placements, Moves, Agreement,
-HighNeedsLines, EHCPHistory, EHCPPeriod, EHCPByAge, Conditions), each as a
-raw :class:`pandas.DataFrame` exactly as read (header row as columns, cells
-as Excel holds them). Validation happens when the figures are computed
-(``models.validation.read_table``), so the same checks and messages apply
-whether the tables came from a file (``workbooks``) or from an open book
-through xlwings (``addin``).
+HighNeedsLines, EHCPHistory, EHCPPeriod, EHCPByAge, Conditions), each exactly
+as read (header row first, cells as Excel holds them): a list of rows from
+the file reader (:mod:`workbooks.model_reader`, no pandas), or a
+:class:`pandas.DataFrame` (header row as columns) from an open book or a
+test; :func:`models.validation.rows_of` reads either. Validation happens when
+the figures are computed (:func:`models.parse.parse_model`), so the same
+checks and messages apply whether the tables came from a file
+(``workbooks``) or from an open book through xlwings (``addin``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # a DataFrame view imports pandas when asked for
+    import pandas as pd
 
 #: Table names of the model workbook, in the order a reader meets them.
 TABLE_NAMES: tuple[str, ...] = (
@@ -87,12 +91,31 @@ class ModelInputs:
     messages and the audit block.
     """
 
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    tables: dict[str, Any] = field(default_factory=dict)
     source: str = ""
 
-    def table(self, name: str) -> pd.DataFrame:
-        """The table ``name``; KeyError names the missing table."""
+    def table(self, name: str) -> Any:
+        """The table ``name`` as read (rows or a DataFrame); KeyError names the missing table."""
         try:
             return self.tables[name]
         except KeyError:
             raise KeyError(f"the model has no table '{name}'") from None
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """The table ``name`` as a DataFrame of objects (header row as columns), to read or edit.
+
+        >>> ModelInputs({"Moves": [["Year", "Change"], ["2025-26", 30]]}).frame("Moves")
+              Year Change
+        0  2025-26     30
+        """
+        import pandas as pd
+
+        table = self.table(name)
+        if isinstance(table, pd.DataFrame):
+            return table.copy()
+        from models.validation import rows_of
+
+        rows = rows_of(table)
+        if not rows:
+            return pd.DataFrame()
+        return pd.DataFrame(rows[1:], columns=rows[0], dtype=object)

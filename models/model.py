@@ -6,9 +6,11 @@ figure of the return (:mod:`models.return_figures`) is computed from them,
 never from the raw tables, so a figure never meets a blank, a text or an
 Excel error where a number belongs.
 
-- series are :class:`pandas.Series` of floats, keyed by financial year
-  (``2024-25``), placement, Section 251 code, EHCP category or age group;
-  their values are read-only;
+- series are :class:`Keyed`: a read-only numpy array of floats with its keys
+  (financial year ``2024-25``, placement, Section 251 code, EHCP category or
+  age group); tables are :class:`Grid`: row labels, column labels and a
+  read-only 2-D array. Neither needs pandas, so the refresh never imports
+  it; ``.series()`` and ``.frame()`` build the pandas view for a person;
 - money is unrounded float pounds; rates are decimals (0.01 = 1%).
 
 A scenario is a copy with one part replaced, for example a 2% transfer in
@@ -22,15 +24,21 @@ every year::
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from models.errors import InputError, Problem
 
+if TYPE_CHECKING:  # pandas is imported only to show a part to a person
+    import pandas as pd
+
 __all__ = [
+    "Keyed",
+    "Grid",
+    "Moves",
     "Settings",
     "Funding",
     "Placements",
@@ -40,36 +48,207 @@ __all__ = [
     "Condition",
     "DSGModel",
     "year_series",
+    "keyed",
 ]
 
 
-def _frozen(values: Any, index: Any, name: str) -> pd.Series:
-    array = np.array(values, dtype=float)
+def _read_only(values: Any, ndim: int) -> np.ndarray:
+    array = np.array(values, dtype=float, ndmin=ndim)
     array.flags.writeable = False
-    return pd.Series(array, index=pd.Index(list(index), dtype=object), name=name, copy=False)
+    return array
 
 
-def year_series(values: Any, years: Any, name: str = "") -> pd.Series:
-    """A read-only series of floats keyed by financial year.
+@dataclass(frozen=True, eq=False)
+class Keyed:
+    """A read-only array of floats with its keys (years, placements, lines, categories).
+
+    What a :class:`pandas.Series` of the model was, in numpy: indexing by key,
+    iteration over the values, and arithmetic with an array, a list, a number
+    or another ``Keyed`` of the same keys give floats or a new ``Keyed``.
+
+    >>> k = Keyed(("2024-25", "2025-26"), [1.0, 2.0], "Income")
+    >>> k["2025-26"], (k + [0.5, 0.5]).tolist(), k.to_dict()
+    (2.0, [1.5, 2.5], {'2024-25': 1.0, '2025-26': 2.0})
+    """
+
+    keys: tuple[str, ...]
+    values: np.ndarray
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", tuple(self.keys))
+        object.__setattr__(self, "values", _read_only(self.values, 1))
+        if len(self.values) != len(self.keys):
+            raise ValueError(
+                f"{self.name or 'values'}: {len(self.values)} values for {len(self.keys)} keys"
+            )
+
+    @property
+    def index(self) -> tuple[str, ...]:
+        """The keys, in order (the name a Series gave them)."""
+        return self.keys
+
+    def __getitem__(self, key: str) -> float:
+        try:
+            return float(self.values[self.keys.index(key)])
+        except ValueError:
+            raise KeyError(key) from None
+
+    def __iter__(self) -> Iterator[float]:
+        return iter(self.values.tolist())
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def to_numpy(self) -> np.ndarray:
+        """The values, read-only."""
+        return self.values
+
+    def tolist(self) -> list[float]:
+        return list(self.values.tolist())
+
+    def to_dict(self) -> dict[str, float]:
+        return dict(zip(self.keys, self.values.tolist(), strict=True))
+
+    def sum(self) -> float:
+        return float(self.values.sum())
+
+    def _other(self, other: Any) -> np.ndarray:
+        if isinstance(other, Keyed):
+            if other.keys != self.keys:
+                raise ValueError(f"keys differ: {self.keys} and {other.keys}")
+            return other.values
+        return np.asarray(other, dtype=float)
+
+    def _new(self, values: np.ndarray) -> Keyed:
+        return Keyed(self.keys, values, self.name)
+
+    def __add__(self, other: Any) -> Keyed:
+        return self._new(self.values + self._other(other))
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> Keyed:
+        return self._new(self.values - self._other(other))
+
+    def __rsub__(self, other: Any) -> Keyed:
+        return self._new(self._other(other) - self.values)
+
+    def __mul__(self, other: Any) -> Keyed:
+        return self._new(self.values * self._other(other))
+
+    __rmul__ = __mul__
+
+    def __neg__(self) -> Keyed:
+        return self._new(-self.values)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.values if dtype is None else self.values.astype(dtype)
+
+    def series(self) -> pd.Series:
+        """The values as a :class:`pandas.Series` keyed by ``keys``, for a person to read."""
+        import pandas as pd
+
+        return pd.Series(
+            self.values.copy(), index=pd.Index(list(self.keys), dtype=object), name=self.name
+        )
+
+    def __repr__(self) -> str:
+        return f"Keyed({self.name!r}, {self.to_dict()})"
+
+
+@dataclass(frozen=True, eq=False)
+class Grid:
+    """A read-only 2-D array of floats with its row and column labels.
+
+    >>> g = Grid(("A", "B"), ("January 2024",), [[1.0], [2.0]])
+    >>> g.column("January 2024").tolist(), g.columns
+    ([1.0, 2.0], ('January 2024',))
+    """
+
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    values: np.ndarray
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rows", tuple(self.rows))
+        object.__setattr__(self, "columns", tuple(self.columns))
+        values = _read_only(self.values, 2)
+        if values.size == 0:
+            values = _read_only(np.zeros((len(self.rows), len(self.columns))), 2)
+        if values.shape != (len(self.rows), len(self.columns)):
+            raise ValueError(
+                f"{values.shape} values for {len(self.rows)}x{len(self.columns)} labels"
+            )
+        object.__setattr__(self, "values", values)
+
+    def column(self, label: str) -> Keyed:
+        """One column, keyed by the row labels."""
+        return Keyed(self.rows, self.values[:, self.columns.index(label)], label)
+
+    def frame(self) -> pd.DataFrame:
+        """The grid as a :class:`pandas.DataFrame`, for a person to read."""
+        import pandas as pd
+
+        return pd.DataFrame(self.values.copy(), index=list(self.rows), columns=list(self.columns))
+
+
+@dataclass(frozen=True, eq=False)
+class Moves:
+    """The Moves table: planned net changes in count (children, + or -), one per row.
+
+    >>> Moves(("Independent",), ("2025-26",), [-10.0]).rows()
+    [['Placement', 'Year', 'Change'], ['Independent', '2025-26', -10.0]]
+    """
+
+    placements: tuple[str, ...]
+    years: tuple[str, ...]
+    change: np.ndarray
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "placements", tuple(self.placements))
+        object.__setattr__(self, "years", tuple(self.years))
+        object.__setattr__(self, "change", _read_only(self.change, 1))
+
+    def __len__(self) -> int:
+        return len(self.placements)
+
+    def rows(self) -> list[list[Any]]:
+        """Header then one row per move, as a table argument."""
+        body = zip(self.placements, self.years, self.change.tolist(), strict=True)
+        return [["Placement", "Year", "Change"], *map(list, body)]
+
+
+def year_series(values: Any, years: Any, name: str = "") -> Keyed:
+    """Read-only floats keyed by financial year.
 
     >>> year_series([1.0, 2.0], ["2024-25", "2025-26"], "Transfer rate").to_dict()
     {'2024-25': 1.0, '2025-26': 2.0}
     """
-    return _frozen(values, years, name)
+    return Keyed(tuple(years), values, name)
 
 
-def keyed(values: Any, keys: Any, name: str = "") -> pd.Series:
-    """A read-only series of floats keyed by placement, line, category or age group.
+def keyed(values: Any, keys: Any, name: str = "") -> Keyed:
+    """Read-only floats keyed by placement, line, category or age group.
 
     >>> keyed([3.0], ["Independent"], "Count").to_dict()
     {'Independent': 3.0}
     """
-    return _frozen(values, keys, name)
+    return Keyed(tuple(keys), values, name)
 
 
-def _same_keys(part: str, keys: tuple[str, ...], **series: pd.Series) -> None:
-    """Every series of a part is keyed by ``keys``, in order (a scenario replaced with care)."""
-    wrong = [name for name, s in series.items() if tuple(s.index) != keys]
+def _same_keys(part: str, keys: tuple[str, ...], **series: Any) -> None:
+    """Every series of a part is a :class:`Keyed` keyed by ``keys``, in order.
+
+    A scenario replaced with care: a bare array, a list or a pandas Series is
+    refused by name, as are keys in another order.
+
+    >>> _same_keys("Funding", ("2024-25",), income=[1.0])
+    Traceback (most recent call last):
+    ...
+    models.errors.InputError: Funding income: must be keyed by 2024-25 in that order
+    """
+    wrong = [name for name, s in series.items() if not isinstance(s, Keyed) or s.keys != keys]
     if wrong:
         raise InputError(
             [
@@ -122,13 +301,13 @@ class Funding:
     """The Funding table: one value per financial year, pounds (rates as decimals)."""
 
     years: tuple[str, ...]
-    income: pd.Series
-    schools_block: pd.Series
-    transfer_rate: pd.Series
-    other_high_needs_spend: pd.Series
-    other_blocks_deficit: pd.Series
-    council_contribution: pd.Series
-    other_contributions: pd.Series
+    income: Keyed
+    schools_block: Keyed
+    transfer_rate: Keyed
+    other_high_needs_spend: Keyed
+    other_blocks_deficit: Keyed
+    council_contribution: Keyed
+    other_contributions: Keyed
 
     def __post_init__(self) -> None:
         _same_keys(
@@ -148,15 +327,15 @@ class Funding:
 class Placements:
     """The Placements table (base year) and the Moves table, keyed by placement.
 
-    ``moves`` is ``Placement | Year | Change`` (children, + or -), or None.
+    ``moves`` is the Moves table (:class:`Moves`), or None when it is empty.
     """
 
     names: tuple[str, ...]
-    count: pd.Series
-    cost_per_place: pd.Series
-    growth: pd.Series
-    inflation: pd.Series
-    moves: pd.DataFrame | None = None
+    count: Keyed
+    cost_per_place: Keyed
+    growth: Keyed
+    inflation: Keyed
+    moves: Moves | None = None
 
     def __post_init__(self) -> None:
         _same_keys(
@@ -174,10 +353,10 @@ class Agreement:
     """The Safety Valve agreement's profile, keyed by the years it lists (ascending)."""
 
     years: tuple[str, ...]
-    dfe_payment_due: pd.Series
-    dfe_payment_received: pd.Series
-    council_contribution: pd.Series
-    agreed_deficit: pd.Series
+    dfe_payment_due: Keyed
+    dfe_payment_received: Keyed
+    council_contribution: Keyed
+    agreed_deficit: Keyed
 
     def __post_init__(self) -> None:
         _same_keys(
@@ -194,8 +373,8 @@ class Agreement:
 class HighNeedsLines:
     """Budget and forecast outturn of the current year, keyed by Section 251 code, pounds."""
 
-    budget: pd.Series
-    forecast: pd.Series
+    budget: Keyed
+    forecast: Keyed
 
 
 @dataclass(frozen=True, eq=False)
@@ -206,10 +385,10 @@ class EHCPNumbers:
     census, headed as the return shows it (``January 2024``).
     """
 
-    history: pd.DataFrame
-    actual: pd.Series
-    plan: pd.Series
-    by_age: pd.Series
+    history: Grid
+    actual: Keyed
+    plan: Keyed
+    by_age: Keyed
 
 
 @dataclass(frozen=True)

@@ -58,11 +58,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from models import return_figures as rf
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES, TOTAL, TOTAL_BY_AGE
@@ -78,10 +78,14 @@ from models.parse import (
     parse_model,
     s251_code,
 )
-from models.validation import is_blank, rows_of
+from models.validation import ResultTable, is_blank, rows_of
+
+if TYPE_CHECKING:  # the DataFrame views import pandas when a person asks for them
+    import pandas as pd
 
 __all__ = [
     "MonitoringReturn",
+    "ReturnTable",
     "monitoring_return",
     "return_of",
     "canonical_inputs",
@@ -199,14 +203,85 @@ def period_plan(period: str) -> str:
 # --- The figures --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, eq=False)
+class ReturnTable:
+    """One table of the return: row labels, column labels and its cells, without pandas.
+
+    A cell is a float (unrounded pounds, a count, a share), a text, or None
+    (an empty cell). Row labels are the return's (``High Needs Block
+    income``), or the row's position for a table written in order (Block
+    movements, Safety Valve, Conditions). :meth:`frame` is the pandas view,
+    for a person to read.
+
+    >>> t = ReturnTable(("Budget", "Total"), ("2024-25",), [[1.5], [None]])
+    >>> t.at("Budget", "2024-25"), t.column("2024-25"), t.frame().loc["Total", "2024-25"] is None
+    (1.5, [1.5, None], True)
+    """
+
+    index: tuple[Any, ...]
+    columns: tuple[str, ...]
+    cells: tuple[tuple[Any, ...], ...]
+    _rows: dict[Any, int] = field(init=False, repr=False, compare=False)
+    _columns: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "index", tuple(self.index))
+        object.__setattr__(self, "columns", tuple(self.columns))
+        object.__setattr__(self, "cells", tuple(tuple(row) for row in self.cells))
+        if len(self.cells) != len(self.index) or any(
+            len(row) != len(self.columns) for row in self.cells
+        ):
+            raise ValueError(f"cells do not match {len(self.index)} rows x {len(self.columns)}")
+        object.__setattr__(self, "_rows", {label: r for r, label in enumerate(self.index)})
+        object.__setattr__(self, "_columns", {name: c for c, name in enumerate(self.columns)})
+
+    @classmethod
+    def in_order(cls, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> ReturnTable:
+        """A table written in order: its rows labelled by position."""
+        return cls(tuple(range(len(rows))), tuple(columns), tuple(tuple(r) for r in rows))
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> ReturnTable:
+        """The table a DataFrame shows (a missing value as None)."""
+        cells = frame.astype(object).where(frame.notna(), None).values.tolist()
+        return cls(tuple(frame.index), tuple(str(c) for c in frame.columns), cells)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def at(self, label: Any, column: str) -> Any:
+        """The cell in row ``label`` and column ``column``."""
+        return self.cells[self._rows[label]][self._columns[column]]
+
+    def row(self, label: Any) -> tuple[Any, ...]:
+        """The cells of row ``label``, in column order."""
+        return self.cells[self._rows[label]]
+
+    def column(self, name: str) -> list[Any]:
+        """The cells of column ``name``, in row order."""
+        c = self._columns[name]
+        return [row[c] for row in self.cells]
+
+    def frame(self) -> pd.DataFrame:
+        """The table as a :class:`pandas.DataFrame` of objects (an empty cell as None)."""
+        import pandas as pd
+
+        index = None if self.index == tuple(range(len(self.index))) else list(self.index)
+        return pd.DataFrame(
+            [list(r) for r in self.cells], index=index, columns=list(self.columns), dtype=object
+        )
+
+
 @dataclass(frozen=True)
 class MonitoringReturn:
     """Every figure of the return, keyed by the return's labels.
 
-    Money is in unrounded pounds; a blank cell is ``None``. Tables are
-    DataFrames whose index holds the row labels (``financial_summary``,
-    ``high_needs``, ``ehcp``) or whose rows are written in order
-    (``block_movements``, ``safety_valve``, ``conditions``).
+    Money is in unrounded pounds; a blank cell is ``None``. The tables are
+    :class:`ReturnTable` (what the writer reads): row labels for
+    ``financial_summary_table``, ``high_needs_table`` and ``ehcp_table``;
+    rows written in order for ``block_movements_table``,
+    ``safety_valve_table`` and ``conditions_table``. The properties without
+    ``_table`` are the same tables as DataFrames, for a person to read.
     """
 
     period: str
@@ -214,19 +289,49 @@ class MonitoringReturn:
     years: list[str]
     opening_deficit: float
     cover: dict[str, Any]
-    financial_summary: pd.DataFrame
-    high_needs: pd.DataFrame
-    ehcp: pd.DataFrame
+    financial_summary_table: ReturnTable
+    high_needs_table: ReturnTable
+    ehcp_table: ReturnTable
     ehcp_history: list[str]
-    block_movements: pd.DataFrame
-    safety_valve: pd.DataFrame
-    conditions: pd.DataFrame
+    block_movements_table: ReturnTable
+    safety_valve_table: ReturnTable
+    conditions_table: ReturnTable
     notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def ehcp_columns(self) -> list[str]:
         """EHCP numbers columns after ``Category``, in return order."""
         return [*self.ehcp_history, period_actual(self.period), period_plan(self.period), VARIANCE]
+
+    @property
+    def financial_summary(self) -> pd.DataFrame:
+        """The Financial summary as a DataFrame: measures (rows) by year."""
+        return self.financial_summary_table.frame()
+
+    @property
+    def high_needs(self) -> pd.DataFrame:
+        """High needs expenditure as a DataFrame: lines and Total (rows) by column."""
+        return self.high_needs_table.frame()
+
+    @property
+    def ehcp(self) -> pd.DataFrame:
+        """EHCP numbers as a DataFrame: categories, age groups and totals (rows) by column."""
+        return self.ehcp_table.frame()
+
+    @property
+    def block_movements(self) -> pd.DataFrame:
+        """Block movements as a DataFrame, one row per transfer."""
+        return self.block_movements_table.frame()
+
+    @property
+    def safety_valve(self) -> pd.DataFrame:
+        """The Safety Valve profile as a DataFrame, one row per agreement year."""
+        return self.safety_valve_table.frame()
+
+    @property
+    def conditions(self) -> pd.DataFrame:
+        """The Conditions as a DataFrame, one row per condition."""
+        return self.conditions_table.frame()
 
 
 def _floats(values: Any) -> list[float]:
@@ -256,7 +361,13 @@ def cover(model: DSGModel, today: dt.date) -> dict[str, Any]:
     }
 
 
-def financial_summary(model: DSGModel) -> pd.DataFrame:
+def _by_year(table: ResultTable, column: str) -> dict[str, Any]:
+    """{year: value} of one column of a VARIANCE_TO_PLAN table."""
+    values = table.columns[table.header.index(column)]
+    return dict(zip(table.columns[0], list(values), strict=True))
+
+
+def financial_summary(model: DSGModel) -> ReturnTable:
     """The Financial summary: one row per RETURN.md measure, one column per Funding year.
 
     Surplus/(deficit) rows are minus the deficit; Variance to agreement is
@@ -264,12 +375,13 @@ def financial_summary(model: DSGModel) -> pd.DataFrame:
     agreed); the agreement's rows are blank for years it does not list.
 
     >>> from models.samples import sample_model
-    >>> financial_summary(sample_model()).loc[CUMULATIVE].round(2).tolist()
+    >>> [round(v, 2) for v in financial_summary(sample_model()).row(CUMULATIVE)]
     [-9000000.0, -9575000.0, -8593000.0]
     """
     years = list(model.years)
-    variance = rf.variance_to_agreement(model).set_index("Year")
-    rows = {
+    agreement = rf.variance_to_agreement(model)
+    variance, rag = _by_year(agreement, "Variance"), _by_year(agreement, "RAG")
+    rows: dict[str, list[Any]] = {
         INCOME: _floats(model.funding.income),
         TRANSFERS_IN: _floats(rf.transfers_in(model)),
         EXPENDITURE: _floats(rf.expenditure(model)),
@@ -280,101 +392,116 @@ def financial_summary(model: DSGModel) -> pd.DataFrame:
         OTHER_CONTRIBUTIONS: _floats(rf.other_contributions(model)),
         CUMULATIVE: _surplus(rf.cumulative_deficit(model)),
         AGREEMENT_PROFILE: [None if a is None else 0.0 - a for a in rf.agreed_deficit(model)],
-        VARIANCE_TO_AGREEMENT: [
-            0.0 - float(variance.loc[y, "Variance"]) if y in variance.index else None for y in years
-        ],
-        RAG: [variance.loc[y, "RAG"] if y in variance.index else None for y in years],
+        VARIANCE_TO_AGREEMENT: [0.0 - float(variance[y]) if y in variance else None for y in years],
+        RAG: [rag.get(y) for y in years],
     }
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=years).astype(object)
-    return table.where(table.notna(), None)
+    return ReturnTable(tuple(rows), tuple(years), tuple(tuple(r) for r in rows.values()))
 
 
-def high_needs_table(model: DSGModel) -> pd.DataFrame:
+def high_needs_table(model: DSGModel) -> ReturnTable:
     """High needs expenditure: Budget, Forecast outturn, Variance and Variance % per line, then Total.
 
     >>> from models.samples import sample_model
-    >>> high_needs_table(sample_model()).loc[TOTAL_HIGH_NEEDS].tolist()
-    [13000000.0, 14500000.0, 1500000.0, 0.11538461538461539]
+    >>> high_needs_table(sample_model()).row(TOTAL_HIGH_NEEDS)
+    (13000000.0, 14500000.0, 1500000.0, 0.11538461538461539)
     """
     lines = model.high_needs
     budget, forecast, variance = rf.high_needs_totals(model)
-    return pd.DataFrame(
-        {
-            "Budget": [*_floats(lines.budget), budget],
-            "Forecast outturn": [*_floats(lines.forecast), forecast],
-            "Variance": [*_floats(rf.high_needs_variance(model)), variance],
-            "Variance %": [
-                *rf.high_needs_variance_percent(model),
-                *rf.percent_of(np.array([forecast]), np.array([budget])),
-            ],
-        },
-        index=[*S251_LABELS, TOTAL_HIGH_NEEDS],
-        dtype=object,
+    columns = {
+        "Budget": [*_floats(lines.budget), budget],
+        "Forecast outturn": [*_floats(lines.forecast), forecast],
+        "Variance": [*_floats(rf.high_needs_variance(model)), variance],
+        "Variance %": [
+            *rf.high_needs_variance_percent(model),
+            *rf.percent_of(np.array([forecast]), np.array([budget])),
+        ],
+    }
+    return ReturnTable(
+        (*S251_LABELS, TOTAL_HIGH_NEEDS), tuple(columns), tuple(zip(*columns.values(), strict=True))
     )
 
 
-def ehcp_table(model: DSGModel) -> pd.DataFrame:
+def ehcp_table(model: DSGModel) -> ReturnTable:
     """EHCP numbers: census history, the period's actual and plan, Variance; by age; totals.
 
     >>> from models.samples import sample_model
     >>> t = ehcp_table(sample_model())
-    >>> t.loc[TOTAL, ["2024-25 Q2 actual", "2024-25 Q2 plan", VARIANCE]].tolist()
+    >>> [t.at(TOTAL, c) for c in ("2024-25 Q2 actual", "2024-25 Q2 plan", VARIANCE)]
     [1050.0, 1036.0, 14.0]
     """
     e, period = model.ehcp, model.settings.period
     actual, plan = period_actual(period), period_plan(period)
-    columns = [*e.history.columns, actual, plan, VARIANCE]
-    table = pd.DataFrame(None, index=list(EHCP_ROWS), columns=columns, dtype=object)
-    for label in e.history.columns:
-        table.loc[list(PLACEMENT_CATEGORIES), label] = _floats(e.history[label])
-    table.loc[list(PLACEMENT_CATEGORIES), actual] = _floats(e.actual)
-    table.loc[list(PLACEMENT_CATEGORIES), plan] = _floats(e.plan)
-    table.loc[list(PLACEMENT_CATEGORIES), VARIANCE] = _floats(rf.ehcp_variance(model))
-    for col in columns:
-        table.loc[TOTAL, col] = float(sum(table.loc[cat, col] for cat in PLACEMENT_CATEGORIES))
-    table.loc[list(AGE_GROUPS), actual] = _floats(e.by_age)
-    table.loc[TOTAL_BY_AGE, actual] = float(sum(_floats(e.by_age)))
-    table = table.astype(object)
-    return table.where(table.notna(), None)
+    by_category = [
+        *(_floats(e.history.values[:, k]) for k in range(len(e.history.columns))),
+        _floats(e.actual),
+        _floats(e.plan),
+        _floats(rf.ehcp_variance(model)),
+    ]
+    categories = [list(row) for row in zip(*by_category, strict=True)]
+    total = [float(sum(column)) for column in by_category]
+    n = len(by_category)
+    at_actual = n - 3
+    by_age = _floats(e.by_age)
+
+    def age_row(value: float) -> list[Any]:
+        return [value if k == at_actual else None for k in range(n)]
+
+    rows = [
+        *categories,
+        total,
+        *(age_row(v) for v in by_age),
+        age_row(float(sum(by_age))),
+    ]
+    columns = (*e.history.columns, actual, plan, VARIANCE)
+    return ReturnTable(EHCP_ROWS, columns, tuple(tuple(r) for r in rows))
 
 
-def block_movements(model: DSGModel) -> pd.DataFrame:
+def block_movements(model: DSGModel) -> ReturnTable:
     """Block movements: one row per year with a transfer, Schools block to High needs block.
 
     >>> from models.samples import sample_model
-    >>> block_movements(sample_model())["Year"].tolist()
+    >>> block_movements(sample_model()).column("Year")
     ['2023-24', '2024-25']
     """
-    impact = rf.transfer_impact(model)
+    impact = rf.transfer_table(model)
+    column = dict(zip(impact.header, impact.columns, strict=True))
     rows = [
         [
-            row["Year"],
+            year,
             FROM_BLOCK,
             TO_BLOCK,
-            float(row["Transfer"]),
-            float(row["Transfer rate"]),
-            row["Schools forum approval"],
-            row["Secretary of State approval"],
+            float(transfer),
+            float(rate),
+            forum,
+            secretary,
         ]
-        for _, row in impact.iterrows()
-        if row["Transfer"] != 0
+        for year, transfer, rate, forum, secretary in zip(
+            column["Year"],
+            column["Transfer"],
+            column["Transfer rate"],
+            column["Schools forum approval"],
+            column["Secretary of State approval"],
+            strict=True,
+        )
+        if transfer != 0
     ]
-    return pd.DataFrame(rows, columns=list(BLOCK_MOVEMENT_COLUMNS), dtype=object)
+    return ReturnTable.in_order(BLOCK_MOVEMENT_COLUMNS, rows)
 
 
-def safety_valve_rows(model: DSGModel) -> pd.DataFrame:
+def safety_valve_rows(model: DSGModel) -> ReturnTable:
     """The agreement profile, every year it lists, with the forecast and variance beside it.
 
     The variance here is in the deficit's sign (Forecast - Agreed: positive
     when worse than agreed); blank for a year outside the Funding years.
 
     >>> from models.samples import sample_model
-    >>> safety_valve_rows(sample_model())["RAG"].tolist()
+    >>> safety_valve_rows(sample_model()).column("RAG")
     ['Green', 'Amber', 'Red']
     """
     a = model.agreement
     forecast = dict(zip(model.years, _floats(rf.cumulative_deficit(model)), strict=True))
-    variance = rf.variance_to_agreement(model).set_index("Year")
+    agreement = rf.variance_to_agreement(model)
+    variance, rag = _by_year(agreement, "Variance"), _by_year(agreement, "RAG")
     rows = [
         [
             y,
@@ -383,26 +510,26 @@ def safety_valve_rows(model: DSGModel) -> pd.DataFrame:
             float(a.council_contribution[y]),
             float(a.agreed_deficit[y]),
             forecast.get(y),
-            float(variance.loc[y, "Variance"]) if y in variance.index else None,
-            variance.loc[y, "RAG"] if y in variance.index else None,
+            float(variance[y]) if y in variance else None,
+            rag.get(y),
         ]
         for y in a.years
     ]
-    return pd.DataFrame(rows, columns=list(SAFETY_VALVE_COLUMNS), dtype=object)
+    return ReturnTable.in_order(SAFETY_VALVE_COLUMNS, rows)
 
 
-def conditions_table(model: DSGModel) -> pd.DataFrame:
+def conditions_table(model: DSGModel) -> ReturnTable:
     """The Conditions, as the Safety Valve sheet lists them.
 
     >>> from models.samples import sample_model
-    >>> conditions_table(sample_model())["RAG"].tolist()
+    >>> conditions_table(sample_model()).column("RAG")
     ['Amber']
     """
     rows = [[c.condition, c.rag, c.commentary] for c in model.conditions]
-    return pd.DataFrame(rows, columns=list(CONDITION_COLUMNS), dtype=object)
+    return ReturnTable.in_order(CONDITION_COLUMNS, rows)
 
 
-def check_money(summary: pd.DataFrame) -> None:
+def check_money(summary: ReturnTable) -> None:
     """Refuse a computed figure beyond the money limit, naming its row and years.
 
     Every input is within :data:`models.parse.MONEY_LIMIT`; growth compounded
@@ -416,7 +543,7 @@ def check_money(summary: pd.DataFrame) -> None:
     for label in summary.index:
         beyond = [
             (year, value)
-            for year, value in summary.loc[label].items()
+            for year, value in zip(summary.columns, summary.row(label), strict=True)
             if isinstance(value, float) and not abs(value) <= MONEY_LIMIT
         ]
         if beyond:
@@ -450,13 +577,13 @@ def return_of(model: DSGModel, today: dt.date | None = None) -> MonitoringReturn
         years=list(model.years),
         opening_deficit=model.settings.opening_deficit,
         cover=cover(model, today or dt.date.today()),
-        financial_summary=summary,
-        high_needs=high_needs_table(model),
-        ehcp=ehcp_table(model),
+        financial_summary_table=summary,
+        high_needs_table=high_needs_table(model),
+        ehcp_table=ehcp_table(model),
         ehcp_history=list(model.ehcp.history.columns),
-        block_movements=block_movements(model),
-        safety_valve=safety_valve_rows(model),
-        conditions=conditions_table(model),
+        block_movements_table=block_movements(model),
+        safety_valve_table=safety_valve_rows(model),
+        conditions_table=conditions_table(model),
     )
 
 
@@ -502,8 +629,8 @@ def monitoring_return(inputs: ModelInputs, today: dt.date | None = None) -> Moni
     --------
     >>> from models.samples import sample_inputs
     >>> fig = monitoring_return(sample_inputs(), today=dt.date(2024, 10, 15))
-    >>> fig.period, fig.financial_summary.loc[RAG].tolist()
-    ('2024-25 Q2', ['Green', 'Amber', 'Red'])
+    >>> fig.period, fig.financial_summary_table.row(RAG)
+    ('2024-25 Q2', ('Green', 'Amber', 'Red'))
     """
     model = parse_model(inputs)
     return return_of(model, today)
@@ -519,8 +646,9 @@ def _canonical(value: Any) -> Any:
         return bool(value)
     if isinstance(value, (int, float, np.integer, np.floating)):
         return repr(float(value))
-    if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
+    to_datetime = getattr(value, "to_pydatetime", None)  # a pandas Timestamp
+    if to_datetime is not None:
+        value = to_datetime()
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
@@ -537,7 +665,7 @@ def canonical_inputs(inputs: ModelInputs) -> str:
     it), dates as ISO dates, blanks as null. So a workbook read from its
     file and the same book read through xlwings hash alike.
 
-    >>> canonical_inputs(ModelInputs({"Moves": pd.DataFrame({"Year": ["2025-26"], "Change": [30]})}))
+    >>> canonical_inputs(ModelInputs({"Moves": [["Year", "Change"], ["2025-26", 30]]}))
     '{"Moves":{"columns":["Year","Change"],"rows":[["2025-26","30.0"]]}}'
     """
     names = [n for n in TABLE_NAMES if n in inputs.tables]

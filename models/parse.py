@@ -38,7 +38,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import pandas as pd
+import numpy as np
 
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
 from models.errors import InputError, Problem, Problems, cell_of, summarise_blank_columns
@@ -50,14 +50,17 @@ from models.model import (
     DSGModel,
     EHCPNumbers,
     Funding,
+    Grid,
     HighNeedsLines,
+    Keyed,
+    Moves,
     Placements,
     Settings,
     keyed,
     year_series,
 )
 from models.return_figures import projected_spend
-from models.validation import Column, is_blank, parse_year, read_scalar, read_table, rows_of
+from models.validation import Column, is_blank, parse_year, read_columns, read_scalar, rows_of
 from models.validation import _show as show
 from models.years import year_start
 
@@ -389,11 +392,21 @@ def _body_rows(rows: list[list[Any]]) -> int:
     return len(body)
 
 
-def _within_limit(frame: pd.DataFrame, name: str, label: str | None, found: Problems) -> None:
+#: A table checked by :func:`models.validation.read_columns`: {column: float array or list of
+#: str}, one element per data row.
+Table = dict[str, Any]
+
+
+def _length(table: Table) -> int:
+    """The number of data rows of a checked table."""
+    return len(next(iter(table.values()))) if table else 0
+
+
+def _within_limit(frame: Table, name: str, label: str | None, found: Problems) -> None:
     """Money within MONEY_LIMIT and counts within COUNT_LIMIT, each cell beyond named."""
     money = MONEY_COLUMNS.get(name, ())
     if name == "EHCPHistory":  # one column per census
-        counts = [c for c in frame.columns if c != label]
+        counts = [c for c in frame if c != label]
     else:
         counts = list(COUNT_COLUMNS.get(name, ()))
     for columns, limit, beyond in (
@@ -410,12 +423,14 @@ def _within_limit(frame: pd.DataFrame, name: str, label: str | None, found: Prob
         ),
     ):
         for column in columns:
-            for i, x in enumerate(frame[column]):
-                if abs(x) > limit:
-                    where_label = f" {show(frame[label].iloc[i])}" if label else ""
-                    found.add(
-                        name, f"row {i + 1}{where_label}, column '{column}'", f"{x:g} is {beyond}"
-                    )
+            values = np.asarray(frame[column], dtype=float)
+            for i in np.flatnonzero(np.abs(values) > limit).tolist():
+                where_label = f" {show(frame[label][i])}" if label else ""
+                found.add(
+                    name,
+                    f"row {i + 1}{where_label}, column '{column}'",
+                    f"{float(values[i]):g} is {beyond}",
+                )
 
 
 def read_model_table(
@@ -424,8 +439,8 @@ def read_model_table(
     columns: Sequence[Column],
     found: Problems,
     keep_errors: bool = False,
-) -> pd.DataFrame | None:
-    """One table checked into a DataFrame, or None with its problems kept.
+) -> Table | None:
+    """One table checked into its columns (:data:`Table`), or None with its problems kept.
 
     Excel errors are named as such, a column blank in every row is said once
     (:func:`models.errors.summarise_blank_columns`), money is checked against
@@ -444,7 +459,7 @@ def read_model_table(
     rows = rows_of(raw)
     errors = _excel_errors(rows, name, columns, found)
     own = Problems()
-    frame = own.run(read_table, rows, name, list(columns))
+    frame = own.run(read_columns, rows, name, list(columns), limit=None)
     problems = [p for p in own.items if cell_of(p.where) not in errors]
     found.items.extend(summarise_blank_columns(problems, _body_rows(rows)))
     if frame is None or (errors and not keep_errors):
@@ -456,7 +471,7 @@ def read_model_table(
 
 
 def _labels(
-    frame: pd.DataFrame,
+    frame: Table,
     column: str,
     wanted: tuple[str, ...],
     table: str,
@@ -465,7 +480,7 @@ def _labels(
     shown: tuple[str, ...] | None = None,
 ) -> dict[str, int]:
     """Each wanted label's row position; unknown, repeated and missing labels are problems."""
-    if frame.empty:
+    if _length(frame) == 0:
         found.add(
             table,
             f"row 1, column '{column}'",
@@ -600,7 +615,7 @@ def _settings(cells: dict[str, tuple[str, Any]], found: Problems) -> Settings | 
 # --- the parts ----------------------------------------------------------------------------
 
 
-def _funding(frame: pd.DataFrame, found: Problems) -> Funding | None:
+def _funding(frame: Table, found: Problems) -> Funding | None:
     before = len(found)
     years = found.run_as(lambda: _years(list(frame["Year"])), rename={"years": "Funding"})
     for i, rate in enumerate(frame["Transfer rate"]):
@@ -613,8 +628,8 @@ def _funding(frame: pd.DataFrame, found: Problems) -> Funding | None:
     if len(found) > before or years is None:
         return None
 
-    def column(name: str) -> pd.Series:
-        return year_series(frame[name].to_numpy(float), years, name)
+    def column(name: str) -> Keyed:
+        return year_series(frame[name], years, name)
 
     return Funding(
         years=tuple(years),
@@ -647,8 +662,8 @@ def _years(labels: list[str]) -> list[str]:
     return labels
 
 
-def _placements(frame: pd.DataFrame, moves: pd.DataFrame, found: Problems) -> Placements | None:
-    if frame.empty:
+def _placements(frame: Table, moves: Table, found: Problems) -> Placements | None:
+    if _length(frame) == 0:
         found.add(
             "Placements",
             "row 1, column 'Placement'",
@@ -659,18 +674,18 @@ def _placements(frame: pd.DataFrame, moves: pd.DataFrame, found: Problems) -> Pl
     names = tuple(frame["Placement"])
     part = Placements(
         names=names,
-        count=keyed(frame["Count"].to_numpy(float), names, "Count"),
-        cost_per_place=keyed(frame["Cost per place"].to_numpy(float), names, "Cost per place"),
-        growth=keyed(frame["Growth"].to_numpy(float), names, "Growth"),
-        inflation=keyed(frame["Inflation"].to_numpy(float), names, "Inflation"),
-        moves=moves if len(moves) else None,
+        count=keyed(frame["Count"], names, "Count"),
+        cost_per_place=keyed(frame["Cost per place"], names, "Cost per place"),
+        growth=keyed(frame["Growth"], names, "Growth"),
+        inflation=keyed(frame["Inflation"], names, "Inflation"),
+        moves=(
+            Moves(moves["Placement"], moves["Year"], moves["Change"]) if _length(moves) else None
+        ),
     )
     return part
 
 
-def _agreement(
-    frame: pd.DataFrame, funding_years: Sequence[str], found: Problems
-) -> Agreement | None:
+def _agreement(frame: Table, funding_years: Sequence[str], found: Problems) -> Agreement | None:
     before = len(found)
     first: dict[str, int] = {}
     for i, y in enumerate(frame["Year"]):
@@ -701,8 +716,8 @@ def _agreement(
     ordered = sorted(first, key=year_start)
     rows = [first[y] for y in ordered]
 
-    def column(name: str) -> pd.Series:
-        return year_series(frame[name].to_numpy(float)[rows], ordered, name)
+    def column(name: str) -> Keyed:
+        return year_series(np.asarray(frame[name], dtype=float)[rows], ordered, name)
 
     return Agreement(
         years=tuple(ordered),
@@ -713,16 +728,16 @@ def _agreement(
     )
 
 
-def _high_needs(frame: pd.DataFrame, found: Problems) -> HighNeedsLines | None:
+def _high_needs(frame: Table, found: Problems) -> HighNeedsLines | None:
     before = len(found)
     rows = _labels(frame, "Line", S251_CODES, "HighNeedsLines", found, key=s251_code)
     if len(found) > before:
         return None
     order = [rows[code] for code in S251_CODES]
     return HighNeedsLines(
-        budget=keyed(frame["Budget"].to_numpy(float)[order], S251_CODES, "Budget"),
+        budget=keyed(np.asarray(frame["Budget"])[order], S251_CODES, "Budget"),
         forecast=keyed(
-            frame["Forecast outturn"].to_numpy(float)[order], S251_CODES, "Forecast outturn"
+            np.asarray(frame["Forecast outturn"])[order], S251_CODES, "Forecast outturn"
         ),
     )
 
@@ -745,33 +760,35 @@ def _history_columns(inputs: ModelInputs, found: Problems) -> list[Column]:
     ]
 
 
-def _ehcp(
-    history: pd.DataFrame, period: pd.DataFrame, by_age: pd.DataFrame, found: Problems
-) -> EHCPNumbers | None:
+def _ehcp(history: Table, period: Table, by_age: Table, found: Problems) -> EHCPNumbers | None:
     before = len(found)
     hist_rows = _labels(history, "Category", PLACEMENT_CATEGORIES, "EHCPHistory", found)
     period_rows = _labels(period, "Category", PLACEMENT_CATEGORIES, "EHCPPeriod", found)
     age_rows = _labels(by_age, "Age group", AGE_GROUPS, "EHCPByAge", found)
     if len(found) > before:
         return None
-    census = [c for c in history.columns if c != "Category"]
-    table = history.iloc[[hist_rows[c] for c in PLACEMENT_CATEGORIES]][census].astype(float)
-    table.index = pd.Index(PLACEMENT_CATEGORIES)
-    table.columns = pd.Index([census_label(h) for h in census])
+    census = [c for c in history if c != "Category"]
+    history_rows = [hist_rows[c] for c in PLACEMENT_CATEGORIES]
+    values = np.array([np.asarray(history[c], dtype=float)[history_rows] for c in census])
+    table = Grid(
+        PLACEMENT_CATEGORIES,
+        tuple(census_label(h) for h in census),
+        values.T if len(census) else np.zeros((len(PLACEMENT_CATEGORIES), 0)),
+    )
     order = [period_rows[c] for c in PLACEMENT_CATEGORIES]
     return EHCPNumbers(
         history=table,
-        actual=keyed(period["Actual"].to_numpy(float)[order], PLACEMENT_CATEGORIES, "Actual"),
-        plan=keyed(period["Plan"].to_numpy(float)[order], PLACEMENT_CATEGORIES, "Plan"),
+        actual=keyed(np.asarray(period["Actual"])[order], PLACEMENT_CATEGORIES, "Actual"),
+        plan=keyed(np.asarray(period["Plan"])[order], PLACEMENT_CATEGORIES, "Plan"),
         by_age=keyed(
-            by_age["Actual"].to_numpy(float)[[age_rows[a] for a in AGE_GROUPS]],
+            np.asarray(by_age["Actual"])[[age_rows[a] for a in AGE_GROUPS]],
             AGE_GROUPS,
             "Actual",
         ),
     )
 
 
-def _conditions(frame: pd.DataFrame, found: Problems) -> tuple[Condition, ...] | None:
+def _conditions(frame: Table, found: Problems) -> tuple[Condition, ...] | None:
     before = len(found)
     out = []
     for i, (name, rag, text) in enumerate(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from models.validation import Column, ResultTable, check_finite, read_columns, read_table
 
@@ -15,6 +14,9 @@ PLACEMENT_COLUMNS = (
     Column("Count", minimum=0),
     Column("Cost per place", minimum=0),
 )
+
+if TYPE_CHECKING:  # the DataFrame forms import pandas when called (ResultTable.frame)
+    import pandas as pd
 
 #: Columns PLACEMENT_COST_TABLE returns.
 COST_TABLE_COLUMNS = [

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from models.errors import InputError, Problem, Problems, ProjectionError
 from models.placements import read_placement_arrays
@@ -29,6 +28,9 @@ MOVE_COLUMNS = (
     Column("Year", "year"),
     Column("Change"),
 )
+
+if TYPE_CHECKING:  # the DataFrame forms import pandas when called (ResultTable.frame)
+    import pandas as pd
 
 
 def move_matrix(

@@ -17,18 +17,21 @@ from __future__ import annotations
 import functools
 import weakref
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
-import pandas as pd
 
-from models.model import DSGModel
+from models.model import DSGModel, Keyed
 from models.placements import placement_cost_table
-from models.projection import placement_projection
+from models.projection import placement_projection_result
 from models.trajectory import dsg_trajectory
-from models.transfers import block_transfer_impact
-from models.variance import variance_percent, variance_to_plan
+from models.transfers import block_transfer_impact, block_transfer_result
+from models.validation import ResultTable
+from models.variance import variance_percent, variance_to_plan_result
 from models.years import year_start
+
+if TYPE_CHECKING:  # the tables for a person (dsg show) import pandas when called
+    import pandas as pd
 
 _Figure = TypeVar("_Figure")
 
@@ -51,8 +54,11 @@ def once_per_model(figure: Callable[[DSGModel], _Figure]) -> Callable[[DSGModel]
                 value.flags.writeable = False
             cache[model] = value
         result = cache[model]
-        copied: _Figure = result.copy() if isinstance(result, pd.DataFrame) else result
-        return copied
+        if isinstance(result, ResultTable):  # a table as a copy: its lists could be changed
+            columns = [c.copy() if isinstance(c, np.ndarray) else list(c) for c in result.columns]
+            result = ResultTable(list(result.header), columns, result.blank)
+        kept: _Figure = result
+        return kept
 
     return cached
 
@@ -75,6 +81,7 @@ __all__ = [
     "high_needs_totals",
     "ehcp_variance",
     "transfer_impact",
+    "transfer_table",
     "trajectory",
     "percent_of",
 ]
@@ -114,16 +121,14 @@ def placement_costs(model: DSGModel) -> pd.DataFrame:
     >>> placement_costs(sample_model())["Total cost"].tolist()
     [4000000.0, 4000000.0, 8000000.0]
     """
+    return placement_cost_table(_placement_rows(model))
+
+
+def _placement_rows(model: DSGModel) -> list[list[Any]]:
+    """``Placement | Count | Cost per place`` of the base year, as a table argument."""
     p = model.placements
-    return placement_cost_table(
-        pd.DataFrame(
-            {
-                "Placement": list(p.names),
-                "Count": p.count.to_numpy(),
-                "Cost per place": p.cost_per_place.to_numpy(),
-            }
-        )
-    )
+    body = zip(p.names, p.count.tolist(), p.cost_per_place.tolist(), strict=True)
+    return [["Placement", "Count", "Cost per place"], *map(list, body)]
 
 
 # --- High Needs expenditure ---------------------------------------------------------------
@@ -151,22 +156,15 @@ def projected_spend(model: DSGModel) -> np.ndarray:
     [8000000.0, 8600000.0, 8768000.0]
     """
     p = model.placements
-    table = pd.DataFrame(
-        {
-            "Placement": list(p.names),
-            "Count": p.count.to_numpy(),
-            "Cost per place": p.cost_per_place.to_numpy(),
-        }
-    )
-    projection = placement_projection(
-        table,
+    projection = placement_projection_result(
+        _placement_rows(model),
         list(model.years),
         [[g] for g in p.growth],
         [[g] for g in p.inflation],
-        p.moves,
+        p.moves.rows() if p.moves is not None else None,
         "spend",
     )
-    return projection.iloc[-1][list(model.years)].to_numpy(float)
+    return np.array([float(column[-1]) for column in projection.columns[1:]])
 
 
 def expenditure(model: DSGModel) -> np.ndarray:
@@ -218,8 +216,26 @@ def transfers_in(model: DSGModel) -> np.ndarray:
     return model.funding.schools_block.to_numpy() * model.funding.transfer_rate.to_numpy()
 
 
+@once_per_model
+def transfer_table(model: DSGModel) -> ResultTable:
+    """The BLOCK_TRANSFER_IMPACT table of the Funding years, without pandas (the return's).
+
+    References
+    ----------
+    METHOD.md, "BLOCK_TRANSFER_IMPACT".
+
+    >>> from models.samples import sample_model
+    >>> transfer_table(sample_model()).columns[6]
+    ['Required', 'Not required', 'Not required']
+    """
+    f = model.funding
+    return block_transfer_result(
+        list(f.years), f.schools_block.to_numpy(), f.transfer_rate.to_numpy()
+    )
+
+
 def transfer_impact(model: DSGModel) -> pd.DataFrame:
-    """The BLOCK_TRANSFER_IMPACT table of the Funding years: transfers and approvals.
+    """The BLOCK_TRANSFER_IMPACT table of the Funding years: transfers and approvals (a DataFrame).
 
     References
     ----------
@@ -413,12 +429,12 @@ def agreed_deficit(model: DSGModel) -> list[float | None]:
 
 
 @once_per_model
-def variance_to_agreement(model: DSGModel) -> pd.DataFrame:
+def variance_to_agreement(model: DSGModel) -> ResultTable:
     """Forecast against agreed cumulative deficit, for the Funding years the Agreement lists.
 
     Returns
     -------
-    pandas.DataFrame
+    models.validation.ResultTable
         VARIANCE_TO_PLAN's ``Year | Plan | Forecast | Variance | Variance % |
         RAG`` (no rows when the Agreement lists no Funding year).
 
@@ -435,15 +451,20 @@ def variance_to_agreement(model: DSGModel) -> pd.DataFrame:
 
     >>> from models.samples import sample_model
     >>> v = variance_to_agreement(sample_model())
-    >>> v["Variance"].round(2).tolist(), v["RAG"].tolist()
+    >>> v.columns[3].round(2).tolist(), v.columns[5]
     ([-1000000.0, 375000.0, 593000.0], ['Green', 'Amber', 'Red'])
     """
     agreed = agreed_deficit(model)
     listed = [k for k, a in enumerate(agreed) if a is not None]
     if not listed:
-        return pd.DataFrame(columns=["Year", "Plan", "Forecast", "Variance", "Variance %", "RAG"])
+        empty = np.zeros(0)
+        return ResultTable(
+            ["Year", "Plan", "Forecast", "Variance", "Variance %", "RAG"],
+            [[], empty, empty, empty, empty, []],
+            blank=frozenset({"Variance %"}),
+        )
     forecast = cumulative_deficit(model)
-    return variance_to_plan(
+    return variance_to_plan_result(
         [model.years[k] for k in listed],
         [[float(forecast[k])] for k in listed],
         [[agreed[k]] for k in listed],
@@ -453,7 +474,7 @@ def variance_to_agreement(model: DSGModel) -> pd.DataFrame:
 # --- High needs lines and EHCP numbers ----------------------------------------------------
 
 
-def high_needs_variance(model: DSGModel) -> pd.Series:
+def high_needs_variance(model: DSGModel) -> Keyed:
     """Forecast outturn less budget, per Section 251 line (pounds; positive is an overspend).
 
     Notes
@@ -517,7 +538,7 @@ def high_needs_variance_percent(model: DSGModel) -> list[float | None]:
     return percent_of(model.high_needs.forecast.to_numpy(), model.high_needs.budget.to_numpy())
 
 
-def ehcp_variance(model: DSGModel) -> pd.Series:
+def ehcp_variance(model: DSGModel) -> Keyed:
     """EHC plans of the period against plan, per placement category.
 
     Notes

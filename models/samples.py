@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
-
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
 from models.inputs import ModelInputs
 from models.model import DSGModel
@@ -37,8 +35,9 @@ from models.model import DSGModel
 __all__ = ["sample_inputs", "sample_model"]
 
 
-def _df(rows: list[list[object]]) -> pd.DataFrame:
-    return pd.DataFrame(rows[1:], columns=rows[0], dtype=object)
+def _df(rows: list[list[object]]) -> list[list[object]]:
+    """A table as a reader hands it over: header row, then the rows."""
+    return rows
 
 
 def sample_inputs() -> ModelInputs:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from models.errors import Problems
 from models.validation import ResultTable, check_finite, read_scalar, read_series, read_years
+
+if TYPE_CHECKING:  # the DataFrame forms import pandas when called (ResultTable.frame)
+    import pandas as pd
 
 COLUMNS = [
     "Year",

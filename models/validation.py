@@ -28,15 +28,18 @@ import functools
 import math
 import numbers
 import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from models.errors import InputError, Problem
 from models.years import FIRST_START, LAST_START, year_label
+
+if TYPE_CHECKING:  # pandas is imported where a DataFrame is built or read, never at import
+    import pandas as pd
 
 __all__ = [
     "Column",
@@ -81,7 +84,8 @@ def is_blank(value: Any) -> bool:
         return value.strip() == ""
     if isinstance(value, float) and math.isnan(value):
         return True
-    return value is pd.NA or value is pd.NaT
+    pandas = sys.modules.get("pandas")  # a pandas blank exists only once pandas is imported
+    return pandas is not None and (value is pandas.NA or value is pandas.NaT)
 
 
 def _header(value: Any) -> str:
@@ -102,11 +106,14 @@ def rows_of(value: Any) -> list[list[Any]]:
     """
     if type(value) is list and value and all(type(r) is list for r in value):
         return value
-    if isinstance(value, pd.DataFrame):
+    pandas = sys.modules.get("pandas")  # a DataFrame exists only once pandas is imported
+    if pandas is not None and isinstance(value, pandas.DataFrame):
         head = [list(value.columns)]
         body = value.astype(object).where(value.notna(), None).values.tolist()
         return head + body
-    if isinstance(value, (np.ndarray, pd.Series, pd.Index)):
+    if isinstance(value, np.ndarray) or (
+        pandas is not None and isinstance(value, (pandas.Series, pandas.Index))
+    ):
         value = value.tolist()
     if isinstance(value, (list, tuple)):
         if len(value) == 0:
@@ -482,6 +489,8 @@ def read_table(value: Any, argument: str, columns: Sequence[Column]) -> pd.DataF
       Placement  Count
     0         A    3.0
     """
+    import pandas as pd
+
     data = read_columns(value, argument, columns, limit=None)
     return pd.DataFrame(data, columns=list(data))
 
@@ -760,6 +769,8 @@ class ResultTable:
 
     def frame(self) -> pd.DataFrame:
         """The table as a DataFrame, one column per header cell (an empty cell as None)."""
+        import pandas as pd
+
         data = dict(zip(self.header, self.columns, strict=True))
         for name in self.blank:
             col = data[name]
@@ -818,6 +829,7 @@ def finite_result(frame: pd.DataFrame, argument: str) -> pd.DataFrame:
 
     The DataFrame form of :func:`check_finite`.
 
+    >>> import pandas as pd
     >>> finite_result(pd.DataFrame({"Placement": ["A"], "Total cost": [float("inf")]}), "placements")
     Traceback (most recent call last):
     ...

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from models import monitoring as m
-from models.monitoring import MonitoringReturn, monitoring_return
+from models.monitoring import MonitoringReturn, ReturnTable, monitoring_return
 from tests.test_return import example_inputs
 from workbooks import return_spec as spec
 from workbooks.return_template import TEMPLATE_PATH
@@ -27,41 +27,41 @@ from workbooks.return_writer import Audit, WrittenReturn, write_return
 AUDIT = Audit("dsg-high-needs", "test", "2024-10-01T09:00:00+01:00", "model.xlsx", "0" * 64)
 
 
-def _shift(frame: pd.DataFrame, row: str, col: str, pounds: float) -> pd.DataFrame:
+def _shift(frame: pd.DataFrame, row: str, col: str, pounds: float) -> ReturnTable:
     out = frame.copy()
     out.loc[row, col] = float(out.loc[row, col]) + pounds
-    return out
+    return ReturnTable.from_frame(out)
 
 
 def _lines(fig: MonitoringReturn, d: float) -> MonitoringReturn:
     return dataclasses.replace(
-        fig, high_needs=_shift(fig.high_needs, m.S251_LABELS[0], "Budget", d)
+        fig, high_needs_table=_shift(fig.high_needs, m.S251_LABELS[0], "Budget", d)
     )
 
 
 def _expenditure(fig: MonitoringReturn, d: float) -> MonitoringReturn:
     fs = _shift(fig.financial_summary, m.EXPENDITURE, fig.current_year, d)
-    return dataclasses.replace(fig, financial_summary=fs)
+    return dataclasses.replace(fig, financial_summary_table=fs)
 
 
 def _ehcp(fig: MonitoringReturn, d: float) -> MonitoringReturn:
     actual = m.period_actual(fig.period)
-    return dataclasses.replace(fig, ehcp=_shift(fig.ehcp, m.TOTAL_BY_AGE, actual, d))
+    return dataclasses.replace(fig, ehcp_table=_shift(fig.ehcp, m.TOTAL_BY_AGE, actual, d))
 
 
 def _roll_forward(fig: MonitoringReturn, d: float) -> MonitoringReturn:
     fs = _shift(fig.financial_summary, m.CUMULATIVE, fig.years[-1], d)
-    return dataclasses.replace(fig, financial_summary=fs)
+    return dataclasses.replace(fig, financial_summary_table=fs)
 
 
 def _in_year(fig: MonitoringReturn, d: float) -> MonitoringReturn:
     fs = _shift(fig.financial_summary, m.INCOME, fig.years[0], d)
-    return dataclasses.replace(fig, financial_summary=fs)
+    return dataclasses.replace(fig, financial_summary_table=fs)
 
 
 def _agreement(fig: MonitoringReturn, d: float) -> MonitoringReturn:
     fs = _shift(fig.financial_summary, m.AGREEMENT_PROFILE, fig.current_year, d)
-    return dataclasses.replace(fig, financial_summary=fs)
+    return dataclasses.replace(fig, financial_summary_table=fs)
 
 
 def _period(fig: MonitoringReturn, period: str) -> MonitoringReturn:

@@ -427,7 +427,7 @@ def test_example_history_is_dfes_mapping(dfe_dir):
     from workbooks.example_cambridgeshire import EXAMPLE_PATH
     from workbooks.model_reader import read_model
 
-    table = read_model(EXAMPLE_PATH).table("EHCPHistory").set_index("Category")
+    table = read_model(EXAMPLE_PATH).frame("EHCPHistory").set_index("Category")
     history = dfe.council_history(dfe_dir, "873").categories
     for year in range(2019, 2025):
         assert table[str(year)].astype(float).to_list() == history[year].iloc[:7].to_list()

@@ -117,15 +117,15 @@ def test_blank_model_has_every_table_with_its_columns(blank):
 
 def test_blank_model_rows_are_the_return_labels(blank):
     model = read_model(blank)
-    assert column(model.tables["HighNeedsLines"], "Line") == list(HIGH_NEEDS_LINES)
+    assert column(model.frame("HighNeedsLines"), "Line") == list(HIGH_NEEDS_LINES)
     assert (
         "1.2.3 Top-up and other funding - non-maintained and independent providers"
         in HIGH_NEEDS_LINES
     )
-    assert column(model.tables["EHCPHistory"], "Category") == list(PLACEMENT_CATEGORIES)
-    assert column(model.tables["EHCPPeriod"], "Category") == list(PLACEMENT_CATEGORIES)
-    assert column(model.tables["EHCPByAge"], "Age group") == list(AGE_GROUPS)
-    assert column(model.tables["Funding"], "Year") == [
+    assert column(model.frame("EHCPHistory"), "Category") == list(PLACEMENT_CATEGORIES)
+    assert column(model.frame("EHCPPeriod"), "Category") == list(PLACEMENT_CATEGORIES)
+    assert column(model.frame("EHCPByAge"), "Age group") == list(AGE_GROUPS)
+    assert column(model.frame("Funding"), "Year") == [
         "2024-25",
         "2025-26",
         "2026-27",
@@ -134,8 +134,8 @@ def test_blank_model_rows_are_the_return_labels(blank):
     ]
     settings = dict(
         zip(
-            column(model.tables["Settings"], "Setting"),
-            column(model.tables["Settings"], "Value"),
+            column(model.frame("Settings"), "Setting"),
+            column(model.frame("Settings"), "Value"),
             strict=True,
         )
     )
@@ -272,12 +272,12 @@ def test_committed_example_is_what_the_builder_writes(tmp_path):
 
 
 def test_example_settings(inputs):
-    s = inputs.tables["Settings"]
+    s = inputs.frame("Settings")
     settings = dict(zip(s["Setting"], s["Value"], strict=True))
     assert settings["Local authority"] == "Cambridgeshire"
     assert settings["LA code"] == "873"
     assert settings["Return period"] == "2024-25 Q2"
-    assert column(inputs.tables["Funding"], "Year") == [
+    assert column(inputs.frame("Funding"), "Year") == [
         "2023-24",
         "2024-25",
         "2025-26",
@@ -288,7 +288,8 @@ def test_example_settings(inputs):
 
 def _spend_by_rule(inputs) -> list[float]:
     """High Needs expenditure per year by the refresh's rule (the About sheet)."""
-    t = resolve_forecast_growth(inputs).tables
+    resolved = resolve_forecast_growth(inputs)
+    t = {name: resolved.frame(name) for name in resolved.tables}
     settings = dict(zip(t["Settings"]["Setting"], t["Settings"]["Value"], strict=True))
     current = financial_year_of_period(settings["Return period"])
     years = list(t["Funding"]["Year"])
@@ -309,7 +310,7 @@ def _spend_by_rule(inputs) -> list[float]:
 
 
 def test_example_reproduces_the_committee_report_through_the_models(inputs):
-    t = inputs.tables
+    t = {name: inputs.frame(name) for name in inputs.tables}
     f, a = t["Funding"], t["Agreement"]
     years = list(f["Year"])
     settings = dict(zip(t["Settings"]["Setting"], t["Settings"]["Value"], strict=True))
@@ -373,7 +374,7 @@ def test_example_through_the_monitoring_return(inputs):
     assert (
         abs(
             fs.loc["High Needs expenditure", "2024-25"]
-            - inputs.tables["HighNeedsLines"]["Forecast outturn"].sum()
+            - inputs.frame("HighNeedsLines")["Forecast outturn"].sum()
         )
         < PENNY
     )
@@ -381,7 +382,7 @@ def test_example_through_the_monitoring_return(inputs):
 
 
 def test_example_ehcp_tables_add_up(inputs):
-    t = inputs.tables
+    t = {name: inputs.frame(name) for name in inputs.tables}
     history = t["EHCPHistory"].set_index("Category")
     # DfE January totals for Cambridgeshire (../shared/data/dfe/README.md).
     assert history.sum().to_dict() == {
@@ -398,7 +399,7 @@ def test_example_ehcp_tables_add_up(inputs):
 
 
 def test_example_conditions_are_the_reports_eight(inputs):
-    c = inputs.tables["Conditions"]
+    c = inputs.frame("Conditions")
     assert len(c) == 8
     assert set(c["RAG"]) <= {"Green", "Amber", "Red"}
     assert (
@@ -486,9 +487,9 @@ def _edited(blank: Path, tmp_path: Path, edit) -> Path:
 
 def test_read_model_round_trip_keeps_cells_as_held(inputs):
     spec = example.example_spec()
-    assert inputs.tables["Funding"].values.tolist() == spec.funding_rows
-    assert inputs.tables["Moves"].values.tolist() == spec.moves_rows
-    assert inputs.tables["HighNeedsLines"].values.tolist() == spec.high_needs_rows
+    assert inputs.frame("Funding").values.tolist() == spec.funding_rows
+    assert inputs.frame("Moves").values.tolist() == spec.moves_rows
+    assert inputs.frame("HighNeedsLines").values.tolist() == spec.high_needs_rows
     assert inputs.source == str(COMMITTED_EXAMPLE)
 
 
@@ -563,7 +564,7 @@ def test_new_model_writes_a_valid_blank_model_and_refuses_to_overwrite(tmp_path,
     assert capsys.readouterr().out.strip().splitlines()[-1] == str(path)
     model = read_model(path)
     assert sorted(model.tables) == sorted(TABLE_NAMES + OPTIONAL_TABLES)
-    assert model.tables["Funding"]["Year"].iloc[0] == "2025-26"
+    assert model.frame("Funding")["Year"].iloc[0] == "2025-26"
     before = path.read_bytes()
     assert dsg(["new-model", str(path)]) == 2
     err = capsys.readouterr().err

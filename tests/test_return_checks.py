@@ -14,7 +14,7 @@ import pytest
 from models import monitoring as m
 from models.errors import InputError
 from models.inputs import ModelInputs
-from models.monitoring import monitoring_return
+from models.monitoring import ReturnTable, monitoring_return
 from tests import broken_returns
 from tests.test_return import example_inputs, with_table
 from workbooks import return_spec as spec
@@ -43,7 +43,7 @@ def test_the_unbroken_example_passes_every_check_in_python(tmp_path):
 
 def long_funding(inputs: ModelInputs, years: int) -> ModelInputs:
     """``inputs`` with ``years`` Funding years from 2023-24, income growing a little each year."""
-    columns = list(inputs.tables["Funding"].columns)
+    columns = list(inputs.frame("Funding").columns)
     rows = [
         [f"{y}-{(y + 1) % 100:02d}", 110e6 + k * 1_234_567.89, 480e6, 0.01, 0, 0, 0, 0]
         for k, y in enumerate(range(2023, 2023 + years))
@@ -68,7 +68,7 @@ def test_seventy_funding_years_pass_the_roll_forward_and_a_pound_off_still_fails
     for k, d in [(k, d) for k in (0, 35, 69) for d in (1.0, -1.0)]:
         fs = fig.financial_summary.copy()
         fs.loc[m.CUMULATIVE, fig.years[k]] += d
-        bad = dataclasses.replace(fig, financial_summary=fs)
+        bad = dataclasses.replace(fig, financial_summary_table=ReturnTable.from_frame(fs))
         written = return_writer.write_return(bad, TEMPLATE_PATH, tmp_path, broken_returns.AUDIT)
         results = {c.check: c.result for c in written.checks}
         assert broken_returns.failing(results) == {spec.CHECK_ROLL_FORWARD}, (k, d)

@@ -104,11 +104,11 @@ def test_current_year_expenditure_is_the_lines_forecast(example):
 def test_variance_to_agreement_and_rag(example):
     # Agreed 36m (2023-24) and 27m (2024-25): 40.015m and 51.745m forecast are worse by more
     # than 5%, so Red; the Financial summary shows agreed - forecast.
-    v = rf.variance_to_agreement(example).set_index("Year")
+    v = rf.variance_to_agreement(example).frame().set_index("Year")
     assert close(v.loc["2023-24", "Variance"], 4_015_000)
     assert close(v.loc["2024-25", "Variance"], 24_745_000)
     assert v.loc["2024-25", "RAG"] == "Red"
-    fs = financial_summary(example)
+    fs = financial_summary(example).frame()
     assert close(fs.loc[VARIANCE_TO_AGREEMENT, "2024-25"], -24_745_000)
     assert fs.loc[AGREEMENT_PROFILE, "2024-25"] == -27_000_000
 
@@ -116,7 +116,7 @@ def test_variance_to_agreement_and_rag(example):
 def test_high_needs_variance_and_percent(example):
     # 1.2.3: forecast £19.8m against a £14.0m budget: £5.8m over, 5.8/14 = 41.43%;
     # 1.2.9 has no budget: its Variance % is blank, not 0 or an error.
-    hn = high_needs_table(example)
+    hn = high_needs_table(example).frame()
     row = next(label for label in hn.index if label.startswith("1.2.3 "))
     assert hn.loc[row, "Variance"] == 5_800_000
     assert hn.loc[row, "Variance %"] == pytest.approx(5.8 / 14, abs=1e-12)
@@ -156,23 +156,23 @@ def test_sample_figures_worked_by_hand():
     assert np.allclose(
         rf.cumulative_deficit(m), [9_000_000, 9_575_000, 8_593_000], atol=PENNY, rtol=0
     )
-    v = rf.variance_to_agreement(m)
+    v = rf.variance_to_agreement(m).frame()
     assert v["RAG"].tolist() == ["Green", "Amber", "Red"]
     assert np.allclose(v["Variance"].astype(float), [-1_000_000, 375_000, 593_000], atol=PENNY)
 
 
 def test_sample_sheets_worked_by_hand():
     m = sample_model()
-    fs = financial_summary(m)
+    fs = financial_summary(m).frame()
     assert [round(x, 2) for x in fs.loc[IN_YEAR]] == [-1_000_000, -1_075_000, -768_000]
     assert [round(x, 2) for x in fs.loc[CUMULATIVE]] == [-9_000_000, -9_575_000, -8_593_000]
     assert fs.loc[RAG].tolist() == ["Green", "Amber", "Red"]
-    moved = block_movements(m)
+    moved = block_movements(m).frame()
     assert moved["Year"].tolist() == ["2023-24", "2024-25"]
     assert moved["Secretary of State approval"].tolist() == ["Required", "Not required"]
-    sv = safety_valve_rows(m)
+    sv = safety_valve_rows(m).frame()
     assert sv["Forecast cumulative deficit"].round(2).tolist() == [9_000_000, 9_575_000, 8_593_000]
-    ehcp = ehcp_table(m)
+    ehcp = ehcp_table(m).frame()
     assert (
         ehcp.loc["Total", VARIANCE] == 14
         and ehcp.loc["Total by age group", "2024-25 Q2 actual"] == 1050
@@ -198,7 +198,7 @@ def test_monitoring_return_is_the_figures_of_the_parsed_model():
     fig = monitoring_return(sample_inputs())
     m = sample_model()
     assert fig.years == list(m.years) and fig.period == "2024-25 Q2"
-    assert fig.financial_summary.equals(financial_summary(m))
+    assert fig.financial_summary.equals(financial_summary(m).frame())
     assert fig.high_needs.loc[TOTAL_HIGH_NEEDS, "Variance %"] == pytest.approx(1.5 / 13)
 
 
@@ -217,7 +217,7 @@ def test_council_and_other_contributions_are_fundings(example):
 def test_ehcp_totals_are_dfes_census_totals(example):
     # DfE SEN2: Cambridgeshire had 7,318 EHC plans in January 2024 and 8,007 in January 2025
     # (the example's period actual); the plan is January 2024 x 1.06 by category.
-    t = ehcp_table(example)
+    t = ehcp_table(example).frame()
     assert t.loc["Total", "January 2024"] == 7_318
     assert t.loc["Total", "2024-25 Q2 actual"] == 8_007
     assert t.loc["Total by age group", "2024-25 Q2 actual"] == 8_007
@@ -227,13 +227,13 @@ def test_ehcp_totals_are_dfes_census_totals(example):
 def test_block_movements_and_safety_valve_rows(example):
     # Report 3.16: £4.5m and £4.8m moved from the Schools block, above the 0.5% the
     # Secretary of State must approve.
-    moved = block_movements(example).set_index("Year")
+    moved = block_movements(example).frame().set_index("Year")
     assert moved.loc["2024-25", "From block"] == "Schools block"
     assert moved.loc["2024-25", "To block"] == "High needs block"
     assert close(moved.loc["2024-25", "Amount"], 4_800_000)
     assert moved.loc["2024-25", "Secretary of State approval"] == "Required"
     # Safety Valve: agreed 27m for 2024-25 against 51.745m forecast, in the deficit's sign.
-    sv = safety_valve_rows(example).set_index("Year")
+    sv = safety_valve_rows(example).frame().set_index("Year")
     assert sv.loc["2024-25", "Agreed cumulative deficit"] == 27_000_000
     assert close(sv.loc["2024-25", "Forecast cumulative deficit"], 51_745_000)
     assert close(sv.loc["2024-25", "Variance"], 24_745_000)

@@ -19,7 +19,7 @@ import pytest
 
 from addin.refresh import refresh, run_refresh
 from models import monitoring as m
-from models.monitoring import monitoring_return
+from models.monitoring import ReturnTable, monitoring_return
 from tests import broken_returns
 from tests.test_return import EXAMPLE, example_inputs, old_layout_template, read_block
 from tests.test_return_checks import long_funding
@@ -133,7 +133,7 @@ def recalculated(soffice, tmp_path_factory) -> dict[str, Path]:
     for k, d in ((35, 1.0), (35, -1.0), (69, 1.0), (69, -1.0)):
         fs_broken = fig.financial_summary.copy()
         fs_broken.loc[m.CUMULATIVE, fig.years[k]] += d
-        bad = dataclasses.replace(fig, financial_summary=fs_broken)
+        bad = dataclasses.replace(fig, financial_summary_table=ReturnTable.from_frame(fs_broken))
         name = f"years70_{k}_{'high' if d > 0 else 'low'}"
         written = write_return(bad, TEMPLATE_PATH, out(name), broken_returns.AUDIT).path
         paths.append(_copy(written, batch, name))

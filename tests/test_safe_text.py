@@ -21,7 +21,7 @@ import pytest
 
 from addin import cli_caseload
 from models.categories import PLACEMENT_CATEGORIES, TOTAL
-from models.monitoring import MonitoringReturn, monitoring_return
+from models.monitoring import MonitoringReturn, ReturnTable, monitoring_return
 from tests import broken_returns
 from tests.test_publish import _caseload
 from tests.test_return import example_inputs, files
@@ -55,7 +55,11 @@ def hostile_figures() -> MonitoringReturn:
     conditions.iloc[1, 0] = HOSTILE[4]
     conditions.iloc[1, conditions.columns.get_loc("Commentary")] = HOSTILE[5]
     return dataclasses.replace(
-        fig, cover=cover, ehcp=ehcp, ehcp_history=history, conditions=conditions
+        fig,
+        cover=cover,
+        ehcp_table=ReturnTable.from_frame(ehcp),
+        ehcp_history=history,
+        conditions_table=ReturnTable.from_frame(conditions),
     )
 
 

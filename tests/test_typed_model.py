@@ -13,7 +13,7 @@ from models import return_figures as rf
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
 from models.errors import InputError, Problem, Problems, summarise_blank_columns
 from models.inputs import ModelInputs
-from models.model import DSGModel, Funding
+from models.model import DSGModel, Funding, Keyed
 from models.parse import S251_CODES, normalise_period, parse_model, quarter_end
 from models.samples import sample_inputs, sample_model
 from workbooks.example_cambridgeshire import EXAMPLE_PATH
@@ -22,7 +22,7 @@ from workbooks.model_reader import read_model
 
 def with_cell(inputs: ModelInputs, table: str, row: int, column: str, value) -> ModelInputs:
     tables = dict(inputs.tables)
-    frame = tables[table].copy().astype(object)
+    frame = inputs.frame(table)
     frame.loc[row, column] = value
     tables[table] = frame
     return ModelInputs(tables, inputs.source)
@@ -77,7 +77,7 @@ def test_funding_parts_must_share_the_years():
     with pytest.raises(InputError, match="income"):
         Funding(
             years=m.years,
-            income=m.funding.income.iloc[:2],
+            income=Keyed(m.funding.income.keys[:2], m.funding.income.values[:2]),
             schools_block=m.funding.schools_block,
             transfer_rate=m.funding.transfer_rate,
             other_high_needs_spend=m.funding.other_high_needs_spend,
@@ -126,7 +126,7 @@ def test_the_period_is_normalised_and_its_quarter_end_checked():
 
 def test_a_missing_settings_row_and_a_bad_value_are_both_named():
     inputs = sample_inputs()
-    settings = inputs.tables["Settings"].drop(index=[1, 4]).reset_index(drop=True)
+    settings = inputs.frame("Settings").drop(index=[1, 4]).reset_index(drop=True)
     settings.loc[2, "Value"] = dt.datetime(1999, 9, 30)  # Period end date
     tables = dict(inputs.tables, Settings=settings)
     found = problems_of(ModelInputs(tables))
@@ -143,8 +143,11 @@ def test_figures_kept_per_model_cannot_be_changed_through_a_caller():
     with pytest.raises(ValueError, match="read-only"):
         rf.cumulative_deficit(m)[0] = 0.0
     table = rf.variance_to_agreement(m)
-    table.loc[1, "RAG"] = "Green"  # a copy: the model's figure stays
-    assert rf.variance_to_agreement(m)["RAG"].tolist() == ["Green", "Amber", "Red"]
+    table.columns[5][1] = "Green"  # a copy: the model's figure stays
+    table.columns[3][1] = 0.0
+    again = rf.variance_to_agreement(m)
+    assert again.columns[5] == ["Green", "Amber", "Red"]
+    assert again.columns[3][1] == pytest.approx(375_000)
     spend = rf.expenditure(m)
     spend[0] = 0.0  # a fresh array each call
     assert rf.expenditure(m)[0] == 14_000_000

@@ -2,9 +2,11 @@
 
 Every input is an Excel Table (ListObject) found by its name on whichever
 sheet it sits (Excel table names are unique in a workbook and match without
-regard to case). Each table comes back as a raw DataFrame: the header row as
-the columns, the cells as the file holds them; the models validate the
-figures. The file is opened with openpyxl and never saved.
+regard to case). Each table comes back as its rows (lists): the header row
+first, then the cells as the file holds them; the models validate the
+figures. No pandas is imported. The file is opened with openpyxl, read-only
+(only the sheets that hold the tables are parsed, and only as far as their
+tables reach), and never saved.
 
 Refused, with a message naming what is wrong (:class:`ModelFileError`):
 
@@ -23,10 +25,13 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from openpyxl import load_workbook
+from openpyxl.packaging.relationship import get_dependents, get_rels_path
 from openpyxl.utils.cell import range_boundaries
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+from openpyxl.worksheet.table import Table
+from openpyxl.xml.functions import fromstring
 
 from models.errors import InputError, Problem
 from models.inputs import OPTIONAL_TABLES, TABLE_COLUMNS, TABLE_NAMES, ModelInputs
@@ -50,16 +55,50 @@ def _is_formula(cell) -> bool:
     return cell.data_type == "f" or (isinstance(value, str) and value.startswith("="))
 
 
+def _tables_of(wb, ws) -> list[Any]:
+    """The Excel Tables of one sheet.
+
+    A sheet opened read-only keeps no tables, so they are read as openpyxl
+    reads them for a full load: each table part the sheet's relationships
+    name, parsed by :class:`openpyxl.worksheet.table.Table`.
+    """
+    if not isinstance(ws, ReadOnlyWorksheet):
+        return list(ws.tables.values())
+    archive = wb._archive
+    rels_path = get_rels_path(ws._worksheet_path)
+    if rels_path not in archive.namelist():
+        return []
+    rels = get_dependents(archive, rels_path)
+    return [Table.from_tree(fromstring(archive.read(r.target))) for r in rels.find(Table._rel_type)]
+
+
 def find_tables(wb) -> dict[str, tuple[Any, Any]]:
-    """Table name (case-folded) -> (worksheet, table) for every table of ``wb``."""
+    """Table name (case-folded) -> (worksheet, table) for every table of ``wb``.
+
+    ``wb`` may be opened in full or read-only (as :func:`read_model` opens it).
+    """
     found: dict[str, tuple[Any, Any]] = {}
     for ws in wb.worksheets:
-        for table in ws.tables.values():
+        for table in _tables_of(wb, ws):
             found[_norm(table.displayName or table.name)] = (ws, table)
     return found
 
 
-def _read_table(ws, table, name: str, problems: list[Problem]) -> pd.DataFrame:
+def _grid(ws, tables: list[Any]) -> list[tuple[Any, ...]]:
+    """The sheet's cells from A1 to the furthest corner of ``tables``, read in one pass."""
+    bounds = [range_boundaries(t.ref) for t in tables]
+    max_col = max(b[2] for b in bounds)
+    max_row = max(b[3] for b in bounds)
+    return list(ws.iter_rows(min_row=1, max_row=max_row, min_col=1, max_col=max_col))
+
+
+def _read_table(
+    ws, table, name: str, problems: list[Problem], grid: list[tuple[Any, ...]]
+) -> list[list[Any]]:
+    """The table's header row (stripped text) then its data rows, totals row left out.
+
+    ``grid`` is the sheet's cells from A1 (:func:`_grid`).
+    """
     min_col, min_row, max_col, max_row = range_boundaries(table.ref)
     header_rows = table.headerRowCount if table.headerRowCount is not None else 1
     totals = table.totalsRowCount or 0
@@ -71,10 +110,8 @@ def _read_table(ws, table, name: str, problems: list[Problem]) -> pd.DataFrame:
                 "has no header row: switch on the table's header row",
             )
         )
-        return pd.DataFrame()
-    cells = list(
-        ws.iter_rows(min_row=min_row, max_row=max_row - totals, min_col=min_col, max_col=max_col)
-    )
+        return []
+    cells = [row[min_col - 1 : max_col] for row in grid[min_row - 1 : max_row - totals]]
     header = []
     for cell in cells[0]:
         if _is_formula(cell):
@@ -86,7 +123,7 @@ def _read_table(ws, table, name: str, problems: list[Problem]) -> pd.DataFrame:
                 )
             )
         header.append("" if cell.value is None else str(cell.value).strip())
-    rows = []
+    rows: list[list[Any]] = [header]
     for i, row in enumerate(cells[1:], start=1):
         values: list[Any] = []
         for j, cell in enumerate(row):
@@ -104,7 +141,7 @@ def _read_table(ws, table, name: str, problems: list[Problem]) -> pd.DataFrame:
             else:
                 values.append(cell.value)
         rows.append(values)
-    return pd.DataFrame(rows, columns=header, dtype=object)
+    return rows
 
 
 def read_model(path: str | os.PathLike) -> ModelInputs:
@@ -125,43 +162,58 @@ def read_model(path: str | os.PathLike) -> ModelInputs:
         )
     check_xlsx(path, MODEL_LIMITS, argument="model workbook", where=where, error=ModelFileError)
     try:
-        wb = load_workbook(path, data_only=False, keep_links=False)
+        wb = load_workbook(path, read_only=True, data_only=False, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise ModelFileError(
             [Problem("model workbook", where, f"cannot be opened as an .xlsx workbook ({exc})")]
         ) from None
     try:
-        tables = find_tables(wb)
-        problems: list[Problem] = []
-        frames: dict[str, pd.DataFrame] = {}
-        for name in TABLE_NAMES:
-            hit = tables.get(_norm(name))
-            if hit is None:
-                problems.append(
-                    Problem(
-                        f"table '{name}'",
-                        "",
-                        f"is missing from {path.name}: the model needs an Excel "
-                        f"table named {name} (Table Design > Table Name)",
-                    )
-                )
-                continue
-            ws, table = hit
-            frame = _read_table(ws, table, name, problems)
-            have = {_norm(c) for c in frame.columns}
-            for column in TABLE_COLUMNS[name]:
-                if _norm(column) not in have:
-                    problems.append(
-                        Problem(
-                            f"table '{name}'", f"on sheet '{ws.title}'", f"has no column '{column}'"
-                        )
-                    )
-            frames[name] = frame
-        for name in OPTIONAL_TABLES:  # read when present (EHCPForecast)
-            if (hit := tables.get(_norm(name))) is not None:
-                frames[name] = _read_table(hit[0], hit[1], name, problems)
-        if problems:
-            raise ModelFileError(problems)
+        return _read_tables(wb, path)
+    except ModelFileError:
+        raise
+    except Exception as exc:  # a damaged part shows only when read (the sheets load lazily)
+        raise ModelFileError(
+            [Problem("model workbook", where, f"cannot be opened as an .xlsx workbook ({exc})")]
+        ) from None
     finally:
         wb.close()
-    return ModelInputs(tables=frames, source=where)
+
+
+def _read_tables(wb, path: Path) -> ModelInputs:
+    """Every model table of the opened ``wb``; ModelFileError names every problem."""
+    tables = find_tables(wb)
+    names = TABLE_NAMES + OPTIONAL_TABLES
+    wanted = [tables[_norm(n)] for n in names if _norm(n) in tables]
+    sheets = {id(ws): ws for ws, _ in wanted}  # each sheet holding a table, read once
+    grids = {key: _grid(ws, [t for w, t in wanted if w is ws]) for key, ws in sheets.items()}
+    problems: list[Problem] = []
+    frames: dict[str, list[list[Any]]] = {}
+    for name in TABLE_NAMES:
+        hit = tables.get(_norm(name))
+        if hit is None:
+            problems.append(
+                Problem(
+                    f"table '{name}'",
+                    "",
+                    f"is missing from {path.name}: the model needs an Excel "
+                    f"table named {name} (Table Design > Table Name)",
+                )
+            )
+            continue
+        ws, table = hit
+        frame = _read_table(ws, table, name, problems, grids[id(ws)])
+        have = {_norm(c) for c in frame[0]} if frame else set()
+        for column in TABLE_COLUMNS[name]:
+            if _norm(column) not in have:
+                problems.append(
+                    Problem(
+                        f"table '{name}'", f"on sheet '{ws.title}'", f"has no column '{column}'"
+                    )
+                )
+        frames[name] = frame
+    for name in OPTIONAL_TABLES:  # read when present (EHCPForecast)
+        if (hit := tables.get(_norm(name))) is not None:
+            frames[name] = _read_table(hit[0], hit[1], name, problems, grids[id(hit[0])])
+    if problems:
+        raise ModelFileError(problems)
+    return ModelInputs(tables=frames, source=str(path))

@@ -69,7 +69,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from models import monitoring as m
 from models.errors import DSGError
 from models.money import round_half_up
-from models.monitoring import MonitoringReturn, s251_code
+from models.monitoring import MonitoringReturn, ReturnTable, s251_code
 from workbooks import return_spec as spec
 from workbooks.publish import OutputError as OutputError
 from workbooks.publish import publish
@@ -826,18 +826,17 @@ def _fill(
         r = fsg.row(label)
         for y in fig.years:
             money = label in spec.MONEY_ROWS[spec.FINANCIAL_SUMMARY]
-            v = fig.financial_summary.loc[label, y]
+            v = fig.financial_summary_table.at(label, y)
             fs[(label, y)] = f.put(fsg, r, year_cols[y], _value(v, money))
 
     hg = g[spec.HIGH_NEEDS_BLOCK]
     cells["high_needs"] = hn = {}
-    for label in fig.high_needs.index:
+    high_needs = fig.high_needs_table
+    for label, cells_of_line in zip(high_needs.index, high_needs.cells, strict=True):
         r = hg.row(label)
-        for col in fig.high_needs.columns:
+        for col, v in zip(high_needs.columns, cells_of_line, strict=True):
             money = col in spec.MONEY_COLUMNS[spec.HIGH_NEEDS]
-            hn[(label, col)] = f.put(
-                hg, r, hg.col(col), _value(fig.high_needs.loc[label, col], money)
-            )
+            hn[(label, col)] = f.put(hg, r, hg.col(col), _value(v, money))
 
     eg = g[spec.EHCP_BLOCK]
     cells["ehcp"] = e = {}
@@ -853,19 +852,19 @@ def _fill(
         ec = history.get(col) if col in history else ehcp_cols.get(col)
         cells["ehcp_headers"][col] = (eg.ws.title, eg.header_row, ec)
         f.values[cells["ehcp_headers"][col]] = col
-        for label in fig.ehcp.index:
-            e[(label, col)] = f.put(eg, eg.row(label), ec, _value(fig.ehcp.loc[label, col], False))
+        for label, v in zip(fig.ehcp_table.index, fig.ehcp_table.column(col), strict=True):
+            e[(label, col)] = f.put(eg, eg.row(label), ec, _value(v, False))
 
-    def table(block: Block, frame: Any, name: str) -> None:
+    def table(block: Block, rows: ReturnTable, name: str) -> None:
         grid = g[block]
-        cols = {col: grid.col(col) for col in frame.columns[1:]}
+        cols = {col: grid.col(col) for col in rows.columns[1:]}
         money = spec.MONEY_COLUMNS.get(block.sheet, frozenset())
         cells[name] = out = {}
-        for row in frame.itertuples(index=False):
+        for row in rows.cells:
             label = row[0]
             r = grid.row(label, place=True)
             f.put(grid, r, grid.label_col, label)
-            for col, v in zip(frame.columns[1:], row[1:], strict=True):
+            for col, v in zip(rows.columns[1:], row[1:], strict=True):
                 out[(label, col)] = f.put(
                     grid,
                     r,
@@ -873,9 +872,9 @@ def _fill(
                     _value(v, col in money and block is not spec.CONDITIONS_BLOCK),
                 )
 
-    table(spec.BLOCK_MOVEMENTS_BLOCK, fig.block_movements, "block_movements")
-    table(spec.SAFETY_VALVE_BLOCK, fig.safety_valve, "safety_valve")
-    table(spec.CONDITIONS_BLOCK, fig.conditions, "conditions")
+    table(spec.BLOCK_MOVEMENTS_BLOCK, fig.block_movements_table, "block_movements")
+    table(spec.SAFETY_VALVE_BLOCK, fig.safety_valve_table, "safety_valve")
+    table(spec.CONDITIONS_BLOCK, fig.conditions_table, "conditions")
 
     problems = cover.problems + f.problems
     if problems:
@@ -927,7 +926,7 @@ def _fill(
     for (sheet, r, c), v in f.writes.items():
         set_text(sheet, r, c, v)  # free text as text: only the checks above are formulas
     _fit_rows(
-        g[spec.CONDITIONS_BLOCK], [str(c) for c in fig.conditions.iloc[:, 0]]
+        g[spec.CONDITIONS_BLOCK], [str(row[0]) for row in fig.conditions_table.cells]
     )  # on the written text
     for block in spec.BLOCKS:  # a sheet with two blocks is done once: its print area is then set
         _print_used_area(g[block].ws)
