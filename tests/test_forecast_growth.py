@@ -129,14 +129,14 @@ def test_a_forecast_growth_that_cannot_be_read_is_refused_by_name(tables, parts)
 
 def test_the_example_grows_each_placement_at_its_p50_growth():
     inputs = read_model(example.EXAMPLE_PATH)
-    assert [str(g) for g in inputs.tables["Placements"]["Growth"]] == ["forecast"] * 7
+    assert [str(g) for g in inputs.frame("Placements")["Growth"]] == ["forecast"] * 7
     model = parse_model(inputs)
     for i, category in enumerate(PLACEMENT_CATEGORIES):
         p50 = [v[1] for v in example.EHCP_FORECAST_2025[category]]
         want = (p50[-1] / p50[0]) ** (1 / 2) - 1
-        assert model.placements.growth.iloc[i] == pytest.approx(want, rel=RATE), category
+        assert model.placements.growth.to_numpy()[i] == pytest.approx(want, rel=RATE), category
     # mainstream 5.7% a year, as the README says
-    assert f"{model.placements.growth.iloc[0]:.1%}" == "5.7%"
+    assert f"{model.placements.growth.to_numpy()[0]:.1%}" == "5.7%"
 
 
 def test_a_model_with_forecast_growth_but_no_forecast_is_refused_by_dsg_refresh(tmp_path, capsys):
