@@ -1,0 +1,775 @@
+"""How likely the plan is: the whole model run for thousands of scenarios at once.
+
+The engine runs the typed model (:class:`~models.model.DSGModel`) the way
+:mod:`models.return_figures` does (placements x years, transfers,
+contributions, other blocks) on numpy arrays of scenarios x years x
+placements, with a loop over years and placements but never over scenarios.
+With every spread 0 it gives the deterministic model's figures, in-year and
+cumulative, every year (a test checks it to the penny on the example and on
+the hand-worked sample).
+
+What is uncertain, and how it is drawn
+--------------------------------------
+The years up to and including the return's current year are outturn and the
+quarter's forecast outturn: they take no draws. For every later year t and
+scenario s:
+
+- **Count growth** per placement: ``growth[p] + e[s,t,p]``, ``e ~ Normal(0,
+  sd_growth[p])``, independent across years, so the surprises compound in
+  the count. A Normal on the annual rate is the usual reading of a forecast
+  band (the demand forecast's P10-P90 is close to symmetric in log terms)
+  and needs one figure per placement. ``sd_growth[p]`` comes from the demand
+  forecast's P10-P90 of the placement's category where the model has an
+  EHCPForecast table (:func:`growth_spread_from_forecast`), else
+  :attr:`Spreads.count_growth` (2 points a year: about the scatter of a
+  council's year-on-year EHC plan growth around its trend).
+- **Cost inflation** per placement: ``inflation[p] + u[s,t,p]``, ``u ~
+  Normal(0, sd_inflation)`` (1 point a year: the spread of price inflation
+  around a plan's assumption).
+- **Income growth**: ``income[s,t] = income[t] x prod over later years j <= t
+  of (1 + f[s,j])``, ``f ~ Normal(0, sd_income)`` (1 point a year: the
+  High Needs Block settlement is announced a year ahead, so little moves).
+- **Mitigation delivery**: the share of each workstream's planned saving that
+  is delivered, ``D[s,i] ~ Beta`` with mean the workstream's Confidence and
+  standard deviation ``sd_mitigation`` (15 points). A Beta lives on 0-1 as a
+  share does, and two figures (mean, spread) fix it; where ``sd^2`` is at or
+  above ``c(1-c)`` (no Beta has it) the spread is cut to ``0.95 x
+  sqrt(c(1-c))``. The shortfall ``planned x (1 - D)`` is added to spend in
+  the workstream's year (the model describes the *mitigated* plan).
+- **DfE payments**: each payment due after the current year is paid with
+  probability ``dfe_paid`` (a Bernoulli per scenario and year), else 0: the
+  department withholds an instalment when a council is off track.
+
+With :meth:`Spreads.zero` every draw is its mean: the counts, costs,
+income and contributions are the deterministic model's, bit for bit, and
+the mitigations add their risk-adjusted shortfall ``planned x (1 -
+confidence)`` (0 without mitigations).
+
+The steps (each a vectorised formula over scenarios)
+----------------------------------------------------
+::
+
+    count[s,0,p] = Count_p
+    count[s,t,p] = max(count[s,t-1,p] x ((1 + growth_p) + e[s,t,p]) + moves[p,t], 0)
+    cost[s,t,p]  = Cost_p x (1 + inflation_p)^t x prod_{j<=t} (1 + u[s,j,p] / (1 + inflation_p))
+    spend[s,t]   = sum_p count[s,t,p] x cost[s,t,p] + other high needs spend[t]
+                   (the current year: the HighNeedsLines forecast outturn, as the model)
+                   + sum over workstreams i of year t of planned_i x (1 - D[s,i])
+    income[s,t]  = income[t] x prod_{current < j <= t} (1 + f[s,j])
+    dfe[s,t]     = DfE payment due[t] x B[s,t]           (t after the current year)
+    in_year[s,t] = spend[s,t] - income[s,t] - transfers[t] + other blocks[t]
+    cumulative[s,t] = opening + sum_{j<=t} (in_year[s,j] - (dfe[s,j] + council[j] + other[j]))
+
+Percentiles are numpy's linear interpolation between order statistics (as
+DSG_FAN); P(on track) in an agreement year is the share of scenarios whose
+cumulative deficit is at or below the agreed cumulative deficit.
+
+References
+----------
+METHOD.md, "DSG_TRAJECTORY", "PLACEMENT_PROJECTION" and "DSG_FAN";
+:mod:`models.return_figures` (the figures reproduced); the About sheet's
+convention for mitigations (unmitigated = mitigated + planned; risk-adjusted
+= mitigated + planned x (1 - confidence)).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from models import return_figures as rf
+from models.errors import InputError, Problem, Problems
+from models.model import DSGModel
+from models.projection import move_matrix
+from models.validation import (
+    ResultTable,
+    _number,
+    _show,
+    all_blank,
+    check_finite,
+    is_blank,
+    read_scalar,
+    read_series,
+    rows_of,
+)
+
+__all__ = [
+    "MITIGATION_COLUMNS",
+    "SCENARIO_COLUMNS",
+    "Mitigations",
+    "Spreads",
+    "ScenarioResult",
+    "growth_spread_from_forecast",
+    "run_scenarios",
+    "FAN_COLUMNS",
+    "dsg_fan_result",
+]
+
+#: The Mitigations table's columns, in order.
+MITIGATION_COLUMNS: tuple[str, ...] = (
+    "Workstream",
+    "Year",
+    "Planned saving",
+    "Delivered saving",
+    "Confidence",
+    "RAG",
+)
+#: The Scenarios table's columns.
+SCENARIO_COLUMNS = [
+    "Year",
+    "P10",
+    "P50",
+    "P90",
+    "Deterministic",
+    "Agreed",
+    "P(on track)",
+]
+#: z of the 90th percentile of a Normal: P10-P90 spans 2 x 1.2816 standard deviations.
+Z90 = 1.2815515655446004
+#: The largest share of the Beta's possible spread used when a spread is too wide.
+BETA_SPREAD_CAP = 0.95
+#: Most scenarios a run may have (memory: 8 bytes x scenarios x years x placements).
+MAX_SCENARIOS = 1_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class Mitigations:
+    """The Mitigations table: savings the plan counts on, one row per workstream and year.
+
+    Convention: the Funding and Placements inputs describe the *mitigated*
+    plan, so
+
+    - unmitigated spend[t]  = mitigated spend[t] + sum of Planned saving[t]
+    - risk-adjusted spend[t] = mitigated spend[t] + sum of Planned saving[t] x (1 - Confidence)
+
+    Attributes
+    ----------
+    workstream, year, rag : tuple of str
+        Workstream, financial year (``2025-26``) and RAG of each row.
+    planned, delivered : numpy.ndarray
+        Planned saving and saving delivered to date, pounds (>= 0).
+    confidence : numpy.ndarray
+        Share of the planned saving expected, 0 to 1.
+
+    Examples
+    --------
+    >>> m = Mitigations(("ERB places",), ("2025-26",), [1e6], [0.0], [0.8], ("Amber",))
+    >>> m.by_year(["2024-25", "2025-26"], m.planned * (1 - m.confidence)).round(2).tolist()
+    [0.0, 200000.0]
+    """
+
+    workstream: tuple[str, ...]
+    year: tuple[str, ...]
+    planned: np.ndarray
+    delivered: np.ndarray
+    confidence: np.ndarray
+    rag: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        for name in ("workstream", "year", "rag"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        n = len(self.workstream)
+        found = Problems()
+        for name in ("planned", "delivered", "confidence"):
+            values = np.array(getattr(self, name), dtype=float, ndmin=1)
+            values.flags.writeable = False
+            object.__setattr__(self, name, values)
+        for name, column in (
+            ("year", "Year"),
+            ("planned", "Planned saving"),
+            ("delivered", "Delivered saving"),
+            ("confidence", "Confidence"),
+            ("rag", "RAG"),
+        ):
+            if len(getattr(self, name)) != n:
+                found.add(
+                    "Mitigations",
+                    f"column '{column}'",
+                    f"has {len(getattr(self, name))} values for {n} rows",
+                )
+        found.raise_if_any()
+        for i in range(n):
+            where = f"row {i + 1} {_show(self.workstream[i])}"
+            for column, x, high in (
+                ("Planned saving", self.planned[i], math.inf),
+                ("Delivered saving", self.delivered[i], math.inf),
+                ("Confidence", self.confidence[i], 1.0),
+            ):
+                if not math.isfinite(x):
+                    found.add("Mitigations", f"{where}, column '{column}'", "is not a number")
+                elif x < 0 or x > high:
+                    limit = "between 0 and 1" if high == 1.0 else "0 or more"
+                    found.add(
+                        "Mitigations", f"{where}, column '{column}'", f"{x:g}: must be {limit}"
+                    )
+        found.raise_if_any()
+
+    def __len__(self) -> int:
+        return len(self.workstream)
+
+    @classmethod
+    def from_rows(cls, table: Any) -> Mitigations:
+        """The Mitigations table as read (header row first), every bad cell at once.
+
+        >>> Mitigations.from_rows([list(MITIGATION_COLUMNS), ["ERB", "2025-26", 5e5, 0, 1.2, "Red"]])
+        Traceback (most recent call last):
+        ...
+        models.errors.InputError: Mitigations row 1 'ERB', column 'Confidence': 1.2: must be between 0 and 1
+        """
+        rows = rows_of(table)
+        if not rows:
+            return cls((), (), [], [], [], ())
+        header = [("" if is_blank(h) else " ".join(str(h).split()).casefold()) for h in rows[0]]
+        found = Problems()
+        where: dict[str, int] = {}
+        for column in MITIGATION_COLUMNS:
+            if column.casefold() not in header:
+                found.add("Mitigations", "", f"has no column '{column}'")
+            else:
+                where[column] = header.index(column.casefold())
+        found.raise_if_any()
+        body = [r for r in rows[1:] if not all(is_blank(v) for v in r)]
+        numbers: dict[str, list[float]] = {c: [] for c in MITIGATION_COLUMNS[2:5]}
+        years: list[str] = []
+        for i, r in enumerate(body, start=1):
+            label = f"row {i} {_show(r[where['Workstream']])}"
+            if is_blank(r[where["Workstream"]]):
+                found.add("Mitigations", f"row {i}, column 'Workstream'", "is blank")
+            from models.validation import parse_year
+
+            y, err = parse_year(r[where["Year"]])
+            if err is not None or y is None:
+                found.add("Mitigations", f"{label}, column 'Year'", err or "is blank")
+            years.append(y or "")
+            for column in numbers:
+                x, err = _number(r[where[column]])
+                if err is not None or x is None:
+                    found.add("Mitigations", f"{label}, column '{column}'", err or "is blank")
+                numbers[column].append(math.nan if x is None else x)
+        found.raise_if_any()
+        return cls(
+            tuple(str(r[where["Workstream"]]).strip() for r in body),
+            tuple(years),
+            numbers["Planned saving"],
+            numbers["Delivered saving"],
+            numbers["Confidence"],
+            tuple("" if is_blank(r[where["RAG"]]) else str(r[where["RAG"]]).strip() for r in body),
+        )
+
+    def year_index(self, years: tuple[str, ...] | list[str]) -> np.ndarray:
+        """Position of each row's year among ``years``; an error names a row outside them."""
+        problems = [
+            Problem(
+                "Mitigations",
+                f"row {i + 1} {_show(w)}, column 'Year'",
+                f"{y} is not a Funding year ({years[0]} to {years[-1]})",
+            )
+            for i, (w, y) in enumerate(zip(self.workstream, self.year, strict=True))
+            if y not in years
+        ]
+        if problems:
+            raise InputError(problems)
+        return np.array([list(years).index(y) for y in self.year], dtype=int)
+
+    def by_year(self, years: tuple[str, ...] | list[str], amounts: np.ndarray) -> np.ndarray:
+        """``amounts`` (one per row, or scenarios x rows) summed into ``years``.
+
+        Notes
+        -----
+        ::
+
+            out[..., t] = sum over rows i with Year_i = t of amounts[..., i]
+        """
+        onehot = np.zeros((len(self), len(years)))
+        if len(self):
+            onehot[np.arange(len(self)), self.year_index(years)] = 1.0
+        return np.asarray(amounts, dtype=float) @ onehot
+
+
+@dataclass(frozen=True)
+class Spreads:
+    """Standard deviations of the yearly surprises, and the chance a DfE payment is paid.
+
+    ``count_growth`` is one figure for every placement or one per placement
+    (in the Placements table's order), decimal rates a year (0.02 = 2
+    points). See the module docstring for why each default.
+    """
+
+    count_growth: float | tuple[float, ...] = 0.02
+    inflation: float = 0.01
+    income: float = 0.01
+    mitigation: float = 0.15
+    dfe_paid: float = 0.9
+
+    @classmethod
+    def zero(cls) -> Spreads:
+        """Every spread 0 and every DfE payment paid: the deterministic model."""
+        return cls(0.0, 0.0, 0.0, 0.0, 1.0)
+
+    def check(self, placements: int) -> None:
+        """Refuse a negative, non-finite or wrongly sized spread, naming it."""
+        found = Problems()
+        growth = np.atleast_1d(np.asarray(self.count_growth, dtype=float))
+        if growth.size not in (1, placements):
+            found.add("count_growth", "", f"has {growth.size} values for {placements} placements")
+        for name, values in (
+            ("count_growth", growth),
+            ("inflation", np.array([self.inflation])),
+            ("income", np.array([self.income])),
+            ("mitigation", np.array([self.mitigation])),
+        ):
+            if not np.isfinite(values).all():
+                found.add(name, "", "is not a finite number")
+            elif (values < 0).any():
+                found.add(name, "", "a standard deviation cannot be negative")
+        if not (0.0 <= self.dfe_paid <= 1.0):
+            found.add("dfe_paid", "", f"{self.dfe_paid:g}: a probability must be between 0 and 1")
+        found.raise_if_any()
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioResult:
+    """The cumulative deficit of every scenario, and what a person reads of it.
+
+    ``cumulative`` and ``in_year`` are scenarios x years (pounds); ``seed``
+    and ``spreads`` are what drew them.
+    """
+
+    years: tuple[str, ...]
+    seed: int
+    spreads: Spreads
+    cumulative: np.ndarray
+    in_year: np.ndarray
+    deterministic: np.ndarray
+    agreed: list[float | None]
+    growth_sd: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def n(self) -> int:
+        """Number of scenarios."""
+        return int(self.cumulative.shape[0])
+
+    def percentiles(self) -> np.ndarray:
+        """P10, P50 and P90 of the cumulative deficit by year (3 x years), linear interpolation."""
+        return np.percentile(self.cumulative, [10.0, 50.0, 90.0], axis=0)
+
+    def p_on_track(self) -> list[float | None]:
+        """Share of scenarios at or below the agreed cumulative deficit; None where none agreed.
+
+        Notes
+        -----
+        ::
+
+            P(on track)[t] = #{s : cumulative[s,t] <= agreed[t]} / n
+        """
+        return [
+            None if a is None else float(np.mean(self.cumulative[:, k] <= a))
+            for k, a in enumerate(self.agreed)
+        ]
+
+    def table(self) -> ResultTable:
+        """``Year | P10 | P50 | P90 | Deterministic | Agreed | P(on track)``."""
+        p = self.percentiles()
+        agreed = np.array([np.nan if a is None else a for a in self.agreed])
+        track = np.array([np.nan if v is None else v for v in self.p_on_track()])
+        return ResultTable(
+            SCENARIO_COLUMNS,
+            [list(self.years), p[0], p[1], p[2], self.deterministic, agreed, track],
+            blank=frozenset({"Agreed", "P(on track)"}),
+        )
+
+
+def growth_spread_from_forecast(table: Any, names: tuple[str, ...], default: float) -> np.ndarray:
+    """Standard deviation of each placement's yearly count growth from the demand forecast.
+
+    Parameters
+    ----------
+    table : rows or DataFrame
+        The EHCPForecast table (``Category | Year | Actual | P10 | P50 | P90``).
+    names : tuple of str
+        The placements; each is matched to a forecast category by name, else
+        to ``Total``, else takes ``default``.
+    default : float
+        The spread where the forecast has no usable band.
+
+    Returns
+    -------
+    numpy.ndarray
+        One decimal rate a year per placement.
+
+    Notes
+    -----
+    The forecast's P10-P90 at its last census, ``h`` years after its origin
+    (the last census with an Actual, else the year before the first
+    forecast, the year before its first forecast census), read as a Normal band on log count whose variance grows
+    linearly with the horizon (independent yearly surprises)::
+
+        sd = ln(P90 / P10) / (2 x 1.2816 x sqrt(h))
+
+    References
+    ----------
+    :mod:`models.forecast` (the intervals from the rolling backtest);
+    :mod:`models.forecast_growth` (the table).
+
+    Examples
+    --------
+    >>> t = [["Category", "Year", "Actual", "P10", "P50", "P90"],
+    ...      ["Total", 2025, 100, None, None, None],
+    ...      ["Total", 2026, None, 95, 100, 105],
+    ...      ["Total", 2029, None, 80, 100, 125]]
+    >>> growth_spread_from_forecast(t, ("Special",), 0.02).round(4).tolist()
+    [0.0871]
+    """
+    rows = rows_of(table)
+    if not rows:
+        return np.full(len(names), float(default))
+    header = [("" if is_blank(h) else str(h).strip().casefold()) for h in rows[0]]
+    try:
+        cat, year, p10, p90 = (header.index(c) for c in ("category", "year", "p10", "p90"))
+    except ValueError:
+        return np.full(len(names), float(default))
+    bands: dict[str, float] = {}
+    latest: dict[str, tuple[int, float, float]] = {}
+    first: dict[str, int] = {}
+    for r in rows[1:]:
+        key = "" if is_blank(r[cat]) else " ".join(str(r[cat]).split()).casefold()
+        y, err = _number(r[year])
+        lo, e1 = _number(r[p10])
+        hi, e2 = _number(r[p90])
+        if err is not None or y is None or e1 is not None or e2 is not None:
+            continue
+        if lo is not None and hi is not None and 0 < lo <= hi:
+            first[key] = min(first.get(key, int(y)), int(y))
+            if key not in latest or int(y) > latest[key][0]:
+                latest[key] = (int(y), lo, hi)
+    for key, (y, lo, hi) in latest.items():
+        h = y - (first[key] - 1)
+        bands[key] = math.log(hi / lo) / (2.0 * Z90 * math.sqrt(h))
+    out = []
+    for name in names:
+        key = " ".join(name.split()).casefold()
+        out.append(bands.get(key, bands.get("total", float(default))))
+    return np.array(out, dtype=float)
+
+
+def _beta_delivery(
+    rng: np.random.Generator, confidence: np.ndarray, sd: float, n: int
+) -> np.ndarray:
+    """Delivered share of each workstream in each scenario (n x workstreams).
+
+    Notes
+    -----
+    ::
+
+        v      = min(sd, 0.95 x sqrt(c(1-c)))^2
+        kappa  = c(1-c) / v - 1
+        D      ~ Beta(c x kappa, (1-c) x kappa)          (mean c, sd sqrt(v))
+        D      = c                                       where v = 0 (sd 0, c = 0 or 1)
+    """
+    c = confidence
+    limit = BETA_SPREAD_CAP * np.sqrt(c * (1.0 - c))
+    s = np.minimum(sd, limit)
+    fixed = s <= 0
+    v = np.where(fixed, 1.0, s * s)
+    kappa = np.where(fixed, 2.0, c * (1.0 - c) / v - 1.0)
+    a = np.where(fixed, 1.0, c * kappa)
+    b = np.where(fixed, 1.0, (1.0 - c) * kappa)
+    if fixed.all():
+        return np.broadcast_to(c, (n, len(c))).copy()
+    draw = rng.beta(a, b, size=(n, len(c)))
+    return np.where(fixed, c, draw)
+
+
+def run_scenarios(
+    model: DSGModel,
+    n: int = 10_000,
+    seed: int = 1,
+    spreads: Spreads | None = None,
+    mitigations: Mitigations | None = None,
+    forecast: Any = None,
+) -> ScenarioResult:
+    """Run the model for ``n`` scenarios at once (the formulas in the module docstring).
+
+    Parameters
+    ----------
+    model : DSGModel
+        The typed model (:func:`models.parse.parse_model`).
+    n : int
+        Scenarios, 1 to 1,000,000.
+    seed : int
+        Seed of numpy's ``default_rng`` (PCG64): the same seed, the same result.
+    spreads : Spreads, optional
+        Default :class:`Spreads`; :meth:`Spreads.zero` gives the deterministic model.
+    mitigations : Mitigations, optional
+        The savings the plan counts on; none by default.
+    forecast : rows or DataFrame, optional
+        The EHCPForecast table: where given, the count growth spread of each
+        placement comes from its P10-P90 (:func:`growth_spread_from_forecast`),
+        falling back to ``spreads.count_growth``. Ignored when that spread is 0.
+
+    Returns
+    -------
+    ScenarioResult
+
+    Raises
+    ------
+    InputError
+        ``n`` or ``seed`` out of range, a spread negative or not finite, a
+        mitigation outside the Funding years; the model's own errors (a
+        negative projected count) as the deterministic model raises them.
+
+    Examples
+    --------
+    >>> from models.samples import sample_model
+    >>> r = run_scenarios(sample_model(), n=4, seed=1, spreads=Spreads.zero())
+    >>> r.table().rows()[3]
+    ['2025-26', 8593000.0, 8593000.0, 8593000.0, 8593000.0, 8000000.0, 0.0]
+    """
+    spreads = Spreads() if spreads is None else spreads
+    found = Problems()
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_SCENARIOS:
+        found.add("n", "", f"{n!r}: give a whole number of scenarios from 1 to {MAX_SCENARIOS:,}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        found.add("seed", "", f"{seed!r}: give a whole number, 0 or more")
+    found.raise_if_any()
+    p = model.placements
+    spreads.check(len(p.names))
+    years = model.years
+    n_years, n_places = len(years), len(p.names)
+    now = years.index(model.current_year)
+    future = np.arange(n_years) > now
+    rng = np.random.default_rng(int(seed))
+
+    # The deterministic figures: what the engine must reproduce with every spread 0.
+    deterministic = rf.cumulative_deficit(model)
+    expenditure = rf.expenditure(model)
+    transfers = rf.transfers_in(model)
+    council = rf.council_contribution(model)
+    other = rf.other_contributions(model)
+    dfe = rf.dfe_contribution(model)
+    f = model.funding
+
+    growth_sd = np.broadcast_to(np.asarray(spreads.count_growth, dtype=float), (n_places,)).astype(
+        float
+    )
+    if forecast is not None and not all_blank(forecast) and growth_sd.any():
+        growth_sd = growth_spread_from_forecast(forecast, p.names, float(growth_sd.max()))
+        growth_sd = np.where(np.broadcast_to(spreads.count_growth, (n_places,)) > 0, growth_sd, 0)
+
+    # Placements: counts and costs, scenarios x years x placements.
+    moves = (
+        move_matrix(p.moves.rows(), list(p.names), list(years))
+        if p.moves is not None
+        else np.zeros((n_places, n_years))
+    )
+    g = p.growth.to_numpy()
+    infl = p.inflation.to_numpy()
+    n_future = int(future.sum())
+    shape = (n, n_years, n_places)
+    e = np.zeros(shape)
+    u = np.zeros(shape)
+    if n_future and growth_sd.any():
+        e[:, future, :] = rng.normal(0.0, 1.0, (n, n_future, n_places)) * growth_sd
+    if n_future and spreads.inflation > 0:
+        u[:, future, :] = rng.normal(0.0, spreads.inflation, (n, n_future, n_places))
+    count = np.empty(shape)
+    count[:, 0, :] = p.count.to_numpy()
+    with np.errstate(all="ignore"):
+        for k in range(1, n_years):
+            count[:, k, :] = count[:, k - 1, :] * ((1.0 + g) + e[:, k, :]) + moves[:, k]
+            if future[k]:
+                np.maximum(count[:, k, :], 0.0, out=count[:, k, :])
+        base_cost = p.cost_per_place.to_numpy()[:, None] * (1.0 + infl[:, None]) ** np.arange(
+            n_years
+        )
+        cost = base_cost.T[None, :, :] * np.cumprod(1.0 + u / (1.0 + infl), axis=1)
+        place_spend = count * cost
+    projected = place_spend[:, :, 0].copy()
+    for q in range(1, n_places):  # in the Placements table's order, as the projection's Total
+        projected += place_spend[:, :, q]
+    spend = np.where(future, projected + f.other_high_needs_spend.to_numpy(), expenditure)
+
+    # Mitigations: the shortfall on the plan's savings in the years after the current one.
+    if mitigations is not None and len(mitigations):
+        at = mitigations.year_index(years)
+        later = future[at]
+        delivery = _beta_delivery(rng, mitigations.confidence, spreads.mitigation, n)
+        shortfall = np.where(later, mitigations.planned * (1.0 - delivery), 0.0)
+        spend = spend + mitigations.by_year(years, shortfall)
+
+    # Income: compounding surprises after the current year.
+    income_factor = np.ones((n, n_years))
+    if n_future and spreads.income > 0:
+        income_factor[:, future] = np.cumprod(
+            1.0 + rng.normal(0.0, spreads.income, (n, n_future)), axis=1
+        )
+    income = f.income.to_numpy() * income_factor
+
+    # DfE payments after the current year: paid or withheld.
+    dfe_s = np.broadcast_to(dfe, (n, n_years))
+    due_later = future & (dfe != 0)
+    if spreads.dfe_paid < 1.0 and due_later.any():
+        paid = rng.random((n, int(due_later.sum()))) < spreads.dfe_paid
+        dfe_s = dfe_s.copy()
+        dfe_s[:, due_later] = np.where(paid, dfe[due_later], 0.0)
+    contributions = dfe_s + council + other
+
+    with np.errstate(all="ignore"):
+        in_year = spend - income - transfers + f.other_blocks_deficit.to_numpy()
+        cumulative = model.settings.opening_deficit + np.cumsum(in_year - contributions, axis=1)
+    if not np.isfinite(cumulative).all():
+        raise InputError(
+            [Problem("scenarios", "", "the result is too large to compute: check the spreads")]
+        )
+    return ScenarioResult(
+        years=years,
+        seed=int(seed),
+        spreads=spreads,
+        cumulative=cumulative,
+        in_year=in_year,
+        deterministic=deterministic,
+        agreed=rf.agreed_deficit(model),
+        growth_sd=growth_sd,
+    )
+
+
+# --- DSG_FAN ------------------------------------------------------------------------------
+
+#: DSG_FAN's columns (METHOD.md).
+FAN_COLUMNS = ["Year", "P10", "P50", "P90", "Deterministic", "Plan", "P(on track)"]
+#: DSG_FAN's defaults (METHOD.md).
+FAN_SPEND_SD = 0.03
+FAN_INCOME_SD = 0.01
+FAN_SCENARIOS = 10_000
+FAN_SEED = 1
+
+
+def _whole(value: Any, argument: str, low: int, high: int | None, default: int) -> int:
+    """A whole number between ``low`` and ``high``; ``default`` when omitted."""
+    x = read_scalar(value, argument, minimum=low, maximum=high, default=default)
+    if x != int(x):
+        raise InputError([Problem(argument, "", f"{x:g} is not a whole number")])
+    return int(x)
+
+
+def dsg_fan_result(
+    years: Any,
+    opening_deficit: Any,
+    income: Any,
+    spend: Any,
+    transfers: Any = None,
+    contributions: Any = None,
+    other_blocks: Any = None,
+    plan: Any = None,
+    spend_sd: Any = None,
+    income_sd: Any = None,
+    scenarios: Any = None,
+    seed: Any = None,
+) -> ResultTable:
+    """DSG_FAN: a Monte Carlo of DSG_TRAJECTORY with P10/P50/P90 and P(on track).
+
+    Parameters
+    ----------
+    years, opening_deficit, income, spend, transfers, contributions, other_blocks
+        DSG_TRAJECTORY's arguments (pounds).
+    plan : series, optional
+        Agreed cumulative deficit per year, pounds.
+    spend_sd, income_sd : float, optional
+        Standard deviation of each year's growth surprise (defaults 0.03 and 0.01).
+    scenarios : int, optional
+        1 to 1,000,000 (default 10,000).
+    seed : int, optional
+        0 or more (default 1).
+
+    Returns
+    -------
+    ResultTable
+        ``Year | P10 | P50 | P90 | Deterministic | Plan | P(on track)``; Plan
+        and P(on track) blank without a plan.
+
+    Notes
+    -----
+    Drawn year by year for every scenario at once (memory: a few arrays of
+    ``scenarios``, whatever the years)::
+
+        e[s,t] ~ Normal(0, spend_sd),  f[s,t] ~ Normal(0, income_sd)
+        spend[s,t]  = spend[t]  x (1 + e[s,1]) x ... x (1 + e[s,t])
+        income[s,t] = income[t] x (1 + f[s,1]) x ... x (1 + f[s,t])
+        cumulative[s,t] = cumulative[s,t-1] + spend[s,t] - income[s,t] - transfers[t]
+                          + other_blocks[t] - contributions[t]
+        P(on track)[t]  = #{s : cumulative[s,t] <= plan[t]} / scenarios
+
+    In each year the spend surprises are drawn before the income surprises,
+    from numpy's ``default_rng(seed)``.
+
+    References
+    ----------
+    METHOD.md, "DSG_FAN" and "DSG_TRAJECTORY".
+
+    Examples
+    --------
+    >>> t = dsg_fan_result(["2024-25", "2025-26"], 40e6, 100e6, 110e6, plan=[[50e6, 55e6]],
+    ...                    spend_sd=0, income_sd=0)
+    >>> t.rows()[2]
+    ['2025-26', 60000000.0, 60000000.0, 60000000.0, 60000000.0, 55000000.0, 0.0]
+    """
+    from models.trajectory import read_trajectory_inputs
+
+    found = Problems()
+    inputs = found.run(
+        read_trajectory_inputs,
+        years,
+        opening_deficit,
+        income,
+        spend,
+        transfers,
+        contributions,
+        other_blocks,
+    )
+    s_sd = found.run(read_scalar, spend_sd, "spend_sd", minimum=0, default=FAN_SPEND_SD)
+    i_sd = found.run(read_scalar, income_sd, "income_sd", minimum=0, default=FAN_INCOME_SD)
+    n = found.run(_whole, scenarios, "scenarios", 1, MAX_SCENARIOS, FAN_SCENARIOS)
+    draw_seed = found.run(_whole, seed, "seed", 0, None, FAN_SEED)
+    agreed = None
+    if inputs is not None and not all_blank(plan):
+        agreed = found.run(read_series, plan, inputs.years, "plan")
+    found.raise_if_any()
+    assert inputs is not None and s_sd is not None and i_sd is not None
+    assert n is not None and draw_seed is not None
+    rng = np.random.default_rng(draw_seed)
+    n_years = len(inputs.years)
+    p = np.empty((3, n_years))
+    track = np.full(n_years, np.nan)
+    with np.errstate(all="ignore"):
+        deterministic = inputs.opening_deficit + np.cumsum(
+            (inputs.spend - inputs.income - inputs.transfers + inputs.other_blocks)
+            - inputs.contributions
+        )
+        spend_factor = np.ones(n)
+        income_factor = np.ones(n)
+        running = np.zeros(n)  # the sum of the years so far, as DSG_TRAJECTORY's cumsum
+        for t in range(n_years):
+            if s_sd > 0:
+                spend_factor *= 1.0 + rng.normal(0.0, s_sd, n)
+            if i_sd > 0:
+                income_factor *= 1.0 + rng.normal(0.0, i_sd, n)
+            running += (
+                inputs.spend[t] * spend_factor
+                - inputs.income[t] * income_factor
+                - inputs.transfers[t]
+                + inputs.other_blocks[t]
+            ) - inputs.contributions[t]
+            cumulative = inputs.opening_deficit + running
+            p[:, t] = np.percentile(cumulative, [10.0, 50.0, 90.0])
+            if agreed is not None:
+                track[t] = np.count_nonzero(cumulative <= agreed[t]) / n
+    plan_column = np.full(n_years, np.nan) if agreed is None else agreed
+    table = ResultTable(
+        FAN_COLUMNS,
+        [inputs.years, p[0], p[1], p[2], deterministic, plan_column, track],
+        blank=frozenset({"Plan", "P(on track)"}),
+    )
+    return check_finite(table, "income, spend, transfers, contributions and other_blocks")
