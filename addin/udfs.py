@@ -22,9 +22,11 @@ from models import ehcp_forecast as forecast_model
 from models import growth as growth_model
 from models import placements as placement_model
 from models import projection as projection_model
+from models import scenarios as scenario_model
 from models import trajectory as trajectory_model
 from models import transfers as transfer_model
 from models import variance as variance_model
+from models import write_off as write_off_model
 
 CATEGORY = "DSG High Needs"
 
@@ -197,4 +199,90 @@ def ehcp_forecast(history_by_age, new_plans_by_age=None, horizon=None, statistic
     """EHC plans by age group in the coming January censuses (cohort model), P50, P10 or P90."""
     return call_model(
         forecast_model.ehcp_forecast_result, history_by_age, new_plans_by_age, horizon, statistic
+    )
+
+
+_FAN_ARGS = (
+    ("plan", "Optional: the agreed cumulative deficit, pounds. " + _PER_YEAR),
+    (
+        "spend_sd",
+        "Optional: standard deviation of each year's spend growth surprise; default 0.03 (3%).",
+    ),
+    (
+        "income_sd",
+        "Optional: standard deviation of each year's income growth surprise; default 0.01 (1%).",
+    ),
+    ("scenarios", "Optional: number of scenarios, 1 to 1,000,000; default 10,000."),
+    ("seed", "Optional: a whole number; the same seed gives the same table; default 1."),
+)
+
+
+def _fan_args(f):
+    for name, doc in reversed(_FAN_ARGS):
+        f = xw.arg(name, ndim=2, doc=doc)(f) if name == "plan" else xw.arg(name, doc=doc)(f)
+    return _trajectory_args(f)
+
+
+@xw.func(category=CATEGORY)
+@_fan_args
+def dsg_fan(
+    years,
+    opening_deficit,
+    income,
+    spend,
+    transfers=None,
+    contributions=None,
+    other_blocks=None,
+    plan=None,
+    spend_sd=None,
+    income_sd=None,
+    scenarios=None,
+    seed=None,
+):
+    """DSG fan: P10, P50 and P90 of the cumulative deficit over many scenarios, and P(on track)."""
+    return call_model(
+        scenario_model.dsg_fan_result,
+        years,
+        opening_deficit,
+        income,
+        spend,
+        transfers,
+        contributions,
+        other_blocks,
+        plan,
+        spend_sd,
+        income_sd,
+        scenarios,
+        seed,
+    )
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("years", ndim=2, doc=_YEARS)
+@xw.arg(
+    "cumulative_deficit",
+    ndim=2,
+    doc="Cumulative DSG deficit at the end of each year, pounds, as DSG_TRAJECTORY returns it. "
+    + _PER_YEAR,
+)
+@xw.arg(
+    "write_off_year",
+    doc="Optional: the year the write-off grant is paid; default 2026-27. It and the year "
+    "before must be in years.",
+)
+@xw.arg("share", doc="Optional: share of the deficit written off, 0 to 1; default 0.9 (90%).")
+@xw.arg(
+    "override_end", doc="Optional: the last year the statutory override covers; default 2027-28."
+)
+def deficit_write_off(
+    years, cumulative_deficit, write_off_year=None, share=None, override_end=None
+):
+    """Deficit write-off: the 2026 grant and what falls on the council when the override ends."""
+    return call_model(
+        write_off_model.deficit_write_off_result,
+        years,
+        cumulative_deficit,
+        write_off_year,
+        share,
+        override_end,
     )

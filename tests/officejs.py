@@ -99,6 +99,17 @@ OPTIONAL = {
     "dsg_summary": {"transfers", "contributions", "other_blocks"},
     "variance_to_plan": {"amber_tolerance"},
     "ehcp_forecast": {"new_plans_by_age", "horizon", "statistic"},
+    "dsg_fan": {
+        "transfers",
+        "contributions",
+        "other_blocks",
+        "plan",
+        "spend_sd",
+        "income_sd",
+        "scenarios",
+        "seed",
+    },
+    "deficit_write_off": {"write_off_year", "share", "override_end"},
 }
 #: The functions' parameters, in order, as Excel lists them (METHOD.md signatures).
 PARAMETERS = {
@@ -127,4 +138,25 @@ PARAMETERS = {
     ],
     "variance_to_plan": ["years", "forecast", "plan", "amber_tolerance"],
     "ehcp_forecast": ["history_by_age", "new_plans_by_age", "horizon", "statistic"],
+    "dsg_fan": [
+        "years",
+        "opening_deficit",
+        "income",
+        "spend",
+        "transfers",
+        "contributions",
+        "other_blocks",
+        "plan",
+        "spend_sd",
+        "income_sd",
+        "scenarios",
+        "seed",
+    ],
+    "deficit_write_off": [
+        "years",
+        "cumulative_deficit",
+        "write_off_year",
+        "share",
+        "override_end",
+    ],
 }

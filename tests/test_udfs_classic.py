@@ -107,11 +107,20 @@ CALLS = {
     "ehcp_forecast_defaults": (tt([["Age", 2024.0, 2025.0], ["under 3", 30.0, 33.0]]
                                   + [["age %d" % a, 10.0, 11.0] for a in range(3, 26)]),
                                MISSING, MISSING, MISSING),
+    "dsg_fan": (tt([["2024-25", "2025-26"]]), 40e6, 100e6, 110e6, MISSING, MISSING, MISSING,
+                tt([[50e6, 55e6]]), 0.0, 0.0, 50.0, MISSING),
+    "dsg_fan_defaults": (tt([["2024-25", "2025-26"]]), 40e6, 100e6, 110e6, MISSING, MISSING, MISSING,
+                         MISSING, MISSING, MISSING, MISSING, MISSING),
+    "deficit_write_off": (tt([["2025-26", "2026-27", "2027-28"]]), tt([[60e6, 70e6, 80e6]]),
+                          MISSING, MISSING, MISSING),
 }
 ERRORS = {
     "placement_cost_table": (tt([["Placement", "Count"], ["Mainstream", 3.0]]),),
     "block_transfer_impact": (tt([["2023-24", "2025-26"]]), 450e6, 0.01, MISSING),
     "ehcp_forecast": (tt([["Age", 2025.0], ["age 3", 10.0]]), MISSING, 11.0, "P75"),
+    "dsg_fan": (tt([["2024-25"]]), 0.0, 1.0, 1.0, MISSING, MISSING, MISSING, MISSING, -0.5,
+                float("inf"), 0.0, MISSING),
+    "deficit_write_off": (tt([["2026-27"]]), 1.0, MISSING, 2.0, MISSING),
 }
 
 out = {"pro": xlwings.__pro__, "results": {}, "errors": {}, "meta": {}}
@@ -179,7 +188,6 @@ def classic() -> dict:
 
 
 FUNCTIONS = PARAMETERS
-OPTIONAL = set().union(*OPTIONAL_BY_FUNCTION.values())
 
 
 def close(got, want):
@@ -208,7 +216,8 @@ def test_xlfunc_metadata(classic):
         assert [a["name"] for a in info["args"]] == params
         for a in info["args"]:
             assert a["doc"].strip() and "Positional argument" not in a["doc"], (name, a)
-            assert ("optional" in a) == (a["name"] in OPTIONAL), (name, a)
+            optional = OPTIONAL_BY_FUNCTION.get(name, set())
+            assert ("optional" in a) == (a["name"] in optional), (name, a)
             if "optional" in a:
                 assert a["optional"] is None
 
@@ -349,7 +358,8 @@ def test_generated_vba(classic):
     for name, params in FUNCTIONS.items():
         # xlwings writes the Python name as it is (lower case); VBA names are case-insensitive, so
         # =PLACEMENT_COST_TABLE(...) in a cell calls it.
-        signature = ", ".join(("Optional " if p in OPTIONAL else "") + p for p in params)
+        optional = OPTIONAL_BY_FUNCTION.get(name, set())
+        signature = ", ".join(("Optional " if p in optional else "") + p for p in params)
         assert f"Function {name}({signature})" in vba, name
         assert (
             f'XLPy.CallUDF("addin.udfs", "{name}", Array({", ".join(params)}), ThisWorkbook, '
@@ -374,3 +384,49 @@ def test_import_python_udfs_registers_category_and_help(classic):
         assert kw["Description"].strip()
         assert len(kw["ArgumentDescriptions"]) == len(params)
         assert all(d.strip() and len(d) <= 255 for d in kw["ArgumentDescriptions"])
+
+
+def test_dsg_fan_through_call_udf(classic):
+    # Both spreads 0: every scenario is DSG_TRAJECTORY's path, 50m then 60m, above the plan.
+    r = classic["results"]
+    close(
+        r["dsg_fan"],
+        [
+            ["Year", "P10", "P50", "P90", "Deterministic", "Plan", "P(on track)"],
+            ["2024-25", 50e6, 50e6, 50e6, 50e6, 50e6, 1.0],
+            ["2025-26", 60e6, 60e6, 60e6, 60e6, 55e6, 0.0],
+        ],
+    )
+    defaults = r["dsg_fan_defaults"]
+    assert [row[4] for row in defaults[1:]] == [50e6, 60e6]
+    assert [row[5:] for row in defaults[1:]] == [["", ""], ["", ""]]  # no plan: blank cells
+    assert all(row[1] < row[2] < row[3] for row in defaults[1:])
+
+
+def test_deficit_write_off_through_call_udf(classic):
+    close(
+        classic["results"]["deficit_write_off"],
+        [
+            [
+                "Year",
+                "Cumulative deficit",
+                "Write-off",
+                "Cumulative deficit after write-off",
+                "Falls on the council",
+            ],
+            ["2025-26", 60e6, 0.0, 60e6, 0.0],
+            ["2026-27", 70e6, 54e6, 16e6, 0.0],
+            ["2027-28", 80e6, 0.0, 26e6, 26e6],
+        ],
+    )
+
+
+def test_scenario_functions_errors_name_every_argument(classic):
+    e = classic["errors"]
+    fan, write_off = e["dsg_fan"], e["deficit_write_off"]
+    assert "returned" not in fan and fan["xlwings_error"]
+    for part in ("spend_sd", "negative", "income_sd", "inf is not a finite number", "scenarios"):
+        assert part in fan["message"], (part, fan["message"])
+    assert "returned" not in write_off and write_off["xlwings_error"]
+    for part in ("write_off_year", "needs 2025-26", "share", "2 is above 1"):
+        assert part in write_off["message"], (part, write_off["message"])

@@ -39,6 +39,8 @@ FUNCTIONS = [
     "dsg_summary",
     "variance_to_plan",
     "ehcp_forecast",
+    "dsg_fan",
+    "deficit_write_off",
 ]
 
 HYPOTHESIS = settings(
@@ -627,6 +629,10 @@ def test_every_result_is_a_table_with_a_header_and_no_nan():
         "variance_to_plan": call("variance_to_plan", years, [[0]], [[0]]),
         # a cohort with no plans the year before: no ratio to read, never NaN
         "ehcp_forecast": call("ehcp_forecast", [["Age", 2024, 2025], ["age 3", 0, 5]]),
+        "dsg_fan": call("dsg_fan", years, [[0]], [[0]], [[0]]),
+        "deficit_write_off": call(
+            "deficit_write_off", row(["2025-26", "2026-27"]), [[0]], OMITTED, [[0]]
+        ),
     }
     assert sorted(results) == sorted(FUNCTIONS)
     for name, result in results.items():
@@ -1235,6 +1241,60 @@ BAD_INPUTS = [
         (FORECAST_HISTORY, [["Age", 2024], ["under 30", 5]]),
         ["new_plans_by_age row 1, column 'Age'", "'under 30' is not an age"],
     ),
+    (
+        "fan: negative spread",
+        "dsg_fan",
+        (Y2, [[0]], [[1]], [[1]], OMITTED, OMITTED, OMITTED, OMITTED, [[-0.01]]),
+        ["spend_sd", "negative"],
+    ),
+    (
+        "fan: scenarios out of range",
+        "dsg_fan",
+        (Y2, [[0]], [[1]], [[1]], OMITTED, OMITTED, OMITTED, OMITTED, OMITTED, OMITTED, [[0]]),
+        ["scenarios", "below 1"],
+    ),
+    (
+        "fan: too many scenarios",
+        "dsg_fan",
+        (Y2, [[0]], [[1]], [[1]], OMITTED, OMITTED, OMITTED, OMITTED, OMITTED, OMITTED, [[2e6]]),
+        ["scenarios", "above 1e+06"],
+    ),
+    (
+        "fan: a blank in the plan",
+        "dsg_fan",
+        (Y2, [[0]], [[1]], [[1]], OMITTED, OMITTED, OMITTED, [[5, None]]),
+        ["plan", "year 2025-26", "blank"],
+    ),
+    (
+        "fan: text for the seed",
+        "dsg_fan",
+        (Y2, [[0]], [[1]], [[1]], *[OMITTED] * 7, [["one"]]),
+        ["seed", "'one'", "number"],
+    ),
+    (
+        "write-off: the year before is missing",
+        "deficit_write_off",
+        (row(["2026-27", "2027-28"]), [[1e6]]),
+        ["write_off_year", "needs 2025-26"],
+    ),
+    (
+        "write-off: share above 1",
+        "deficit_write_off",
+        (Y2, [[1e6]], OMITTED, [[1.5]]),
+        ["share", "1.5 is above 1"],
+    ),
+    (
+        "write-off: not a year",
+        "deficit_write_off",
+        (row(["2025-26", "2026-27"]), [[1e6]], [["next year"]]),
+        ["write_off_year", "next year"],
+    ),
+    (
+        "write-off: infinity",
+        "deficit_write_off",
+        (row(["2025-26", "2026-27"]), [[1e6, float("inf")]]),
+        ["cumulative_deficit", "year 2026-27", "not a finite number"],
+    ),
 ]
 
 
@@ -1471,6 +1531,16 @@ OVERFLOWS = [
             [["P90"]],
         ),
         ["history_by_age row 'Under 5', column '2026'", "too large"],
+    ),
+    (
+        "dsg_fan",
+        (Y2, [[0]], [[0]], [[1.5e308]], OMITTED, OMITTED, OMITTED, OMITTED, [[0]], [[0]]),
+        ["row '2025-26'", "too large"],
+    ),
+    (
+        "deficit_write_off",
+        (row(["2025-26", "2026-27"]), [[1.5e308, -1.5e308]]),
+        ["cumulative_deficit row '2026-27', column 'Cumulative deficit after write-off'"],
     ),
 ]
 
