@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "addin.cli_dfe",
     "addin.cli_caseload",
     "addin.cli_forecast",
+    "addin.cli_scenarios",
     "addin.cli_serve",
     "addin.cli_lite",
 )
@@ -37,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "benchmark": "addin.cli_dfe",
     "caseload": "addin.cli_caseload",
     "forecast": "addin.cli_forecast",
+    "scenarios": "addin.cli_scenarios",
     "serve": "addin.cli_serve",
     "lite": "addin.cli_lite",
 }

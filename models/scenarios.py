@@ -43,7 +43,10 @@ scenario s:
 With :meth:`Spreads.zero` every draw is its mean: the counts, costs,
 income and contributions are the deterministic model's, bit for bit, and
 the mitigations add their risk-adjusted shortfall ``planned x (1 -
-confidence)`` (0 without mitigations).
+confidence)`` (0 without mitigations): the run is the risk-adjusted plan
+(:func:`mitigation_paths`), which is the model itself when it has no
+mitigations. Workstreams of the current year and before are not drawn:
+their delivery is taken at their confidence.
 
 The steps (each a vectorised formula over scenarios)
 ----------------------------------------------------
@@ -104,6 +107,7 @@ __all__ = [
     "ScenarioResult",
     "growth_spread_from_forecast",
     "run_scenarios",
+    "mitigation_paths",
     "FAN_COLUMNS",
     "dsg_fan_result",
 ]
@@ -120,10 +124,12 @@ MITIGATION_COLUMNS: tuple[str, ...] = (
 #: The Scenarios table's columns.
 SCENARIO_COLUMNS = [
     "Year",
+    "Unmitigated",
+    "Mitigated",
+    "Risk-adjusted",
     "P10",
     "P50",
     "P90",
-    "Deterministic",
     "Agreed",
     "P(on track)",
 ]
@@ -346,6 +352,8 @@ class ScenarioResult:
     deterministic: np.ndarray
     agreed: list[float | None]
     growth_sd: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    unmitigated: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    risk_adjusted: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def n(self) -> int:
@@ -371,13 +379,27 @@ class ScenarioResult:
         ]
 
     def table(self) -> ResultTable:
-        """``Year | P10 | P50 | P90 | Deterministic | Agreed | P(on track)``."""
+        """``Year | Unmitigated | Mitigated | Risk-adjusted | P10 | P50 | P90 | Agreed | P(on track)``.
+
+        Cumulative deficit at the end of each year, pounds (deficit positive);
+        Mitigated is the deterministic model (:func:`mitigation_paths`).
+        """
         p = self.percentiles()
         agreed = np.array([np.nan if a is None else a for a in self.agreed])
         track = np.array([np.nan if v is None else v for v in self.p_on_track()])
         return ResultTable(
             SCENARIO_COLUMNS,
-            [list(self.years), p[0], p[1], p[2], self.deterministic, agreed, track],
+            [
+                list(self.years),
+                self.unmitigated,
+                self.deterministic,
+                self.risk_adjusted,
+                p[0],
+                p[1],
+                p[2],
+                agreed,
+                track,
+            ],
             blank=frozenset({"Agreed", "P(on track)"}),
         )
 
@@ -455,6 +477,41 @@ def growth_spread_from_forecast(table: Any, names: tuple[str, ...], default: flo
     return np.array(out, dtype=float)
 
 
+def mitigation_paths(
+    model: DSGModel, mitigations: Mitigations | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cumulative deficit of the unmitigated, mitigated and risk-adjusted plans (pounds).
+
+    Notes
+    -----
+    The model describes the mitigated plan::
+
+        mitigated[t]     = cumulative_deficit[t]                        (models.return_figures)
+        unmitigated[t]   = mitigated[t] + sum_{j<=t} sum_{i: Year_i=j} Planned_i
+        risk_adjusted[t] = mitigated[t] + sum_{j<=t} sum_{i: Year_i=j} Planned_i x (1 - Confidence_i)
+
+    References
+    ----------
+    The About sheet's convention for mitigations; RETURN.md, Scenarios.
+
+    Examples
+    --------
+    >>> from models.samples import sample_model
+    >>> m = Mitigations(("ERB",), ("2024-25",), [1e6], [0.0], [0.75], ("Amber",))
+    >>> [p.round(2).tolist() for p in mitigation_paths(sample_model(), m)]
+    [[9000000.0, 10575000.0, 9593000.0], [9000000.0, 9575000.0, 8593000.0], [9000000.0, 9825000.0, 8843000.0]]
+    """
+    mitigated = rf.cumulative_deficit(model)
+    if mitigations is None or not len(mitigations):
+        return mitigated, mitigated, mitigated
+    years = model.years
+    planned = np.cumsum(mitigations.by_year(years, mitigations.planned))
+    expected_short = np.cumsum(
+        mitigations.by_year(years, mitigations.planned * (1.0 - mitigations.confidence))
+    )
+    return mitigated + planned, mitigated, mitigated + expected_short
+
+
 def _beta_delivery(
     rng: np.random.Generator, confidence: np.ndarray, sd: float, n: int
 ) -> np.ndarray:
@@ -526,7 +583,7 @@ def run_scenarios(
     >>> from models.samples import sample_model
     >>> r = run_scenarios(sample_model(), n=4, seed=1, spreads=Spreads.zero())
     >>> r.table().rows()[3]
-    ['2025-26', 8593000.0, 8593000.0, 8593000.0, 8593000.0, 8000000.0, 0.0]
+    ['2025-26', 8593000.0, 8593000.0, 8593000.0, 8593000.0, 8593000.0, 8593000.0, 8000000.0, 0.0]
     """
     spreads = Spreads() if spreads is None else spreads
     found = Problems()
@@ -544,7 +601,8 @@ def run_scenarios(
     rng = np.random.default_rng(int(seed))
 
     # The deterministic figures: what the engine must reproduce with every spread 0.
-    deterministic = rf.cumulative_deficit(model)
+    views = mitigation_paths(model, mitigations)
+    deterministic = views[1]
     expenditure = rf.expenditure(model)
     transfers = rf.transfers_in(model)
     council = rf.council_contribution(model)
@@ -597,7 +655,8 @@ def run_scenarios(
         at = mitigations.year_index(years)
         later = future[at]
         delivery = _beta_delivery(rng, mitigations.confidence, spreads.mitigation, n)
-        shortfall = np.where(later, mitigations.planned * (1.0 - delivery), 0.0)
+        delivery = np.where(later, delivery, mitigations.confidence)
+        shortfall = mitigations.planned * (1.0 - delivery)
         spend = spend + mitigations.by_year(years, shortfall)
 
     # Income: compounding surprises after the current year.
@@ -633,6 +692,8 @@ def run_scenarios(
         deterministic=deterministic,
         agreed=rf.agreed_deficit(model),
         growth_sd=growth_sd,
+        unmitigated=views[0],
+        risk_adjusted=views[2],
     )
 
 

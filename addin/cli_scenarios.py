@@ -1,0 +1,184 @@
+"""``dsg scenarios [MODEL] [--n 10000] [--seed 1] [--format table|csv] [--out FILE.xlsx]``.
+
+How likely the agreed profile is: the model workbook (default: the embedded
+Cambridgeshire example) run for ``--n`` scenarios at once
+(:func:`models.scenarios.run_scenarios`), printed as the Scenarios table
+(the unmitigated, mitigated and risk-adjusted plans, P10, P50 and P90 of the
+cumulative deficit, the agreed profile and P(on track); deficit positive) and the P(on track) of each agreement year.
+Where the model has an EHCPForecast table, each placement's count growth
+spread comes from the forecast's P10-P90; where it has a Mitigations table,
+their delivery is drawn around each workstream's confidence. When the
+model's years hold the 2026 write-off (METHOD.md, DEFICIT_WRITE_OFF), what
+falls on the council when the override ends is printed too.
+
+``--spread 0`` runs every spread at 0 (and every DfE payment paid): the P50
+is then the deterministic trajectory to the penny. ``--out`` writes the table
+and a native fan chart (:mod:`workbooks.scenarios_workbook`).
+Exit codes: 0 success, 2 bad input (message on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from models.errors import DSGError, InputError, Problem
+from models.money import format_pounds, round_half_up
+
+#: The most scenarios a run may ask for (models.scenarios.MAX_SCENARIOS).
+MAX_N = 1_000_000
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    from workbooks.example_cambridgeshire import EXAMPLE_PATH
+
+    p = subparsers.add_parser(
+        "scenarios",
+        help="how likely the agreed profile is: P10/P50/P90 of the deficit and P(on track)",
+        description="Run the model for many scenarios at once (count growth, inflation, "
+        "income, mitigation delivery, DfE payments) and print P10/P50/P90 of the cumulative "
+        "deficit and P(on track) for each agreement year (default: the Cambridgeshire example).",
+    )
+    p.add_argument(
+        "model",
+        nargs="?",
+        type=Path,
+        default=EXAMPLE_PATH,
+        help="the council's model workbook (default: the Cambridgeshire example)",
+    )
+    p.add_argument("--n", type=int, default=10_000, help="scenarios, 1 to 1,000,000 (10,000)")
+    p.add_argument("--seed", type=int, default=1, help="seed: the same seed, the same table (1)")
+    p.add_argument(
+        "--spread",
+        choices=("default", "0"),
+        default="default",
+        help="'0': every spread 0 and every DfE payment paid (the deterministic model)",
+    )
+    p.add_argument("--format", choices=("table", "csv"), default="table")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="also write FILE.xlsx: the table and a fan chart (never over a file)",
+    )
+    p.set_defaults(handler=handle)
+
+
+def _percent(x: float | None) -> str:
+    return "" if x is None else f"{round_half_up(x * 100, 1):.1f}%"
+
+
+def _pounds(x: float | None) -> str:
+    return "" if x is None else format_pounds(x)
+
+
+def run(inputs: Any, n: int, seed: int, zero: bool) -> tuple[Any, Any]:
+    """The typed model and its scenarios (mitigations and forecast read where the model has them)."""
+    from models.parse import parse_model
+    from models.scenarios import Mitigations, Spreads, run_scenarios
+
+    if not 1 <= n <= MAX_N:
+        raise InputError([Problem("--n", "", f"{n:,}: give 1 to {MAX_N:,} scenarios")])
+    if seed < 0:
+        raise InputError([Problem("--seed", "", f"{seed}: give a whole number, 0 or more")])
+    model = parse_model(inputs)
+    table = inputs.tables.get("Mitigations")
+    mitigations = Mitigations.from_rows(table) if table is not None else None
+    spreads = Spreads.zero() if zero else Spreads()
+    result = run_scenarios(
+        model,
+        n=n,
+        seed=seed,
+        spreads=spreads,
+        mitigations=mitigations,
+        forecast=inputs.tables.get("EHCPForecast"),
+    )
+    return model, result
+
+
+def _write_off_line(result: Any) -> str | None:
+    """What falls on the council when the override ends, P10/P50/P90, if the years allow it."""
+    import numpy as np
+
+    from models.write_off import OVERRIDE_END, WRITE_OFF_YEAR, write_off
+
+    years = list(result.years)
+    if WRITE_OFF_YEAR not in years or OVERRIDE_END not in years or years[0] == WRITE_OFF_YEAR:
+        return None
+    k = years.index(OVERRIDE_END)
+    falls = write_off(years, result.cumulative).falls_on_council[:, k]
+    p10, p50, p90 = np.percentile(falls, [10.0, 50.0, 90.0])
+    det = write_off(years, result.deterministic).falls_on_council[k]
+    return (
+        f"Falls on the council at the end of the override ({OVERRIDE_END}), after 90% of the "
+        f"deficit at 31 March 2026 is written off: P10 {_pounds(p10)}, P50 {_pounds(p50)}, "
+        f"P90 {_pounds(p90)} (mitigated plan {_pounds(det)})."
+    )
+
+
+def handle(args: argparse.Namespace) -> int:
+    from addin.cli_refresh import print_problems
+    from workbooks.model_reader import read_model
+
+    if args.out is not None and args.out.exists():
+        print(
+            f"dsg scenarios: --out {args.out}: the file already exists; give a new name",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        model, result = run(read_model(args.model), args.n, args.seed, args.spread == "0")
+    except DSGError as e:
+        print_problems("scenarios", args.model, e)
+        return 2
+    rows = result.table().rows()
+    if args.format == "csv":
+        from workbooks.safe_text import csv_writer
+
+        writer = csv_writer(sys.stdout, lineterminator="\n")
+        writer.writerow(rows[0])
+        for r in rows[1:]:
+            writer.writerow(["" if v is None else v for v in r])
+    else:
+        print(
+            f"{model.settings.la_name}: {result.n:,} scenarios, seed {result.seed}; cumulative "
+            f"DSG deficit at the end of each year (deficit positive)"
+        )
+        shown = [rows[0]] + [
+            [r[0], *(_pounds(v) for v in r[1:-1]), _percent(r[-1])] for r in rows[1:]
+        ]
+        widths = [max(len(str(r[j])) for r in shown) for j in range(len(shown[0]))]
+        for r in shown:
+            print(
+                "  ".join(
+                    str(v).ljust(w) if j == 0 else str(v).rjust(w)
+                    for j, (v, w) in enumerate(zip(r, widths, strict=True))
+                )
+            )
+        print()
+        for year, p in zip(result.years, result.p_on_track(), strict=True):
+            if p is not None:
+                print(f"P(on track) {year}: {_percent(p)}")
+        line = _write_off_line(result)
+        if line:
+            print(line)
+    if args.out is not None:
+        from workbooks.scenarios_workbook import write_scenarios_workbook
+
+        try:
+            path = write_scenarios_workbook(
+                args.out, result, f"{model.settings.la_name}: how likely the agreed profile is"
+            )
+        except FileExistsError:
+            print(
+                f"dsg scenarios: --out {args.out}: the file already exists; give a new name",
+                file=sys.stderr,
+            )
+            return 2
+        except DSGError as e:
+            print(f"dsg scenarios: {e}", file=sys.stderr)
+            return 2
+        print(f"Wrote {path}", file=sys.stderr)
+    return 0
