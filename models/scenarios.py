@@ -227,7 +227,7 @@ class Mitigations:
         """
         rows = rows_of(table)
         if not rows:
-            return cls((), (), [], [], [], ())
+            return cls((), (), np.zeros(0), np.zeros(0), np.zeros(0), ())
         header = [("" if is_blank(h) else " ".join(str(h).split()).casefold()) for h in rows[0]]
         found = Problems()
         where: dict[str, int] = {}
@@ -254,14 +254,19 @@ class Mitigations:
                 x, err = _number(r[where[column]])
                 if err is not None or x is None:
                     found.add("Mitigations", f"{label}, column '{column}'", err or "is blank")
+                elif x < 0 or (column == "Confidence" and x > 1):
+                    limit = "between 0 and 1" if column == "Confidence" else "0 or more"
+                    found.add(
+                        "Mitigations", f"{label}, column '{column}'", f"{x:g}: must be {limit}"
+                    )
                 numbers[column].append(math.nan if x is None else x)
         found.raise_if_any()
         return cls(
             tuple(str(r[where["Workstream"]]).strip() for r in body),
             tuple(years),
-            numbers["Planned saving"],
-            numbers["Delivered saving"],
-            numbers["Confidence"],
+            np.array(numbers["Planned saving"]),
+            np.array(numbers["Delivered saving"]),
+            np.array(numbers["Confidence"]),
             tuple("" if is_blank(r[where["RAG"]]) else str(r[where["RAG"]]).strip() for r in body),
         )
 
