@@ -345,8 +345,10 @@ class Spreads:
 class ScenarioResult:
     """The cumulative deficit of every scenario, and what a person reads of it.
 
-    ``cumulative`` and ``in_year`` are scenarios x years (pounds); ``seed``
-    and ``spreads`` are what drew them.
+    ``cumulative`` and ``in_year`` are scenarios x years (pounds), as are
+    each scenario's ``spend`` (High Needs expenditure with any mitigation
+    shortfall), ``income`` and ``contributions``; ``seed`` and ``spreads``
+    are what drew them.
     """
 
     years: tuple[str, ...]
@@ -359,6 +361,9 @@ class ScenarioResult:
     growth_sd: np.ndarray = field(default_factory=lambda: np.zeros(0))
     unmitigated: np.ndarray = field(default_factory=lambda: np.zeros(0))
     risk_adjusted: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    spend: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    income: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    contributions: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def n(self) -> int:
@@ -699,6 +704,9 @@ def run_scenarios(
         growth_sd=growth_sd,
         unmitigated=views[0],
         risk_adjusted=views[2],
+        spend=spend,
+        income=income,
+        contributions=contributions,
     )
 
 
