@@ -137,8 +137,15 @@ SCENARIO_COLUMNS = [
 Z90 = 1.2815515655446004
 #: The largest share of the Beta's possible spread used when a spread is too wide.
 BETA_SPREAD_CAP = 0.95
-#: Most scenarios a run may have (memory: 8 bytes x scenarios x years x placements).
+#: Most scenarios a run may have.
 MAX_SCENARIOS = 1_000_000
+#: Most scenarios x years a run may have: its results are five arrays of that many floats.
+MAX_SCENARIO_YEARS = 10_000_000
+#: Cells (scenarios x years x placements) of one block of the placement steps: the
+#: scenarios are drawn and projected in blocks of this many cells (16 MB an array), so
+#: memory stays bounded whatever the number of placements; the block size depends only
+#: on the model's shape, so a seed gives the same result every time.
+BLOCK_CELLS = 2_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -550,6 +557,57 @@ def _beta_delivery(
     return np.where(fixed, c, draw)
 
 
+def _projected_spend(
+    rng: np.random.Generator,
+    m: int,
+    p: Any,
+    moves: np.ndarray,
+    growth_sd: np.ndarray,
+    inflation_sd: float,
+    future: np.ndarray,
+) -> np.ndarray:
+    """Spend on placements of ``m`` scenarios by year (m x years): the placement steps.
+
+    Notes
+    -----
+    ::
+
+        count[s,t,p] = max(count[s,t-1,p] x ((1 + growth_p) + e[s,t,p]) + moves[p,t], 0)
+        cost[s,t,p]  = Cost_p x (1 + inflation_p)^t x prod_{j<=t} (1 + u[s,j,p] / (1 + inflation_p))
+        spend[s,t]   = sum_p count[s,t,p] x cost[s,t,p]      (summed in table order)
+
+    With e = u = 0 every product is exactly 1 and every sum in the order of
+    PLACEMENT_PROJECTION's Total, so the figures are the projection's, bit for bit.
+    """
+    n_years, n_places = moves.shape[1], len(p.names)
+    n_future = int(future.sum())
+    g = p.growth.to_numpy()
+    infl = p.inflation.to_numpy()
+    shape = (m, n_years, n_places)
+    e = np.zeros(shape)
+    u = np.zeros(shape)
+    if n_future and growth_sd.any():
+        e[:, future, :] = rng.normal(0.0, 1.0, (m, n_future, n_places)) * growth_sd
+    if n_future and inflation_sd > 0:
+        u[:, future, :] = rng.normal(0.0, inflation_sd, (m, n_future, n_places))
+    count = np.empty(shape)
+    count[:, 0, :] = p.count.to_numpy()
+    with np.errstate(all="ignore"):
+        for k in range(1, n_years):
+            count[:, k, :] = count[:, k - 1, :] * ((1.0 + g) + e[:, k, :]) + moves[:, k]
+            if future[k]:
+                np.maximum(count[:, k, :], 0.0, out=count[:, k, :])
+        base_cost = p.cost_per_place.to_numpy()[:, None] * (1.0 + infl[:, None]) ** np.arange(
+            n_years
+        )
+        cost = base_cost.T[None, :, :] * np.cumprod(1.0 + u / (1.0 + infl), axis=1)
+        place_spend = count * cost
+    projected = place_spend[:, :, 0].copy()
+    for q in range(1, n_places):  # in the Placements table's order, as the projection's Total
+        projected += place_spend[:, :, q]
+    return projected
+
+
 def run_scenarios(
     model: DSGModel,
     n: int = 10_000,
@@ -565,7 +623,7 @@ def run_scenarios(
     model : DSGModel
         The typed model (:func:`models.parse.parse_model`).
     n : int
-        Scenarios, 1 to 1,000,000.
+        Scenarios, 1 to 1,000,000 (and at most 10,000,000 scenarios x years).
     seed : int
         Seed of numpy's ``default_rng`` (PCG64): the same seed, the same result.
     spreads : Spreads, optional
@@ -605,6 +663,17 @@ def run_scenarios(
     p = model.placements
     spreads.check(len(p.names))
     years = model.years
+    if n * len(years) > MAX_SCENARIO_YEARS:
+        raise InputError(
+            [
+                Problem(
+                    "n",
+                    "",
+                    f"{n:,} scenarios x {len(years)} years is more than "
+                    f"{MAX_SCENARIO_YEARS:,}: give fewer scenarios",
+                )
+            ]
+        )
     n_years, n_places = len(years), len(p.names)
     now = years.index(model.current_year)
     future = np.arange(n_years) > now
@@ -633,31 +702,16 @@ def run_scenarios(
         if p.moves is not None
         else np.zeros((n_places, n_years))
     )
-    g = p.growth.to_numpy()
-    infl = p.inflation.to_numpy()
     n_future = int(future.sum())
-    shape = (n, n_years, n_places)
-    e = np.zeros(shape)
-    u = np.zeros(shape)
-    if n_future and growth_sd.any():
-        e[:, future, :] = rng.normal(0.0, 1.0, (n, n_future, n_places)) * growth_sd
-    if n_future and spreads.inflation > 0:
-        u[:, future, :] = rng.normal(0.0, spreads.inflation, (n, n_future, n_places))
-    count = np.empty(shape)
-    count[:, 0, :] = p.count.to_numpy()
-    with np.errstate(all="ignore"):
-        for k in range(1, n_years):
-            count[:, k, :] = count[:, k - 1, :] * ((1.0 + g) + e[:, k, :]) + moves[:, k]
-            if future[k]:
-                np.maximum(count[:, k, :], 0.0, out=count[:, k, :])
-        base_cost = p.cost_per_place.to_numpy()[:, None] * (1.0 + infl[:, None]) ** np.arange(
-            n_years
-        )
-        cost = base_cost.T[None, :, :] * np.cumprod(1.0 + u / (1.0 + infl), axis=1)
-        place_spend = count * cost
-    projected = place_spend[:, :, 0].copy()
-    for q in range(1, n_places):  # in the Placements table's order, as the projection's Total
-        projected += place_spend[:, :, q]
+    block = max(1, min(n, BLOCK_CELLS // (n_years * n_places or 1)))
+    projected = np.concatenate(
+        [
+            _projected_spend(
+                rng, min(block, n - first), p, moves, growth_sd, spreads.inflation, future
+            )
+            for first in range(0, n, block)
+        ]
+    )
     spend = np.where(future, projected + f.other_high_needs_spend.to_numpy(), expenditure)
 
     # Mitigations: the shortfall on the plan's savings in the years after the current one.

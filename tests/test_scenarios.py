@@ -11,6 +11,8 @@ import dataclasses
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from addin.cli import main
 from models import return_figures as rf
@@ -398,3 +400,43 @@ def test_dsg_scenarios_out_writes_the_table_and_the_fan_chart(capsys, tmp_path, 
     assert "already exists" in capsys.readouterr().err
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scenarios.xlsx"]
+
+
+def test_scenarios_in_blocks_are_the_same_model_and_reproducible(example, monkeypatch):
+    import models.scenarios as engine
+
+    monkeypatch.setattr(engine, "BLOCK_CELLS", 35 * 7)  # blocks of 7 scenarios of the example
+    zero = run_scenarios(example, n=30, spreads=Spreads.zero())
+    assert np.abs(zero.cumulative - rf.cumulative_deficit(example)).max() < PENNY
+    a, b = run_scenarios(example, n=30, seed=5), run_scenarios(example, n=30, seed=5)
+    assert np.array_equal(a.cumulative, b.cumulative)
+    assert len({round(float(x), 2) for x in a.cumulative[:, -1]}) == 30  # every scenario drawn
+
+
+def test_too_many_scenario_years_are_refused(example, monkeypatch):
+    import models.scenarios as engine
+
+    monkeypatch.setattr(engine, "MAX_SCENARIO_YEARS", 100)
+    with pytest.raises(InputError, match="n: 21 scenarios x 5 years is more than 100"):
+        run_scenarios(example, n=21)
+    assert run_scenarios(example, n=20).n == 20
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**32),
+    growth=st.floats(0, 0.2),
+    inflation=st.floats(0, 0.05),
+    income=st.floats(0, 0.05),
+    paid=st.floats(0, 1),
+)
+def test_every_scenario_rolls_its_deficit_forward(seed, growth, inflation, income, paid):
+    model = sample_model()
+    spreads = Spreads(growth, inflation, income, 0.15, paid)
+    r = run_scenarios(model, n=64, seed=seed, spreads=spreads)
+    step = np.diff(r.cumulative, axis=1, prepend=model.settings.opening_deficit)
+    assert np.abs(step - (r.in_year - r.contributions)).max() < 1e-6
+    transfers = rf.transfers_in(model)
+    other = model.funding.other_blocks_deficit.to_numpy()
+    assert np.abs(r.in_year - (r.spend - r.income - transfers + other)).max() < 1e-6
+    assert np.isfinite(r.cumulative).all()
