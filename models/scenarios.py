@@ -776,10 +776,20 @@ FAN_SEED = 1
 
 
 def _whole(value: Any, argument: str, low: int, high: int | None, default: int) -> int:
-    """A whole number between ``low`` and ``high``; ``default`` when omitted."""
-    x = read_scalar(value, argument, minimum=low, maximum=high, default=default)
+    """A whole number between ``low`` and ``high``; ``default`` when omitted.
+
+    >>> _whole([[2e6]], "scenarios", 1, 1_000_000, 10_000)
+    Traceback (most recent call last):
+    ...
+    models.errors.InputError: scenarios: 2,000,000 is more than 1,000,000
+    """
+    x = read_scalar(value, argument, default=default)
     if x != int(x):
         raise InputError([Problem(argument, "", f"{x:g} is not a whole number")])
+    if x < low:
+        raise InputError([Problem(argument, "", f"{x:,.0f} is less than {low:,}")])
+    if high is not None and x > high:
+        raise InputError([Problem(argument, "", f"{x:,.0f} is more than {high:,}")])
     return int(x)
 
 

@@ -1251,13 +1251,13 @@ BAD_INPUTS = [
         "fan: scenarios out of range",
         "dsg_fan",
         (Y2, [[0]], [[1]], [[1]], OMITTED, OMITTED, OMITTED, OMITTED, OMITTED, OMITTED, [[0]]),
-        ["scenarios", "below 1"],
+        ["scenarios", "0 is less than 1"],
     ),
     (
         "fan: too many scenarios",
         "dsg_fan",
         (Y2, [[0]], [[1]], [[1]], OMITTED, OMITTED, OMITTED, OMITTED, OMITTED, OMITTED, [[2e6]]),
-        ["scenarios", "above 1e+06"],
+        ["scenarios", "2,000,000 is more than 1,000,000"],
     ),
     (
         "fan: a blank in the plan",
