@@ -15,6 +15,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import python_calamine
 from openpyxl import Workbook
 
 import workbooks.extracts as extracts
@@ -96,7 +97,8 @@ def no_parsers(monkeypatch):
 
     monkeypatch.setattr(model_reader, "load_workbook", fail)
     monkeypatch.setattr(openpyxl, "load_workbook", fail)
-    monkeypatch.setattr(extracts, "CalamineWorkbook", type("C", (), {"from_path": fail}))
+    # The extract reader imports calamine where it reads: patch it where it is imported from.
+    monkeypatch.setattr(python_calamine, "CalamineWorkbook", type("C", (), {"from_path": fail}))
 
 
 def test_model_inflating_to_a_gigabyte_refused_before_parsing(model_bomb, no_parsers):

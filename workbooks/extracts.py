@@ -51,13 +51,10 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from python_calamine import CalamineWorkbook
 
 from models.caseload import (
     EXTRACT_COLUMNS,
@@ -77,6 +74,13 @@ from workbooks.limits import (
 )
 from workbooks.publish import candidates, publish
 from workbooks.safe_text import text_cell, write_only_row
+
+if TYPE_CHECKING:
+    from openpyxl.cell import WriteOnlyCell
+
+# openpyxl (the counts workbook) and python-calamine (.xlsx extracts) are imported where
+# they are used: a CSV extract counted to the screen needs neither, and importing them
+# would be a tenth of that whole run.
 
 __all__ = [
     "HEADER_ALIASES",
@@ -338,14 +342,43 @@ def _csv_header(p: Path, encoding: str) -> tuple[int, list[str]] | None:
     return None
 
 
+def _csv_columns(
+    p: Path, head: int, cols: Sequence[int], encoding: str, *, categories: bool
+) -> pd.DataFrame:
+    """The extract's columns of a CSV file after its header line, with pandas' C parser.
+
+    Every cell as its text (no blanks made NaN); the Child ID column as ``str``
+    objects, the others as categoricals of their texts where ``categories``.
+    """
+    return pd.read_csv(
+        p,
+        header=None,
+        skiprows=head + 1,
+        usecols=sorted(set(cols)),
+        dtype={
+            c: object if name == "Child ID" or not categories else "category"
+            for name, c in zip(EXTRACT_COLUMNS, cols, strict=True)
+        },
+        keep_default_na=False,
+        na_filter=False,
+        encoding=encoding,
+        engine="c",
+        skip_blank_lines=False,
+    )
+
+
 def _read_csv(p: Path, source: str, scan: CsvScan | None = None) -> Extract:
     # pandas' C parser first (an order of magnitude faster than the csv module on a national
-    # extract), reading only the extract's columns, every cell a Python str: never pyarrow
-    # strings, which pandas makes where pyarrow is installed and which cost a second copy
-    # when the model takes them as objects (615 MiB at 640,000 rows). pyarrow's own reader
-    # was tried: no faster here, and 100 MB more. The rows read are checked against the
-    # lines the file has: fewer means a field ran over a line end (a stray quote), and the
-    # csv module, which also pads ragged rows, then reads the file again and names the row.
+    # extract), reading only the extract's columns, every cell as its text. Child IDs (nearly
+    # all distinct) come as Python str: never pyarrow strings, which pandas makes where
+    # pyarrow is installed and which cost a second copy when the model takes them as objects
+    # (615 MiB at 640,000 rows). The other five columns (dates, placement, need: a few
+    # thousand distinct texts over hundreds of thousands of rows) come as categoricals: the
+    # parser hashes each cell's bytes and makes a text only for each distinct value, which
+    # is both the read and the model's factorising done once. pyarrow's own reader was tried:
+    # no faster here, and 100 MB more. The rows read are checked against the lines the file
+    # has: fewer means a field ran over a line end (a stray quote), and the csv module, which
+    # also pads ragged rows, then reads the file again and names the row.
     scan = scan or check_csv(p, EXTRACT_CSV_LIMITS, argument=source)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -356,18 +389,16 @@ def _read_csv(p: Path, source: str, scan: CsvScan | None = None) -> Extract:
             where = _locate(headers, EXTRACT_COLUMNS, source, HEADER_ALIASES)
             cols = [where[c] for c in EXTRACT_COLUMNS]
             try:
-                grid = pd.read_csv(
-                    p,
-                    header=None,
-                    skiprows=head + 1,
-                    usecols=sorted(set(cols)),
-                    dtype=object,
-                    keep_default_na=False,
-                    na_filter=False,
-                    encoding=encoding,
-                    engine="c",
-                    skip_blank_lines=False,
-                )
+                grid = _csv_columns(p, head, cols, encoding, categories=True)
+                if not all(
+                    pd.api.types.is_string_dtype(grid[c].cat.categories)
+                    for c in grid.columns
+                    if isinstance(grid[c].dtype, pd.CategoricalDtype)
+                ):
+                    # The parser turns a categorical column whose every text is a number
+                    # (or True/False) into numbers, losing the text ('01', '45000' as a
+                    # date): such a file is read again, every cell a str.
+                    grid = _csv_columns(p, head, cols, encoding, categories=False)
             except pd.errors.EmptyDataError:
                 grid = pd.DataFrame({c: pd.Series(dtype=object) for c in sorted(set(cols))})
         except UnicodeDecodeError:
@@ -429,6 +460,8 @@ Segment = tuple[int, int, Sequence[Sequence[object]]]
 
 def _whole_sheet(p: Path) -> Iterator[Segment]:
     """The first sheet through calamine in one piece, a block of rows at a time."""
+    from python_calamine import CalamineWorkbook
+
     book = CalamineWorkbook.from_path(str(p))
     sheet = book.get_sheet_by_index(0)
     start = sheet.start
@@ -609,6 +642,8 @@ def _block(
             stream.write(rows)
             stream.write(tail)
     rows.release()
+    from python_calamine import CalamineWorkbook
+
     reader = CalamineWorkbook.from_path(scratch.path)
     try:
         values = reader.get_sheet_by_index(0)
@@ -813,14 +848,16 @@ def read_mapping(path: str | os.PathLike[str] | None = None) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- writing
 
-_BOLD = Font(bold=True)
-
 
 def _header_cells(ws, names: Sequence[str]) -> list[WriteOnlyCell]:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+
+    bold = Font(bold=True)
     cells = []
     for name in names:
         cell = text_cell(WriteOnlyCell(ws), name)
-        cell.font = _BOLD
+        cell.font = bold
         cell.alignment = Alignment(vertical="top")
         cells.append(cell)
     return cells
@@ -859,6 +896,8 @@ def write_caseload_workbook(
     out_dir = Path(folder)
     census = result.census.date().isoformat()
     stem = stem or f"caseload_{census}"
+
+    from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
 
