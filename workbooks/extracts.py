@@ -367,6 +367,54 @@ def _csv_columns(
     )
 
 
+def _arrow_columns(p: Path, cols: Sequence[int], scan: CsvScan) -> pd.DataFrame | None:
+    """The extract's columns as :func:`_csv_columns` gives them, read by pyarrow; or None.
+
+    Where pyarrow is installed (it is not a dependency), its reader parses a
+    national extract on every core. It is used only where it cannot read a
+    cell differently from pandas' C parser: UTF-8 text with the header on the
+    first line and no double quote anywhere (:attr:`CsvScan.quotes`), so that
+    a cell is exactly the text between two commas. Anything it does not read
+    cleanly (a blank or ragged line, a bad byte, rows other than the file's
+    lines) gives None, and the file is read as without pyarrow.
+    """
+    if scan.quotes:
+        return None
+    try:
+        import pyarrow as pa
+        from pyarrow import csv as arrow_csv
+    except ImportError:
+        return None
+    used = sorted(set(cols))
+    try:
+        table = arrow_csv.read_csv(
+            p,
+            read_options=arrow_csv.ReadOptions(
+                skip_rows=1, autogenerate_column_names=True, encoding="utf8"
+            ),
+            parse_options=arrow_csv.ParseOptions(ignore_empty_lines=False),
+            convert_options=arrow_csv.ConvertOptions(
+                include_columns=[f"f{c}" for c in used],
+                column_types={f"f{c}": pa.string() for c in used},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    if 1 + table.num_rows != scan.lines:
+        return None
+    child_id = cols[EXTRACT_COLUMNS.index("Child ID")]
+    grid = {}
+    for c in used:
+        column = table.column(f"f{c}").combine_chunks()
+        if c == child_id:
+            grid[c] = pd.Series(column.to_numpy(zero_copy_only=False), dtype=object)
+        else:
+            grid[c] = pd.Series(column.dictionary_encode().to_pandas(), dtype="category")
+    return pd.DataFrame(grid)
+
+
 def _read_csv(p: Path, source: str, scan: CsvScan | None = None) -> Extract:
     # pandas' C parser first (an order of magnitude faster than the csv module on a national
     # extract), reading only the extract's columns, every cell as its text. Child IDs (nearly
@@ -375,10 +423,11 @@ def _read_csv(p: Path, source: str, scan: CsvScan | None = None) -> Extract:
     # (615 MiB at 640,000 rows). The other five columns (dates, placement, need: a few
     # thousand distinct texts over hundreds of thousands of rows) come as categoricals: the
     # parser hashes each cell's bytes and makes a text only for each distinct value, which
-    # is both the read and the model's factorising done once. pyarrow's own reader was tried:
-    # no faster here, and 100 MB more. The rows read are checked against the lines the file
-    # has: fewer means a field ran over a line end (a stray quote), and the csv module, which
-    # also pads ragged rows, then reads the file again and names the row.
+    # is both the read and the model's factorising done once. Where pyarrow is installed and
+    # the file has no quote, its reader does the same on every core (:func:`_arrow_columns`).
+    # The rows read are checked against the lines the file has: fewer means a field ran over
+    # a line end (a stray quote), and the csv module, which also pads ragged rows, then reads
+    # the file again and names the row.
     scan = scan or check_csv(p, EXTRACT_CSV_LIMITS, argument=source)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -389,7 +438,14 @@ def _read_csv(p: Path, source: str, scan: CsvScan | None = None) -> Extract:
             where = _locate(headers, EXTRACT_COLUMNS, source, HEADER_ALIASES)
             cols = [where[c] for c in EXTRACT_COLUMNS]
             try:
-                grid = _csv_columns(p, head, cols, encoding, categories=True)
+                arrow = (
+                    _arrow_columns(p, cols, scan) if head == 0 and encoding == "utf-8-sig" else None
+                )
+                grid = (
+                    arrow
+                    if arrow is not None
+                    else _csv_columns(p, head, cols, encoding, categories=True)
+                )
                 if not all(
                     pd.api.types.is_string_dtype(grid[c].cat.categories)
                     for c in grid.columns
