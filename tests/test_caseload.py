@@ -923,3 +923,24 @@ def test_pyarrow_reads_only_files_without_quotes(tmp_path):
     path.write_text(TRICKY_CSV.replace(",x\nC7", "\nC7"), encoding="utf-8")  # a short row
     assert _arrow_columns(path, cols, check_csv(path, EXTRACT_CSV_LIMITS)) is None
     assert read_extract(path).table["Plan end date"].tolist()[:2] == ["", ""]  # padded as before
+
+
+def test_csv_control_characters_refused_the_same_with_and_without_pyarrow(tmp_path, monkeypatch):
+    # A NUL byte inside a label or date (C strings end there) is read whole and refused by both.
+    path = tmp_path / "nul.csv"
+    path.write_bytes(
+        b"Child ID,DOB,Placement,Primary need,Plan start date,Plan end date\n"
+        b"C1,2012-01-01,Aca\x00demy,ASD,2020-01-01,\n"
+        b"C2,2012-01-01,Academy,ASD,2020\x07-01-01,\n"
+    )
+    messages = []
+    for pyarrow in (True, False):
+        with pytest.raises(InputError) as caught:
+            _read_and_count(path, monkeypatch, pyarrow=pyarrow)
+        messages.append([str(p) for p in caught.value.problems])
+    assert messages[0] == messages[1]
+    assert [m.split(":")[0] for m in messages[0]] == [
+        "nul.csv row 2, column 'Placement type'",
+        "nul.csv row 3, column 'Plan start date'",
+    ]
+    assert "U+0000 ('Aca\\x00demy')" in messages[0][0]

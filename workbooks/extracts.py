@@ -11,7 +11,8 @@ columns are ignored; a missing column is refused, naming it and the file.
 national extract (about 640,000 rows) to seconds; a sheet of more than
 :data:`SHEET_BLOCK_BYTES` of XML a block of rows at a time, so that memory
 stays under 400 MiB. ``.csv`` with pandas' C parser (the csv module for
-ragged files), every cell as text (UTF-8, or Windows-1252 as Excel saves it).
+ragged files; pyarrow's reader, where it is installed, for a file without
+quotes), every cell as text (UTF-8, or Windows-1252 as Excel saves it).
 Cells are passed on as read: dates are parsed, and bad ones reported, by
 :func:`models.caseload.caseload_counts`.
 
