@@ -97,7 +97,7 @@ def no_parsers(monkeypatch):
 
     monkeypatch.setattr(model_reader, "load_workbook", fail)
     monkeypatch.setattr(openpyxl, "load_workbook", fail)
-    # The extract reader imports calamine where it reads: patch it where it is imported from.
+    # the readers import calamine when they run: patch it where they take it from
     monkeypatch.setattr(python_calamine, "CalamineWorkbook", type("C", (), {"from_path": fail}))
 
 

@@ -521,7 +521,7 @@ Segment = tuple[int, int, Sequence[Sequence[object]]]
 
 def _whole_sheet(p: Path) -> Iterator[Segment]:
     """The first sheet through calamine in one piece, a block of rows at a time."""
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook  # the caseload path's only: not for the functions
 
     book = CalamineWorkbook.from_path(str(p))
     sheet = book.get_sheet_by_index(0)
