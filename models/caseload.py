@@ -502,6 +502,37 @@ def _sorted_codes(values: np.ndarray) -> np.ndarray:
     return codes
 
 
+#: The characters ``str.strip`` removes that ASCII text can hold (``str.isspace``), line feed aside.
+_ASCII_SPACE: tuple[str, ...] = tuple(c for c in map(chr, range(128)) if c.isspace() and c != "\n")
+
+
+def _trimmed_folded(texts: np.ndarray) -> np.ndarray:
+    """Texts trimmed and case-folded (``str.strip().casefold()`` of each).
+
+    Child IDs are nearly always already so (digits, or a code in lower case,
+    without spaces): that is checked on all of them joined by line feeds into
+    one ASCII text, by character searches at C speed, and they are then
+    returned as they are. Where the joined text holds whitespace other than
+    the line feeds that join it (or an ID holds a line feed), a character
+    outside ASCII or an upper-case letter, each ID is trimmed and folded.
+
+    >>> _trimmed_folded(np.array(["a1", "B2 ", "", "\tc"], dtype=object)).tolist()
+    ['a1', 'b2', '', 'c']
+    >>> ids = np.array(["a1", "b2", ""], dtype=object)
+    >>> _trimmed_folded(ids) is ids
+    True
+    """
+    joined = "\n".join(texts)
+    if (
+        joined.isascii()
+        and joined.count("\n") == max(len(texts) - 1, 0)
+        and not any(c in joined for c in _ASCII_SPACE)
+        and joined.lower() == joined
+    ):
+        return texts
+    return np.array([v.strip().casefold() for v in texts], dtype=object)
+
+
 def _id_keys(values: pd.Series) -> np.ndarray:
     """A code per row comparing Child IDs trimmed and case-insensitively; -1 for a blank ID.
 
@@ -510,7 +541,7 @@ def _id_keys(values: pd.Series) -> np.ndarray:
     """
     arr = values.to_numpy(dtype=object)
     if pd.api.types.infer_dtype(arr, skipna=False) == "string":  # all text, as CSV holds IDs
-        keys = np.array([v.strip().casefold() for v in arr], dtype=object)
+        keys = _trimmed_folded(arr)
         codes = pd.factorize(keys)[0]
         return np.where(keys == "", -1, codes)
     blank = pd.isna(arr) | (arr == "")

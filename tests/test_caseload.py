@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ from openpyxl import Workbook, load_workbook
 
 from addin import cli_caseload
 from benchmarks.caseload_benchmark import CENSUS as BENCH_CENSUS
-from benchmarks.caseload_benchmark import make_extract, write_xlsx
+from benchmarks.caseload_benchmark import make_extract, write_csv, write_xlsx
 from models.caseload import (
     EXTRACT_COLUMNS,
     REASONS,
@@ -802,3 +803,144 @@ def test_text_and_number_ids_compare_as_text():
     )
     r = caseload_counts(frame, CENSUS, default_mapping())
     assert r.problems["Data row"].tolist() == [1, 2, 3, 4] and r.counted == 0
+
+
+# --------------------------------------------------------------------------- the CSV readers
+
+
+def _everything(r) -> tuple:
+    """Every figure, problem line and note of a result, to compare two reads."""
+    return (
+        r.by_category.to_dict(),
+        r.by_age.to_dict(),
+        r.problems.to_dict("list"),
+        (r.rows, r.excluded, r.not_active, r.ended_before, r.starts_after),
+        r.notes,
+    )
+
+
+def _read_and_count(path: Path, monkeypatch, *, pyarrow: bool, mapping=None):
+    """read_extract then caseload_counts, with pyarrow importable or hidden (as if not installed)."""
+    with monkeypatch.context() as patch:
+        if not pyarrow:
+            patch.setitem(sys.modules, "pyarrow", None)
+        extract = read_extract(path)
+    r = caseload_counts(
+        extract.table, CENSUS, mapping or default_mapping(), header_row=extract.header_row
+    )
+    return extract, r
+
+
+TRICKY_CSV = (
+    "child_id,DOB,Placement,Primary need,Plan start date,Plan end date,Notes\n"
+    " c7 ,09/01/2015,Academy,ASD,2020-01-01,,x\n"
+    "C7,2015-01-01,PRU,ASD,2020-01-01,,x\n"
+    ",2012-02-02,  special   ACADEMY ,ASD,2019-05-05,,x\n"
+    "A\u00df,2012-02-02,Farm,ASD,2019-05-05,,x\n"
+    "ASS,2012-02-02,Academy,ASD,2019-05-05,,x\n"
+    "B1,2012-02-02,Academy,ASD,01/09/2019,TBC,x\n"
+    "D4,2012-02-02,Academy,ASD,2019-05-05,2024-01-01,x\n"
+    "E5,2013-03-03, ACADEMY,ASD,2019-05-05,,x\n"
+    ",,,,,,\n"
+)
+
+
+@pytest.mark.parametrize("text", [TRICKY_CSV, TRICKY_CSV.replace("\n", "\r\n")])
+def test_csv_read_the_same_with_and_without_pyarrow(tmp_path, monkeypatch, text):
+    # Spaces and case in IDs ('ß' folds to 'ss'), a blank ID, loose labels, bad and
+    # either-way dates, a trailing blank row: the same cells, figures and notes whichever
+    # reader parses the file.
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode("utf-8"))
+    plain, without = _read_and_count(path, monkeypatch, pyarrow=False)
+    arrow, with_ = _read_and_count(path, monkeypatch, pyarrow=True)
+    assert _everything(without) == _everything(with_)
+    for name in EXTRACT_COLUMNS:
+        assert (
+            plain.table[name].astype(object).tolist() == arrow.table[name].astype(object).tolist()
+        )
+    assert (without.rows, without.counted, without.not_active) == (8, 1, 1)
+    assert list(zip(without.problems["Data row"], without.problems["Reason"], strict=True)) == [
+        (1, "Duplicate active plan"),
+        (2, "Duplicate active plan"),
+        (3, "Missing Child ID"),
+        (4, "Unmapped placement type"),
+        (4, "Duplicate active plan"),
+        (5, "Duplicate active plan"),
+        (6, "Not a date"),
+    ]
+    assert [n.split(":")[0] for n in without.notes] == ["Date of birth", "Plan start date"]
+
+
+def test_benchmark_csv_counts_with_and_without_pyarrow(tmp_path, monkeypatch):
+    frame, known = make_extract(6000, seed=11)
+    path = tmp_path / "bench.csv"
+    write_csv(frame, path)
+    _, without = _read_and_count(path, monkeypatch, pyarrow=False)
+    _, with_ = _read_and_count(path, monkeypatch, pyarrow=True)
+    assert _everything(without) == _everything(with_)
+    assert without.by_category.tolist() == known["by_category"]
+    assert without.by_age.tolist() == known["by_age"]
+    assert (without.excluded, without.not_active) == (known["excluded"], known["not_active"])
+    assert without.reason_summary().to_dict() == known["reasons"]
+
+
+@pytest.mark.parametrize("pyarrow", [False, True])
+def test_csv_column_of_numbers_keeps_its_text(tmp_path, monkeypatch, pyarrow):
+    # Every placement label a number: read as text ('01' is not '1'), as is every date.
+    text = (
+        "Child ID,DOB,Placement,Primary need,Plan start date,Plan end date\n"
+        "A,2012-01-01,01,1,45000,\n"
+        "B,2012-01-01,1,1,45000,\n"
+    )
+    path = tmp_path / "n.csv"
+    path.write_text(text, encoding="utf-8")
+    _, r = _read_and_count(path, monkeypatch, pyarrow=pyarrow, mapping={"01": MAIN})
+    assert r.problems["Detail"].tolist() == [
+        "Plan start date: '45000' is not a date",
+        "Plan start date: '45000' is not a date",
+    ]
+    r = caseload_counts(
+        read_extract(path).table.assign(**{"Plan start date": "2020-01-01"}),
+        CENSUS,
+        {"01": MAIN},
+    )
+    assert r.counted == 1
+    assert r.problems["Detail"].tolist() == ["'1' is not in the placement mapping"]
+
+
+def test_pyarrow_reads_only_files_without_quotes(tmp_path):
+    pytest.importorskip("pyarrow")
+    from workbooks.extracts import _arrow_columns
+    from workbooks.limits import EXTRACT_CSV_LIMITS, check_csv
+
+    path = tmp_path / "t.csv"
+    path.write_text(TRICKY_CSV, encoding="utf-8")
+    cols = list(range(6))
+    assert _arrow_columns(path, cols, check_csv(path, EXTRACT_CSV_LIMITS)) is not None
+    path.write_text(TRICKY_CSV.replace("Farm", '"Farm"'), encoding="utf-8")
+    assert _arrow_columns(path, cols, check_csv(path, EXTRACT_CSV_LIMITS)) is None
+    path.write_text(TRICKY_CSV.replace(",x\nC7", "\nC7"), encoding="utf-8")  # a short row
+    assert _arrow_columns(path, cols, check_csv(path, EXTRACT_CSV_LIMITS)) is None
+    assert read_extract(path).table["Plan end date"].tolist()[:2] == ["", ""]  # padded as before
+
+
+def test_csv_control_characters_refused_the_same_with_and_without_pyarrow(tmp_path, monkeypatch):
+    # A NUL byte inside a label or date (C strings end there) is read whole and refused by both.
+    path = tmp_path / "nul.csv"
+    path.write_bytes(
+        b"Child ID,DOB,Placement,Primary need,Plan start date,Plan end date\n"
+        b"C1,2012-01-01,Aca\x00demy,ASD,2020-01-01,\n"
+        b"C2,2012-01-01,Academy,ASD,2020\x07-01-01,\n"
+    )
+    messages = []
+    for pyarrow in (True, False):
+        with pytest.raises(InputError) as caught:
+            _read_and_count(path, monkeypatch, pyarrow=pyarrow)
+        messages.append([str(p) for p in caught.value.problems])
+    assert messages[0] == messages[1]
+    assert [m.split(":")[0] for m in messages[0]] == [
+        "nul.csv row 2, column 'Placement type'",
+        "nul.csv row 3, column 'Plan start date'",
+    ]
+    assert "U+0000 ('Aca\\x00demy')" in messages[0][0]

@@ -11,7 +11,8 @@ columns are ignored; a missing column is refused, naming it and the file.
 national extract (about 640,000 rows) to seconds; a sheet of more than
 :data:`SHEET_BLOCK_BYTES` of XML a block of rows at a time, so that memory
 stays under 400 MiB. ``.csv`` with pandas' C parser (the csv module for
-ragged files), every cell as text (UTF-8, or Windows-1252 as Excel saves it).
+ragged files; pyarrow's reader, where it is installed, for a file without
+quotes), every cell as text (UTF-8, or Windows-1252 as Excel saves it).
 Cells are passed on as read: dates are parsed, and bad ones reported, by
 :func:`models.caseload.caseload_counts`.
 
@@ -51,12 +52,10 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
 
 from models.caseload import (
     EXTRACT_COLUMNS,
@@ -76,6 +75,13 @@ from workbooks.limits import (
 )
 from workbooks.publish import candidates, publish
 from workbooks.safe_text import text_cell, write_only_row
+
+if TYPE_CHECKING:
+    from openpyxl.cell import WriteOnlyCell
+
+# openpyxl (the counts workbook) and python-calamine (.xlsx extracts) are imported where
+# they are used: a CSV extract counted to the screen needs neither, and importing them
+# would be a tenth of that whole run.
 
 __all__ = [
     "HEADER_ALIASES",
@@ -337,14 +343,96 @@ def _csv_header(p: Path, encoding: str) -> tuple[int, list[str]] | None:
     return None
 
 
+def _csv_columns(
+    p: Path, head: int, cols: Sequence[int], encoding: str, *, categories: bool
+) -> pd.DataFrame:
+    """The extract's columns of a CSV file after its header line, with pandas' C parser.
+
+    Every cell as its text (no blanks made NaN); the Child ID column as ``str``
+    objects, the others as categoricals of their texts where ``categories``.
+    """
+    return pd.read_csv(
+        p,
+        header=None,
+        skiprows=head + 1,
+        usecols=sorted(set(cols)),
+        dtype={
+            c: object if name == "Child ID" or not categories else "category"
+            for name, c in zip(EXTRACT_COLUMNS, cols, strict=True)
+        },
+        keep_default_na=False,
+        na_filter=False,
+        encoding=encoding,
+        engine="c",
+        skip_blank_lines=False,
+    )
+
+
+def _arrow_columns(p: Path, cols: Sequence[int], scan: CsvScan) -> pd.DataFrame | None:
+    """The extract's columns as :func:`_csv_columns` gives them, read by pyarrow; or None.
+
+    Where pyarrow is installed (it is not a dependency), its reader parses a
+    national extract on every core. It is used only where it cannot read a
+    cell differently from pandas' C parser: UTF-8 text with the header on the
+    first line and no double quote anywhere (:attr:`CsvScan.quotes`), so that
+    a cell is exactly the text between two commas. Anything it does not read
+    cleanly (a blank or ragged line, a bad byte, rows other than the file's
+    lines) gives None, and the file is read as without pyarrow.
+    """
+    if scan.quotes:
+        return None
+    try:
+        import pyarrow as pa
+        from pyarrow import csv as arrow_csv
+    except ImportError:
+        return None
+    used = sorted(set(cols))
+    try:
+        table = arrow_csv.read_csv(
+            p,
+            read_options=arrow_csv.ReadOptions(
+                skip_rows=1, autogenerate_column_names=True, encoding="utf8"
+            ),
+            parse_options=arrow_csv.ParseOptions(ignore_empty_lines=False),
+            convert_options=arrow_csv.ConvertOptions(
+                include_columns=[f"f{c}" for c in used],
+                column_types={f"f{c}": pa.string() for c in used},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    if 1 + table.num_rows != scan.lines:
+        return None
+    child_id = cols[EXTRACT_COLUMNS.index("Child ID")]
+    grid = {}
+    for c in used:
+        column = table.column(f"f{c}").combine_chunks()
+        if c == child_id:
+            grid[c] = pd.Series(column.to_numpy(zero_copy_only=False), dtype=object)
+        else:
+            grid[c] = pd.Series(column.dictionary_encode().to_pandas(), dtype="category")
+    del table, column
+    # pyarrow's allocator keeps what the table held (about 90 MB at 640,000 rows) for its
+    # next use; there is none, and the model's own peak comes next: give it back now.
+    pa.default_memory_pool().release_unused()
+    return pd.DataFrame(grid)
+
+
 def _read_csv(p: Path, source: str, scan: CsvScan | None = None) -> Extract:
     # pandas' C parser first (an order of magnitude faster than the csv module on a national
-    # extract), reading only the extract's columns, every cell a Python str: never pyarrow
-    # strings, which pandas makes where pyarrow is installed and which cost a second copy
-    # when the model takes them as objects (615 MiB at 640,000 rows). pyarrow's own reader
-    # was tried: no faster here, and 100 MB more. The rows read are checked against the
-    # lines the file has: fewer means a field ran over a line end (a stray quote), and the
-    # csv module, which also pads ragged rows, then reads the file again and names the row.
+    # extract), reading only the extract's columns, every cell as its text. Child IDs (nearly
+    # all distinct) come as Python str: never pyarrow strings, which pandas makes where
+    # pyarrow is installed and which cost a second copy when the model takes them as objects
+    # (615 MiB at 640,000 rows). The other five columns (dates, placement, need: a few
+    # thousand distinct texts over hundreds of thousands of rows) come as categoricals: the
+    # parser hashes each cell's bytes and makes a text only for each distinct value, which
+    # is both the read and the model's factorising done once. Where pyarrow is installed and
+    # the file has no quote, its reader does the same on every core (:func:`_arrow_columns`).
+    # The rows read are checked against the lines the file has: fewer means a field ran over
+    # a line end (a stray quote), and the csv module, which also pads ragged rows, then reads
+    # the file again and names the row.
     scan = scan or check_csv(p, EXTRACT_CSV_LIMITS, argument=source)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -355,18 +443,23 @@ def _read_csv(p: Path, source: str, scan: CsvScan | None = None) -> Extract:
             where = _locate(headers, EXTRACT_COLUMNS, source, HEADER_ALIASES)
             cols = [where[c] for c in EXTRACT_COLUMNS]
             try:
-                grid = pd.read_csv(
-                    p,
-                    header=None,
-                    skiprows=head + 1,
-                    usecols=sorted(set(cols)),
-                    dtype=object,
-                    keep_default_na=False,
-                    na_filter=False,
-                    encoding=encoding,
-                    engine="c",
-                    skip_blank_lines=False,
+                arrow = (
+                    _arrow_columns(p, cols, scan) if head == 0 and encoding == "utf-8-sig" else None
                 )
+                grid = (
+                    arrow
+                    if arrow is not None
+                    else _csv_columns(p, head, cols, encoding, categories=True)
+                )
+                if not all(
+                    pd.api.types.is_string_dtype(grid[c].cat.categories)
+                    for c in grid.columns
+                    if isinstance(grid[c].dtype, pd.CategoricalDtype)
+                ):
+                    # The parser turns a categorical column whose every text is a number
+                    # (or True/False) into numbers, losing the text ('01', '45000' as a
+                    # date): such a file is read again, every cell a str.
+                    grid = _csv_columns(p, head, cols, encoding, categories=False)
             except pd.errors.EmptyDataError:
                 grid = pd.DataFrame({c: pd.Series(dtype=object) for c in sorted(set(cols))})
         except UnicodeDecodeError:
@@ -816,14 +909,16 @@ def read_mapping(path: str | os.PathLike[str] | None = None) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- writing
 
-_BOLD = Font(bold=True)
-
 
 def _header_cells(ws, names: Sequence[str]) -> list[WriteOnlyCell]:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+
+    bold = Font(bold=True)
     cells = []
     for name in names:
         cell = text_cell(WriteOnlyCell(ws), name)
-        cell.font = _BOLD
+        cell.font = bold
         cell.alignment = Alignment(vertical="top")
         cells.append(cell)
     return cells
@@ -862,6 +957,8 @@ def write_caseload_workbook(
     out_dir = Path(folder)
     census = result.census.date().isoformat()
     stem = stem or f"caseload_{census}"
+
+    from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
 

@@ -479,8 +479,9 @@ class CsvScan:
 #: Bytes read at a time by :func:`check_csv`.
 _CHUNK = 8 * 1024 * 1024
 
-_CONTROL_BYTES = np.zeros(256, dtype=bool)
-_CONTROL_BYTES[[*range(0, 9), 11, 12, *range(14, 32)]] = True
+#: Control characters other than tab, line feed and carriage return, as bytes (deleted from a
+#: block by ``bytes.translate``: a shorter block holds one, found at C speed).
+_CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])
 
 
 def check_csv(
@@ -526,12 +527,12 @@ def check_csv(
     with open(p, "rb") as handle:
         while block := handle.read(_CHUNK):
             b = np.frombuffer(block, dtype=np.uint8)
-            control = control or bool(_CONTROL_BYTES[b].any())
-            quotes = quotes or bool((b == 34).any())
-            if end_byte is None and (b == 10).any():
+            control = control or len(block.translate(None, _CONTROL_BYTES)) != len(block)
+            quotes = quotes or b'"' in block
+            if end_byte is None and b"\n" in block:
                 end_byte = 10
             ends = np.flatnonzero(b == (end_byte or 10)) + offset
-            if end_byte is None and not len(ends) and (b == 13).any():
+            if end_byte is None and not len(ends) and b"\r" in block:
                 ends = np.flatnonzero(b == 13) + offset
             if len(ends):
                 starts = np.concatenate(([line_start], ends[:-1] + 1))
