@@ -49,6 +49,8 @@ import xlwings  # noqa: E402
 import xlwings.server  # noqa: E402
 
 import addin.udfs  # noqa: E402
+from models.forecast_growth import resolve_forecast_growth  # noqa: E402
+from models.inputs import ModelInputs  # noqa: E402
 from models.validation import MAX_TABLE_ROWS  # noqa: E402
 from tests.officejs import OMITTED, payload  # noqa: E402
 
@@ -73,7 +75,8 @@ def example_tables() -> dict[str, list[list[Any]]]:
     for sheet in book.worksheets:
         for name, ref in sheet.tables.items():
             tables[name] = [[c.value for c in r] for r in sheet[ref]]
-    return tables
+    # A placement's Growth of 'forecast' is the P50 growth the Workings sheet passes on.
+    return dict(resolve_forecast_growth(ModelInputs(tables)).tables)
 
 
 def column(table: list[list[Any]], header: str) -> list[list[Any]]:
