@@ -34,14 +34,20 @@ Rules (the model workbook states the same rules to its readers)
   cumulative deficit are the three added up.
 - The trajectory is DSG_TRAJECTORY with the opening deficit = Settings
   ``Opening cumulative deficit`` (brought forward into the first Funding year).
-  The Financial summary shows surplus/(deficit) = minus the deficit; the
-  agreement profile row = minus Agreement ``Agreed cumulative deficit``.
+  ``Cumulative surplus/(deficit) brought forward`` of a year is the last
+  year's carried forward (the first year's: minus the opening deficit).
+- One sign rule (RETURN.md, "One sign rule"): every surplus/(deficit) figure
+  on every sheet is minus the deficit, negative for a deficit (the template
+  shows it in brackets): the Financial summary's rows and the Safety Valve
+  sheet's ``Agreed cumulative surplus/(deficit)`` (minus Agreement ``Agreed
+  cumulative deficit``) and ``Forecast cumulative surplus/(deficit)``. The
+  model's inputs and the Excel functions keep deficits positive (METHOD.md);
+  the sign turns here, once, where the return is made.
 - Variance to agreement and RAG come from VARIANCE_TO_PLAN(forecast
   cumulative deficit, agreed cumulative deficit), for the Funding years the
-  Agreement lists. The Financial summary shows the variance in its
-  surplus/(deficit) sign (agreed deficit - forecast deficit: negative when the
-  deficit is worse than agreed); the Safety Valve sheet, whose columns are
-  deficits, shows Forecast - Agreed (positive when worse than agreed).
+  Agreement lists. Both sheets show the variance in the surplus/(deficit)
+  sign: agreed deficit - forecast deficit, negative when the deficit is worse
+  than agreed.
 - High needs expenditure sheet: Budget and Forecast outturn per Section 251
   line, Variance = Forecast outturn - Budget, Variance % = Variance / |Budget|
   (blank when the Budget is 0), then the Total row.
@@ -119,6 +125,7 @@ TRANSFERS_IN = "Block transfers in"
 EXPENDITURE = "High Needs expenditure"
 OTHER_BLOCKS = "Other blocks in-year deficit"
 IN_YEAR = "In-year surplus/(deficit)"
+BROUGHT_FORWARD = "Cumulative surplus/(deficit) brought forward"
 DFE_CONTRIBUTION = "DfE Safety Valve contribution"
 COUNCIL_CONTRIBUTION = "Council contribution"
 OTHER_CONTRIBUTIONS = "Other contributions"
@@ -134,6 +141,7 @@ FINANCIAL_SUMMARY_ROWS: tuple[str, ...] = (
     EXPENDITURE,
     OTHER_BLOCKS,
     IN_YEAR,
+    BROUGHT_FORWARD,
     DFE_CONTRIBUTION,
     COUNCIL_CONTRIBUTION,
     OTHER_CONTRIBUTIONS,
@@ -169,14 +177,16 @@ BLOCK_MOVEMENT_COLUMNS: tuple[str, ...] = (
 FROM_BLOCK = "Schools block"
 TO_BLOCK = "High needs block"
 
+AGREED_SURPLUS = "Agreed cumulative surplus/(deficit)"
+FORECAST_SURPLUS = "Forecast cumulative surplus/(deficit)"
 SAFETY_VALVE_COLUMNS: tuple[str, ...] = (
     "Year",
     "DfE payment due",
     "DfE payment received",
     "Council contribution",
-    "Agreed cumulative deficit",
-    "Forecast cumulative deficit",
-    "Variance",
+    AGREED_SURPLUS,
+    FORECAST_SURPLUS,
+    VARIANCE,
     "RAG",
 )
 CONDITION_COLUMNS: tuple[str, ...] = ("Condition", "RAG", "Commentary")
@@ -387,6 +397,7 @@ def financial_summary(model: DSGModel) -> ReturnTable:
         EXPENDITURE: _floats(rf.expenditure(model)),
         OTHER_BLOCKS: _floats(model.funding.other_blocks_deficit),
         IN_YEAR: _surplus(rf.in_year_deficit(model)),
+        BROUGHT_FORWARD: _surplus(rf.brought_forward(model)),
         DFE_CONTRIBUTION: _floats(rf.dfe_contribution(model)),
         COUNCIL_CONTRIBUTION: _floats(rf.council_contribution(model)),
         OTHER_CONTRIBUTIONS: _floats(rf.other_contributions(model)),
@@ -491,8 +502,10 @@ def block_movements(model: DSGModel) -> ReturnTable:
 def safety_valve_rows(model: DSGModel) -> ReturnTable:
     """The agreement profile, every year it lists, with the forecast and variance beside it.
 
-    The variance here is in the deficit's sign (Forecast - Agreed: positive
-    when worse than agreed); blank for a year outside the Funding years.
+    The cumulative columns are surplus/(deficit) (negative for a deficit) and
+    the variance is in that sign (Agreed deficit - Forecast deficit: negative
+    when worse than agreed), as on the Financial summary (RETURN.md, "One
+    sign rule"); blank for a year outside the Funding years.
 
     >>> from models.samples import sample_model
     >>> safety_valve_rows(sample_model()).column("RAG")
@@ -508,9 +521,9 @@ def safety_valve_rows(model: DSGModel) -> ReturnTable:
             float(a.dfe_payment_due[y]),
             float(a.dfe_payment_received[y]),
             float(a.council_contribution[y]),
-            float(a.agreed_deficit[y]),
-            forecast.get(y),
-            float(variance[y]) if y in variance else None,
+            0.0 - float(a.agreed_deficit[y]),
+            None if y not in forecast else 0.0 - forecast[y],
+            0.0 - float(variance[y]) if y in variance else None,
             rag.get(y),
         ]
         for y in a.years

@@ -74,6 +74,7 @@ __all__ = [
     "contributions",
     "in_year_deficit",
     "cumulative_deficit",
+    "brought_forward",
     "agreed_deficit",
     "variance_to_agreement",
     "high_needs_variance",
@@ -390,6 +391,29 @@ def cumulative_deficit(model: DSGModel) -> np.ndarray:
         in_year_deficit(model) - contributions(model)
     )
     return np.asarray(deficit, dtype=float)
+
+
+def brought_forward(model: DSGModel) -> np.ndarray:
+    """Cumulative DSG deficit brought forward into each year (pounds; negative is a surplus).
+
+    Notes
+    -----
+    ::
+
+        brought_forward[first year] = Settings Opening cumulative deficit
+        brought_forward[t]          = cumulative_deficit[t-1]
+
+    References
+    ----------
+    RETURN.md, Financial summary (``Cumulative surplus/(deficit) brought
+    forward``, shown as minus this); METHOD.md, "DSG_TRAJECTORY"; committee
+    report 3.8: £40.015m brought forward into 2024-25.
+
+    >>> from models.samples import sample_model
+    >>> brought_forward(sample_model()).round(2).tolist()
+    [10000000.0, 9000000.0, 9575000.0]
+    """
+    return np.concatenate(([model.settings.opening_deficit], cumulative_deficit(model)[:-1]))
 
 
 def trajectory(model: DSGModel) -> pd.DataFrame:

@@ -49,9 +49,22 @@ def _ehcp(fig: MonitoringReturn, d: float) -> MonitoringReturn:
     return dataclasses.replace(fig, ehcp_table=_shift(fig.ehcp, m.TOTAL_BY_AGE, actual, d))
 
 
-def _roll_forward(fig: MonitoringReturn, d: float) -> MonitoringReturn:
-    fs = _shift(fig.financial_summary, m.CUMULATIVE, fig.years[-1], d)
+def _brought_forward(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    fs = _shift(fig.financial_summary, m.BROUGHT_FORWARD, fig.years[0], d)
     return dataclasses.replace(fig, financial_summary_table=fs)
+
+
+def _carried_forward(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    """The current year's carried forward: feeds the roll-forward and the Safety Valve sheet."""
+    fs = _shift(fig.financial_summary, m.CUMULATIVE, fig.current_year, d)
+    return dataclasses.replace(fig, financial_summary_table=fs)
+
+
+def _forecast_surplus(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    sv = fig.safety_valve.copy()
+    k = sv.index[sv["Year"] == fig.current_year][0]
+    sv.loc[k, m.FORECAST_SURPLUS] = float(sv.loc[k, m.FORECAST_SURPLUS]) + d
+    return dataclasses.replace(fig, safety_valve_table=ReturnTable.from_frame(sv))
 
 
 def _in_year(fig: MonitoringReturn, d: float) -> MonitoringReturn:
@@ -74,7 +87,9 @@ for _name, _break, _fails in (
     ("lines", _lines, {spec.CHECK_LINES}),
     ("expenditure", _expenditure, {spec.CHECK_EXPENDITURE, spec.CHECK_IN_YEAR}),
     ("ehcp", _ehcp, {spec.CHECK_EHCP}),
-    ("roll_forward", _roll_forward, {spec.CHECK_ROLL_FORWARD}),
+    ("brought_forward", _brought_forward, {spec.CHECK_ROLL_FORWARD}),
+    ("carried_forward", _carried_forward, {spec.CHECK_ROLL_FORWARD, spec.CHECK_AGREEMENT}),
+    ("forecast_surplus", _forecast_surplus, {spec.CHECK_AGREEMENT}),
     ("in_year", _in_year, {spec.CHECK_IN_YEAR}),
     ("agreement", _agreement, {spec.CHECK_AGREEMENT}),
 ):

@@ -472,7 +472,7 @@ def test_a_reordered_template_with_extra_rows_and_columns_is_filled_correctly(tm
     ]  # the census years in order
     assert _hidden(eh) == {"C", "D", "E", *"IJKLMN"}
     sv = read_block(wb[spec.SAFETY_VALVE], "Year")
-    assert sv[("2024-25", "agreed cumulative deficit")] == 20e6
+    assert sv[("2024-25", "agreed cumulative surplus/(deficit)")] == -20e6
 
 
 def old_layout_template(path: Path, census: tuple[str, ...] = ()) -> Path:
@@ -592,7 +592,7 @@ def test_each_sheet_prints_its_filled_columns_only(tmp_path):
     path = refresh(example_inputs(), out_dir=tmp_path)  # four years, three census columns
     wb = openpyxl.load_workbook(path)
     assert (
-        wb[spec.FINANCIAL_SUMMARY].print_area == "'Financial summary'!$A$1:$G$15"
+        wb[spec.FINANCIAL_SUMMARY].print_area == "'Financial summary'!$A$1:$G$16"
     )  # note spans A:G
     # EHCP numbers: Category, twelve census slots, then actual, plan, Variance; the nine spare slots
     # are hidden, so the print shows Category, three censuses, actual, plan, Variance side by side

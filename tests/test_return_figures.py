@@ -14,8 +14,11 @@ import pytest
 
 from models import return_figures as rf
 from models.monitoring import (
+    AGREED_SURPLUS,
     AGREEMENT_PROFILE,
+    BROUGHT_FORWARD,
     CUMULATIVE,
+    FORECAST_SURPLUS,
     IN_YEAR,
     RAG,
     TOTAL_HIGH_NEEDS,
@@ -171,7 +174,13 @@ def test_sample_sheets_worked_by_hand():
     assert moved["Year"].tolist() == ["2023-24", "2024-25"]
     assert moved["Secretary of State approval"].tolist() == ["Required", "Not required"]
     sv = safety_valve_rows(m).frame()
-    assert sv["Forecast cumulative deficit"].round(2).tolist() == [9_000_000, 9_575_000, 8_593_000]
+    # RETURN.md "One sign rule": surplus/(deficit) negative for a deficit on the Safety Valve
+    # sheet too, and the variance negative when worse than agreed.
+    assert sv[FORECAST_SURPLUS].round(2).tolist() == [-9_000_000, -9_575_000, -8_593_000]
+    assert sv[AGREED_SURPLUS].tolist() == [-10_000_000, -9_200_000, -8_000_000]
+    assert sv["Variance"].round(2).tolist() == [1_000_000, -375_000, -593_000]
+    # The deficit brought forward: the opening £10m, then each year's carried forward.
+    assert [round(x, 2) for x in fs.loc[BROUGHT_FORWARD]] == [-10_000_000, -9_000_000, -9_575_000]
     ehcp = ehcp_table(m).frame()
     assert (
         ehcp.loc["Total", VARIANCE] == 14
@@ -232,9 +241,10 @@ def test_block_movements_and_safety_valve_rows(example):
     assert moved.loc["2024-25", "To block"] == "High needs block"
     assert close(moved.loc["2024-25", "Amount"], 4_800_000)
     assert moved.loc["2024-25", "Secretary of State approval"] == "Required"
-    # Safety Valve: agreed 27m for 2024-25 against 51.745m forecast, in the deficit's sign.
+    # Safety Valve: agreed (27m) for 2024-25 against (51.745m) forecast, surplus/(deficit):
+    # 24.745m worse than agreed, so the variance is negative (RETURN.md "One sign rule").
     sv = safety_valve_rows(example).frame().set_index("Year")
-    assert sv.loc["2024-25", "Agreed cumulative deficit"] == 27_000_000
-    assert close(sv.loc["2024-25", "Forecast cumulative deficit"], 51_745_000)
-    assert close(sv.loc["2024-25", "Variance"], 24_745_000)
+    assert sv.loc["2024-25", AGREED_SURPLUS] == -27_000_000
+    assert close(sv.loc["2024-25", FORECAST_SURPLUS], -51_745_000)
+    assert close(sv.loc["2024-25", "Variance"], -24_745_000)
     assert sv.loc["2023-24", "DfE payment received"] == 21_500_000

@@ -14,14 +14,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models.monitoring import (
+    AGREED_SURPLUS,
     BLOCK_MOVEMENT_COLUMNS,
+    BROUGHT_FORWARD,
     CONDITION_COLUMNS,
     COVER_FILLED,
     COVER_ROWS,
+    CUMULATIVE,
     EHCP_LABEL,
     EHCP_ROWS,
     FINANCIAL_SUMMARY_ROWS,
+    FORECAST_SURPLUS,
     HIGH_NEEDS_COLUMNS,
+    IN_YEAR,
     RAG,
     RAG_VALUES,
     S251_LABELS,
@@ -156,14 +161,19 @@ MONEY_ROWS: dict[str, frozenset[str]] = {
 
 #: Re-exported labels, so the template and the writer take every label from here.
 __all__ = [
+    "AGREED_SURPLUS",
     "BLOCK_MOVEMENT_COLUMNS",
+    "BROUGHT_FORWARD",
     "CONDITION_COLUMNS",
     "COVER_FILLED",
     "COVER_ROWS",
     "EHCP_LABEL",
     "EHCP_ROWS",
+    "CUMULATIVE",
     "FINANCIAL_SUMMARY_ROWS",
+    "FORECAST_SURPLUS",
     "HIGH_NEEDS_COLUMNS",
+    "IN_YEAR",
     "RAG",
     "RAG_VALUES",
     "S251_LABELS",

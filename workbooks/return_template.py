@@ -162,7 +162,7 @@ def _financial_summary(ws: Worksheet) -> None:
     last = FIRST_ROW + len(spec.FINANCIAL_SUMMARY_ROWS) - 1
     for i, label in enumerate(spec.FINANCIAL_SUMMARY_ROWS):
         cell = ws.cell(FIRST_ROW + i, 1, label)
-        if label in (spec.FINANCIAL_SUMMARY_ROWS[4], spec.FINANCIAL_SUMMARY_ROWS[8]):
+        if label in (spec.IN_YEAR, spec.CUMULATIVE):
             cell.font = _BOLD
     cols = range(2, 2 + SPARE_COLUMNS)
     _format(ws, range(FIRST_ROW, last), cols, POUNDS)
@@ -252,8 +252,9 @@ def _safety_valve(ws: Worksheet) -> None:
     _title(
         ws,
         "Safety Valve",
-        "Agreement profile by year, pounds; deficits are positive. Variance = Forecast - Agreed "
-        "cumulative deficit (positive = worse than agreed). The agreement's conditions are below.",
+        "Agreement profile by year, pounds. Surplus/(deficit) is negative for a deficit, in "
+        "brackets; Variance = Forecast - Agreed surplus/(deficit) (negative = worse than agreed). "
+        "The agreement's conditions are below.",
     )
     _header(ws, HEADER_ROW, list(spec.SAFETY_VALVE_COLUMNS), numbers=range(2, 8))
     last = CONDITIONS_HEADER_ROW - 3

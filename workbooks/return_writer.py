@@ -651,29 +651,30 @@ def _checks(
         f"'{m.TOTAL_BY_AGE}', and the two totals of '{actual}' agree.",
     )
 
-    conds = []
-    for k, y in enumerate(fig.years):
+    first = fig.years[0]
+    conds = [_Sum([(1, fs[(m.BROUGHT_FORWARD, first)])], round_half_up(fig.opening_deficit, 2))]
+    for last, y in zip(fig.years, fig.years[1:], strict=False):
+        conds.append(_Sum([(1, fs[(m.BROUGHT_FORWARD, y)]), (-1, fs[(m.CUMULATIVE, last)])]))
+    for y in fig.years:
         terms = [
             (1, fs[(row, y)])
             for row in (
+                m.BROUGHT_FORWARD,
                 m.IN_YEAR,
                 m.DFE_CONTRIBUTION,
                 m.COUNCIL_CONTRIBUTION,
                 m.OTHER_CONTRIBUTIONS,
             )
         ]
-        if k:
-            terms.insert(0, (1, fs[(m.CUMULATIVE, fig.years[k - 1])]))
-            const = 0.0
-        else:
-            const = -round_half_up(fig.opening_deficit, 2)
-        conds.append(_Sum([*terms, (-1, fs[(m.CUMULATIVE, y)])], const))
+        conds.append(_Sum([*terms, (-1, fs[(m.CUMULATIVE, y)])]))
     out[spec.CHECK_ROLL_FORWARD] = (
         conds,
         (
-            "Each year: last year's cumulative surplus/(deficit) + in-year surplus/(deficit) + the three "
-            f"contributions = this year's. The first year, {fig.years[0]}, starts from the deficit of "
-            f"£{round_half_up(fig.opening_deficit, 2):,.2f} brought forward (Settings)."
+            f"Each year: '{m.BROUGHT_FORWARD}' is last year's carried forward, and brought forward "
+            "+ in-year surplus/(deficit) + the three contributions = carried forward. The first "
+            f"year, {fig.years[0]}, brings forward the deficit of "
+            f"£{round_half_up(fig.opening_deficit, 2):,.2f} (Settings), shown as "
+            f"({round_half_up(fig.opening_deficit, 2):,.2f})."
         ),
     )
 
@@ -710,14 +711,16 @@ def _checks(
     conds = []
     sv = cells["safety_valve"]
     for y in fig.years:
-        if (y, "Agreed cumulative deficit") in sv and (m.AGREEMENT_PROFILE, y) in fs:
-            conds.append(
-                _Sum([(1, fs[(m.AGREEMENT_PROFILE, y)]), (1, sv[(y, "Agreed cumulative deficit")])])
-            )
+        if (y, m.AGREED_SURPLUS) in sv and (m.AGREEMENT_PROFILE, y) in fs:
+            conds.append(_Sum([(1, fs[(m.AGREEMENT_PROFILE, y)]), (-1, sv[(y, m.AGREED_SURPLUS)])]))
+            conds.append(_Sum([(1, fs[(m.CUMULATIVE, y)]), (-1, sv[(y, m.FORECAST_SURPLUS)])]))
+            conds.append(_Sum([(1, fs[(m.VARIANCE_TO_AGREEMENT, y)]), (-1, sv[(y, m.VARIANCE)])]))
     out[spec.CHECK_AGREEMENT] = (
         conds,
-        "Financial summary's agreement profile is minus the Safety Valve "
-        "sheet's agreed cumulative deficit, year by year.",
+        "Year by year, the Financial summary's agreement profile, cumulative surplus/(deficit) "
+        "carried forward and variance to agreement equal the Safety Valve sheet's agreed and "
+        "forecast cumulative surplus/(deficit) and variance (one sign: negative for a deficit, "
+        "and when worse than agreed).",
     )
     return out
 
