@@ -68,6 +68,13 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "Conditions": ("Condition", "RAG", "Commentary"),
 }
 
+#: Columns a table may have, read when present; the model builder writes them. A model
+#: without one reads as its default (:mod:`models.parse`): ``DfE payment expected`` as
+#: ``DfE payment due`` (every instalment expected when the agreement says).
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "Agreement": ("DfE payment expected",),
+}
+
 #: Rows of the Settings table.
 SETTINGS: tuple[str, ...] = (
     "Local authority",

@@ -350,15 +350,25 @@ class Placements:
 
 @dataclass(frozen=True, eq=False)
 class Agreement:
-    """The Safety Valve agreement's profile, keyed by the years it lists (ascending)."""
+    """The Safety Valve agreement's profile, keyed by the years it lists (ascending).
+
+    ``dfe_payment_due`` is what the agreement says DfE pays each year,
+    ``dfe_payment_received`` what came, and ``dfe_payment_expected`` what the
+    council expects for the current and later years (on time, later, or never);
+    a model without that column expects each instalment when due
+    (:mod:`models.parse`).
+    """
 
     years: tuple[str, ...]
     dfe_payment_due: Keyed
     dfe_payment_received: Keyed
     council_contribution: Keyed
     agreed_deficit: Keyed
+    dfe_payment_expected: Keyed | None = None
 
     def __post_init__(self) -> None:
+        if self.dfe_payment_expected is None:
+            object.__setattr__(self, "dfe_payment_expected", self.dfe_payment_due)
         _same_keys(
             "Agreement",
             self.years,
@@ -366,7 +376,14 @@ class Agreement:
             dfe_payment_received=self.dfe_payment_received,
             council_contribution=self.council_contribution,
             agreed_deficit=self.agreed_deficit,
+            dfe_payment_expected=self.dfe_payment_expected,
         )
+
+    @property
+    def expected(self) -> Keyed:
+        """``DfE payment expected`` (typed: never None after construction)."""
+        assert self.dfe_payment_expected is not None
+        return self.dfe_payment_expected
 
 
 @dataclass(frozen=True, eq=False)

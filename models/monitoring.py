@@ -28,8 +28,14 @@ Rules (the model workbook states the same rules to its readers)
   Block movements lists one row per year with a non-zero transfer, from
   ``Schools block`` to ``High needs block``.
 - DfE Safety Valve contribution = Agreement ``DfE payment received`` for years
-  up to and including the current year, ``DfE payment due`` for later years
-  (the plan); 0 for a year the Agreement does not list. Council and other
+  before the current year, ``DfE payment expected`` for the current and later
+  years (what the council expects: on time, later or never; without the
+  column, the payment due); 0 for a year the Agreement does not list. The
+  Safety Valve sheet shows ``DfE payment withheld`` = due - received for the
+  years up to the current one, ``DfE payment expected`` for the current and
+  later years, and a ``Total`` row of the money columns: a payment withheld
+  is shown, never silently dropped (DfE Safety Valve agreement terms:
+  instalments subject to progress; RETURN.md, Safety Valve). Council and other
   contributions come from Funding. The contributions applied to the
   cumulative deficit are the three added up.
 - The trajectory is DSG_TRAJECTORY with the opening deficit = Settings
@@ -107,6 +113,15 @@ __all__ = [
 
 # --- The return's labels (RETURN.md), spelt once ------------------------------------------
 
+#: The Safety Valve columns the Total row adds up.
+SV_TOTALLED: tuple[str, ...] = (
+    "DfE payment due",
+    "DfE payment received",
+    "DfE payment withheld",
+    "DfE payment expected",
+    "Council contribution",
+)
+
 #: Cover rows, in return order; the refresh fills the first six.
 COVER_ROWS: tuple[str, ...] = (
     "Local authority",
@@ -179,10 +194,18 @@ TO_BLOCK = "High needs block"
 
 AGREED_SURPLUS = "Agreed cumulative surplus/(deficit)"
 FORECAST_SURPLUS = "Forecast cumulative surplus/(deficit)"
+DFE_DUE = "DfE payment due"
+DFE_RECEIVED = "DfE payment received"
+DFE_WITHHELD = "DfE payment withheld"
+DFE_EXPECTED = "DfE payment expected"
+#: The Safety Valve sheet's last row: the money columns added up.
+SV_TOTAL = "Total"
 SAFETY_VALVE_COLUMNS: tuple[str, ...] = (
     "Year",
-    "DfE payment due",
-    "DfE payment received",
+    DFE_DUE,
+    DFE_RECEIVED,
+    DFE_WITHHELD,
+    DFE_EXPECTED,
     "Council contribution",
     AGREED_SURPLUS,
     FORECAST_SURPLUS,
@@ -500,7 +523,11 @@ def block_movements(model: DSGModel) -> ReturnTable:
 
 
 def safety_valve_rows(model: DSGModel) -> ReturnTable:
-    """The agreement profile, every year it lists, with the forecast and variance beside it.
+    """The agreement profile, every year it lists, with the forecast and variance, then Total.
+
+    DfE payments: due and received as the Agreement lists them, withheld (due
+    - received) up to the current year, expected from the current year on;
+    the ``Total`` row adds up those and the council contribution.
 
     The cumulative columns are surplus/(deficit) (negative for a deficit) and
     the variance is in that sign (Agreed deficit - Forecast deficit: negative
@@ -508,26 +535,36 @@ def safety_valve_rows(model: DSGModel) -> ReturnTable:
     sign rule"); blank for a year outside the Funding years.
 
     >>> from models.samples import sample_model
-    >>> safety_valve_rows(sample_model()).column("RAG")
-    ['Green', 'Amber', 'Red']
+    >>> sv = safety_valve_rows(sample_model())
+    >>> sv.column("RAG"), sv.column(DFE_WITHHELD)
+    (['Green', 'Amber', 'Red', None], [0.0, 500000.0, None, 500000.0])
     """
     a = model.agreement
     forecast = dict(zip(model.years, _floats(rf.cumulative_deficit(model)), strict=True))
     agreement = rf.variance_to_agreement(model)
     variance, rag = _by_year(agreement, "Variance"), _by_year(agreement, "RAG")
-    rows = [
+    withheld, expected = rf.dfe_payment_withheld(model), rf.dfe_payment_expected(model)
+    rows: list[list[Any]] = [
         [
             y,
             float(a.dfe_payment_due[y]),
             float(a.dfe_payment_received[y]),
+            withheld[k],
+            expected[k],
             float(a.council_contribution[y]),
             0.0 - float(a.agreed_deficit[y]),
             None if y not in forecast else 0.0 - forecast[y],
             0.0 - float(variance[y]) if y in variance else None,
             rag.get(y),
         ]
-        for y in a.years
+        for k, y in enumerate(a.years)
     ]
+    if rows:
+        totalled = [SAFETY_VALVE_COLUMNS.index(c) for c in SV_TOTALLED]
+        total: list[Any] = [SV_TOTAL] + [None] * (len(SAFETY_VALVE_COLUMNS) - 1)
+        for c in totalled:
+            total[c] = float(sum(r[c] for r in rows if r[c] is not None))
+        rows.append(total)
     return ReturnTable.in_order(SAFETY_VALVE_COLUMNS, rows)
 
 

@@ -28,6 +28,10 @@ same rules to its readers)
   most 1; Agreement years are unique and, within the Funding years,
   consecutive; HighNeedsLines, EHCPHistory, EHCPPeriod and EHCPByAge list
   exactly the return's rows; a Condition's RAG is Green, Amber or Red.
+- Agreement ``DfE payment expected`` (optional: a model built before it had
+  none) is what the council expects DfE to pay in each current and later year:
+  on time, later or never. Without the column every instalment is expected
+  when due (the agreement's own profile), never silently dropped.
 """
 
 from __future__ import annotations
@@ -150,6 +154,7 @@ AGREEMENT_COLUMNS: tuple[Column, ...] = (
     Column("DfE payment received", minimum=0),
     Column("Council contribution", minimum=0),
     Column("Agreed cumulative deficit"),
+    Column("DfE payment expected", minimum=0, required=False),
 )
 LINE_COLUMNS: tuple[Column, ...] = (
     Column("Line", "name", unique=True),
@@ -187,6 +192,7 @@ MONEY_COLUMNS: dict[str, tuple[str, ...]] = {
         "DfE payment received",
         "Council contribution",
         "Agreed cumulative deficit",
+        "DfE payment expected",
     ),
     "HighNeedsLines": ("Budget", "Forecast outturn"),
 }
@@ -422,7 +428,7 @@ def _within_limit(frame: Table, name: str, label: str | None, found: Problems) -
             f"beyond {COUNT_LIMIT_TEXT}, more than any council has: check the figure",
         ),
     ):
-        for column in columns:
+        for column in (c for c in columns if c in frame):  # an optional column may be absent
             values = np.asarray(frame[column], dtype=float)
             for i in np.flatnonzero(np.abs(values) > limit).tolist():
                 where_label = f" {show(frame[label][i])}" if label else ""
@@ -725,6 +731,9 @@ def _agreement(frame: Table, funding_years: Sequence[str], found: Problems) -> A
         dfe_payment_received=column("DfE payment received"),
         council_contribution=column("Council contribution"),
         agreed_deficit=column("Agreed cumulative deficit"),
+        dfe_payment_expected=(
+            column("DfE payment expected") if "DfE payment expected" in frame else None
+        ),
     )
 
 

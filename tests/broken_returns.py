@@ -81,6 +81,27 @@ def _period(fig: MonitoringReturn, period: str) -> MonitoringReturn:
     return dataclasses.replace(fig, cover={**fig.cover, "Return period": period})
 
 
+def _sv_cell(fig: MonitoringReturn, year: str, column: str, d: float) -> MonitoringReturn:
+    sv = fig.safety_valve.copy()
+    k = sv.index[sv["Year"] == year][0]
+    sv.loc[k, column] = float(sv.loc[k, column]) + d
+    return dataclasses.replace(fig, safety_valve_table=ReturnTable.from_frame(sv))
+
+
+def _withheld(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    return _sv_cell(fig, fig.current_year, m.DFE_WITHHELD, d)
+
+
+def _total_due(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    return _sv_cell(fig, m.SV_TOTAL, m.DFE_DUE, d)
+
+
+def _dfe_contribution(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    """A later year's DfE contribution on the Financial summary, against the expected payment."""
+    fs = _shift(fig.financial_summary, m.DFE_CONTRIBUTION, fig.years[-1], d)
+    return dataclasses.replace(fig, financial_summary_table=fs)
+
+
 #: name -> (how the figures are broken, the checks that must FAIL)
 CASES: dict[str, tuple[Callable[[MonitoringReturn], MonitoringReturn], set[str]]] = {}
 for _name, _break, _fails in (
@@ -90,6 +111,9 @@ for _name, _break, _fails in (
     ("brought_forward", _brought_forward, {spec.CHECK_ROLL_FORWARD}),
     ("carried_forward", _carried_forward, {spec.CHECK_ROLL_FORWARD, spec.CHECK_AGREEMENT}),
     ("forecast_surplus", _forecast_surplus, {spec.CHECK_AGREEMENT}),
+    ("withheld", _withheld, {spec.CHECK_SAFETY_VALVE}),
+    ("total_due", _total_due, {spec.CHECK_SAFETY_VALVE}),
+    ("dfe_contribution", _dfe_contribution, {spec.CHECK_SAFETY_VALVE, spec.CHECK_ROLL_FORWARD}),
     ("in_year", _in_year, {spec.CHECK_IN_YEAR}),
     ("agreement", _agreement, {spec.CHECK_AGREEMENT}),
 ):

@@ -22,7 +22,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from addin.cli import main as dsg
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
 from models.forecast_growth import resolve_forecast_growth
-from models.inputs import OPTIONAL_TABLES, TABLE_COLUMNS, TABLE_NAMES
+from models.inputs import OPTIONAL_COLUMNS, OPTIONAL_TABLES, TABLE_COLUMNS, TABLE_NAMES
 from models.monitoring import monitoring_return
 from models.projection import placement_projection
 from models.trajectory import dsg_trajectory
@@ -112,7 +112,7 @@ def test_blank_model_has_every_table_with_its_columns(blank):
         if name == "EHCPHistory":
             assert header == ["Category", "2019", "2020", "2021", "2022", "2023", "2024", "2025"]
         else:
-            assert tuple(header) == TABLE_COLUMNS[name], name
+            assert tuple(header) == TABLE_COLUMNS[name] + OPTIONAL_COLUMNS.get(name, ()), name
 
 
 def test_blank_model_rows_are_the_return_labels(blank):
@@ -466,12 +466,14 @@ def test_workings_recalculated_by_libreoffice_agree_with_the_models(tmp_path, so
         assert abs(at("High Needs expenditure") - fs.loc["High Needs expenditure", year]) < PENNY
     dash = load_workbook(tmp_path / "out" / "cambridgeshire.xlsx", data_only=True)["Dashboard"]
     figures = {
-        dash.cell(row=r, column=1).value: dash.cell(row=r, column=2).value for r in range(5, 14)
+        dash.cell(row=r, column=1).value: dash.cell(row=r, column=2).value for r in range(5, 15)
     }
     assert figures["Cumulative deficit brought forward"] == BROUGHT_FORWARD_2024_25
     assert figures["In-year deficit (forecast)"] == IN_YEAR_2024_25
     assert figures["Cumulative deficit carried forward"] == CARRIED_FORWARD_2024_25
     assert figures["DfE payments outstanding"] == DFE_OUTSTANDING
+    # report 3.6, 3.8: the 2024-25 instalment (£6.875m, the example's profile) paused: withheld
+    assert figures["DfE payments withheld to date"] == 6_875_000
 
 
 # --------------------------------------------------------------------------

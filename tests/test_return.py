@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from addin.refresh import refresh, run_refresh
+from models import monitoring as m
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
 from models.errors import InputError
 from models.inputs import ModelInputs
@@ -111,12 +112,13 @@ def example_inputs() -> ModelInputs:
                         "DfE payment received",
                         "Council contribution",
                         "Agreed cumulative deficit",
+                        "DfE payment expected",
                     ],
-                    ["2022-23", 13e6, 13e6, 2e6, 25e6],
-                    ["2023-24", 8.5e6, 8.5e6, 4e6, 30e6],
-                    ["2024-25", 9e6, 0, 0, 20e6],
-                    ["2025-26", 9.5e6, 0, 3e6, 10e6],
-                    ["2026-27", 9e6, 0, 0, 0],
+                    ["2022-23", 13e6, 13e6, 2e6, 25e6, 13e6],
+                    ["2023-24", 8.5e6, 8.5e6, 4e6, 30e6, 8.5e6],
+                    ["2024-25", 9e6, 0, 0, 20e6, 0],  # withheld (paused), not expected this year
+                    ["2025-26", 9.5e6, 0, 3e6, 10e6, 9.5e6],
+                    ["2026-27", 9e6, 0, 0, 0, 9e6],
                 ]
             ),
             "HighNeedsLines": _df([["Line", "Budget", "Forecast outturn"], *lines]),
@@ -319,6 +321,33 @@ def test_example_return_shows_the_reports_figures(tmp_path):
     assert str(read_block(wb[spec.COVER], None)[("la code", "value")]) == "873"
 
 
+def test_example_return_shows_the_withheld_payment_and_the_total_due(tmp_path):
+    """Report 3.3, 3.6, 3.8: £49m agreed, £21.5m received, the 2024-25 instalment paused.
+
+    The Safety Valve sheet shows the £6.875m instalment due in 2024-25 and withheld, the
+    £27.5m not received, and a Total row of £49m due; the Financial summary's DfE line is the
+    payment received before 2024-25 and the payment expected from it on, year by year.
+    """
+    path = refresh(read_model(EXAMPLE), out_dir=tmp_path)
+    wb = openpyxl.load_workbook(path)
+    sv = read_block(wb[spec.SAFETY_VALVE], "Year")
+    fs = read_block(wb[spec.FINANCIAL_SUMMARY], spec.MEASURE)
+    assert sv[("total", _n(m.DFE_DUE))] == 49_000_000
+    assert sv[("total", _n(m.DFE_RECEIVED))] == 21_500_000
+    assert sv[("2024-25", _n(m.DFE_WITHHELD))] == 6_875_000
+    assert sv[("total", _n(m.DFE_WITHHELD))] == 6_875_000
+    assert sv[("total", _n(m.DFE_DUE))] - sv[("total", _n(m.DFE_RECEIVED))] == 27_500_000
+    assert sv[("2025-26", _n(m.DFE_WITHHELD))] is None  # not due yet
+    assert sv[("2023-24", _n(m.DFE_EXPECTED))] is None  # closed: received
+    dfe = _n(m.DFE_CONTRIBUTION)
+    assert fs[(dfe, "2023-24")] == sv[("2023-24", _n(m.DFE_RECEIVED))]
+    for y in ("2024-25", "2025-26", "2026-27", "2027-28"):
+        assert fs[(dfe, y)] == sv[(y, _n(m.DFE_EXPECTED))], y
+    assert (
+        sum(fs[(dfe, y)] for y in ("2023-24", "2024-25", "2025-26", "2026-27", "2027-28")) == 49e6
+    )
+
+
 def test_return_read_back_by_labels_equals_the_models_figures(tmp_path):
     inputs = example_inputs()
     fig = monitoring_return(inputs)
@@ -330,10 +359,12 @@ def test_return_read_back_by_labels_equals_the_models_figures(tmp_path):
     assert fs.loc["Cumulative surplus/(deficit) carried forward", "2024-25"] == pytest.approx(
         -51_745_000, abs=PENNY
     )
-    # the DfE instalment received counts up to the current year, the one due after it
+    # the DfE instalment received counts before the current year, the one expected from it on:
+    # 2024-25's £9m is withheld and not expected this year
     assert fs.loc["DfE Safety Valve contribution", "2023-24"] == 8.5e6
     assert fs.loc["DfE Safety Valve contribution", "2024-25"] == 0
     assert fs.loc["DfE Safety Valve contribution", "2025-26"] == 9.5e6
+    assert fig.safety_valve.set_index("Year").loc["2024-25", m.DFE_WITHHELD] == 9e6
     assert fig.conditions["RAG"].tolist() == ["Red", "Amber"]
 
 
@@ -536,13 +567,13 @@ def test_spare_census_columns_in_one_col_run_are_hidden_one_by_one(tmp_path):
 
 
 def test_safety_valve_commentary_spans_the_profile_columns(tmp_path):
-    """Conditions wrap in A; each Commentary cell is merged across C:H, and rows are as tall as their text."""
+    """Conditions wrap in A; each Commentary cell is merged across C:J (to RAG), and rows are as tall as their text."""
     tpl = openpyxl.load_workbook(TEMPLATE_PATH)[spec.SAFETY_VALVE]
     widths = {c: tpl.column_dimensions[c].width for c in "ABCDEFGH"}
     assert widths["A"] <= 48 and widths["C"] <= 20
     header = next(r for r in range(1, 40) if tpl.cell(r, 1).value == "Condition")
     assert tpl.cell(header, 3).value == "Commentary"
-    assert f"C{header + 1}:H{header + 1}" in {str(m) for m in tpl.merged_cells.ranges}
+    assert f"C{header + 1}:J{header + 1}" in {str(m) for m in tpl.merged_cells.ranges}
     long = ("The council reports each quarter on the recovery plan; " * 3).strip()  # 164 characters
     conditions = pd.DataFrame(
         [

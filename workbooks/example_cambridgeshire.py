@@ -109,6 +109,9 @@ for _ in range(4):
 COUNCIL_BY_YEAR = [0, 0, 3_000_000, 3_000_000, 3_000_000]
 DFE_DUE = [21_500_000, 6_875_000, 6_875_000, 6_875_000, 6_875_000]
 DFE_RECEIVED_BY_YEAR = [21_500_000, 0, 0, 0, 0]
+# Expected: nothing in 2024-25 (paused, report 3.6, 6.1); the withheld 2024-25 instalment paid with
+# 2025-26's once the renegotiated plan is agreed (3.7, 3.8: the remaining £27.5m released).
+DFE_EXPECTED = [21_500_000, 0, 13_750_000, 6_875_000, 6_875_000]
 AGREED_CUMULATIVE = [36_000_000, 27_000_000, 18_000_000, 9_000_000, 0]
 
 # New places (report 3.17: ERB 198 and special school 530 by 2027/28).
@@ -361,7 +364,15 @@ def _sources() -> list[tuple[str, str, str]]:
             "DfE payments due",
             "21,500,000 (2023-24), then 6,875,000 a year 2024-25 to 2027-28",
             "Report 3.8: the remaining £27.5m to be released in instalments; assumption: four equal "
-            "instalments. The 2024-25 instalment is due but not received (paused).",
+            "instalments. The 2024-25 instalment is due but not received (paused): 6,875,000 "
+            "withheld to date.",
+        ),
+        (
+            "DfE payments expected",
+            "0 (2024-25), 13,750,000 (2025-26), then 6,875,000 a year",
+            "Assumption: nothing in 2024-25 (payments paused, report 3.6, 6.1); once the "
+            "renegotiated plan is agreed DfE continues the payments originally agreed (3.7) and "
+            "releases the remaining £27.5m (3.8), the withheld 2024-25 instalment with 2025-26's.",
         ),
         (
             "Council contribution",
@@ -527,7 +538,14 @@ def example_spec() -> ModelSpec:
         for k, year in enumerate(YEARS)
     ]
     agreement = [
-        [year, DFE_DUE[k], DFE_RECEIVED_BY_YEAR[k], COUNCIL_BY_YEAR[k], AGREED_CUMULATIVE[k]]
+        [
+            year,
+            DFE_DUE[k],
+            DFE_RECEIVED_BY_YEAR[k],
+            COUNCIL_BY_YEAR[k],
+            AGREED_CUMULATIVE[k],
+            DFE_EXPECTED[k],
+        ]
         for k, year in enumerate(YEARS)
     ]
     high_needs = []

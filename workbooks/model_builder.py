@@ -65,7 +65,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES, TOTAL
 from models.forecast_growth import FORECAST, FORECAST_COLUMNS, FORECAST_TABLE
-from models.inputs import OPTIONAL_SETTINGS, SETTINGS, TABLE_COLUMNS
+from models.inputs import OPTIONAL_COLUMNS, OPTIONAL_SETTINGS, SETTINGS, TABLE_COLUMNS
 from models.years import year_label
 from workbooks.publish import publish
 from workbooks.safe_text import set_text
@@ -117,9 +117,13 @@ REFRESH_RULES: tuple[str, ...] = (
     "Current year = the financial year of Settings 'Return period' (2024-25 Q2 -> 2024-25).",
     EXPENDITURE_RULE,
     "Block transfers in = Funding 'Schools block' x 'Transfer rate'.",
-    "DfE Safety Valve contribution = Agreement 'DfE payment received' for years up to and "
-    "including the current year, 'DfE payment due' for later years; contributions also "
-    "include Funding 'Council contribution' and 'Other contributions'.",
+    "DfE Safety Valve contribution = Agreement 'DfE payment received' for years before the "
+    "current year, 'DfE payment expected' for the current and later years (what the council "
+    "expects DfE to pay: on time, later or never); contributions also include Funding "
+    "'Council contribution' and 'Other contributions'. A payment due but not received up to "
+    "the current year is withheld (due - received): the return's Safety Valve sheet and the "
+    "Dashboard show it, and the forecast counts only what is expected (DfE Safety Valve "
+    "agreement terms: instalments are paid subject to progress).",
     "Cumulative deficit starts from Settings 'Opening cumulative deficit' (brought forward "
     "into the first Funding year): cumulative[t] = cumulative[t-1] + (expenditure - income - "
     "transfers + other blocks in-year deficit) - contributions.",
@@ -164,6 +168,7 @@ FORMATS: dict[tuple[str, str], str] = {
     ("Agreement", "DfE payment received"): MONEY,
     ("Agreement", "Council contribution"): MONEY,
     ("Agreement", "Agreed cumulative deficit"): MONEY,
+    ("Agreement", "DfE payment expected"): MONEY,
     ("HighNeedsLines", "Budget"): MONEY,
     ("HighNeedsLines", "Forecast outturn"): MONEY,
     ("EHCPPeriod", "Actual"): COUNT,
@@ -186,7 +191,9 @@ TABLE_HELP: dict[str, str] = {
     "Funding": "One row per financial year (YYYY-YY, consecutive). Transfer rate as a "
     "percentage of the schools block (1% = 0.01).",
     "Agreement": "The Safety Valve agreement's profile by year: payments due and received "
-    "from the DfE, the council's contribution and the agreed cumulative deficit.",
+    "from the DfE, the council's contribution, the agreed cumulative deficit, and the payment "
+    "the council expects for the current and later years (a withheld instalment: 0 this year, "
+    "or in the year it is expected to be paid).",
     "Placements": "Base-year (first Funding year) children and young people by placement, "
     "average annual cost per place, yearly growth in numbers and cost inflation.",
     "Moves": "Planned net changes in count on top of growth (e.g. +30 new resourced places, "
@@ -264,7 +271,7 @@ def blank_spec(
         funding_rows=[[y, *blank] for y in years],
         placements_rows=[[p, None, None, None, None] for p in PLACEMENT_CATEGORIES],
         moves_rows=[[None, None, None]],
-        agreement_rows=[[y, None, None, None, None] for y in years],
+        agreement_rows=[[y, *[None] * (len(columns("Agreement")) - 1)] for y in years],
         high_needs_rows=[[line, None, None] for line in HIGH_NEEDS_LINES],
         census_years=census,
         ehcp_history_rows=[[c] + [None] * len(census) for c in PLACEMENT_CATEGORIES],
@@ -557,6 +564,11 @@ def _about(wb: Workbook, spec: ModelSpec, officejs: bool, namespace: str) -> Non
             cell.font = BOLD
 
 
+def columns(table: str) -> tuple[str, ...]:
+    """The columns the builder writes for ``table``: the required, then the optional ones."""
+    return TABLE_COLUMNS[table] + OPTIONAL_COLUMNS.get(table, ())
+
+
 def _inputs(wb: Workbook, spec: ModelSpec) -> None:
     ws = wb.create_sheet("Inputs")
     _widths(ws, {get_column_letter(i): 17 for i in range(1, 9)})
@@ -577,7 +589,7 @@ def _inputs(wb: Workbook, spec: ModelSpec) -> None:
         elif name == "LA code":
             cell.number_format = "@"
     row = _add_table(ws, "Funding", row, TABLE_COLUMNS["Funding"], spec.funding_rows)
-    _add_table(ws, "Agreement", row, TABLE_COLUMNS["Agreement"], spec.agreement_rows)
+    _add_table(ws, "Agreement", row, columns("Agreement"), spec.agreement_rows)
     ws.freeze_panes = "A4"
 
 
@@ -773,8 +785,8 @@ def _workings(wb: Workbook, spec: ModelSpec) -> _Layout:
         )
         y = f"{c}${rows['year']}"
         ws[r("dfe", c)] = (
-            f"=IF({y}<=$B$5,SUMIFS(Agreement[DfE payment received],Agreement[Year],{y}),"
-            f"SUMIFS(Agreement[DfE payment due],Agreement[Year],{y}))"
+            f"=IF({y}<$B$5,SUMIFS(Agreement[DfE payment received],Agreement[Year],{y}),"
+            f"SUMIFS(Agreement[DfE payment expected],Agreement[Year],{y}))"
         )
         ws[r("council", c)] = f"=INDEX(Funding[Council contribution],{kk})"
         ws[r("other_contrib", c)] = f"=INDEX(Funding[Other contributions],{kk})"
@@ -1045,6 +1057,12 @@ def _dashboard(wb: Workbook, spec: ModelSpec, layout: _Layout) -> None:
         ("Agreed cumulative deficit", f'=IFERROR({at("agreed")},"")', MONEY),
         ("Variance to the agreed profile", f'=IFERROR({at("variance")},"")', MONEY),
         ("DfE payments received to date", "=SUM(Agreement[DfE payment received])", MONEY),
+        (
+            "DfE payments withheld to date",
+            "=SUMPRODUCT((Agreement[Year]<=Workings!$B$5)*"
+            "(Agreement[DfE payment due]-Agreement[DfE payment received]))",
+            MONEY,
+        ),
         (
             "DfE payments outstanding",
             "=SUM(Agreement[DfE payment due])-SUM(Agreement[DfE payment received])",

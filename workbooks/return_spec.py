@@ -70,6 +70,7 @@ CHECK_ROLL_FORWARD = "Cumulative position rolls forward from the last year"
 CHECK_PERIOD = "Return period matches the financial year columns"
 CHECK_IN_YEAR = "In-year surplus/(deficit) adds up"
 CHECK_AGREEMENT = "Agreement profile agrees with the Safety Valve sheet"
+CHECK_SAFETY_VALVE = "Safety Valve payments add up and agree with the Financial summary"
 CHECK_LABELS: tuple[str, ...] = (
     CHECK_LINES,
     CHECK_EXPENDITURE,
@@ -78,6 +79,7 @@ CHECK_LABELS: tuple[str, ...] = (
     CHECK_PERIOD,
     CHECK_IN_YEAR,
     CHECK_AGREEMENT,
+    CHECK_SAFETY_VALVE,
 )
 CHECK_COLUMNS: tuple[str, ...] = ("Check", "Result", "Detail")
 PASS, FAIL = "PASS", "FAIL"
@@ -153,7 +155,7 @@ BLOCKS: tuple[Block, ...] = (
 MONEY_COLUMNS: dict[str, frozenset[str]] = {
     HIGH_NEEDS: frozenset({"Budget", "Forecast outturn", "Variance"}),
     BLOCK_MOVEMENTS: frozenset({"Amount"}),
-    SAFETY_VALVE: frozenset(SAFETY_VALVE_COLUMNS[1:7]),
+    SAFETY_VALVE: frozenset(SAFETY_VALVE_COLUMNS[1:9]),
 }
 MONEY_ROWS: dict[str, frozenset[str]] = {
     FINANCIAL_SUMMARY: frozenset(r for r in FINANCIAL_SUMMARY_ROWS if r != RAG),

@@ -70,6 +70,7 @@ from models import monitoring as m
 from models.errors import DSGError
 from models.money import round_half_up
 from models.monitoring import MonitoringReturn, ReturnTable, s251_code
+from models.years import year_start
 from workbooks import return_spec as spec
 from workbooks.publish import OutputError as OutputError
 from workbooks.publish import publish
@@ -722,7 +723,50 @@ def _checks(
         "forecast cumulative surplus/(deficit) and variance (one sign: negative for a deficit, "
         "and when worse than agreed).",
     )
+
+    # Safety Valve payments: withheld = due - received up to the current year; the Total row
+    # adds up each money column; the Financial summary's DfE contribution is what was
+    # received (closed years) or is expected (the current year on).
+    conds = []
+    listed = [label for label in fig.safety_valve_table.column("Year") if label != m.SV_TOTAL]
+    for y in listed:
+        if _sv_figure(fig, y, m.DFE_WITHHELD) is not None:
+            conds.append(
+                _Sum(
+                    [
+                        (1, sv[(y, m.DFE_DUE)]),
+                        (-1, sv[(y, m.DFE_RECEIVED)]),
+                        (-1, sv[(y, m.DFE_WITHHELD)]),
+                    ]
+                )
+            )
+    if (m.SV_TOTAL, m.DFE_DUE) in sv:
+        for col in m.SV_TOTALLED:
+            terms = [(1, sv[(y, col)]) for y in listed if _sv_figure(fig, y, col) is not None]
+            conds.append(_Sum([*terms, (-1, sv[(m.SV_TOTAL, col)])]))
+    start = year_start(fig.current_year)
+    for y in fig.years:
+        if (y, m.DFE_DUE) not in sv:
+            continue
+        source = m.DFE_RECEIVED if year_start(y) < start else m.DFE_EXPECTED
+        conds.append(_Sum([(1, fs[(m.DFE_CONTRIBUTION, y)]), (-1, sv[(y, source)])]))
+    out[spec.CHECK_SAFETY_VALVE] = (
+        conds,
+        "Each year up to the current one: DfE payment due - received = withheld. The Total row "
+        "adds up due, received, withheld, expected and the council contribution. The Financial "
+        f"summary's '{m.DFE_CONTRIBUTION}' is the payment received before {fig.current_year} "
+        "and the payment expected from it on.",
+    )
     return out
+
+
+def _sv_figure(fig: MonitoringReturn, year: str, column: str) -> Any:
+    """The Safety Valve figure of ``year`` (a row label) and ``column``; None when blank."""
+    table = fig.safety_valve_table
+    for row in table.cells:
+        if row[0] == year:
+            return row[table.columns.index(column)]
+    return None
 
 
 def _dimension(ws: Worksheet, c: int) -> ColumnDimension | None:
