@@ -70,8 +70,10 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
 
 #: Columns a table may have, read when present; the model builder writes them. A model
 #: without one reads as its default (:mod:`models.parse`): ``DfE payment expected`` as
-#: ``DfE payment due`` (every instalment expected when the agreement says).
+#: ``DfE payment due`` (every instalment expected when the agreement says), ``Forum
+#: decision`` as blank (not yet decided).
 OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "Funding": ("Forum decision",),
     "Agreement": ("DfE payment expected",),
 }
 

@@ -298,7 +298,12 @@ class Settings:
 
 @dataclass(frozen=True, eq=False)
 class Funding:
-    """The Funding table: one value per financial year, pounds (rates as decimals)."""
+    """The Funding table: one value per financial year, pounds (rates as decimals).
+
+    ``forum_decision`` is the schools forum's decision on each year's
+    transfer: ``Approved``, ``Refused`` or ``""`` (not yet decided, or no
+    transfer); empty when the model has no ``Forum decision`` column.
+    """
 
     years: tuple[str, ...]
     income: Keyed
@@ -308,8 +313,11 @@ class Funding:
     other_blocks_deficit: Keyed
     council_contribution: Keyed
     other_contributions: Keyed
+    forum_decision: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if not self.forum_decision:
+            object.__setattr__(self, "forum_decision", ("",) * len(self.years))
         _same_keys(
             "Funding",
             self.years,

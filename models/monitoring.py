@@ -26,7 +26,10 @@ Rules (the model workbook states the same rules to its readers)
   of the current year is therefore not used).
 - Block transfers in = Schools block x Transfer rate (BLOCK_TRANSFER_IMPACT);
   Block movements lists one row per year with a non-zero transfer, from
-  ``Schools block`` to ``High needs block``.
+  ``Schools block`` to ``High needs block``; its ``Schools forum approval``
+  is the forum's decision (Funding ``Forum decision``) or ``Required`` while
+  undecided, and a transfer the forum refused needs the Secretary of State
+  whatever its size (METHOD.md, BLOCK_TRANSFER_IMPACT).
 - DfE Safety Valve contribution = Agreement ``DfE payment received`` for years
   before the current year, ``DfE payment expected`` for the current and later
   years (what the council expects: on time, later or never; without the
@@ -493,6 +496,15 @@ def ehcp_table(model: DSGModel) -> ReturnTable:
 def block_movements(model: DSGModel) -> ReturnTable:
     """Block movements: one row per year with a transfer, Schools block to High needs block.
 
+    ``Schools forum approval`` shows the forum's decision (Funding ``Forum
+    decision``: ``Approved`` or ``Refused``), or ``Required`` while it is not
+    yet decided; ``Secretary of State approval`` is BLOCK_TRANSFER_IMPACT's, so
+    a transfer the forum refused reads ``Required`` whatever its size.
+
+    References
+    ----------
+    METHOD.md, "BLOCK_TRANSFER_IMPACT"; RETURN.md, Block movements.
+
     >>> from models.samples import sample_model
     >>> block_movements(sample_model()).column("Year")
     ['2023-24', '2024-25']
@@ -506,15 +518,16 @@ def block_movements(model: DSGModel) -> ReturnTable:
             TO_BLOCK,
             float(transfer),
             float(rate),
-            forum,
+            decision or forum,
             secretary,
         ]
-        for year, transfer, rate, forum, secretary in zip(
+        for year, transfer, rate, forum, secretary, decision in zip(
             column["Year"],
             column["Transfer"],
             column["Transfer rate"],
             column["Schools forum approval"],
             column["Secretary of State approval"],
+            model.funding.forum_decision,
             strict=True,
         )
         if transfer != 0

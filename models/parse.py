@@ -28,6 +28,10 @@ same rules to its readers)
   most 1; Agreement years are unique and, within the Funding years,
   consecutive; HighNeedsLines, EHCPHistory, EHCPPeriod and EHCPByAge list
   exactly the return's rows; a Condition's RAG is Green, Amber or Red.
+- Funding ``Forum decision`` (optional) is the schools forum's decision on
+  the year's transfer: ``Approved``, ``Refused`` or blank (not yet decided),
+  any case; a decision on a year with no transfer is refused (METHOD.md,
+  BLOCK_TRANSFER_IMPACT).
 - Agreement ``DfE payment expected`` (optional: a model built before it had
   none) is what the council expects DfE to pay in each current and later year:
   on time, later or never. Without the column every instalment is expected
@@ -64,6 +68,7 @@ from models.model import (
     year_series,
 )
 from models.return_figures import projected_spend
+from models.transfers import forum_decision
 from models.validation import Column, is_blank, parse_year, read_columns, read_scalar, rows_of
 from models.validation import _show as show
 from models.years import year_start
@@ -135,6 +140,7 @@ FUNDING_COLUMNS: tuple[Column, ...] = (
     Column("Other blocks in-year deficit"),
     Column("Council contribution"),
     Column("Other contributions"),
+    Column("Forum decision", "text", required=False),
 )
 PLACEMENT_COLUMNS: tuple[Column, ...] = (
     Column("Placement", "name", unique=True),
@@ -631,6 +637,24 @@ def _funding(frame: Table, found: Problems) -> Funding | None:
                 f"row {i + 1} {frame['Year'][i]!r}, column 'Transfer rate'",
                 f"{rate:g} is above 1 (a rate is a decimal: 0.01 is 1%)",
             )
+    decisions: list[str] = []
+    for i, text in enumerate(frame.get("Forum decision") or [""] * len(frame["Year"])):
+        decision = forum_decision(text)
+        where = f"row {i + 1} {frame['Year'][i]!r}, column 'Forum decision'"
+        if decision is None:
+            found.add(
+                "Funding",
+                where,
+                f"{show(text)} is not a forum decision: Approved, Refused or blank",
+            )
+        elif decision and not frame["Transfer rate"][i] > 0:
+            found.add(
+                "Funding",
+                where,
+                f"{show(decision)} is a forum decision on a year with no transfer (Transfer rate 0): "
+                "leave it blank",
+            )
+        decisions.append(decision or "")
     if len(found) > before or years is None:
         return None
 
@@ -646,6 +670,7 @@ def _funding(frame: Table, found: Problems) -> Funding | None:
         other_blocks_deficit=column("Other blocks in-year deficit"),
         council_contribution=column("Council contribution"),
         other_contributions=column("Other contributions"),
+        forum_decision=tuple(decisions),
     )
 
 

@@ -233,7 +233,11 @@ def transfer_table(model: DSGModel) -> ResultTable:
     """
     f = model.funding
     return block_transfer_result(
-        list(f.years), f.schools_block.to_numpy(), f.transfer_rate.to_numpy()
+        list(f.years),
+        f.schools_block.to_numpy(),
+        f.transfer_rate.to_numpy(),
+        None,
+        [list(f.forum_decision)],
     )
 
 
@@ -250,7 +254,11 @@ def transfer_impact(model: DSGModel) -> pd.DataFrame:
     """
     f = model.funding
     return block_transfer_impact(
-        list(f.years), f.schools_block.to_numpy(), f.transfer_rate.to_numpy()
+        list(f.years),
+        f.schools_block.to_numpy(),
+        f.transfer_rate.to_numpy(),
+        None,
+        [list(f.forum_decision)],
     )
 
 

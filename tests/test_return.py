@@ -838,3 +838,42 @@ def test_an_unknown_placement_in_moves_names_the_moves_table(tmp_path):
     moves = _df([["Placement", "Year", "Change"], ["Hospital", "2025-26", 3]])
     message = _refused(with_table(example_inputs(), "Moves", moves), tmp_path)
     assert message.startswith("Moves row 1 'Hospital', column 'Placement': unknown placement")
+
+
+def test_a_transfer_the_forum_refused_reads_required_for_the_secretary_of_state(tmp_path):
+    """METHOD.md, BLOCK_TRANSFER_IMPACT: a 0.5% transfer the schools forum refused (Surrey
+    2019-20) needs the Secretary of State; the Block movements sheet shows the forum's decision."""
+    funding = example_inputs().frame("Funding")
+    funding.loc[2, "Transfer rate"] = 0.005
+    funding["Forum decision"] = ["Approved", "approved", " REFUSED ", None]
+    inputs = with_table(example_inputs(), "Funding", funding)
+    written = run_refresh(inputs, TEMPLATE_PATH, tmp_path / "out")
+    assert all(c.passed for c in written.checks), written.checks
+    moved = read_block(openpyxl.load_workbook(written.path)[spec.BLOCK_MOVEMENTS], "Year")
+    assert moved[("2025-26", "share of schools block")] == 0.005
+    assert moved[("2025-26", "schools forum approval")] == "Refused"
+    assert moved[("2025-26", "secretary of state approval")] == "Required"
+    assert moved[("2024-25", "schools forum approval")] == "Approved"
+    # the same 0.5% approved, or not yet decided, needs the forum only
+    for decision, shown in (("Approved", "Approved"), (None, "Required")):
+        funding["Forum decision"] = ["Approved", "Approved", decision, None]
+        fig = monitoring_return(with_table(example_inputs(), "Funding", funding))
+        row = fig.block_movements.set_index("Year").loc["2025-26"]
+        assert row["Schools forum approval"] == shown
+        assert row["Secretary of State approval"] == "Not required"
+
+
+@pytest.mark.parametrize(
+    ("decisions", "where", "what"),
+    [
+        (["Approved", "Deferred", None, None], "row 2 '2024-25'", "'Deferred' is not a forum"),
+        (["Approved", None, "Refused", None], "row 3 '2025-26'", "year with no transfer"),
+    ],
+)
+def test_a_forum_decision_that_cannot_be_is_refused_naming_the_row(decisions, where, what):
+    funding = example_inputs().frame("Funding")
+    funding["Forum decision"] = decisions
+    with pytest.raises(InputError) as caught:
+        monitoring_return(with_table(example_inputs(), "Funding", funding))
+    message = str(caught.value)
+    assert f"Funding {where}, column 'Forum decision'" in message and what in message

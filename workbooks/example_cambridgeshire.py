@@ -84,6 +84,9 @@ SCHOOLS_BLOCK = [450_000_000, 480_000_000]
 for _ in range(3):
     SCHOOLS_BLOCK.append(_grow(SCHOOLS_BLOCK[-1], "0.03"))
 TRANSFER_RATE = 0.01
+# Schools forum: the 2023-24 and 2024-25 transfers were agreed (report 3.16); later years go to
+# the forum each year (3.15), not yet decided.
+FORUM_DECISION = ["Approved", "Approved", None, None, None]
 
 # Placements: January 2024 EHC plans by placement (DfE), annual cost per place.
 # Growth 'forecast': each placement grows at its category's P50 growth in EHCPForecast.
@@ -352,6 +355,12 @@ def _sources() -> list[tuple[str, str, str]]:
             "Report 3.15-3.16: the agreement is contingent on a 1% transfer approved each year; assumed "
             "to continue to 2027-28. Above 0.5%, so Secretary of State approval is needed (3.14).",
         ),
+        (
+            "Schools forum decision",
+            "Approved 2023-24 and 2024-25; later years not yet decided",
+            "Report 3.16 (the 1% transfers in 23/24 and 24/25 were agreed) and 3.15 (each year's "
+            "transfer goes to the schools forum for support before the disapplication request).",
+        ),
         ("DfE Safety Valve revenue", "49,000,000 agreed", REPORT + ", para 3.3."),
         (
             "DfE payments received",
@@ -534,6 +543,7 @@ def example_spec() -> ModelSpec:
             0,
             COUNCIL_BY_YEAR[k],
             0,
+            FORUM_DECISION[k],
         ]
         for k, year in enumerate(YEARS)
     ]

@@ -66,6 +66,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES, TOTAL
 from models.forecast_growth import FORECAST, FORECAST_COLUMNS, FORECAST_TABLE
 from models.inputs import OPTIONAL_COLUMNS, OPTIONAL_SETTINGS, SETTINGS, TABLE_COLUMNS
+from models.transfers import DEFAULT_THRESHOLD
 from models.years import year_label
 from workbooks.publish import publish
 from workbooks.safe_text import set_text
@@ -116,7 +117,9 @@ REFRESH_RULES: tuple[str, ...] = (
     "placement projection.",
     "Current year = the financial year of Settings 'Return period' (2024-25 Q2 -> 2024-25).",
     EXPENDITURE_RULE,
-    "Block transfers in = Funding 'Schools block' x 'Transfer rate'.",
+    "Block transfers in = Funding 'Schools block' x 'Transfer rate'. The schools forum must "
+    "approve any transfer; the Secretary of State any above 0.5% of the schools block, and any "
+    "the forum refused (Funding 'Forum decision': Approved, Refused or blank while undecided).",
     "DfE Safety Valve contribution = Agreement 'DfE payment received' for years before the "
     "current year, 'DfE payment expected' for the current and later years (what the council "
     "expects DfE to pay: on time, later or never); contributions also include Funding "
@@ -189,7 +192,8 @@ TABLE_HELP: dict[str, str] = {
     "Settings": "One value per setting. Return period as YYYY-YY Qn; money in pounds; "
     "Opening cumulative deficit is brought forward into the first Funding year (positive = deficit).",
     "Funding": "One row per financial year (YYYY-YY, consecutive). Transfer rate as a "
-    "percentage of the schools block (1% = 0.01).",
+    "percentage of the schools block (1% = 0.01). Forum decision: the schools forum's "
+    "decision on the year's transfer (Approved, Refused, or blank while undecided).",
     "Agreement": "The Safety Valve agreement's profile by year: payments due and received "
     "from the DfE, the council's contribution, the agreed cumulative deficit, and the payment "
     "the council expects for the current and later years (a withheld instalment: 0 this year, "
@@ -265,10 +269,9 @@ def blank_spec(
     settings: dict[str, Any] = {name: None for name in SETTINGS}
     settings["Local authority"] = local_authority or None
     settings["LA code"] = la_code or None
-    blank = [None] * 7
     return ModelSpec(
         settings=settings,
-        funding_rows=[[y, *blank] for y in years],
+        funding_rows=[[y, *[None] * (len(columns("Funding")) - 1)] for y in years],
         placements_rows=[[p, None, None, None, None] for p in PLACEMENT_CATEGORIES],
         moves_rows=[[None, None, None]],
         agreement_rows=[[y, *[None] * (len(columns("Agreement")) - 1)] for y in years],
@@ -360,8 +363,10 @@ def calculation_formulas(
         ),
         (
             "Block transfers",
-            f"={f('BLOCK_TRANSFER_IMPACT')}(Funding[Year], Funding[Schools block], Funding[Transfer rate])",
-            "Schools block to High Needs Block transfers and the approvals they need.",
+            f"={f('BLOCK_TRANSFER_IMPACT')}(Funding[Year], Funding[Schools block], "
+            "Funding[Transfer rate], , Funding[Forum decision])",
+            "Schools block to High Needs Block transfers and the approvals they need (a transfer "
+            "the schools forum refused needs the Secretary of State).",
         ),
         (
             "DSG trajectory",
@@ -588,7 +593,7 @@ def _inputs(wb: Workbook, spec: ModelSpec) -> None:
             cell.number_format = "dd/mm/yyyy"
         elif name == "LA code":
             cell.number_format = "@"
-    row = _add_table(ws, "Funding", row, TABLE_COLUMNS["Funding"], spec.funding_rows)
+    row = _add_table(ws, "Funding", row, columns("Funding"), spec.funding_rows)
     _add_table(ws, "Agreement", row, columns("Agreement"), spec.agreement_rows)
     ws.freeze_panes = "A4"
 
@@ -1028,6 +1033,20 @@ def _calculations(
     return anchors
 
 
+def _secretary_of_state() -> str:
+    """The current year's Secretary of State approval, as BLOCK_TRANSFER_IMPACT decides it.
+
+    A plain formula (it shows without the add-in): ``Required`` when the
+    year's Transfer rate is above 0.5%, or above 0 and the schools forum
+    refused it (METHOD.md, BLOCK_TRANSFER_IMPACT).
+    """
+    at = "MATCH(Workings!$B$5,Funding[Year],0)"
+    rate = f"INDEX(Funding[Transfer rate],{at})"
+    refused = f'UPPER(TRIM(INDEX(Funding[Forum decision],{at})))="REFUSED"'
+    limit = repr(DEFAULT_THRESHOLD)
+    return f'=IFERROR(IF(OR({rate}>{limit},AND({rate}>0,{refused})),"Required","Not required"),"")'
+
+
 def _dashboard(wb: Workbook, spec: ModelSpec, layout: _Layout) -> None:
     ws = wb.create_sheet("Dashboard", index=1)
     ws.sheet_view.showGridLines = False
@@ -1069,6 +1088,7 @@ def _dashboard(wb: Workbook, spec: ModelSpec, layout: _Layout) -> None:
             MONEY,
         ),
         ("Block transfers in (all years)", f"=SUM({layout.row_range('transfers')})", MONEY),
+        ("Secretary of State approval (this year's transfer)", _secretary_of_state(), "@"),
     ]
     ws["A4"] = "Key figures (positive = deficit)"
     ws["A4"].font = HEADING
