@@ -61,8 +61,9 @@ Rules (the model workbook states the same rules to its readers)
   line, Variance = Forecast outturn - Budget, Variance % = Variance / |Budget|
   (blank when the Budget is 0), then the Total row.
 - EHCP numbers: history columns from EHCPHistory (one per January census
-  column), ``<period> actual`` and ``<period> plan`` from EHCPPeriod,
-  Variance = actual - plan; age groups (actual only) from EHCPByAge; totals.
+  column; a figure DfE suppressed, ``x``/``c``/``z``, is shown as ``x`` with
+  the note "suppressed by DfE", never 0, and its column is not totalled),
+  ``<period> actual`` and ``<period> plan`` from EHCPPeriod, Variance = actual - plan; age groups (actual only) from EHCPByAge; totals.
 
 Money stays in unrounded float pounds here; the writer rounds once, half-up,
 to the penny.
@@ -180,6 +181,9 @@ HIGH_NEEDS_COLUMNS: tuple[str, ...] = (
 )
 
 EHCP_LABEL = "Category"
+#: How the return shows a figure DfE suppressed (DfE's own symbol), and the note beside it.
+SUPPRESSED_MARK = "x"
+SUPPRESSED_NOTE = "suppressed by DfE"
 VARIANCE = "Variance"
 EHCP_ROWS: tuple[str, ...] = (*PLACEMENT_CATEGORIES, TOTAL, *AGE_GROUPS, TOTAL_BY_AGE)
 
@@ -461,6 +465,10 @@ def high_needs_table(model: DSGModel) -> ReturnTable:
 def ehcp_table(model: DSGModel) -> ReturnTable:
     """EHCP numbers: census history, the period's actual and plan, Variance; by age; totals.
 
+    A census figure DfE suppressed (EHCPHistory ``x``, ``c`` or ``z``) is
+    shown as ``x``, never 0, and so is that column's Total: it cannot be
+    added up (RETURN.md, EHCP numbers).
+
     >>> from models.samples import sample_model
     >>> t = ehcp_table(sample_model())
     >>> [t.at(TOTAL, c) for c in ("2024-25 Q2 actual", "2024-25 Q2 plan", VARIANCE)]
@@ -468,14 +476,17 @@ def ehcp_table(model: DSGModel) -> ReturnTable:
     """
     e, period = model.ehcp, model.settings.period
     actual, plan = period_actual(period), period_plan(period)
-    by_category = [
-        *(_floats(e.history.values[:, k]) for k in range(len(e.history.columns))),
+    by_category: list[list[Any]] = [
+        *(_census(e.history.values[:, k]) for k in range(len(e.history.columns))),
         _floats(e.actual),
         _floats(e.plan),
         _floats(rf.ehcp_variance(model)),
     ]
     categories = [list(row) for row in zip(*by_category, strict=True)]
-    total = [float(sum(column)) for column in by_category]
+    total = [
+        SUPPRESSED_MARK if SUPPRESSED_MARK in column else float(sum(column))
+        for column in by_category
+    ]
     n = len(by_category)
     at_actual = n - 3
     by_age = _floats(e.by_age)
@@ -491,6 +502,21 @@ def ehcp_table(model: DSGModel) -> ReturnTable:
     ]
     columns = (*e.history.columns, actual, plan, VARIANCE)
     return ReturnTable(EHCP_ROWS, columns, tuple(tuple(r) for r in rows))
+
+
+def _census(values: Any) -> list[Any]:
+    """A census column: counts, and DfE's ``x`` where the model holds a suppressed figure."""
+    return [SUPPRESSED_MARK if np.isnan(v) else float(v) for v in values]
+
+
+def suppressed_columns(table: ReturnTable) -> list[str]:
+    """The EHCP numbers columns holding a figure DfE suppressed (``x``), in order.
+
+    >>> t = ReturnTable(("A", "Total"), ("January 2025", "January 2024"), [["x", 1.0], ["x", 1.0]])
+    >>> suppressed_columns(t)
+    ['January 2025']
+    """
+    return [c for c in table.columns if SUPPRESSED_MARK in table.column(c)]
 
 
 def block_movements(model: DSGModel) -> ReturnTable:

@@ -32,6 +32,9 @@ same rules to its readers)
   the year's transfer: ``Approved``, ``Refused`` or blank (not yet decided),
   any case; a decision on a year with no transfer is refused (METHOD.md,
   BLOCK_TRANSFER_IMPACT).
+- An EHCPHistory census cell may hold DfE's ``x``, ``c`` or ``z`` (a figure
+  DfE suppressed or does not publish): it is kept as not a number (NaN),
+  never 0, and the return shows ``x`` (DfE's statistics conventions).
 - Agreement ``DfE payment expected`` (optional: a model built before it had
   none) is what the council expects DfE to pay in each current and later year:
   on time, later or never. Without the column every instalment is expected
@@ -776,6 +779,54 @@ def _high_needs(frame: Table, found: Problems) -> HighNeedsLines | None:
     )
 
 
+#: DfE's symbols for a figure it does not publish (its statistics' conventions): ``x``
+#: suppressed or not available, ``c`` confidential, ``z`` not applicable. EHCPHistory
+#: accepts each, any case, as a suppressed figure: never 0.
+SUPPRESSED: tuple[str, ...] = ("x", "c", "z")
+#: What the person reads when an EHCPHistory cell is blank: DfE's download leaves it so.
+_BLANK_HISTORY = " (a figure DfE suppressed: type x, as DfE's files show it; never 0)"
+
+
+def is_suppressed(value: Any) -> bool:
+    """A cell holding DfE's symbol for a suppressed figure (``x``, ``c`` or ``z``).
+
+    >>> is_suppressed(" X "), is_suppressed("c"), is_suppressed(0), is_suppressed("n/a")
+    (True, True, False, False)
+    """
+    return isinstance(value, str) and value.strip().casefold() in SUPPRESSED
+
+
+def _without_suppressed(inputs: ModelInputs) -> tuple[ModelInputs, set[tuple[int, str]]]:
+    """EHCPHistory with each suppressed census cell read as 0, and where they were.
+
+    The positions are ``(data row, census header)``; :func:`_ehcp` puts NaN
+    back there, so a suppressed figure is never counted as 0.
+    """
+    raw = inputs.tables.get("EHCPHistory")
+    rows = rows_of(raw) if raw is not None else []
+    if not rows:
+        return inputs, set()
+    header = rows[0]
+    census = {
+        i: str(h).strip()
+        for i, h in enumerate(header)
+        if not is_blank(h) and str(h).strip().casefold() != "category"
+    }
+    where: set[tuple[int, str]] = set()
+    body = []
+    for r, row in enumerate(rows[1:]):
+        new = list(row)
+        for i, name in census.items():
+            if i < len(new) and is_suppressed(new[i]):
+                new[i] = 0.0
+                where.add((r, name))
+        body.append(new)
+    if not where:
+        return inputs, where
+    tables = {**inputs.tables, "EHCPHistory": [list(header), *body]}
+    return ModelInputs(tables, inputs.source), where
+
+
 def _history_columns(inputs: ModelInputs, found: Problems) -> list[Column]:
     head = rows_of(inputs.tables["EHCPHistory"])
     census = [
@@ -794,7 +845,13 @@ def _history_columns(inputs: ModelInputs, found: Problems) -> list[Column]:
     ]
 
 
-def _ehcp(history: Table, period: Table, by_age: Table, found: Problems) -> EHCPNumbers | None:
+def _ehcp(
+    history: Table,
+    period: Table,
+    by_age: Table,
+    found: Problems,
+    suppressed: set[tuple[int, str]] | None = None,
+) -> EHCPNumbers | None:
     before = len(found)
     hist_rows = _labels(history, "Category", PLACEMENT_CATEGORIES, "EHCPHistory", found)
     period_rows = _labels(period, "Category", PLACEMENT_CATEGORIES, "EHCPPeriod", found)
@@ -803,7 +860,10 @@ def _ehcp(history: Table, period: Table, by_age: Table, found: Problems) -> EHCP
         return None
     census = [c for c in history if c != "Category"]
     history_rows = [hist_rows[c] for c in PLACEMENT_CATEGORIES]
-    values = np.array([np.asarray(history[c], dtype=float)[history_rows] for c in census])
+    columns = {c: np.array(history[c], dtype=float) for c in census}
+    for r, c in suppressed or ():  # DfE's x, c or z: not a number, never 0
+        columns[c][r] = np.nan
+    values = np.array([columns[c][history_rows] for c in census])
     table = Grid(
         PLACEMENT_CATEGORIES,
         tuple(census_label(h) for h in census),
@@ -870,6 +930,7 @@ def parse_model(inputs: ModelInputs) -> DSGModel:
     datetime.date(2024, 9, 30)
     """
     inputs = resolve_forecast_growth(inputs)  # Placements Growth 'forecast': its P50 growth
+    inputs, suppressed = _without_suppressed(inputs)
     found = Problems()
     # every table's cells, so the person sees every problem at once
     cells = _settings_cells(inputs, found)
@@ -884,6 +945,12 @@ def parse_model(inputs: ModelInputs) -> DSGModel:
         _history_columns(inputs, found) if "EHCPHistory" in inputs.tables else [],
         found,
     )
+    found.items = [  # a blank census cell is most often a figure DfE suppressed
+        Problem(p.argument, p.where, p.what + _BLANK_HISTORY)
+        if p.argument == "EHCPHistory" and "blank" in p.what and "row" in p.where
+        else p
+        for p in found.items
+    ]
     period_table = read_model_table(inputs, "EHCPPeriod", PERIOD_COLUMNS, found)
     age_table = read_model_table(inputs, "EHCPByAge", AGE_COLUMNS, found)
     condition_table = read_model_table(inputs, "Conditions", CONDITION_COLUMNS, found)
@@ -911,7 +978,7 @@ def parse_model(inputs: ModelInputs) -> DSGModel:
         )
     agreement = _agreement(agreement_table, funding.years if funding else (), found)
     high_needs = _high_needs(line_table, found)
-    ehcp = _ehcp(history_table, period_table, age_table, found)
+    ehcp = _ehcp(history_table, period_table, age_table, found, suppressed)
     conditions = _conditions(condition_table, found)
     placements = _placements(placement_table, move_table, found)
     found.raise_if_any()

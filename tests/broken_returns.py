@@ -18,7 +18,9 @@ from pathlib import Path
 import pandas as pd
 
 from models import monitoring as m
+from models.inputs import ModelInputs
 from models.monitoring import MonitoringReturn, ReturnTable, monitoring_return
+from models.validation import rows_of
 from tests.test_return import example_inputs
 from workbooks import return_spec as spec
 from workbooks.return_template import TEMPLATE_PATH
@@ -102,6 +104,22 @@ def _dfe_contribution(fig: MonitoringReturn, d: float) -> MonitoringReturn:
     return dataclasses.replace(fig, financial_summary_table=fs)
 
 
+def suppressed_figures() -> MonitoringReturn:
+    """The example with DfE's suppressed figures in EHCPHistory: ``x``, ``c`` and ``z``
+    in the January 2023 census (NMSS, hospital, other), as a DfE download shows them."""
+    inputs = example_inputs()
+    rows = [list(r) for r in rows_of(inputs.tables["EHCPHistory"])]
+    for r, mark in ((4, "x"), (5, "C"), (7, " z ")):
+        rows[r][2] = mark
+    return monitoring_return(ModelInputs({**inputs.tables, "EHCPHistory": rows}))
+
+
+def _suppressed_other_total(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    """A census column beside the suppressed one, its Total a pound out: still checked."""
+    fig = suppressed_figures()
+    return dataclasses.replace(fig, ehcp_table=_shift(fig.ehcp, m.TOTAL, "January 2024", d))
+
+
 #: name -> (how the figures are broken, the checks that must FAIL)
 CASES: dict[str, tuple[Callable[[MonitoringReturn], MonitoringReturn], set[str]]] = {}
 for _name, _break, _fails in (
@@ -122,6 +140,15 @@ for _name, _break, _fails in (
             lambda fig, b=_break, d=_sign * 1.0: b(fig, d),
             _fails,
         )
+CASES["suppressed_census"] = (lambda fig: suppressed_figures(), set())
+CASES["suppressed_census_other_total_1_pound_high"] = (
+    lambda fig: _suppressed_other_total(fig, 1.0),
+    {spec.CHECK_EHCP},
+)
+CASES["suppressed_census_other_total_1_pound_low"] = (
+    lambda fig: _suppressed_other_total(fig, -1.0),
+    {spec.CHECK_EHCP},
+)
 CASES["period_in_another_year"] = (lambda fig: _period(fig, "2025-26 Q2"), {spec.CHECK_PERIOD})
 CASES["period_outside_the_years"] = (lambda fig: _period(fig, "2031-32 Q2"), {spec.CHECK_PERIOD})
 

@@ -31,6 +31,7 @@ from models.monitoring import (
     inputs_sha256,
     monitoring_return,
 )
+from models.validation import rows_of
 from tests.conftest import PENNY, SHARED
 from workbooks import publish
 from workbooks import return_spec as spec
@@ -877,3 +878,61 @@ def test_a_forum_decision_that_cannot_be_is_refused_naming_the_row(decisions, wh
         monitoring_return(with_table(example_inputs(), "Funding", funding))
     message = str(caught.value)
     assert f"Funding {where}, column 'Forum decision'" in message and what in message
+
+
+def test_figures_dfe_suppressed_are_shown_as_x_with_a_note_never_0(tmp_path):
+    """RETURN.md, EHCP numbers: DfE's x, c and z in EHCPHistory are read as suppressed figures,
+    shown as x with the note 'suppressed by DfE', never 0; that census is not totalled and the
+    EHCP check skips it (tests.broken_returns: another column a pound out still fails)."""
+    from tests.broken_returns import AUDIT, suppressed_figures
+    from workbooks.return_writer import write_return
+
+    fig = suppressed_figures()
+    assert fig.ehcp.loc["NMSS or independent", "January 2023"] == "x"
+    assert fig.ehcp.loc["Other placements or direct payments", "January 2023"] == "x"
+    assert fig.ehcp.loc["Total", "January 2023"] == "x"
+    assert fig.ehcp.loc["Mainstream schools or academies", "January 2023"] == 560
+    assert fig.ehcp.loc["Total", "January 2024"] == sum(600 + 10 * i for i in range(7))
+    written = write_return(fig, TEMPLATE_PATH, tmp_path, AUDIT)
+    assert all(c.passed for c in written.checks), written.checks
+    ehcp_check = next(c for c in written.checks if c.check == spec.CHECK_EHCP)
+    assert "January 2023" in ehcp_check.detail and "suppressed by DfE" in ehcp_check.detail
+    ws = openpyxl.load_workbook(written.path)[spec.EHCP]
+    shown = {
+        (ws.cell(r, 1).value, ws.cell(3, c).value): ws.cell(r, c)
+        for r in range(4, 25)
+        for c in range(2, 20)
+    }
+    cell = shown[("NMSS or independent", "January 2023")]
+    assert cell.value == "x" and cell.data_type == "s"
+    assert cell.comment is not None and "suppressed by DfE" in cell.comment.text
+    assert shown[("Total", "January 2023")].value == "x"
+
+
+def test_a_blank_census_cell_says_dfe_suppression_is_typed_as_x():
+    """Pasting DfE's history leaves suppressed cells blank: the refusal says to type x."""
+    inputs = example_inputs()
+    rows = [list(r) for r in rows_of(inputs.tables["EHCPHistory"])]
+    for row in rows[1:]:
+        row[3] = None
+    with pytest.raises(InputError) as caught:
+        monitoring_return(ModelInputs({**inputs.tables, "EHCPHistory": rows}))
+    message = str(caught.value)
+    assert "column '2024'" in message and "blank" in message
+    assert "DfE suppressed: type x" in message
+
+
+def test_dfe_history_with_its_suppressed_2025_refreshes_the_example(dfe_dir, tmp_path):
+    """DfE suppressed Cambridgeshire's January 2025 placements: the history the import (and
+    dsg dfe-history) writes holds DfE's x there, and the refresh reads it as suppressed."""
+    from workbooks import dfe
+
+    rows = dfe.history_rows(dfe.council_history(dfe_dir, "873"))
+    rows = [[str(h) for h in rows[0]], *[r for r in rows[1:] if r[0] != "Total"]]
+    assert all(r[-1] == "x" for r in rows[1:])
+    inputs = with_table(read_model(EXAMPLE), "EHCPHistory", rows)
+    written = run_refresh(inputs, TEMPLATE_PATH, tmp_path / "out")
+    assert all(c.passed for c in written.checks), written.checks
+    fig = monitoring_return(inputs)
+    assert set(fig.ehcp["January 2025"].iloc[:8]) == {"x"}
+    assert fig.ehcp.loc["Total", "January 2024"] == 7318

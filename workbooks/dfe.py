@@ -927,12 +927,13 @@ def _deficit_of(deficit: pd.DataFrame, level: str, council: Council) -> pd.Serie
 def history_rows(history: History, ages: bool = False) -> list[list]:
     """Header + rows of the EHCPHistory table: ``Category``, one column per January year.
 
-    Suppressed figures are ``None`` (an empty cell); counts are ints.
+    Suppressed figures are DfE's ``x`` (the model's EHCPHistory reads it as
+    suppressed, never 0; a blank cell would be refused); counts are ints.
     """
     table = history.ages if ages else history.categories
     header = ["Age group" if ages else "Category"] + [int(y) for y in table.columns]
     body = [
-        [label] + [None if pd.isna(v) else int(round_count(v)) for v in table.loc[label]]
+        [label] + ["x" if pd.isna(v) else int(round_count(v)) for v in table.loc[label]]
         for label in table.index
     ]
     return [header] + body

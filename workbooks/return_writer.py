@@ -62,6 +62,7 @@ from typing import Any
 
 import openpyxl
 from openpyxl.cell.cell import MergedCell
+from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.worksheet.worksheet import Worksheet
@@ -638,7 +639,10 @@ def _checks(
     e = cells["ehcp"]
     actual = m.period_actual(fig.period)
     conds = []
+    suppressed = m.suppressed_columns(fig.ehcp_table)
     for col in fig.ehcp_columns:
+        if col in suppressed:  # a figure DfE suppressed cannot be added up: skipped, never 0
+            continue
         conds.append(
             _Sum([(1, e[(cat, col)]) for cat in m.PLACEMENT_CATEGORIES] + [(-1, e[(m.TOTAL, col)])])
         )
@@ -649,7 +653,12 @@ def _checks(
     out[spec.CHECK_EHCP] = (
         conds,
         f"Each column's placements add up to '{m.TOTAL}', the age groups to "
-        f"'{m.TOTAL_BY_AGE}', and the two totals of '{actual}' agree.",
+        f"'{m.TOTAL_BY_AGE}', and the two totals of '{actual}' agree."
+        + (
+            f" Not added up: {', '.join(suppressed)}, which hold figures {m.SUPPRESSED_NOTE} (x)."
+            if suppressed
+            else ""
+        ),
     )
 
     first = fig.years[0]
@@ -972,6 +981,10 @@ def _fill(
 
     for (sheet, r, c), v in f.writes.items():
         set_text(sheet, r, c, v)  # free text as text: only the checks above are formulas
+    for (label, col), key in e.items():  # DfE's x: a note on the cell says what it means
+        if key is not None and fig.ehcp_table.at(label, col) == m.SUPPRESSED_MARK:
+            cell = eg.ws.cell(key[1], key[2])
+            cell.comment = Comment(f"{m.SUPPRESSED_MARK} = {m.SUPPRESSED_NOTE}", "DSG add-in")
     _fit_rows(
         g[spec.CONDITIONS_BLOCK], [str(row[0]) for row in fig.conditions_table.cells]
     )  # on the written text
