@@ -89,7 +89,7 @@ SETTINGS: tuple[str, ...] = (
 
 #: Rows of the Settings table that only some commands need: the folder the
 #: council saved the DfE statistics files in (the EHCP history import).
-OPTIONAL_SETTINGS: tuple[str, ...] = ("DfE data folder",)
+OPTIONAL_SETTINGS: tuple[str, ...] = ("DfE data folder", "High Needs Block basis")
 
 
 @dataclass(frozen=True)

@@ -284,6 +284,10 @@ class Settings:
         first Funding year (positive = deficit).
     dfe_data_folder : str or None
         ``DfE data folder``, when the model has that row.
+    hnb_basis : str
+        ``High Needs Block basis``: ``after deductions`` (the default) or
+        ``before deductions``, the basis of the income and of Section 251
+        line 1.0.2.
     """
 
     la_name: str
@@ -294,6 +298,7 @@ class Settings:
     prepared_by: str
     opening_deficit: float
     dfe_data_folder: str | None = None
+    hnb_basis: str = "after deductions"
 
 
 @dataclass(frozen=True, eq=False)

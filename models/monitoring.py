@@ -126,18 +126,19 @@ SV_TOTALLED: tuple[str, ...] = (
     "Council contribution",
 )
 
-#: Cover rows, in return order; the refresh fills the first six.
+#: Cover rows, in return order; the refresh fills the first seven.
 COVER_ROWS: tuple[str, ...] = (
     "Local authority",
     "LA code",
     "Return period",
     "Period end date",
+    "High Needs Block basis",
     "Prepared by",
     "Date prepared",
     "Section 151 officer",
     "Date signed off",
 )
-COVER_FILLED: tuple[str, ...] = COVER_ROWS[:6]
+COVER_FILLED: tuple[str, ...] = COVER_ROWS[:7]
 
 INCOME = "High Needs Block income"
 TRANSFERS_IN = "Block transfers in"
@@ -384,7 +385,11 @@ def _surplus(deficit: Any) -> list[float]:
 
 
 def cover(model: DSGModel, today: dt.date) -> dict[str, Any]:
-    """The Cover's six filled rows: Settings, with the period normalised, and today.
+    """The Cover's seven filled rows: Settings, with the period normalised, and today.
+
+    ``High Needs Block basis`` says whether the income (and Section 251 line
+    1.0.2) is after or before ESFA's deductions (RETURN.md, Cover).
+
 
     >>> from models.samples import sample_model
     >>> cover(sample_model(), dt.date(2024, 10, 15))["Return period"]
@@ -396,6 +401,7 @@ def cover(model: DSGModel, today: dt.date) -> dict[str, Any]:
         "LA code": s.la_code,
         "Return period": s.period,
         "Period end date": s.period_end,
+        "High Needs Block basis": s.hnb_basis,
         "Prepared by": s.prepared_by,
         "Date prepared": today,
     }

@@ -28,6 +28,10 @@ same rules to its readers)
   most 1; Agreement years are unique and, within the Funding years,
   consecutive; HighNeedsLines, EHCPHistory, EHCPPeriod and EHCPByAge list
   exactly the return's rows; a Condition's RAG is Green, Amber or Red.
+- Settings ``High Needs Block basis`` (optional): ``after deductions`` (the
+  default) or ``before deductions``, any case: the basis of the High Needs
+  Block income, and so of Section 251 line 1.0.2 (ESFA's DSG allocations;
+  Section 251 guidance).
 - Funding ``Forum decision`` (optional) is the schools forum's decision on
   the year's transfer: ``Approved``, ``Refused`` or blank (not yet decided),
   any case; a decision on a year with no transfer is refused (METHOD.md,
@@ -612,6 +616,17 @@ def _settings(cells: dict[str, tuple[str, Any]], found: Problems) -> Settings | 
                 f"{opening:g} is beyond {MONEY_LIMIT_TEXT}, more than any council's DSG: "
                 "check the figure (pounds, not pence)",
             )
+    basis = AFTER_DEDUCTIONS
+    if HNB_BASIS in cells and not is_blank(value[HNB_BASIS]):
+        written = text_of(value[HNB_BASIS]).casefold()
+        basis = next((b for b in HNB_BASES if b == " ".join(written.split())), "")
+        if not basis:
+            found.add(
+                "Settings",
+                where[HNB_BASIS],
+                f"{show(text_of(value[HNB_BASIS]))} is not a basis: "
+                f"'{AFTER_DEDUCTIONS}' (the default) or '{BEFORE_DEDUCTIONS}'",
+            )
     if len(found) > before or any(name not in cells for name in SETTINGS):
         return None
     assert period is not None and end is not None and opening is not None
@@ -624,6 +639,7 @@ def _settings(cells: dict[str, tuple[str, Any]], found: Problems) -> Settings | 
         prepared_by=text_of(value["Prepared by"]),
         opening_deficit=float(opening),
         dfe_data_folder=text_of(value.get("DfE data folder")) or None,
+        hnb_basis=basis,
     )
 
 
@@ -778,6 +794,14 @@ def _high_needs(frame: Table, found: Problems) -> HighNeedsLines | None:
         ),
     )
 
+
+#: Settings ``High Needs Block basis``: the High Needs Block income is ESFA's allocation
+#: after deductions (the place funding it pays academies and FE colleges directly taken off:
+#: the default) or before them; Section 251 line 1.0.2 must be on the same basis.
+HNB_BASIS = "High Needs Block basis"
+AFTER_DEDUCTIONS = "after deductions"
+BEFORE_DEDUCTIONS = "before deductions"
+HNB_BASES: tuple[str, ...] = (AFTER_DEDUCTIONS, BEFORE_DEDUCTIONS)
 
 #: DfE's symbols for a figure it does not publish (its statistics' conventions): ``x``
 #: suppressed or not available, ``c`` confidential, ``z`` not applicable. EHCPHistory

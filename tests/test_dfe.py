@@ -395,7 +395,12 @@ def test_benchmark_names_council_region_and_england(capsys, dfe_dir):
         "1.36%",
         "2.26%",
     ]
-    assert lines["High Needs Block allocation, 2019-20"][-3] == "£68.84m"
+    # both bases, labelled (ESFA hnb_before_deductions / hnb_after_deductions)
+    assert lines["High Needs Block allocation before deductions, 2019-20"][-3] == "£68.84m"
+    after = lines["High Needs Block allocation after deductions, 2023-24"][-3]
+    assert after == "£87.55m"  # the example's 2023-24 income, ESFA's after-deductions figure
+    assert lines["High Needs Block allocation before deductions, 2023-24"][-3] == "£104.16m"
+    assert "Section 251 line 1.0.2 must be on the same basis" in out
     # placements of January 2025 are suppressed for Cambridgeshire: the shares use January 2024;
     # NMSS or independent 250 special + 85 independent mainstream (DfE's mapping)
     nmss = lines["Share of plans in NMSS or independent, January 2024"]

@@ -555,11 +555,11 @@ def test_missing_column_is_refused_naming_table_and_column(blank, tmp_path):
 
 def test_formula_in_an_input_cell_is_refused_naming_where(blank, tmp_path):
     def formula(wb):
-        wb["Inputs"]["B16"] = "=1+1"
+        wb["Inputs"]["B17"] = "=1+1"
 
     path = _edited(blank, tmp_path, formula)
     sheet, ref, header = tables_of(path)["Funding"]
-    assert sheet == "Inputs" and ref.startswith("A14:")
+    assert sheet == "Inputs" and ref.startswith("A15:")
     with pytest.raises(ModelFileError) as err:
         read_model(path)
     message = str(err.value)
@@ -568,7 +568,7 @@ def test_formula_in_an_input_cell_is_refused_naming_where(blank, tmp_path):
         "sheet 'Inputs'",
         "row 2",
         "column 'High Needs Block income'",
-        "B16",
+        "B17",
         "'=1+1'",
     ):
         assert needle in message, needle
@@ -658,3 +658,14 @@ def test_refreshing_a_blank_model_is_refused_naming_what_to_fill_in(blank, tmp_p
     )
     assert "sheet '" in err
     assert len(lines) <= 15  # one problem a line
+
+
+def test_about_explains_line_1_0_2_on_each_income_basis():
+    """Section 251 line 1.0.2 must be on the basis of the income: the About sheet says what it
+    holds after deductions and before them (ESFA hnb_after_deductions / hnb_before_deductions)."""
+    ws = load_workbook(COMMITTED_EXAMPLE)["About"]
+    text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+    assert "High Needs Block basis" in text and "line 1.0.2" in text
+    assert "'after deductions'" in text and "'before deductions'" in text
+    settings = {r[0]: r[1] for r in read_model(COMMITTED_EXAMPLE).table("Settings")[1:]}
+    assert settings["High Needs Block basis"] == "after deductions"

@@ -640,7 +640,7 @@ def test_each_sheet_prints_its_filled_columns_only(tmp_path):
         "Variance",
     ]
     assert _hidden(eh) == set("EFGHIJKLM")
-    assert wb[spec.COVER].print_area == "'Cover'!$A$1:$B$11"
+    assert wb[spec.COVER].print_area == "'Cover'!$A$1:$B$12"
     assert (
         wb[spec.FINANCIAL_SUMMARY]["B3"].alignment.horizontal == "right"
     )  # a year over its figures
@@ -936,3 +936,27 @@ def test_dfe_history_with_its_suppressed_2025_refreshes_the_example(dfe_dir, tmp
     fig = monitoring_return(inputs)
     assert set(fig.ehcp["January 2025"].iloc[:8]) == {"x"}
     assert fig.ehcp.loc["Total", "January 2024"] == 7318
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [(None, "after deductions"), (" Before  Deductions ", "before deductions")],
+)
+def test_cover_states_the_high_needs_block_basis(tmp_path, written, shown):
+    """RETURN.md, Cover: the basis of the income and of Section 251 line 1.0.2; default after."""
+    settings = example_inputs().frame("Settings")
+    if written is not None:
+        settings.loc[len(settings)] = ["High Needs Block basis", written]
+    inputs = with_table(example_inputs(), "Settings", settings)
+    path = refresh(inputs, out_dir=tmp_path)
+    cover = read_block(openpyxl.load_workbook(path)[spec.COVER], None)
+    assert cover[("high needs block basis", "value")] == shown
+
+
+def test_a_basis_that_is_not_one_is_refused_naming_the_setting():
+    settings = example_inputs().frame("Settings")
+    settings.loc[len(settings)] = ["High Needs Block basis", "gross"]
+    with pytest.raises(InputError) as caught:
+        monitoring_return(with_table(example_inputs(), "Settings", settings))
+    message = str(caught.value)
+    assert "High Needs Block basis" in message and "'gross' is not a basis" in message

@@ -532,6 +532,7 @@ def example_spec() -> ModelSpec:
         "Period end date": dt.datetime(2024, 9, 30),
         "Prepared by": "Example model built from the committee report of 26 November 2024",
         "Opening cumulative deficit": OPENING_DEFICIT,
+        "High Needs Block basis": "after deductions",
     }
     funding = [
         [

@@ -111,6 +111,19 @@ EXPENDITURE_RULE = (
     "plus Funding 'Other high needs spend'."
 )
 
+#: The income basis and Section 251 line 1.0.2 (ESFA's DSG allocations: hnb_before_deductions
+#: and hnb_after_deductions; Section 251 guidance, line 1.0.2).
+HNB_BASIS_RULE = (
+    "High Needs Block basis (Settings; the Cover shows it): 'after deductions' (the default) "
+    "means Funding 'High Needs Block income' is ESFA's allocation after the place funding it "
+    "pays academies, free schools and FE colleges directly (ESFA's hnb_after_deductions); "
+    "Section 251 line 1.0.2 then holds only the place funding the council pays (its maintained "
+    "schools' places). 'before deductions' means the income is the whole allocation "
+    "(hnb_before_deductions) and line 1.0.2 must include every place funded, academies' and "
+    "colleges' too. Mixing the bases misstates the deficit by the academy place funding "
+    "(Cambridgeshire 2023-24: 87.55m after, 104.16m before)."
+)
+
 #: Every rule the refresh applies, as the About sheet states them.
 REFRESH_RULES: tuple[str, ...] = (
     "Years are the Funding table's Year column; the first is the base year of the "
@@ -130,7 +143,10 @@ REFRESH_RULES: tuple[str, ...] = (
     "Cumulative deficit starts from Settings 'Opening cumulative deficit' (brought forward "
     "into the first Funding year): cumulative[t] = cumulative[t-1] + (expenditure - income - "
     "transfers + other blocks in-year deficit) - contributions.",
-    "Deficits are positive; the DfE return shows surplus/(deficit), the negation.",
+    "Deficits are positive; the DfE return shows surplus/(deficit), the negation: every "
+    "surplus/(deficit) figure negative for a deficit, in brackets, and every variance to the "
+    "agreement negative when worse than agreed.",
+    HNB_BASIS_RULE,
 )
 
 #: Where the add-in's functions live for the classic add-in (xlwings.conf).
@@ -190,7 +206,8 @@ FORECAST_HORIZON = 3
 #: Help shown under each table's title.
 TABLE_HELP: dict[str, str] = {
     "Settings": "One value per setting. Return period as YYYY-YY Qn; money in pounds; "
-    "Opening cumulative deficit is brought forward into the first Funding year (positive = deficit).",
+    "Opening cumulative deficit is brought forward into the first Funding year (positive = deficit). "
+    "High Needs Block basis: 'after deductions' (default) or 'before deductions'.",
     "Funding": "One row per financial year (YYYY-YY, consecutive). Transfer rate as a "
     "percentage of the schools block (1% = 0.01). Forum decision: the schools forum's "
     "decision on the year's transfer (Approved, Refused, or blank while undecided).",
@@ -269,6 +286,7 @@ def blank_spec(
     settings: dict[str, Any] = {name: None for name in SETTINGS}
     settings["Local authority"] = local_authority or None
     settings["LA code"] = la_code or None
+    settings["High Needs Block basis"] = "after deductions"  # the default, stated
     return ModelSpec(
         settings=settings,
         funding_rows=[[y, *[None] * (len(columns("Funding")) - 1)] for y in years],

@@ -139,7 +139,9 @@ def _cover(ws: Worksheet) -> None:
         ws,
         "DSG monitoring return",
         "Dedicated Schools Grant: the High Needs position reported to the Department for Education. "
-        "The refresh fills the first six rows; the sign-off rows are for the Section 151 officer.",
+        "The refresh fills the first seven rows; the sign-off rows are for the Section 151 officer. "
+        "High Needs Block basis: the income, and Section 251 line 1.0.2, after or before ESFA's "
+        "deductions.",
     )
     for i, label in enumerate(spec.COVER_ROWS):
         r = FIRST_ROW + i
