@@ -36,7 +36,11 @@ TABLE_NAMES: tuple[str, ...] = (
 
 #: Tables a model may have, read when present: the EHCP forecast import fills EHCPForecast
 #: (:mod:`models.forecast_growth`), which a Placements Growth of ``forecast`` reads.
-OPTIONAL_TABLES: tuple[str, ...] = ("EHCPForecast",)
+OPTIONAL_TABLES: tuple[str, ...] = ("EHCPForecast", "Sources")
+
+#: Columns of the optional Sources table: where each figure comes from, its ``Status``
+#: (Actual, Estimate, Assumption or Plan) and the return ``Sheet`` it appears on.
+SOURCE_COLUMNS: tuple[str, ...] = ("Item", "Figure", "Source", "Status", "Sheet")
 
 #: Columns each table must have (EHCPHistory: ``Category`` then one column per
 #: January census year).

@@ -46,6 +46,7 @@ __all__ = [
     "HighNeedsLines",
     "EHCPNumbers",
     "Condition",
+    "Source",
     "DSGModel",
     "year_series",
     "keyed",
@@ -422,6 +423,21 @@ class EHCPNumbers:
 
 
 @dataclass(frozen=True)
+class Source:
+    """One row of the Sources table: a figure, where it comes from and what it is.
+
+    ``status`` is ``Actual``, ``Estimate``, ``Assumption`` or ``Plan``;
+    ``sheet`` the return sheet the figure appears on (may be empty).
+    """
+
+    item: str
+    figure: str
+    source: str
+    status: str
+    sheet: str = ""
+
+
+@dataclass(frozen=True)
 class Condition:
     """One row of the Conditions table; ``rag`` is Green, Amber or Red."""
 
@@ -447,6 +463,7 @@ class DSGModel:
     high_needs: HighNeedsLines
     ehcp: EHCPNumbers
     conditions: tuple[Condition, ...] = ()
+    sources: tuple[Source, ...] = ()
 
     @property
     def years(self) -> tuple[str, ...]:

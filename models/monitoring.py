@@ -221,6 +221,7 @@ SAFETY_VALVE_COLUMNS: tuple[str, ...] = (
     "RAG",
 )
 CONDITION_COLUMNS: tuple[str, ...] = ("Condition", "RAG", "Commentary")
+NOTE_COLUMNS: tuple[str, ...] = ("Sheet", "Item", "Status", "Source")
 
 
 def period_actual(period: str) -> str:
@@ -338,6 +339,7 @@ class MonitoringReturn:
     safety_valve_table: ReturnTable
     conditions_table: ReturnTable
     notes: dict[str, str] = field(default_factory=dict)
+    notes_table: ReturnTable = field(default_factory=lambda: ReturnTable.in_order(NOTE_COLUMNS, []))
 
     @property
     def ehcp_columns(self) -> list[str]:
@@ -613,6 +615,37 @@ def safety_valve_rows(model: DSGModel) -> ReturnTable:
     return ReturnTable.in_order(SAFETY_VALVE_COLUMNS, rows)
 
 
+def notes_table(model: DSGModel) -> ReturnTable:
+    """The Notes sheet: every figure the model's Sources mark other than Actual, with its source.
+
+    RETURN.md, Notes: an estimate, an assumption or a plan is never shown as
+    if it were data without saying so; a census figure DfE suppressed is
+    listed too, as ``x`` (suppressed by DfE).
+
+    >>> from models.samples import sample_model
+    >>> notes_table(sample_model()).column("Status")
+    []
+    """
+    rows: list[list[Any]] = [
+        [s.sheet, f"{s.item}: {s.figure}" if s.figure else s.item, s.status, s.source]
+        for s in model.sources
+        if s.status != "Actual"
+    ]
+    history = model.ehcp.history
+    for k, census in enumerate(history.columns):
+        hidden = [c for c, v in zip(history.rows, history.values[:, k], strict=True) if np.isnan(v)]
+        if hidden:
+            rows.append(
+                [
+                    "EHCP numbers",
+                    f"{census}: {', '.join(hidden)}",
+                    SUPPRESSED_MARK,
+                    f"{SUPPRESSED_NOTE[0].upper()}{SUPPRESSED_NOTE[1:]} (EHCPHistory)",
+                ]
+            )
+    return ReturnTable.in_order(NOTE_COLUMNS, rows)
+
+
 def conditions_table(model: DSGModel) -> ReturnTable:
     """The Conditions, as the Safety Valve sheet lists them.
 
@@ -679,6 +712,7 @@ def return_of(model: DSGModel, today: dt.date | None = None) -> MonitoringReturn
         block_movements_table=block_movements(model),
         safety_valve_table=safety_valve_rows(model),
         conditions_table=conditions_table(model),
+        notes_table=notes_table(model),
     )
 
 

@@ -32,6 +32,9 @@ same rules to its readers)
   default) or ``before deductions``, any case: the basis of the High Needs
   Block income, and so of Section 251 line 1.0.2 (ESFA's DSG allocations;
   Section 251 guidance).
+- The Sources table (optional) gives each figure's ``Status``: Actual,
+  Estimate, Assumption or Plan (any case); the return's Notes sheet lists
+  every one that is not an actual (RETURN.md, Notes).
 - Funding ``Forum decision`` (optional) is the schools forum's decision on
   the year's transfer: ``Approved``, ``Refused`` or blank (not yet decided),
   any case; a decision on a year with no transfer is refused (METHOD.md,
@@ -71,6 +74,7 @@ from models.model import (
     Moves,
     Placements,
     Settings,
+    Source,
     keyed,
     year_series,
 )
@@ -795,6 +799,53 @@ def _high_needs(frame: Table, found: Problems) -> HighNeedsLines | None:
     )
 
 
+#: The Sources table's statuses: what a figure is (RETURN.md, Notes lists every one not Actual).
+STATUSES: tuple[str, ...] = ("Actual", "Estimate", "Assumption", "Plan")
+SOURCE_COLUMNS_READ: tuple[Column, ...] = (
+    Column("Item", "text"),
+    Column("Figure", "text"),
+    Column("Source", "text"),
+    Column("Status", "text"),
+    Column("Sheet", "text", required=False),
+)
+
+
+def _sources(inputs: ModelInputs, found: Problems) -> tuple[Source, ...]:
+    """The Sources table, when the model has one: every row with an item needs a Status.
+
+    >>> from models.errors import Problems
+    >>> rows = [["Item", "Figure", "Source", "Status"], ["Income", "1", "ESFA", "estimate"]]
+    >>> _sources(ModelInputs({"Sources": rows}), Problems())[0].status
+    'Estimate'
+    """
+    if "Sources" not in inputs.tables:
+        return ()
+    table = found.run_as(
+        lambda: read_columns(inputs.tables["Sources"], "Sources", list(SOURCE_COLUMNS_READ)),
+        rename={},
+    )
+    if table is None:
+        return ()
+    out = []
+    sheets = table.get("Sheet") or [""] * len(table["Item"])
+    for i, (item, figure, source, status, sheet) in enumerate(
+        zip(table["Item"], table["Figure"], table["Source"], table["Status"], sheets, strict=True)
+    ):
+        if not item:
+            continue
+        known = next((s for s in STATUSES if s.casefold() == status.casefold()), None)
+        if known is None:
+            found.add(
+                "Sources",
+                f"row {i + 1} {show(item)}, column 'Status'",
+                f"{show(status) if status else 'blank'} is not a status: "
+                f"{', '.join(STATUSES[:-1])} or {STATUSES[-1]}",
+            )
+            continue
+        out.append(Source(item, figure, source, known, sheet or ""))
+    return tuple(out)
+
+
 #: Settings ``High Needs Block basis``: the High Needs Block income is ESFA's allocation
 #: after deductions (the place funding it pays academies and FE colleges directly taken off:
 #: the default) or before them; Section 251 line 1.0.2 must be on the same basis.
@@ -1005,6 +1056,7 @@ def parse_model(inputs: ModelInputs) -> DSGModel:
     ehcp = _ehcp(history_table, period_table, age_table, found, suppressed)
     conditions = _conditions(condition_table, found)
     placements = _placements(placement_table, move_table, found)
+    sources = _sources(inputs, found)
     found.raise_if_any()
     assert settings is not None and funding is not None and placements is not None
     assert agreement is not None and high_needs is not None and ehcp is not None
@@ -1017,6 +1069,7 @@ def parse_model(inputs: ModelInputs) -> DSGModel:
         high_needs=high_needs,
         ehcp=ehcp,
         conditions=conditions,
+        sources=sources,
     )
     # the moves name placements and years of the projection, and no count goes negative
     found.run_as(lambda: projected_spend(model), rename=PROJECTION_ARGUMENTS)

@@ -273,7 +273,11 @@ def test_committed_template_is_what_the_builder_builds(tmp_path):
 def test_template_spells_the_labels_of_return_md():
     text = (SHARED / "spec" / "RETURN.md").read_text()
     quoted = {norm(q) for q in re.findall(r"`([^`]+)`", re.sub(r"\s*\n\s*", " ", text))}
-    assert re.findall(r"^### (.+)$", text, flags=re.M) == list(spec.SHEETS)
+    later = re.findall(r"^#### (.+)$", text, flags=re.M)  # sheets that come with later work
+    assert spec.NOTES in later
+    assert re.findall(r"^### (.+)$", text, flags=re.M) + [
+        s for s in later if s in spec.SHEETS
+    ] == list(spec.SHEETS)
     labels = [
         *spec.COVER_ROWS,
         *spec.FINANCIAL_SUMMARY_ROWS,
@@ -285,6 +289,7 @@ def test_template_spells_the_labels_of_return_md():
         *spec.SAFETY_VALVE_COLUMNS,
         *spec.CONDITION_COLUMNS,
         *spec.CHECK_COLUMNS,
+        *spec.NOTE_COLUMNS,
         spec.PERIOD_ACTUAL,
         spec.PERIOD_PLAN,
     ]
@@ -907,6 +912,17 @@ def test_figures_dfe_suppressed_are_shown_as_x_with_a_note_never_0(tmp_path):
     assert cell.value == "x" and cell.data_type == "s"
     assert cell.comment is not None and "suppressed by DfE" in cell.comment.text
     assert shown[("Total", "January 2023")].value == "x"
+    # the Notes sheet lists them too
+    suppressed = [list(r) for r in fig.notes_table.cells if r[2] == "x"]
+    assert suppressed == [
+        [
+            "EHCP numbers",
+            "January 2023: NMSS or independent, Hospital schools or alternative provision, "
+            "Other placements or direct payments",
+            "x",
+            "Suppressed by DfE (EHCPHistory)",
+        ]
+    ]
 
 
 def test_a_blank_census_cell_says_dfe_suppression_is_typed_as_x():
@@ -960,3 +976,50 @@ def test_a_basis_that_is_not_one_is_refused_naming_the_setting():
         monitoring_return(with_table(example_inputs(), "Settings", settings))
     message = str(caught.value)
     assert "High Needs Block basis" in message and "'gross' is not a basis" in message
+
+
+def test_example_notes_list_every_figure_that_is_not_an_actual_with_its_source(tmp_path):
+    """RETURN.md, Notes: the example's estimates (the January 2025 placement split and the Q2
+    actual, the Section 251 split), assumptions and plans, each with its Sources entry."""
+    inputs = read_model(EXAMPLE)
+    model_sources = {r[0]: r for r in rows_of(inputs.tables["Sources"])[1:]}
+    path = refresh(inputs, out_dir=tmp_path)
+    ws = openpyxl.load_workbook(path)[spec.NOTES]
+    header = [ws.cell(3, c).value for c in range(1, 5)]
+    assert header == list(spec.NOTE_COLUMNS)
+    notes = [
+        [ws.cell(r, c).value for c in range(1, 5)]
+        for r in range(4, ws.max_row + 1)
+        if ws.cell(r, 2).value
+    ]
+    by_item = {n[1].split(":")[0]: n for n in notes}
+    estimate = by_item["EHC plans, January 2025 and the period actual"]
+    assert estimate[0] == "EHCP numbers" and estimate[2] == "Estimate"
+    assert estimate[3] == model_sources["EHC plans, January 2025 and the period actual"][2]
+    assert by_item["DfE payments expected"][2] == "Assumption"
+    assert by_item["Section 251 lines 2024-25"][0] == "High needs expenditure"
+    actual = [item for item, r in model_sources.items() if r[3] == "Actual"]
+    assert actual and not any(item in by_item for item in actual)
+    assert {n[2] for n in notes} <= {"Estimate", "Assumption", "Plan"}
+    assert len(notes) == sum(1 for r in model_sources.values() if r[3] != "Actual")
+
+
+def test_a_source_without_a_known_status_is_refused_naming_the_row():
+    rows = [["Item", "Figure", "Source", "Status"], ["Income", "1", "ESFA", "Guess"]]
+    with pytest.raises(InputError) as caught:
+        monitoring_return(with_table(example_inputs(), "Sources", rows))
+    message = str(caught.value)
+    assert "Sources row 1 'Income', column 'Status'" in message
+    assert "Actual, Estimate, Assumption or Plan" in message
+
+
+def test_a_template_without_the_notes_sheet_gets_one(tmp_path):
+    """Notes comes with later work (RETURN.md): a department's template without it is complete."""
+    wb = openpyxl.load_workbook(TEMPLATE_PATH)
+    del wb[spec.NOTES]
+    older = tmp_path / "older.xlsx"
+    wb.save(older)
+    rows = [["Item", "Figure", "Source", "Status", "Sheet"], ["Plan", "1", "Board", "Plan", "X"]]
+    written = run_refresh(with_table(example_inputs(), "Sources", rows), older, tmp_path / "out")
+    ws = openpyxl.load_workbook(written.path)[spec.NOTES]
+    assert [ws.cell(4, c).value for c in range(1, 5)] == ["X", "Plan: 1", "Plan", "Board"]

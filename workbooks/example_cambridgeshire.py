@@ -282,6 +282,41 @@ CONDITIONS = [
 ]
 
 
+#: What each Sources row is (Status) and the return sheet it appears on, by item; any item
+#: not listed is an Actual (a published figure). RETURN.md, Notes.
+SOURCE_STATUS: dict[str, tuple[str, str]] = {
+    "Opening cumulative deficit (into 2023-24)": ("Estimate", "Financial summary"),
+    "2023-24 in-year deficit": ("Assumption", "Financial summary"),
+    "High Needs Block income 2024-25": ("Estimate", "Financial summary"),
+    "High Needs Block income 2025-26 to 2027-28": ("Assumption", "Financial summary"),
+    "Schools block 2023-24, 2024-25": ("Estimate", "Block movements"),
+    "Schools block 2025-26 to 2027-28": ("Assumption", "Block movements"),
+    "Transfer rate": ("Plan", "Block movements"),
+    "DfE payments received": ("Estimate", "Safety Valve"),
+    "DfE payments due": ("Assumption", "Safety Valve"),
+    "DfE payments expected": ("Assumption", "Safety Valve"),
+    "Council contribution": ("Assumption", "Safety Valve"),
+    "Agreed cumulative deficit profile": ("Assumption", "Safety Valve"),
+    "Cost per place: mainstream, post 16": ("Estimate", "Financial summary"),
+    "Cost per place: special schools": ("Estimate", "Financial summary"),
+    "Cost per place: NMSS or independent": ("Estimate", "Financial summary"),
+    "Cost per place: resourced provision, AP, other": ("Assumption", "Financial summary"),
+    "Growth and inflation": ("Estimate", "Financial summary"),
+    "EHCPForecast": ("Estimate", "Financial summary"),
+    "Moves": ("Plan", "Financial summary"),
+    "Other high needs spend": ("Estimate", "Financial summary"),
+    "Section 251 lines 2024-25": ("Estimate", "High needs expenditure"),
+    "EHC plans, January 2025 and the period actual": ("Estimate", "EHCP numbers"),
+    "EHC plans, period plan": ("Assumption", "EHCP numbers"),
+    "Conditions, RAG and commentary": ("Assumption", "Safety Valve"),
+}
+
+
+def _sources_with_status() -> list[tuple[str, ...]]:
+    """Each Sources row with its Status and return sheet (:data:`SOURCE_STATUS`)."""
+    return [(*row, *SOURCE_STATUS.get(row[0], ("Actual", ""))) for row in _sources()]
+
+
 def _sources() -> list[tuple[str, str, str]]:
     hnl_total = sum(f for _, f in HIGH_NEEDS_2024_25.values())
     return [
@@ -582,7 +617,7 @@ def example_spec() -> ModelSpec:
         ehcp_period_rows=period,
         ehcp_by_age_rows=[[a, n] for a, n in zip(AGE_GROUPS, EHCP_BY_AGE_JAN_2025, strict=True)],
         conditions_rows=[list(c) for c in CONDITIONS],
-        sources=_sources(),
+        sources=_sources_with_status(),
         title="High Needs / DSG model - Cambridgeshire (example, 2024-25 Q2)",
         ehcp_forecast_rows=forecast_rows(),
     )

@@ -65,7 +65,13 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES, TOTAL
 from models.forecast_growth import FORECAST, FORECAST_COLUMNS, FORECAST_TABLE
-from models.inputs import OPTIONAL_COLUMNS, OPTIONAL_SETTINGS, SETTINGS, TABLE_COLUMNS
+from models.inputs import (
+    OPTIONAL_COLUMNS,
+    OPTIONAL_SETTINGS,
+    SETTINGS,
+    SOURCE_COLUMNS,
+    TABLE_COLUMNS,
+)
 from models.transfers import DEFAULT_THRESHOLD
 from models.years import year_label
 from workbooks.publish import publish
@@ -227,6 +233,10 @@ TABLE_HELP: dict[str, str] = {
     "fills it from the DfE files): Actual up to the forecast's origin, then P10, P50 and P90. "
     "A Placements Growth of 'forecast' grows that placement at its category's P50 growth.",
     "Conditions": "The agreement's conditions: RAG (Green, Amber, Red) and commentary.",
+    "Sources": "Where each figure or assumption of this model comes from; keep it up to date when "
+    "a figure changes: the return's reviewers will ask. Status: Actual, Estimate, Assumption or "
+    "Plan (the return's Notes sheet lists every figure that is not an actual); Sheet: the "
+    "return sheet it appears on.",
 }
 
 
@@ -239,7 +249,8 @@ class ModelSpec:
 
     Each ``*_rows`` list holds data rows (no header) in the column order of
     :data:`models.inputs.TABLE_COLUMNS`; ``None`` is an empty cell.
-    ``sources`` rows are ``(item, figure, source)``.
+    ``sources`` rows are ``(item, figure, source, status, sheet)``: status
+    Actual, Estimate, Assumption or Plan; sheet the return sheet it is on.
     """
 
     settings: dict[str, Any]
@@ -253,7 +264,7 @@ class ModelSpec:
     ehcp_period_rows: list[list[Any]]
     ehcp_by_age_rows: list[list[Any]]
     conditions_rows: list[list[Any]]
-    sources: list[tuple[str, str, str]] = field(default_factory=list)
+    sources: list[tuple[str, ...]] = field(default_factory=list)
     #: EHCPForecast rows (Category, Year, Actual, P10, P50, P90); empty: the blank layout
     #: (:func:`forecast_layout`) for the census years and three forecast years.
     ehcp_forecast_rows: list[list[Any]] = field(default_factory=list)
@@ -1252,24 +1263,16 @@ def _visible_axes(chart) -> None:
 
 
 def _sources(wb: Workbook, spec: ModelSpec) -> None:
+    """The Sources table: each figure, its source, its Status and the return sheet it is on.
+
+    Status is Actual, Estimate, Assumption or Plan; the return's Notes sheet lists
+    every figure that is not an actual (RETURN.md, Notes).
+    """
     ws = wb.create_sheet("Sources")
-    _widths(ws, {"A": 44, "B": 26, "C": 110})
-    _title(ws, 1, "Sources of the figures", TITLE)
-    _note(
-        ws,
-        2,
-        "Where each figure or assumption of this model comes from. Keep it up to date "
-        "when a figure changes: the return's reviewers will ask.",
-        span=3,
-    )
-    for j, h in enumerate(("Item", "Figure", "Source"), start=1):
-        ws.cell(row=4, column=j, value=h).font = BOLD
-    for i, (item, figure, source) in enumerate(spec.sources, start=5):
-        for j, value in enumerate((item, figure, source), start=1):
-            cell = ws.cell(row=i, column=j, value=value)
-            cell.alignment = WRAP
-            cell.border = BOX
-    ws.freeze_panes = "A5"
+    _widths(ws, {"A": 44, "B": 26, "C": 100, "D": 12, "E": 24})
+    rows = [list(r) + [None] * (len(SOURCE_COLUMNS) - len(r)) for r in spec.sources]
+    _add_table(ws, "Sources", 1, SOURCE_COLUMNS, rows, text_cols=SOURCE_COLUMNS)
+    ws.freeze_panes = "A4"
 
 
 def _conf(wb: Workbook) -> None:

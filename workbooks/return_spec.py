@@ -27,6 +27,7 @@ from models.monitoring import (
     FORECAST_SURPLUS,
     HIGH_NEEDS_COLUMNS,
     IN_YEAR,
+    NOTE_COLUMNS,
     RAG,
     RAG_VALUES,
     S251_LABELS,
@@ -42,6 +43,7 @@ EHCP = "EHCP numbers"
 BLOCK_MOVEMENTS = "Block movements"
 SAFETY_VALVE = "Safety Valve"
 CHECKS = "Checks"
+NOTES = "Notes"
 
 #: The return's sheets, in workbook order.
 SHEETS: tuple[str, ...] = (
@@ -52,6 +54,7 @@ SHEETS: tuple[str, ...] = (
     BLOCK_MOVEMENTS,
     SAFETY_VALVE,
     CHECKS,
+    NOTES,
 )
 
 #: Stands for the return period in a template header (``<period> actual``);
@@ -138,6 +141,9 @@ BLOCK_MOVEMENTS_BLOCK = Block(
 SAFETY_VALVE_BLOCK = Block(SAFETY_VALVE, SAFETY_VALVE_COLUMNS[0], SAFETY_VALVE_COLUMNS[1:])
 CONDITIONS_BLOCK = Block(SAFETY_VALVE, CONDITION_COLUMNS[0], CONDITION_COLUMNS[1:])
 CHECKS_BLOCK = Block(CHECKS, CHECK_COLUMNS[0], CHECK_COLUMNS[1:], CHECK_LABELS)
+#: Notes (RETURN.md): a template without the sheet gets one (it comes with later work).
+NOTES_BLOCK = Block(NOTES, NOTE_COLUMNS[0], NOTE_COLUMNS[1:])
+NOTES_TITLE = "Figures that are not actuals"
 
 BLOCKS: tuple[Block, ...] = (
     COVER_BLOCK,
@@ -148,6 +154,7 @@ BLOCKS: tuple[Block, ...] = (
     SAFETY_VALVE_BLOCK,
     CONDITIONS_BLOCK,
     CHECKS_BLOCK,
+    NOTES_BLOCK,
 )
 
 #: Columns (or Financial summary rows) that hold pounds: written rounded
@@ -169,6 +176,7 @@ __all__ = [
     "CONDITION_COLUMNS",
     "COVER_FILLED",
     "COVER_ROWS",
+    "NOTE_COLUMNS",
     "EHCP_LABEL",
     "EHCP_ROWS",
     "CUMULATIVE",

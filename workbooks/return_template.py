@@ -315,6 +315,22 @@ def _checks(ws: Worksheet) -> None:
 
 
 #: Columns the note row spans on each sheet.
+def _notes(ws: Worksheet) -> None:
+    _title(
+        ws,
+        spec.NOTES_TITLE,
+        "Every figure in this return that the council's model marks as an estimate, an "
+        "assumption or a plan rather than an actual, with its source; and every census figure "
+        "DfE suppressed (x).",
+    )
+    _header(ws, HEADER_ROW, list(spec.NOTE_COLUMNS))
+    for r in range(FIRST_ROW, FIRST_ROW + 60):
+        for c in (2, 4):
+            ws.cell(r, c).alignment = _WRAP
+    ws.freeze_panes = f"A{FIRST_ROW}"
+    _widths(ws, {1: 24, 2: 60, 3: 12, 4: 90})
+
+
 _NOTE_COLUMNS = {
     spec.COVER: 2,
     spec.FINANCIAL_SUMMARY: 7,
@@ -323,6 +339,7 @@ _NOTE_COLUMNS = {
     spec.BLOCK_MOVEMENTS: 7,
     spec.SAFETY_VALVE: 8,
     spec.CHECKS: 3,
+    spec.NOTES: 4,
 }
 
 _BUILDERS = {
@@ -333,6 +350,7 @@ _BUILDERS = {
     spec.BLOCK_MOVEMENTS: _block_movements,
     spec.SAFETY_VALVE: _safety_valve,
     spec.CHECKS: _checks,
+    spec.NOTES: _notes,
 }
 
 

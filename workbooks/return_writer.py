@@ -778,6 +778,13 @@ def _sv_figure(fig: MonitoringReturn, year: str, column: str) -> Any:
     return None
 
 
+def add_notes_sheet(ws: Worksheet) -> None:
+    """The Notes sheet's title and header, for a template that has none (RETURN.md, Notes)."""
+    ws.cell(1, 1, spec.NOTES_TITLE)
+    for c, header in enumerate(spec.NOTE_COLUMNS, start=1):
+        ws.cell(3, c, header)
+
+
 def _dimension(ws: Worksheet, c: int) -> ColumnDimension | None:
     """The column dimension that covers column ``c`` (one ``<col>`` may cover a run of columns)."""
     letter = get_column_letter(c)
@@ -932,7 +939,19 @@ def _fill(
     table(spec.SAFETY_VALVE_BLOCK, fig.safety_valve_table, "safety_valve")
     table(spec.CONDITIONS_BLOCK, fig.conditions_table, "conditions")
 
-    problems = cover.problems + f.problems
+    notes = g[spec.NOTES_BLOCK]  # rows in order, each in the next blank row (labels repeat)
+    item_col = notes.col("Item")
+    for row in fig.notes_table.cells:
+        r = next(notes.free_rows, None)
+        if r is None or item_col is None:
+            notes.problems.append(f"sheet '{notes.ws.title}' has no blank row left for a note")
+            break
+        set_text(notes.ws, r, item_col, row[1])  # taken now: the next note needs the next row
+        f.put(notes, r, notes.label_col, row[0] or None)
+        for col, v in zip(fig.notes_table.columns[2:], row[2:], strict=True):
+            f.put(notes, r, notes.col(col), v)
+
+    problems = cover.problems + f.problems + notes.problems
     if problems:
         raise TemplateError(template, list(dict.fromkeys(problems)))
 
@@ -1045,6 +1064,8 @@ def write_return(
                     "would drop when saving the filled return"
                 ],
             )
+    if spec.NOTES not in wb.sheetnames and norm(spec.NOTES) not in map(norm, wb.sheetnames):
+        add_notes_sheet(wb.create_sheet(spec.NOTES))  # RETURN.md: a later sheet, added when absent
     results = _fill(wb, template, fig, audit)
     path = publish(out_dir, return_name(fig.cover["LA code"], fig.period), wb.save)
     return WrittenReturn(path, results)
