@@ -184,6 +184,16 @@ def _measure_text(label: str, value: float) -> str:
     return f"{dfe.round_count(value):,}"
 
 
+#: What the two High Needs Block figures are (ESFA's DSG allocations, hnb_before_deductions
+#: and hnb_after_deductions; Section 251 guidance for line 1.0.2).
+HNB_BASES = (
+    "High Needs Block before deductions: the whole allocation. After deductions: less the "
+    "place funding ESFA pays academies and FE colleges directly, the income a council's model "
+    "holds (Settings 'High Needs Block basis'). Section 251 line 1.0.2 must be on the same "
+    "basis: the council's own place funding only after deductions, all place funding before."
+)
+
+
 def benchmark_text(
     council: dfe.Council, table: pd.DataFrame, index: pd.DataFrame, sources: list[Path]
 ) -> str:
@@ -204,6 +214,7 @@ def benchmark_text(
         ]
         out.append(_text_table(rows))
     out.append("")
+    out.append(HNB_BASES)
     out.append(
         "x = suppressed or not published. Sources: " + "; ".join(_source_name(p) for p in sources)
     )

@@ -4,7 +4,9 @@ Prints the placement cost table, the block-transfer impact and the DSG
 trajectory of a model workbook (default: the embedded Cambridgeshire
 example): the typed model's own figures (:func:`models.parse.parse_model`,
 :mod:`models.return_figures`), the same the refresh writes, formatted here
-and never recomputed: pounds, years as ``2024-25``, deficits positive. A
+and never recomputed: pounds, years as ``2024-25``, and the return's one sign
+rule (RETURN.md, "One sign rule"): the trajectory's surplus/(deficit) columns
+are minus the deficit, a deficit shown in brackets. A
 model the refresh would refuse (a blank, text or error where a figure
 belongs) is refused the same way, naming table, row and column (exit 2).
 """
@@ -46,6 +48,23 @@ def _pounds(x: float) -> str:
     return format_pounds(x)
 
 
+def _bracketed(x: float) -> str:
+    """Pounds with a negative figure in brackets, as the return's number format shows it.
+
+    >>> _bracketed(-51_745_000), _bracketed(1_000.4)
+    ('(£51,745,000)', '£1,000')
+    """
+    text = format_pounds(x)
+    return f"({text[1:]})" if text.startswith("-") else text
+
+
+#: The trajectory's deficit columns and the surplus/(deficit) columns that show them.
+SURPLUS_COLUMNS = {
+    "In-year deficit": "In-year surplus/(deficit)",
+    "Cumulative deficit": "Cumulative surplus/(deficit)",
+}
+
+
 def _percent(x: float) -> str:
     return f"{round_half_up(x * 100, 1):.1f}%"
 
@@ -68,6 +87,9 @@ def tables(inputs: ModelInputs) -> list[tuple[str, str]]:
     placements = placement_costs(model)
     transfers = transfer_impact(model)
     dsg = trajectory(model)
+    for deficit in SURPLUS_COLUMNS:  # one sign rule: minus the deficit
+        dsg[deficit] = 0.0 - dsg[deficit].astype(float)
+    dsg = dsg.rename(columns=SURPLUS_COLUMNS)
     years, opening = model.years, model.settings.opening_deficit
     money = {c: _pounds for c in ("Cost per place", "Total cost")}
     share = {c: _percent for c in ("Share of count", "Share of cost")}
@@ -89,9 +111,14 @@ def tables(inputs: ModelInputs) -> list[tuple[str, str]]:
             ),
         ),
         (
-            f"DSG trajectory (deficit positive; {format_pounds(opening)} brought forward "
-            f"into {years[0]}; {model.current_year} is the forecast year)",
-            render(dsg, {c: _pounds for c in dsg.columns if c != "Year"}),
+            f"DSG trajectory (surplus/(deficit): a deficit in brackets; "
+            f"{_bracketed(0.0 - opening)} brought forward into {years[0]}; "
+            f"{model.current_year} is the forecast year)",
+            render(
+                dsg,
+                {c: _pounds for c in dsg.columns if c != "Year"}
+                | {c: _bracketed for c in SURPLUS_COLUMNS.values()},
+            ),
         ),
     ]
 

@@ -97,9 +97,17 @@ def placement_projection(placements, years, growth, inflation, moves=None, measu
     "threshold",
     doc="Optional: share above which the Secretary of State must approve; default 0.5%.",
 )
-def block_transfer_impact(years, schools_block, rate, threshold=None):
+@xw.arg(
+    "forum_decision",
+    ndim=2,
+    doc="Optional: the schools forum's decision per year: Approved, Refused or blank. "
+    "A refused transfer needs the Secretary of State.",
+)
+def block_transfer_impact(years, schools_block, rate, threshold=None, forum_decision=None):
     """Schools Block to High Needs Block transfers, their running total and the approvals needed."""
-    return call_model(transfer_model.block_transfer_result, years, schools_block, rate, threshold)
+    return call_model(
+        transfer_model.block_transfer_result, years, schools_block, rate, threshold, forum_decision
+    )
 
 
 _TRAJECTORY_ARGS = (

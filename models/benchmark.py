@@ -145,8 +145,10 @@ class AreaFigures:
     ``plans``, ``nmss``, ``mainstream``: plans by January census year (int
     index), NaN where suppressed. ``high_needs_block``: High Needs Block
     allocation before deductions, pounds, by financial year label
-    (``2019-20``). ``deficit_percent``: DSG cumulative deficit as a percent
-    of DSG by financial year label.
+    (``2019-20``); ``high_needs_block_after``: the same after deductions (for
+    places in academies and FE colleges that ESFA funds directly: the basis
+    of the council's own model). ``deficit_percent``: DSG cumulative deficit
+    as a percent of DSG by financial year label.
     """
 
     name: str
@@ -155,6 +157,7 @@ class AreaFigures:
     mainstream: pd.Series
     high_needs_block: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     deficit_percent: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    high_needs_block_after: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
 
 def _published(series: pd.Series) -> list:
@@ -211,16 +214,17 @@ def benchmark_table(areas: list[AreaFigures]) -> pd.DataFrame:
     if fys:
         f0, f1 = min(fys, key=year_start), max(fys, key=year_start)
         span = year_start(f1) - year_start(f0)
-        rows[f"High Needs Block allocation, {f0}"] = [
-            a.high_needs_block.get(f0, np.nan) for a in areas
-        ]
-        rows[f"High Needs Block allocation, {f1}"] = [
-            a.high_needs_block.get(f1, np.nan) for a in areas
-        ]
+        for fy in (f0, f1):
+            rows[f"High Needs Block allocation before deductions, {fy}"] = [
+                a.high_needs_block.get(fy, np.nan) for a in areas
+            ]
+            rows[f"High Needs Block allocation after deductions, {fy}"] = [
+                a.high_needs_block_after.get(fy, np.nan) for a in areas
+            ]
         hnb = [growth_between(a.high_needs_block, f0, f1, span) for a in areas]
         j0, j1 = year_start(f0) + 1, year_start(f1) + 1
         ehcp = [growth_between(a.plans, j0, j1, span) for a in areas]
-        rows[f"High Needs Block growth a year, {f0} to {f1}"] = hnb
+        rows[f"High Needs Block growth a year (before deductions), {f0} to {f1}"] = hnb
         rows[f"EHCP growth a year, January {j0} to January {j1}"] = ehcp
         rows["High Needs Block growth less EHCP growth"] = [
             h - e for h, e in zip(hnb, ehcp, strict=True)

@@ -36,7 +36,11 @@ TABLE_NAMES: tuple[str, ...] = (
 
 #: Tables a model may have, read when present: the EHCP forecast import fills EHCPForecast
 #: (:mod:`models.forecast_growth`), which a Placements Growth of ``forecast`` reads.
-OPTIONAL_TABLES: tuple[str, ...] = ("EHCPForecast",)
+OPTIONAL_TABLES: tuple[str, ...] = ("EHCPForecast", "Sources")
+
+#: Columns of the optional Sources table: where each figure comes from, its ``Status``
+#: (Actual, Estimate, Assumption or Plan) and the return ``Sheet`` it appears on.
+SOURCE_COLUMNS: tuple[str, ...] = ("Item", "Figure", "Source", "Status", "Sheet")
 
 #: Columns each table must have (EHCPHistory: ``Category`` then one column per
 #: January census year).
@@ -68,6 +72,15 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "Conditions": ("Condition", "RAG", "Commentary"),
 }
 
+#: Columns a table may have, read when present; the model builder writes them. A model
+#: without one reads as its default (:mod:`models.parse`): ``DfE payment expected`` as
+#: ``DfE payment due`` (every instalment expected when the agreement says), ``Forum
+#: decision`` as blank (not yet decided).
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "Funding": ("Forum decision",),
+    "Agreement": ("DfE payment expected",),
+}
+
 #: Rows of the Settings table.
 SETTINGS: tuple[str, ...] = (
     "Local authority",
@@ -80,7 +93,7 @@ SETTINGS: tuple[str, ...] = (
 
 #: Rows of the Settings table that only some commands need: the folder the
 #: council saved the DfE statistics files in (the EHCP history import).
-OPTIONAL_SETTINGS: tuple[str, ...] = ("DfE data folder",)
+OPTIONAL_SETTINGS: tuple[str, ...] = ("DfE data folder", "High Needs Block basis")
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ __all__ = [
     "HighNeedsLines",
     "EHCPNumbers",
     "Condition",
+    "Source",
     "DSGModel",
     "year_series",
     "keyed",
@@ -284,6 +285,10 @@ class Settings:
         first Funding year (positive = deficit).
     dfe_data_folder : str or None
         ``DfE data folder``, when the model has that row.
+    hnb_basis : str
+        ``High Needs Block basis``: ``after deductions`` (the default) or
+        ``before deductions``, the basis of the income and of Section 251
+        line 1.0.2.
     """
 
     la_name: str
@@ -294,11 +299,17 @@ class Settings:
     prepared_by: str
     opening_deficit: float
     dfe_data_folder: str | None = None
+    hnb_basis: str = "after deductions"
 
 
 @dataclass(frozen=True, eq=False)
 class Funding:
-    """The Funding table: one value per financial year, pounds (rates as decimals)."""
+    """The Funding table: one value per financial year, pounds (rates as decimals).
+
+    ``forum_decision`` is the schools forum's decision on each year's
+    transfer: ``Approved``, ``Refused`` or ``""`` (not yet decided, or no
+    transfer); empty when the model has no ``Forum decision`` column.
+    """
 
     years: tuple[str, ...]
     income: Keyed
@@ -308,8 +319,11 @@ class Funding:
     other_blocks_deficit: Keyed
     council_contribution: Keyed
     other_contributions: Keyed
+    forum_decision: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if not self.forum_decision:
+            object.__setattr__(self, "forum_decision", ("",) * len(self.years))
         _same_keys(
             "Funding",
             self.years,
@@ -350,15 +364,25 @@ class Placements:
 
 @dataclass(frozen=True, eq=False)
 class Agreement:
-    """The Safety Valve agreement's profile, keyed by the years it lists (ascending)."""
+    """The Safety Valve agreement's profile, keyed by the years it lists (ascending).
+
+    ``dfe_payment_due`` is what the agreement says DfE pays each year,
+    ``dfe_payment_received`` what came, and ``dfe_payment_expected`` what the
+    council expects for the current and later years (on time, later, or never);
+    a model without that column expects each instalment when due
+    (:mod:`models.parse`).
+    """
 
     years: tuple[str, ...]
     dfe_payment_due: Keyed
     dfe_payment_received: Keyed
     council_contribution: Keyed
     agreed_deficit: Keyed
+    dfe_payment_expected: Keyed | None = None
 
     def __post_init__(self) -> None:
+        if self.dfe_payment_expected is None:
+            object.__setattr__(self, "dfe_payment_expected", self.dfe_payment_due)
         _same_keys(
             "Agreement",
             self.years,
@@ -366,7 +390,14 @@ class Agreement:
             dfe_payment_received=self.dfe_payment_received,
             council_contribution=self.council_contribution,
             agreed_deficit=self.agreed_deficit,
+            dfe_payment_expected=self.dfe_payment_expected,
         )
+
+    @property
+    def expected(self) -> Keyed:
+        """``DfE payment expected`` (typed: never None after construction)."""
+        assert self.dfe_payment_expected is not None
+        return self.dfe_payment_expected
 
 
 @dataclass(frozen=True, eq=False)
@@ -389,6 +420,21 @@ class EHCPNumbers:
     actual: Keyed
     plan: Keyed
     by_age: Keyed
+
+
+@dataclass(frozen=True)
+class Source:
+    """One row of the Sources table: a figure, where it comes from and what it is.
+
+    ``status`` is ``Actual``, ``Estimate``, ``Assumption`` or ``Plan``;
+    ``sheet`` the return sheet the figure appears on (may be empty).
+    """
+
+    item: str
+    figure: str
+    source: str
+    status: str
+    sheet: str = ""
 
 
 @dataclass(frozen=True)
@@ -417,6 +463,7 @@ class DSGModel:
     high_needs: HighNeedsLines
     ehcp: EHCPNumbers
     conditions: tuple[Condition, ...] = ()
+    sources: tuple[Source, ...] = ()
 
     @property
     def years(self) -> tuple[str, ...]:

@@ -26,28 +26,44 @@ Rules (the model workbook states the same rules to its readers)
   of the current year is therefore not used).
 - Block transfers in = Schools block x Transfer rate (BLOCK_TRANSFER_IMPACT);
   Block movements lists one row per year with a non-zero transfer, from
-  ``Schools block`` to ``High needs block``.
+  ``Schools block`` to ``High needs block``; its ``Schools forum approval``
+  is the forum's decision (Funding ``Forum decision``) or ``Required`` while
+  undecided, and a transfer the forum refused needs the Secretary of State
+  whatever its size (METHOD.md, BLOCK_TRANSFER_IMPACT).
 - DfE Safety Valve contribution = Agreement ``DfE payment received`` for years
-  up to and including the current year, ``DfE payment due`` for later years
-  (the plan); 0 for a year the Agreement does not list. Council and other
+  before the current year, ``DfE payment expected`` for the current and later
+  years (what the council expects: on time, later or never; without the
+  column, the payment due); 0 for a year the Agreement does not list. The
+  Safety Valve sheet shows ``DfE payment withheld`` = due - received for the
+  years up to the current one, ``DfE payment expected`` for the current and
+  later years, and a ``Total`` row of the money columns: a payment withheld
+  is shown, never silently dropped (DfE Safety Valve agreement terms:
+  instalments subject to progress; RETURN.md, Safety Valve). Council and other
   contributions come from Funding. The contributions applied to the
   cumulative deficit are the three added up.
 - The trajectory is DSG_TRAJECTORY with the opening deficit = Settings
   ``Opening cumulative deficit`` (brought forward into the first Funding year).
-  The Financial summary shows surplus/(deficit) = minus the deficit; the
-  agreement profile row = minus Agreement ``Agreed cumulative deficit``.
+  ``Cumulative surplus/(deficit) brought forward`` of a year is the last
+  year's carried forward (the first year's: minus the opening deficit).
+- One sign rule (RETURN.md, "One sign rule"): every surplus/(deficit) figure
+  on every sheet is minus the deficit, negative for a deficit (the template
+  shows it in brackets): the Financial summary's rows and the Safety Valve
+  sheet's ``Agreed cumulative surplus/(deficit)`` (minus Agreement ``Agreed
+  cumulative deficit``) and ``Forecast cumulative surplus/(deficit)``. The
+  model's inputs and the Excel functions keep deficits positive (METHOD.md);
+  the sign turns here, once, where the return is made.
 - Variance to agreement and RAG come from VARIANCE_TO_PLAN(forecast
   cumulative deficit, agreed cumulative deficit), for the Funding years the
-  Agreement lists. The Financial summary shows the variance in its
-  surplus/(deficit) sign (agreed deficit - forecast deficit: negative when the
-  deficit is worse than agreed); the Safety Valve sheet, whose columns are
-  deficits, shows Forecast - Agreed (positive when worse than agreed).
+  Agreement lists. Both sheets show the variance in the surplus/(deficit)
+  sign: agreed deficit - forecast deficit, negative when the deficit is worse
+  than agreed.
 - High needs expenditure sheet: Budget and Forecast outturn per Section 251
   line, Variance = Forecast outturn - Budget, Variance % = Variance / |Budget|
   (blank when the Budget is 0), then the Total row.
 - EHCP numbers: history columns from EHCPHistory (one per January census
-  column), ``<period> actual`` and ``<period> plan`` from EHCPPeriod,
-  Variance = actual - plan; age groups (actual only) from EHCPByAge; totals.
+  column; a figure DfE suppressed, ``x``/``c``/``z``, is shown as ``x`` with
+  the note "suppressed by DfE", never 0, and its column is not totalled),
+  ``<period> actual`` and ``<period> plan`` from EHCPPeriod, Variance = actual - plan; age groups (actual only) from EHCPByAge; totals.
 
 Money stays in unrounded float pounds here; the writer rounds once, half-up,
 to the penny.
@@ -101,24 +117,35 @@ __all__ = [
 
 # --- The return's labels (RETURN.md), spelt once ------------------------------------------
 
-#: Cover rows, in return order; the refresh fills the first six.
+#: The Safety Valve columns the Total row adds up.
+SV_TOTALLED: tuple[str, ...] = (
+    "DfE payment due",
+    "DfE payment received",
+    "DfE payment withheld",
+    "DfE payment expected",
+    "Council contribution",
+)
+
+#: Cover rows, in return order; the refresh fills the first seven.
 COVER_ROWS: tuple[str, ...] = (
     "Local authority",
     "LA code",
     "Return period",
     "Period end date",
+    "High Needs Block basis",
     "Prepared by",
     "Date prepared",
     "Section 151 officer",
     "Date signed off",
 )
-COVER_FILLED: tuple[str, ...] = COVER_ROWS[:6]
+COVER_FILLED: tuple[str, ...] = COVER_ROWS[:7]
 
 INCOME = "High Needs Block income"
 TRANSFERS_IN = "Block transfers in"
 EXPENDITURE = "High Needs expenditure"
 OTHER_BLOCKS = "Other blocks in-year deficit"
 IN_YEAR = "In-year surplus/(deficit)"
+BROUGHT_FORWARD = "Cumulative surplus/(deficit) brought forward"
 DFE_CONTRIBUTION = "DfE Safety Valve contribution"
 COUNCIL_CONTRIBUTION = "Council contribution"
 OTHER_CONTRIBUTIONS = "Other contributions"
@@ -134,6 +161,7 @@ FINANCIAL_SUMMARY_ROWS: tuple[str, ...] = (
     EXPENDITURE,
     OTHER_BLOCKS,
     IN_YEAR,
+    BROUGHT_FORWARD,
     DFE_CONTRIBUTION,
     COUNCIL_CONTRIBUTION,
     OTHER_CONTRIBUTIONS,
@@ -154,6 +182,9 @@ HIGH_NEEDS_COLUMNS: tuple[str, ...] = (
 )
 
 EHCP_LABEL = "Category"
+#: How the return shows a figure DfE suppressed (DfE's own symbol), and the note beside it.
+SUPPRESSED_MARK = "x"
+SUPPRESSED_NOTE = "suppressed by DfE"
 VARIANCE = "Variance"
 EHCP_ROWS: tuple[str, ...] = (*PLACEMENT_CATEGORIES, TOTAL, *AGE_GROUPS, TOTAL_BY_AGE)
 
@@ -169,17 +200,28 @@ BLOCK_MOVEMENT_COLUMNS: tuple[str, ...] = (
 FROM_BLOCK = "Schools block"
 TO_BLOCK = "High needs block"
 
+AGREED_SURPLUS = "Agreed cumulative surplus/(deficit)"
+FORECAST_SURPLUS = "Forecast cumulative surplus/(deficit)"
+DFE_DUE = "DfE payment due"
+DFE_RECEIVED = "DfE payment received"
+DFE_WITHHELD = "DfE payment withheld"
+DFE_EXPECTED = "DfE payment expected"
+#: The Safety Valve sheet's last row: the money columns added up.
+SV_TOTAL = "Total"
 SAFETY_VALVE_COLUMNS: tuple[str, ...] = (
     "Year",
-    "DfE payment due",
-    "DfE payment received",
+    DFE_DUE,
+    DFE_RECEIVED,
+    DFE_WITHHELD,
+    DFE_EXPECTED,
     "Council contribution",
-    "Agreed cumulative deficit",
-    "Forecast cumulative deficit",
-    "Variance",
+    AGREED_SURPLUS,
+    FORECAST_SURPLUS,
+    VARIANCE,
     "RAG",
 )
 CONDITION_COLUMNS: tuple[str, ...] = ("Condition", "RAG", "Commentary")
+NOTE_COLUMNS: tuple[str, ...] = ("Sheet", "Item", "Status", "Source")
 
 
 def period_actual(period: str) -> str:
@@ -297,6 +339,7 @@ class MonitoringReturn:
     safety_valve_table: ReturnTable
     conditions_table: ReturnTable
     notes: dict[str, str] = field(default_factory=dict)
+    notes_table: ReturnTable = field(default_factory=lambda: ReturnTable.in_order(NOTE_COLUMNS, []))
 
     @property
     def ehcp_columns(self) -> list[str]:
@@ -344,7 +387,11 @@ def _surplus(deficit: Any) -> list[float]:
 
 
 def cover(model: DSGModel, today: dt.date) -> dict[str, Any]:
-    """The Cover's six filled rows: Settings, with the period normalised, and today.
+    """The Cover's seven filled rows: Settings, with the period normalised, and today.
+
+    ``High Needs Block basis`` says whether the income (and Section 251 line
+    1.0.2) is after or before ESFA's deductions (RETURN.md, Cover).
+
 
     >>> from models.samples import sample_model
     >>> cover(sample_model(), dt.date(2024, 10, 15))["Return period"]
@@ -356,6 +403,7 @@ def cover(model: DSGModel, today: dt.date) -> dict[str, Any]:
         "LA code": s.la_code,
         "Return period": s.period,
         "Period end date": s.period_end,
+        "High Needs Block basis": s.hnb_basis,
         "Prepared by": s.prepared_by,
         "Date prepared": today,
     }
@@ -387,6 +435,7 @@ def financial_summary(model: DSGModel) -> ReturnTable:
         EXPENDITURE: _floats(rf.expenditure(model)),
         OTHER_BLOCKS: _floats(model.funding.other_blocks_deficit),
         IN_YEAR: _surplus(rf.in_year_deficit(model)),
+        BROUGHT_FORWARD: _surplus(rf.brought_forward(model)),
         DFE_CONTRIBUTION: _floats(rf.dfe_contribution(model)),
         COUNCIL_CONTRIBUTION: _floats(rf.council_contribution(model)),
         OTHER_CONTRIBUTIONS: _floats(rf.other_contributions(model)),
@@ -424,6 +473,10 @@ def high_needs_table(model: DSGModel) -> ReturnTable:
 def ehcp_table(model: DSGModel) -> ReturnTable:
     """EHCP numbers: census history, the period's actual and plan, Variance; by age; totals.
 
+    A census figure DfE suppressed (EHCPHistory ``x``, ``c`` or ``z``) is
+    shown as ``x``, never 0, and so is that column's Total: it cannot be
+    added up (RETURN.md, EHCP numbers).
+
     >>> from models.samples import sample_model
     >>> t = ehcp_table(sample_model())
     >>> [t.at(TOTAL, c) for c in ("2024-25 Q2 actual", "2024-25 Q2 plan", VARIANCE)]
@@ -431,14 +484,17 @@ def ehcp_table(model: DSGModel) -> ReturnTable:
     """
     e, period = model.ehcp, model.settings.period
     actual, plan = period_actual(period), period_plan(period)
-    by_category = [
-        *(_floats(e.history.values[:, k]) for k in range(len(e.history.columns))),
+    by_category: list[list[Any]] = [
+        *(_census(e.history.values[:, k]) for k in range(len(e.history.columns))),
         _floats(e.actual),
         _floats(e.plan),
         _floats(rf.ehcp_variance(model)),
     ]
     categories = [list(row) for row in zip(*by_category, strict=True)]
-    total = [float(sum(column)) for column in by_category]
+    total = [
+        SUPPRESSED_MARK if SUPPRESSED_MARK in column else float(sum(column))
+        for column in by_category
+    ]
     n = len(by_category)
     at_actual = n - 3
     by_age = _floats(e.by_age)
@@ -456,8 +512,32 @@ def ehcp_table(model: DSGModel) -> ReturnTable:
     return ReturnTable(EHCP_ROWS, columns, tuple(tuple(r) for r in rows))
 
 
+def _census(values: Any) -> list[Any]:
+    """A census column: counts, and DfE's ``x`` where the model holds a suppressed figure."""
+    return [SUPPRESSED_MARK if np.isnan(v) else float(v) for v in values]
+
+
+def suppressed_columns(table: ReturnTable) -> list[str]:
+    """The EHCP numbers columns holding a figure DfE suppressed (``x``), in order.
+
+    >>> t = ReturnTable(("A", "Total"), ("January 2025", "January 2024"), [["x", 1.0], ["x", 1.0]])
+    >>> suppressed_columns(t)
+    ['January 2025']
+    """
+    return [c for c in table.columns if SUPPRESSED_MARK in table.column(c)]
+
+
 def block_movements(model: DSGModel) -> ReturnTable:
     """Block movements: one row per year with a transfer, Schools block to High needs block.
+
+    ``Schools forum approval`` shows the forum's decision (Funding ``Forum
+    decision``: ``Approved`` or ``Refused``), or ``Required`` while it is not
+    yet decided; ``Secretary of State approval`` is BLOCK_TRANSFER_IMPACT's, so
+    a transfer the forum refused reads ``Required`` whatever its size.
+
+    References
+    ----------
+    METHOD.md, "BLOCK_TRANSFER_IMPACT"; RETURN.md, Block movements.
 
     >>> from models.samples import sample_model
     >>> block_movements(sample_model()).column("Year")
@@ -472,15 +552,16 @@ def block_movements(model: DSGModel) -> ReturnTable:
             TO_BLOCK,
             float(transfer),
             float(rate),
-            forum,
+            decision or forum,
             secretary,
         ]
-        for year, transfer, rate, forum, secretary in zip(
+        for year, transfer, rate, forum, secretary, decision in zip(
             column["Year"],
             column["Transfer"],
             column["Transfer rate"],
             column["Schools forum approval"],
             column["Secretary of State approval"],
+            model.funding.forum_decision,
             strict=True,
         )
         if transfer != 0
@@ -489,33 +570,80 @@ def block_movements(model: DSGModel) -> ReturnTable:
 
 
 def safety_valve_rows(model: DSGModel) -> ReturnTable:
-    """The agreement profile, every year it lists, with the forecast and variance beside it.
+    """The agreement profile, every year it lists, with the forecast and variance, then Total.
 
-    The variance here is in the deficit's sign (Forecast - Agreed: positive
-    when worse than agreed); blank for a year outside the Funding years.
+    DfE payments: due and received as the Agreement lists them, withheld (due
+    - received) up to the current year, expected from the current year on;
+    the ``Total`` row adds up those and the council contribution.
+
+    The cumulative columns are surplus/(deficit) (negative for a deficit) and
+    the variance is in that sign (Agreed deficit - Forecast deficit: negative
+    when worse than agreed), as on the Financial summary (RETURN.md, "One
+    sign rule"); blank for a year outside the Funding years.
 
     >>> from models.samples import sample_model
-    >>> safety_valve_rows(sample_model()).column("RAG")
-    ['Green', 'Amber', 'Red']
+    >>> sv = safety_valve_rows(sample_model())
+    >>> sv.column("RAG"), sv.column(DFE_WITHHELD)
+    (['Green', 'Amber', 'Red', None], [0.0, 500000.0, None, 500000.0])
     """
     a = model.agreement
     forecast = dict(zip(model.years, _floats(rf.cumulative_deficit(model)), strict=True))
     agreement = rf.variance_to_agreement(model)
     variance, rag = _by_year(agreement, "Variance"), _by_year(agreement, "RAG")
-    rows = [
+    withheld, expected = rf.dfe_payment_withheld(model), rf.dfe_payment_expected(model)
+    rows: list[list[Any]] = [
         [
             y,
             float(a.dfe_payment_due[y]),
             float(a.dfe_payment_received[y]),
+            withheld[k],
+            expected[k],
             float(a.council_contribution[y]),
-            float(a.agreed_deficit[y]),
-            forecast.get(y),
-            float(variance[y]) if y in variance else None,
+            0.0 - float(a.agreed_deficit[y]),
+            None if y not in forecast else 0.0 - forecast[y],
+            0.0 - float(variance[y]) if y in variance else None,
             rag.get(y),
         ]
-        for y in a.years
+        for k, y in enumerate(a.years)
     ]
+    if rows:
+        totalled = [SAFETY_VALVE_COLUMNS.index(c) for c in SV_TOTALLED]
+        total: list[Any] = [SV_TOTAL] + [None] * (len(SAFETY_VALVE_COLUMNS) - 1)
+        for c in totalled:
+            total[c] = float(sum(r[c] for r in rows if r[c] is not None))
+        rows.append(total)
     return ReturnTable.in_order(SAFETY_VALVE_COLUMNS, rows)
+
+
+def notes_table(model: DSGModel) -> ReturnTable:
+    """The Notes sheet: every figure the model's Sources mark other than Actual, with its source.
+
+    RETURN.md, Notes: an estimate, an assumption or a plan is never shown as
+    if it were data without saying so; a census figure DfE suppressed is
+    listed too, as ``x`` (suppressed by DfE).
+
+    >>> from models.samples import sample_model
+    >>> notes_table(sample_model()).column("Status")
+    []
+    """
+    rows: list[list[Any]] = [
+        [s.sheet, f"{s.item}: {s.figure}" if s.figure else s.item, s.status, s.source]
+        for s in model.sources
+        if s.status != "Actual"
+    ]
+    history = model.ehcp.history
+    for k, census in enumerate(history.columns):
+        hidden = [c for c, v in zip(history.rows, history.values[:, k], strict=True) if np.isnan(v)]
+        if hidden:
+            rows.append(
+                [
+                    "EHCP numbers",
+                    f"{census}: {', '.join(hidden)}",
+                    SUPPRESSED_MARK,
+                    f"{SUPPRESSED_NOTE[0].upper()}{SUPPRESSED_NOTE[1:]} (EHCPHistory)",
+                ]
+            )
+    return ReturnTable.in_order(NOTE_COLUMNS, rows)
 
 
 def conditions_table(model: DSGModel) -> ReturnTable:
@@ -584,6 +712,7 @@ def return_of(model: DSGModel, today: dt.date | None = None) -> MonitoringReturn
         block_movements_table=block_movements(model),
         safety_valve_table=safety_valve_rows(model),
         conditions_table=conditions_table(model),
+        notes_table=notes_table(model),
     )
 
 

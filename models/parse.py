@@ -28,6 +28,24 @@ same rules to its readers)
   most 1; Agreement years are unique and, within the Funding years,
   consecutive; HighNeedsLines, EHCPHistory, EHCPPeriod and EHCPByAge list
   exactly the return's rows; a Condition's RAG is Green, Amber or Red.
+- Settings ``High Needs Block basis`` (optional): ``after deductions`` (the
+  default) or ``before deductions``, any case: the basis of the High Needs
+  Block income, and so of Section 251 line 1.0.2 (ESFA's DSG allocations;
+  Section 251 guidance).
+- The Sources table (optional) gives each figure's ``Status``: Actual,
+  Estimate, Assumption or Plan (any case); the return's Notes sheet lists
+  every one that is not an actual (RETURN.md, Notes).
+- Funding ``Forum decision`` (optional) is the schools forum's decision on
+  the year's transfer: ``Approved``, ``Refused`` or blank (not yet decided),
+  any case; a decision on a year with no transfer is refused (METHOD.md,
+  BLOCK_TRANSFER_IMPACT).
+- An EHCPHistory census cell may hold DfE's ``x``, ``c`` or ``z`` (a figure
+  DfE suppressed or does not publish): it is kept as not a number (NaN),
+  never 0, and the return shows ``x`` (DfE's statistics conventions).
+- Agreement ``DfE payment expected`` (optional: a model built before it had
+  none) is what the council expects DfE to pay in each current and later year:
+  on time, later or never. Without the column every instalment is expected
+  when due (the agreement's own profile), never silently dropped.
 """
 
 from __future__ import annotations
@@ -56,10 +74,12 @@ from models.model import (
     Moves,
     Placements,
     Settings,
+    Source,
     keyed,
     year_series,
 )
 from models.return_figures import projected_spend
+from models.transfers import forum_decision
 from models.validation import Column, is_blank, parse_year, read_columns, read_scalar, rows_of
 from models.validation import _show as show
 from models.years import year_start
@@ -131,6 +151,7 @@ FUNDING_COLUMNS: tuple[Column, ...] = (
     Column("Other blocks in-year deficit"),
     Column("Council contribution"),
     Column("Other contributions"),
+    Column("Forum decision", "text", required=False),
 )
 PLACEMENT_COLUMNS: tuple[Column, ...] = (
     Column("Placement", "name", unique=True),
@@ -150,6 +171,7 @@ AGREEMENT_COLUMNS: tuple[Column, ...] = (
     Column("DfE payment received", minimum=0),
     Column("Council contribution", minimum=0),
     Column("Agreed cumulative deficit"),
+    Column("DfE payment expected", minimum=0, required=False),
 )
 LINE_COLUMNS: tuple[Column, ...] = (
     Column("Line", "name", unique=True),
@@ -187,6 +209,7 @@ MONEY_COLUMNS: dict[str, tuple[str, ...]] = {
         "DfE payment received",
         "Council contribution",
         "Agreed cumulative deficit",
+        "DfE payment expected",
     ),
     "HighNeedsLines": ("Budget", "Forecast outturn"),
 }
@@ -422,7 +445,7 @@ def _within_limit(frame: Table, name: str, label: str | None, found: Problems) -
             f"beyond {COUNT_LIMIT_TEXT}, more than any council has: check the figure",
         ),
     ):
-        for column in columns:
+        for column in (c for c in columns if c in frame):  # an optional column may be absent
             values = np.asarray(frame[column], dtype=float)
             for i in np.flatnonzero(np.abs(values) > limit).tolist():
                 where_label = f" {show(frame[label][i])}" if label else ""
@@ -597,6 +620,17 @@ def _settings(cells: dict[str, tuple[str, Any]], found: Problems) -> Settings | 
                 f"{opening:g} is beyond {MONEY_LIMIT_TEXT}, more than any council's DSG: "
                 "check the figure (pounds, not pence)",
             )
+    basis = AFTER_DEDUCTIONS
+    if HNB_BASIS in cells and not is_blank(value[HNB_BASIS]):
+        written = text_of(value[HNB_BASIS]).casefold()
+        basis = next((b for b in HNB_BASES if b == " ".join(written.split())), "")
+        if not basis:
+            found.add(
+                "Settings",
+                where[HNB_BASIS],
+                f"{show(text_of(value[HNB_BASIS]))} is not a basis: "
+                f"'{AFTER_DEDUCTIONS}' (the default) or '{BEFORE_DEDUCTIONS}'",
+            )
     if len(found) > before or any(name not in cells for name in SETTINGS):
         return None
     assert period is not None and end is not None and opening is not None
@@ -609,6 +643,7 @@ def _settings(cells: dict[str, tuple[str, Any]], found: Problems) -> Settings | 
         prepared_by=text_of(value["Prepared by"]),
         opening_deficit=float(opening),
         dfe_data_folder=text_of(value.get("DfE data folder")) or None,
+        hnb_basis=basis,
     )
 
 
@@ -625,6 +660,24 @@ def _funding(frame: Table, found: Problems) -> Funding | None:
                 f"row {i + 1} {frame['Year'][i]!r}, column 'Transfer rate'",
                 f"{rate:g} is above 1 (a rate is a decimal: 0.01 is 1%)",
             )
+    decisions: list[str] = []
+    for i, text in enumerate(frame.get("Forum decision") or [""] * len(frame["Year"])):
+        decision = forum_decision(text)
+        where = f"row {i + 1} {frame['Year'][i]!r}, column 'Forum decision'"
+        if decision is None:
+            found.add(
+                "Funding",
+                where,
+                f"{show(text)} is not a forum decision: Approved, Refused or blank",
+            )
+        elif decision and not frame["Transfer rate"][i] > 0:
+            found.add(
+                "Funding",
+                where,
+                f"{show(decision)} is a forum decision on a year with no transfer (Transfer rate 0): "
+                "leave it blank",
+            )
+        decisions.append(decision or "")
     if len(found) > before or years is None:
         return None
 
@@ -640,6 +693,7 @@ def _funding(frame: Table, found: Problems) -> Funding | None:
         other_blocks_deficit=column("Other blocks in-year deficit"),
         council_contribution=column("Council contribution"),
         other_contributions=column("Other contributions"),
+        forum_decision=tuple(decisions),
     )
 
 
@@ -725,6 +779,9 @@ def _agreement(frame: Table, funding_years: Sequence[str], found: Problems) -> A
         dfe_payment_received=column("DfE payment received"),
         council_contribution=column("Council contribution"),
         agreed_deficit=column("Agreed cumulative deficit"),
+        dfe_payment_expected=(
+            column("DfE payment expected") if "DfE payment expected" in frame else None
+        ),
     )
 
 
@@ -740,6 +797,109 @@ def _high_needs(frame: Table, found: Problems) -> HighNeedsLines | None:
             np.asarray(frame["Forecast outturn"])[order], S251_CODES, "Forecast outturn"
         ),
     )
+
+
+#: The Sources table's statuses: what a figure is (RETURN.md, Notes lists every one not Actual).
+STATUSES: tuple[str, ...] = ("Actual", "Estimate", "Assumption", "Plan")
+SOURCE_COLUMNS_READ: tuple[Column, ...] = (
+    Column("Item", "text"),
+    Column("Figure", "text"),
+    Column("Source", "text"),
+    Column("Status", "text"),
+    Column("Sheet", "text", required=False),
+)
+
+
+def _sources(inputs: ModelInputs, found: Problems) -> tuple[Source, ...]:
+    """The Sources table, when the model has one: every row with an item needs a Status.
+
+    >>> from models.errors import Problems
+    >>> rows = [["Item", "Figure", "Source", "Status"], ["Income", "1", "ESFA", "estimate"]]
+    >>> _sources(ModelInputs({"Sources": rows}), Problems())[0].status
+    'Estimate'
+    """
+    if "Sources" not in inputs.tables:
+        return ()
+    table = found.run_as(
+        lambda: read_columns(inputs.tables["Sources"], "Sources", list(SOURCE_COLUMNS_READ)),
+        rename={},
+    )
+    if table is None:
+        return ()
+    out = []
+    sheets = table.get("Sheet") or [""] * len(table["Item"])
+    for i, (item, figure, source, status, sheet) in enumerate(
+        zip(table["Item"], table["Figure"], table["Source"], table["Status"], sheets, strict=True)
+    ):
+        if not item:
+            continue
+        known = next((s for s in STATUSES if s.casefold() == status.casefold()), None)
+        if known is None:
+            found.add(
+                "Sources",
+                f"row {i + 1} {show(item)}, column 'Status'",
+                f"{show(status) if status else 'blank'} is not a status: "
+                f"{', '.join(STATUSES[:-1])} or {STATUSES[-1]}",
+            )
+            continue
+        out.append(Source(item, figure, source, known, sheet or ""))
+    return tuple(out)
+
+
+#: Settings ``High Needs Block basis``: the High Needs Block income is ESFA's allocation
+#: after deductions (the place funding it pays academies and FE colleges directly taken off:
+#: the default) or before them; Section 251 line 1.0.2 must be on the same basis.
+HNB_BASIS = "High Needs Block basis"
+AFTER_DEDUCTIONS = "after deductions"
+BEFORE_DEDUCTIONS = "before deductions"
+HNB_BASES: tuple[str, ...] = (AFTER_DEDUCTIONS, BEFORE_DEDUCTIONS)
+
+#: DfE's symbols for a figure it does not publish (its statistics' conventions): ``x``
+#: suppressed or not available, ``c`` confidential, ``z`` not applicable. EHCPHistory
+#: accepts each, any case, as a suppressed figure: never 0.
+SUPPRESSED: tuple[str, ...] = ("x", "c", "z")
+#: What the person reads when an EHCPHistory cell is blank: DfE's download leaves it so.
+_BLANK_HISTORY = " (a figure DfE suppressed: type x, as DfE's files show it; never 0)"
+
+
+def is_suppressed(value: Any) -> bool:
+    """A cell holding DfE's symbol for a suppressed figure (``x``, ``c`` or ``z``).
+
+    >>> is_suppressed(" X "), is_suppressed("c"), is_suppressed(0), is_suppressed("n/a")
+    (True, True, False, False)
+    """
+    return isinstance(value, str) and value.strip().casefold() in SUPPRESSED
+
+
+def _without_suppressed(inputs: ModelInputs) -> tuple[ModelInputs, set[tuple[int, str]]]:
+    """EHCPHistory with each suppressed census cell read as 0, and where they were.
+
+    The positions are ``(data row, census header)``; :func:`_ehcp` puts NaN
+    back there, so a suppressed figure is never counted as 0.
+    """
+    raw = inputs.tables.get("EHCPHistory")
+    rows = rows_of(raw) if raw is not None else []
+    if not rows:
+        return inputs, set()
+    header = rows[0]
+    census = {
+        i: str(h).strip()
+        for i, h in enumerate(header)
+        if not is_blank(h) and str(h).strip().casefold() != "category"
+    }
+    where: set[tuple[int, str]] = set()
+    body = []
+    for r, row in enumerate(rows[1:]):
+        new = list(row)
+        for i, name in census.items():
+            if i < len(new) and is_suppressed(new[i]):
+                new[i] = 0.0
+                where.add((r, name))
+        body.append(new)
+    if not where:
+        return inputs, where
+    tables = {**inputs.tables, "EHCPHistory": [list(header), *body]}
+    return ModelInputs(tables, inputs.source), where
 
 
 def _history_columns(inputs: ModelInputs, found: Problems) -> list[Column]:
@@ -760,7 +920,13 @@ def _history_columns(inputs: ModelInputs, found: Problems) -> list[Column]:
     ]
 
 
-def _ehcp(history: Table, period: Table, by_age: Table, found: Problems) -> EHCPNumbers | None:
+def _ehcp(
+    history: Table,
+    period: Table,
+    by_age: Table,
+    found: Problems,
+    suppressed: set[tuple[int, str]] | None = None,
+) -> EHCPNumbers | None:
     before = len(found)
     hist_rows = _labels(history, "Category", PLACEMENT_CATEGORIES, "EHCPHistory", found)
     period_rows = _labels(period, "Category", PLACEMENT_CATEGORIES, "EHCPPeriod", found)
@@ -769,7 +935,10 @@ def _ehcp(history: Table, period: Table, by_age: Table, found: Problems) -> EHCP
         return None
     census = [c for c in history if c != "Category"]
     history_rows = [hist_rows[c] for c in PLACEMENT_CATEGORIES]
-    values = np.array([np.asarray(history[c], dtype=float)[history_rows] for c in census])
+    columns = {c: np.array(history[c], dtype=float) for c in census}
+    for r, c in suppressed or ():  # DfE's x, c or z: not a number, never 0
+        columns[c][r] = np.nan
+    values = np.array([columns[c][history_rows] for c in census])
     table = Grid(
         PLACEMENT_CATEGORIES,
         tuple(census_label(h) for h in census),
@@ -836,6 +1005,7 @@ def parse_model(inputs: ModelInputs) -> DSGModel:
     datetime.date(2024, 9, 30)
     """
     inputs = resolve_forecast_growth(inputs)  # Placements Growth 'forecast': its P50 growth
+    inputs, suppressed = _without_suppressed(inputs)
     found = Problems()
     # every table's cells, so the person sees every problem at once
     cells = _settings_cells(inputs, found)
@@ -850,6 +1020,12 @@ def parse_model(inputs: ModelInputs) -> DSGModel:
         _history_columns(inputs, found) if "EHCPHistory" in inputs.tables else [],
         found,
     )
+    found.items = [  # a blank census cell is most often a figure DfE suppressed
+        Problem(p.argument, p.where, p.what + _BLANK_HISTORY)
+        if p.argument == "EHCPHistory" and "blank" in p.what and "row" in p.where
+        else p
+        for p in found.items
+    ]
     period_table = read_model_table(inputs, "EHCPPeriod", PERIOD_COLUMNS, found)
     age_table = read_model_table(inputs, "EHCPByAge", AGE_COLUMNS, found)
     condition_table = read_model_table(inputs, "Conditions", CONDITION_COLUMNS, found)
@@ -877,9 +1053,10 @@ def parse_model(inputs: ModelInputs) -> DSGModel:
         )
     agreement = _agreement(agreement_table, funding.years if funding else (), found)
     high_needs = _high_needs(line_table, found)
-    ehcp = _ehcp(history_table, period_table, age_table, found)
+    ehcp = _ehcp(history_table, period_table, age_table, found, suppressed)
     conditions = _conditions(condition_table, found)
     placements = _placements(placement_table, move_table, found)
+    sources = _sources(inputs, found)
     found.raise_if_any()
     assert settings is not None and funding is not None and placements is not None
     assert agreement is not None and high_needs is not None and ehcp is not None
@@ -892,6 +1069,7 @@ def parse_model(inputs: ModelInputs) -> DSGModel:
         high_needs=high_needs,
         ehcp=ehcp,
         conditions=conditions,
+        sources=sources,
     )
     # the moves name placements and years of the projection, and no count goes negative
     found.run_as(lambda: projected_spend(model), rename=PROJECTION_ARGUMENTS)

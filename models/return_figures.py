@@ -69,11 +69,14 @@ __all__ = [
     "expenditure",
     "transfers_in",
     "dfe_contribution",
+    "dfe_payment_withheld",
+    "dfe_payment_expected",
     "council_contribution",
     "other_contributions",
     "contributions",
     "in_year_deficit",
     "cumulative_deficit",
+    "brought_forward",
     "agreed_deficit",
     "variance_to_agreement",
     "high_needs_variance",
@@ -230,7 +233,11 @@ def transfer_table(model: DSGModel) -> ResultTable:
     """
     f = model.funding
     return block_transfer_result(
-        list(f.years), f.schools_block.to_numpy(), f.transfer_rate.to_numpy()
+        list(f.years),
+        f.schools_block.to_numpy(),
+        f.transfer_rate.to_numpy(),
+        None,
+        [list(f.forum_decision)],
     )
 
 
@@ -247,7 +254,11 @@ def transfer_impact(model: DSGModel) -> pd.DataFrame:
     """
     f = model.funding
     return block_transfer_impact(
-        list(f.years), f.schools_block.to_numpy(), f.transfer_rate.to_numpy()
+        list(f.years),
+        f.schools_block.to_numpy(),
+        f.transfer_rate.to_numpy(),
+        None,
+        [list(f.forum_decision)],
     )
 
 
@@ -255,21 +266,25 @@ def transfer_impact(model: DSGModel) -> pd.DataFrame:
 
 
 def dfe_contribution(model: DSGModel) -> np.ndarray:
-    """DfE Safety Valve contribution each year (pounds).
+    """DfE Safety Valve contribution each year (pounds): received, then expected.
 
     Notes
     -----
     ::
 
-        dfe[t] = Agreement DfE payment received[t]   t <= current year (paid)
-               = Agreement DfE payment due[t]        t >  current year (the plan)
+        dfe[t] = Agreement DfE payment received[t]   t <  current year (closed)
+               = Agreement DfE payment expected[t]   t >= current year (the forecast)
                = 0                                   t not in the Agreement
+
+    A payment due but withheld is not dropped: the forecast counts what the
+    council expects (:func:`dfe_payment_withheld` shows what was held back).
 
     References
     ----------
-    The refresh's rules: "DfE Safety Valve contribution = Agreement DfE payment
-    received for years up to and including the current year, DfE payment due
-    for later years" (models/monitoring.py, About sheet).
+    DfE Safety Valve agreement terms: payments are made in instalments,
+    subject to the authority's satisfactory progress, and may be withheld
+    (committee report 3.4, 3.8); RETURN.md, Safety Valve (``DfE payment
+    expected`` is what the forecast assumes for the current and later years).
 
     >>> from models.samples import sample_model
     >>> dfe_contribution(sample_model()).tolist()
@@ -279,9 +294,64 @@ def dfe_contribution(model: DSGModel) -> np.ndarray:
     out = np.zeros(len(model.years))
     for k, year in enumerate(model.years):
         if year in a.years:
-            paid = a.dfe_payment_received if year_start(year) <= now else a.dfe_payment_due
+            paid = a.dfe_payment_received if year_start(year) < now else a.expected
             out[k] = float(paid[year])
     return out
+
+
+def dfe_payment_withheld(model: DSGModel) -> list[float | None]:
+    """DfE Safety Valve payment due but not received, each Agreement year (pounds).
+
+    None (an empty cell) for a year after the current one: nothing there is
+    due yet.
+
+    Notes
+    -----
+    ::
+
+        withheld[t] = DfE payment due[t] - DfE payment received[t]   t <= current year
+                    = empty                                         t >  current year
+
+    References
+    ----------
+    DfE Safety Valve agreement terms (instalments subject to progress; paused
+    payments are withheld: committee report 3.6, 3.8); RETURN.md, Safety
+    Valve ``DfE payment withheld``.
+
+    >>> from models.samples import sample_model
+    >>> dfe_payment_withheld(sample_model())
+    [0.0, 500000.0, None]
+    """
+    a, now = model.agreement, year_start(model.current_year)
+    return [
+        float(a.dfe_payment_due[y] - a.dfe_payment_received[y]) if year_start(y) <= now else None
+        for y in a.years
+    ]
+
+
+def dfe_payment_expected(model: DSGModel) -> list[float | None]:
+    """DfE Safety Valve payment the forecast assumes, each Agreement year (pounds).
+
+    None (an empty cell) for a year before the current one: closed, it counts
+    what was received.
+
+    Notes
+    -----
+    ::
+
+        expected[t] = Agreement DfE payment expected[t]   t >= current year
+                    = empty                              t <  current year
+
+    References
+    ----------
+    RETURN.md, Safety Valve ``DfE payment expected``; :func:`dfe_contribution`.
+
+    >>> from models.samples import sample_model
+    >>> dfe_payment_expected(sample_model())
+    [None, 500000.0, 1000000.0]
+    """
+    a, now = model.agreement, year_start(model.current_year)
+    return [float(a.expected[y]) if year_start(y) >= now else None for y in a.years]
 
 
 def council_contribution(model: DSGModel) -> np.ndarray:
@@ -390,6 +460,29 @@ def cumulative_deficit(model: DSGModel) -> np.ndarray:
         in_year_deficit(model) - contributions(model)
     )
     return np.asarray(deficit, dtype=float)
+
+
+def brought_forward(model: DSGModel) -> np.ndarray:
+    """Cumulative DSG deficit brought forward into each year (pounds; negative is a surplus).
+
+    Notes
+    -----
+    ::
+
+        brought_forward[first year] = Settings Opening cumulative deficit
+        brought_forward[t]          = cumulative_deficit[t-1]
+
+    References
+    ----------
+    RETURN.md, Financial summary (``Cumulative surplus/(deficit) brought
+    forward``, shown as minus this); METHOD.md, "DSG_TRAJECTORY"; committee
+    report 3.8: £40.015m brought forward into 2024-25.
+
+    >>> from models.samples import sample_model
+    >>> brought_forward(sample_model()).round(2).tolist()
+    [10000000.0, 9000000.0, 9575000.0]
+    """
+    return np.concatenate(([model.settings.opening_deficit], cumulative_deficit(model)[:-1]))
 
 
 def trajectory(model: DSGModel) -> pd.DataFrame:

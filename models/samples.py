@@ -19,8 +19,9 @@ Placements (2023-24): Special 100 at £40,000, growing 10% a year, no
 inflation; Independent 50 at £80,000, no growth, 5% inflation; moves in
 2025-26: 10 from Independent to Special. HighNeedsLines: a budget of
 £1,000,000 a line; forecast £1,000,000 a line but £2,500,000 on 1.2.3.
-Agreement: DfE due £1,000,000 a year, received £1,000,000 and £500,000;
-agreed cumulative deficit £10,000,000, £9,200,000, £8,000,000. Opening
+Agreement: DfE due £1,000,000 a year, received £1,000,000 and £500,000
+(£500,000 withheld in 2024-25); expected £500,000 in 2024-25 (the balance not
+expected) and £1,000,000 in 2025-26; agreed cumulative deficit £10,000,000, £9,200,000, £8,000,000. Opening
 cumulative deficit £10,000,000.
 """
 
@@ -100,10 +101,11 @@ def sample_inputs() -> ModelInputs:
                         "DfE payment received",
                         "Council contribution",
                         "Agreed cumulative deficit",
+                        "DfE payment expected",
                     ],
-                    ["2023-24", 1e6, 1e6, 1e6, 10e6],
-                    ["2024-25", 1e6, 500_000, 0, 9.2e6],
-                    ["2025-26", 1e6, 0, 500_000, 8e6],
+                    ["2023-24", 1e6, 1e6, 1e6, 10e6, 1e6],
+                    ["2024-25", 1e6, 500_000, 0, 9.2e6, 500_000],
+                    ["2025-26", 1e6, 0, 500_000, 8e6, 1e6],
                 ]
             ),
             "HighNeedsLines": _df([["Line", "Budget", "Forecast outturn"], *lines]),

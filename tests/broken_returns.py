@@ -18,7 +18,9 @@ from pathlib import Path
 import pandas as pd
 
 from models import monitoring as m
+from models.inputs import ModelInputs
 from models.monitoring import MonitoringReturn, ReturnTable, monitoring_return
+from models.validation import rows_of
 from tests.test_return import example_inputs
 from workbooks import return_spec as spec
 from workbooks.return_template import TEMPLATE_PATH
@@ -49,9 +51,22 @@ def _ehcp(fig: MonitoringReturn, d: float) -> MonitoringReturn:
     return dataclasses.replace(fig, ehcp_table=_shift(fig.ehcp, m.TOTAL_BY_AGE, actual, d))
 
 
-def _roll_forward(fig: MonitoringReturn, d: float) -> MonitoringReturn:
-    fs = _shift(fig.financial_summary, m.CUMULATIVE, fig.years[-1], d)
+def _brought_forward(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    fs = _shift(fig.financial_summary, m.BROUGHT_FORWARD, fig.years[0], d)
     return dataclasses.replace(fig, financial_summary_table=fs)
+
+
+def _carried_forward(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    """The current year's carried forward: feeds the roll-forward and the Safety Valve sheet."""
+    fs = _shift(fig.financial_summary, m.CUMULATIVE, fig.current_year, d)
+    return dataclasses.replace(fig, financial_summary_table=fs)
+
+
+def _forecast_surplus(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    sv = fig.safety_valve.copy()
+    k = sv.index[sv["Year"] == fig.current_year][0]
+    sv.loc[k, m.FORECAST_SURPLUS] = float(sv.loc[k, m.FORECAST_SURPLUS]) + d
+    return dataclasses.replace(fig, safety_valve_table=ReturnTable.from_frame(sv))
 
 
 def _in_year(fig: MonitoringReturn, d: float) -> MonitoringReturn:
@@ -68,13 +83,55 @@ def _period(fig: MonitoringReturn, period: str) -> MonitoringReturn:
     return dataclasses.replace(fig, cover={**fig.cover, "Return period": period})
 
 
+def _sv_cell(fig: MonitoringReturn, year: str, column: str, d: float) -> MonitoringReturn:
+    sv = fig.safety_valve.copy()
+    k = sv.index[sv["Year"] == year][0]
+    sv.loc[k, column] = float(sv.loc[k, column]) + d
+    return dataclasses.replace(fig, safety_valve_table=ReturnTable.from_frame(sv))
+
+
+def _withheld(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    return _sv_cell(fig, fig.current_year, m.DFE_WITHHELD, d)
+
+
+def _total_due(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    return _sv_cell(fig, m.SV_TOTAL, m.DFE_DUE, d)
+
+
+def _dfe_contribution(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    """A later year's DfE contribution on the Financial summary, against the expected payment."""
+    fs = _shift(fig.financial_summary, m.DFE_CONTRIBUTION, fig.years[-1], d)
+    return dataclasses.replace(fig, financial_summary_table=fs)
+
+
+def suppressed_figures() -> MonitoringReturn:
+    """The example with DfE's suppressed figures in EHCPHistory: ``x``, ``c`` and ``z``
+    in the January 2023 census (NMSS, hospital, other), as a DfE download shows them."""
+    inputs = example_inputs()
+    rows = [list(r) for r in rows_of(inputs.tables["EHCPHistory"])]
+    for r, mark in ((4, "x"), (5, "C"), (7, " z ")):
+        rows[r][2] = mark
+    return monitoring_return(ModelInputs({**inputs.tables, "EHCPHistory": rows}))
+
+
+def _suppressed_other_total(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    """A census column beside the suppressed one, its Total a pound out: still checked."""
+    fig = suppressed_figures()
+    return dataclasses.replace(fig, ehcp_table=_shift(fig.ehcp, m.TOTAL, "January 2024", d))
+
+
 #: name -> (how the figures are broken, the checks that must FAIL)
 CASES: dict[str, tuple[Callable[[MonitoringReturn], MonitoringReturn], set[str]]] = {}
 for _name, _break, _fails in (
     ("lines", _lines, {spec.CHECK_LINES}),
     ("expenditure", _expenditure, {spec.CHECK_EXPENDITURE, spec.CHECK_IN_YEAR}),
     ("ehcp", _ehcp, {spec.CHECK_EHCP}),
-    ("roll_forward", _roll_forward, {spec.CHECK_ROLL_FORWARD}),
+    ("brought_forward", _brought_forward, {spec.CHECK_ROLL_FORWARD}),
+    ("carried_forward", _carried_forward, {spec.CHECK_ROLL_FORWARD, spec.CHECK_AGREEMENT}),
+    ("forecast_surplus", _forecast_surplus, {spec.CHECK_AGREEMENT}),
+    ("withheld", _withheld, {spec.CHECK_SAFETY_VALVE}),
+    ("total_due", _total_due, {spec.CHECK_SAFETY_VALVE}),
+    ("dfe_contribution", _dfe_contribution, {spec.CHECK_SAFETY_VALVE, spec.CHECK_ROLL_FORWARD}),
     ("in_year", _in_year, {spec.CHECK_IN_YEAR}),
     ("agreement", _agreement, {spec.CHECK_AGREEMENT}),
 ):
@@ -83,6 +140,15 @@ for _name, _break, _fails in (
             lambda fig, b=_break, d=_sign * 1.0: b(fig, d),
             _fails,
         )
+CASES["suppressed_census"] = (lambda fig: suppressed_figures(), set())
+CASES["suppressed_census_other_total_1_pound_high"] = (
+    lambda fig: _suppressed_other_total(fig, 1.0),
+    {spec.CHECK_EHCP},
+)
+CASES["suppressed_census_other_total_1_pound_low"] = (
+    lambda fig: _suppressed_other_total(fig, -1.0),
+    {spec.CHECK_EHCP},
+)
 CASES["period_in_another_year"] = (lambda fig: _period(fig, "2025-26 Q2"), {spec.CHECK_PERIOD})
 CASES["period_outside_the_years"] = (lambda fig: _period(fig, "2031-32 Q2"), {spec.CHECK_PERIOD})
 

@@ -94,7 +94,7 @@ def bad_cells(result: list[list[Any]]) -> list[Any]:
 #: The optional parameters of each function.
 OPTIONAL = {
     "placement_projection": {"moves", "measure"},
-    "block_transfer_impact": {"threshold"},
+    "block_transfer_impact": {"threshold", "forum_decision"},
     "dsg_trajectory": {"transfers", "contributions", "other_blocks"},
     "dsg_summary": {"transfers", "contributions", "other_blocks"},
     "variance_to_plan": {"amber_tolerance"},
@@ -117,7 +117,7 @@ PARAMETERS = {
     "ehcp_growth": ["first", "last", "years"],
     "percent_change": ["first", "last"],
     "placement_projection": ["placements", "years", "growth", "inflation", "moves", "measure"],
-    "block_transfer_impact": ["years", "schools_block", "rate", "threshold"],
+    "block_transfer_impact": ["years", "schools_block", "rate", "threshold", "forum_decision"],
     "dsg_trajectory": [
         "years",
         "opening_deficit",

@@ -19,10 +19,13 @@ def test_show_prints_the_three_tables_of_the_example(capsys):
     }
     assert "£4,500,000" in transfers["2023-24"] and "£9,300,000" in out
     # METHOD.md worked figures: £40.015m brought forward into 2024-25, £11.730m in-year, £51.745m.
+    # RETURN.md "One sign rule": surplus/(deficit) columns, a deficit in brackets.
+    assert "Cumulative surplus/(deficit)" in out and "In-year surplus/(deficit)" in out
     trajectory = [
-        line for line in out.splitlines() if line.startswith("2024-25") and "£51,745,000" in line
+        line for line in out.splitlines() if line.startswith("2024-25") and "(£51,745,000)" in line
     ]
-    assert len(trajectory) == 1 and "£11,730,000" in trajectory[0]
+    assert len(trajectory) == 1 and "(£11,730,000)" in trajectory[0]
+    assert "(£53,515,000) brought forward into 2023-24" in out
     assert "nan" not in out.lower()
 
 

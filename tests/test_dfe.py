@@ -194,8 +194,9 @@ def test_dfe_history_csv_cambridgeshire(capsys, dfe_dir):
     assert rows[0] == ["Category", "2019", "2020", "2021", "2022", "2023", "2024", "2025"]
     assert [r[0] for r in rows[1:]] == list(PLACEMENT_CATEGORIES) + [TOTAL]
     assert rows[-1] == ["Total", "4198", "4690", "5292", "6100", "6972", "7318", "8007"]
-    # 2025: DfE suppressed Cambridgeshire's placements, so every category is empty
-    assert [r[-1] for r in rows[1:-1]] == [""] * 7
+    # 2025: DfE suppressed Cambridgeshire's placements: DfE's x in every category, never 0 or
+    # blank (EHCPHistory accepts x as a suppressed figure)
+    assert [r[-1] for r in rows[1:-1]] == ["x"] * 7
     # 2019 by hand from the file: mainstream_total 1757 less RP/units 22 less the 38 plans in
     # independent mainstream schools; NMSS or independent 146 + 6 + those 38 (DfE's mapping)
     assert [r[1] for r in rows[1:-1]] == ["1697", "22", "1181", "190", "1", "751", "356"]
@@ -352,7 +353,7 @@ def test_history_written_to_paste(capsys, dfe_dir, tmp_path):
     assert ws.tables["EHCPHistory"].ref == "A1:H9"
     assert [c.value for c in ws[1]] == ["Category"] + [str(y) for y in CAMBS_TOTALS]
     assert [c.value for c in ws[9]] == ["Total"] + list(CAMBS_TOTALS.values())
-    assert ws["B2"].value == 1697 and ws["H2"].value is None  # suppressed: an empty cell
+    assert ws["B2"].value == 1697 and ws["H2"].value == "x"  # suppressed: DfE's x, never 0
     assert "EHCPHistoryByAge" in ws.tables
     assert [p.name for p in tmp_path.iterdir()] and all(
         not p.name.startswith(".") for p in tmp_path.iterdir()
@@ -394,7 +395,12 @@ def test_benchmark_names_council_region_and_england(capsys, dfe_dir):
         "1.36%",
         "2.26%",
     ]
-    assert lines["High Needs Block allocation, 2019-20"][-3] == "£68.84m"
+    # both bases, labelled (ESFA hnb_before_deductions / hnb_after_deductions)
+    assert lines["High Needs Block allocation before deductions, 2019-20"][-3] == "£68.84m"
+    after = lines["High Needs Block allocation after deductions, 2023-24"][-3]
+    assert after == "£87.55m"  # the example's 2023-24 income, ESFA's after-deductions figure
+    assert lines["High Needs Block allocation before deductions, 2023-24"][-3] == "£104.16m"
+    assert "Section 251 line 1.0.2 must be on the same basis" in out
     # placements of January 2025 are suppressed for Cambridgeshire: the shares use January 2024;
     # NMSS or independent 250 special + 85 independent mainstream (DfE's mapping)
     nmss = lines["Share of plans in NMSS or independent, January 2024"]

@@ -100,8 +100,8 @@ def test_script_fills_the_table_and_resizes_it(dfe_dir: Path):
     # mainstream without independent mainstream schools (DfE's High Needs benchmarking tool)
     assert values[1][1:7] == [1697, 1897, 2060, 2278, 2934, 3254]
     assert values[4][1:7] == [190, 237, 225, 227, 275, 335]
-    # January 2025 placements suppressed by DfE: empty cells, never 0
-    assert [r[7] for r in values[1:8]] == [""] * 7
+    # January 2025 placements suppressed by DfE: DfE's x, never 0 (the refresh reads it)
+    assert [r[7] for r in values[1:8]] == ["x"] * 7
     resize = [a for a in actions if a["func"] == "resizeTable"]
     assert resize and resize[0]["args"] == [0, "$A$1:$H$9"]
     assert not [a for a in actions if a["func"] == "alert"]

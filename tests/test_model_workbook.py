@@ -22,7 +22,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from addin.cli import main as dsg
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
 from models.forecast_growth import resolve_forecast_growth
-from models.inputs import OPTIONAL_TABLES, TABLE_COLUMNS, TABLE_NAMES
+from models.inputs import OPTIONAL_COLUMNS, OPTIONAL_TABLES, TABLE_COLUMNS, TABLE_NAMES
 from models.monitoring import monitoring_return
 from models.projection import placement_projection
 from models.trajectory import dsg_trajectory
@@ -112,7 +112,7 @@ def test_blank_model_has_every_table_with_its_columns(blank):
         if name == "EHCPHistory":
             assert header == ["Category", "2019", "2020", "2021", "2022", "2023", "2024", "2025"]
         else:
-            assert tuple(header) == TABLE_COLUMNS[name], name
+            assert tuple(header) == TABLE_COLUMNS[name] + OPTIONAL_COLUMNS.get(name, ()), name
 
 
 def test_blank_model_rows_are_the_return_labels(blank):
@@ -149,7 +149,8 @@ CLASSIC = {
     "Placements[Inflation], Moves[#All])",
     "A32": "=PLACEMENT_PROJECTION(Placements[#All], Funding[Year], 'Workings'!$B$60:$B$66, "
     'Placements[Inflation], Moves[#All], "count")',
-    "A45": "=BLOCK_TRANSFER_IMPACT(Funding[Year], Funding[Schools block], Funding[Transfer rate])",
+    "A45": "=BLOCK_TRANSFER_IMPACT(Funding[Year], Funding[Schools block], Funding[Transfer rate], "
+    ", Funding[Forum decision])",
 }
 
 
@@ -211,7 +212,8 @@ def test_officejs_names_carry_the_namespace(tmp_path):
     custom = tmp_path / "custom.xlsx"
     write_model(blank_spec(), custom, officejs=True, namespace="dsg")
     assert load_workbook(custom)["Calculations"]["A45"].value.text == (
-        "=DSG.BLOCK_TRANSFER_IMPACT(Funding[Year], Funding[Schools block], Funding[Transfer rate])"
+        "=DSG.BLOCK_TRANSFER_IMPACT(Funding[Year], Funding[Schools block], Funding[Transfer rate], "
+        ", Funding[Forum decision])"
     )
     with pytest.raises(ValueError, match="namespace"):
         write_model(blank_spec(), tmp_path / "bad.xlsx", officejs=True, namespace="two words")
@@ -426,6 +428,42 @@ def test_example_labels_its_sources():
 
 
 @pytest.mark.libreoffice
+def test_dashboard_shows_a_refused_half_percent_transfer_needs_the_secretary_of_state(
+    tmp_path, soffice
+):
+    """METHOD.md, BLOCK_TRANSFER_IMPACT (Surrey 2019-20): a 0.5% transfer the schools forum
+    refused reads Required on the Dashboard, recalculated by LibreOffice; approved, Not required."""
+    shown = {}
+    for decision in ("Refused", "Approved"):
+        spec = example.example_spec()
+        for row in spec.funding_rows:
+            if row[0] == "2024-25":  # the example's current year
+                row[3], row[-1] = 0.005, decision
+        folder = tmp_path / decision
+        path = write_model(spec, folder / "model.xlsx")
+        subprocess.run(
+            [
+                soffice,
+                "--headless",
+                f"-env:UserInstallation=file://{tmp_path}/profile",
+                "--convert-to",
+                "xlsx",
+                "--outdir",
+                str(folder / "out"),
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "HOME": str(tmp_path)},
+            timeout=180,
+        )
+        dash = load_workbook(folder / "out" / "model.xlsx", data_only=True)["Dashboard"]
+        tiles = {dash.cell(r, 1).value: dash.cell(r, 2).value for r in range(5, 16)}
+        shown[decision] = tiles["Secretary of State approval (this year's transfer)"]
+    assert shown == {"Refused": "Required", "Approved": "Not required"}
+
+
+@pytest.mark.libreoffice
 def test_workings_recalculated_by_libreoffice_agree_with_the_models(tmp_path, soffice, inputs):
     """The plain-formula Workings (what the charts show) equal the refresh's figures."""
     env = {**os.environ, "HOME": str(tmp_path)}
@@ -466,12 +504,16 @@ def test_workings_recalculated_by_libreoffice_agree_with_the_models(tmp_path, so
         assert abs(at("High Needs expenditure") - fs.loc["High Needs expenditure", year]) < PENNY
     dash = load_workbook(tmp_path / "out" / "cambridgeshire.xlsx", data_only=True)["Dashboard"]
     figures = {
-        dash.cell(row=r, column=1).value: dash.cell(row=r, column=2).value for r in range(5, 14)
+        dash.cell(row=r, column=1).value: dash.cell(row=r, column=2).value for r in range(5, 16)
     }
     assert figures["Cumulative deficit brought forward"] == BROUGHT_FORWARD_2024_25
     assert figures["In-year deficit (forecast)"] == IN_YEAR_2024_25
     assert figures["Cumulative deficit carried forward"] == CARRIED_FORWARD_2024_25
     assert figures["DfE payments outstanding"] == DFE_OUTSTANDING
+    # report 3.6, 3.8: the 2024-25 instalment (£6.875m, the example's profile) paused: withheld
+    assert figures["DfE payments withheld to date"] == 6_875_000
+    # report 3.14-3.16: a 1% transfer, above 0.5%, needs the Secretary of State
+    assert figures["Secretary of State approval (this year's transfer)"] == "Required"
 
 
 # --------------------------------------------------------------------------
@@ -513,11 +555,11 @@ def test_missing_column_is_refused_naming_table_and_column(blank, tmp_path):
 
 def test_formula_in_an_input_cell_is_refused_naming_where(blank, tmp_path):
     def formula(wb):
-        wb["Inputs"]["B16"] = "=1+1"
+        wb["Inputs"]["B17"] = "=1+1"
 
     path = _edited(blank, tmp_path, formula)
     sheet, ref, header = tables_of(path)["Funding"]
-    assert sheet == "Inputs" and ref.startswith("A14:")
+    assert sheet == "Inputs" and ref.startswith("A15:")
     with pytest.raises(ModelFileError) as err:
         read_model(path)
     message = str(err.value)
@@ -526,7 +568,7 @@ def test_formula_in_an_input_cell_is_refused_naming_where(blank, tmp_path):
         "sheet 'Inputs'",
         "row 2",
         "column 'High Needs Block income'",
-        "B16",
+        "B17",
         "'=1+1'",
     ):
         assert needle in message, needle
@@ -616,3 +658,14 @@ def test_refreshing_a_blank_model_is_refused_naming_what_to_fill_in(blank, tmp_p
     )
     assert "sheet '" in err
     assert len(lines) <= 15  # one problem a line
+
+
+def test_about_explains_line_1_0_2_on_each_income_basis():
+    """Section 251 line 1.0.2 must be on the basis of the income: the About sheet says what it
+    holds after deductions and before them (ESFA hnb_after_deductions / hnb_before_deductions)."""
+    ws = load_workbook(COMMITTED_EXAMPLE)["About"]
+    text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+    assert "High Needs Block basis" in text and "line 1.0.2" in text
+    assert "'after deductions'" in text and "'before deductions'" in text
+    settings = {r[0]: r[1] for r in read_model(COMMITTED_EXAMPLE).table("Settings")[1:]}
+    assert settings["High Needs Block basis"] == "after deductions"

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from addin.refresh import refresh, run_refresh
+from models import monitoring as m
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
 from models.errors import InputError
 from models.inputs import ModelInputs
@@ -30,6 +31,7 @@ from models.monitoring import (
     inputs_sha256,
     monitoring_return,
 )
+from models.validation import rows_of
 from tests.conftest import PENNY, SHARED
 from workbooks import publish
 from workbooks import return_spec as spec
@@ -111,12 +113,13 @@ def example_inputs() -> ModelInputs:
                         "DfE payment received",
                         "Council contribution",
                         "Agreed cumulative deficit",
+                        "DfE payment expected",
                     ],
-                    ["2022-23", 13e6, 13e6, 2e6, 25e6],
-                    ["2023-24", 8.5e6, 8.5e6, 4e6, 30e6],
-                    ["2024-25", 9e6, 0, 0, 20e6],
-                    ["2025-26", 9.5e6, 0, 3e6, 10e6],
-                    ["2026-27", 9e6, 0, 0, 0],
+                    ["2022-23", 13e6, 13e6, 2e6, 25e6, 13e6],
+                    ["2023-24", 8.5e6, 8.5e6, 4e6, 30e6, 8.5e6],
+                    ["2024-25", 9e6, 0, 0, 20e6, 0],  # withheld (paused), not expected this year
+                    ["2025-26", 9.5e6, 0, 3e6, 10e6, 9.5e6],
+                    ["2026-27", 9e6, 0, 0, 0, 9e6],
                 ]
             ),
             "HighNeedsLines": _df([["Line", "Budget", "Forecast outturn"], *lines]),
@@ -270,7 +273,11 @@ def test_committed_template_is_what_the_builder_builds(tmp_path):
 def test_template_spells_the_labels_of_return_md():
     text = (SHARED / "spec" / "RETURN.md").read_text()
     quoted = {norm(q) for q in re.findall(r"`([^`]+)`", re.sub(r"\s*\n\s*", " ", text))}
-    assert re.findall(r"^### (.+)$", text, flags=re.M) == list(spec.SHEETS)
+    later = re.findall(r"^#### (.+)$", text, flags=re.M)  # sheets that come with later work
+    assert spec.NOTES in later
+    assert re.findall(r"^### (.+)$", text, flags=re.M) + [
+        s for s in later if s in spec.SHEETS
+    ] == list(spec.SHEETS)
     labels = [
         *spec.COVER_ROWS,
         *spec.FINANCIAL_SUMMARY_ROWS,
@@ -282,6 +289,7 @@ def test_template_spells_the_labels_of_return_md():
         *spec.SAFETY_VALVE_COLUMNS,
         *spec.CONDITION_COLUMNS,
         *spec.CHECK_COLUMNS,
+        *spec.NOTE_COLUMNS,
         spec.PERIOD_ACTUAL,
         spec.PERIOD_PLAN,
     ]
@@ -319,6 +327,33 @@ def test_example_return_shows_the_reports_figures(tmp_path):
     assert str(read_block(wb[spec.COVER], None)[("la code", "value")]) == "873"
 
 
+def test_example_return_shows_the_withheld_payment_and_the_total_due(tmp_path):
+    """Report 3.3, 3.6, 3.8: £49m agreed, £21.5m received, the 2024-25 instalment paused.
+
+    The Safety Valve sheet shows the £6.875m instalment due in 2024-25 and withheld, the
+    £27.5m not received, and a Total row of £49m due; the Financial summary's DfE line is the
+    payment received before 2024-25 and the payment expected from it on, year by year.
+    """
+    path = refresh(read_model(EXAMPLE), out_dir=tmp_path)
+    wb = openpyxl.load_workbook(path)
+    sv = read_block(wb[spec.SAFETY_VALVE], "Year")
+    fs = read_block(wb[spec.FINANCIAL_SUMMARY], spec.MEASURE)
+    assert sv[("total", _n(m.DFE_DUE))] == 49_000_000
+    assert sv[("total", _n(m.DFE_RECEIVED))] == 21_500_000
+    assert sv[("2024-25", _n(m.DFE_WITHHELD))] == 6_875_000
+    assert sv[("total", _n(m.DFE_WITHHELD))] == 6_875_000
+    assert sv[("total", _n(m.DFE_DUE))] - sv[("total", _n(m.DFE_RECEIVED))] == 27_500_000
+    assert sv[("2025-26", _n(m.DFE_WITHHELD))] is None  # not due yet
+    assert sv[("2023-24", _n(m.DFE_EXPECTED))] is None  # closed: received
+    dfe = _n(m.DFE_CONTRIBUTION)
+    assert fs[(dfe, "2023-24")] == sv[("2023-24", _n(m.DFE_RECEIVED))]
+    for y in ("2024-25", "2025-26", "2026-27", "2027-28"):
+        assert fs[(dfe, y)] == sv[(y, _n(m.DFE_EXPECTED))], y
+    assert (
+        sum(fs[(dfe, y)] for y in ("2023-24", "2024-25", "2025-26", "2026-27", "2027-28")) == 49e6
+    )
+
+
 def test_return_read_back_by_labels_equals_the_models_figures(tmp_path):
     inputs = example_inputs()
     fig = monitoring_return(inputs)
@@ -330,10 +365,12 @@ def test_return_read_back_by_labels_equals_the_models_figures(tmp_path):
     assert fs.loc["Cumulative surplus/(deficit) carried forward", "2024-25"] == pytest.approx(
         -51_745_000, abs=PENNY
     )
-    # the DfE instalment received counts up to the current year, the one due after it
+    # the DfE instalment received counts before the current year, the one expected from it on:
+    # 2024-25's £9m is withheld and not expected this year
     assert fs.loc["DfE Safety Valve contribution", "2023-24"] == 8.5e6
     assert fs.loc["DfE Safety Valve contribution", "2024-25"] == 0
     assert fs.loc["DfE Safety Valve contribution", "2025-26"] == 9.5e6
+    assert fig.safety_valve.set_index("Year").loc["2024-25", m.DFE_WITHHELD] == 9e6
     assert fig.conditions["RAG"].tolist() == ["Red", "Amber"]
 
 
@@ -472,7 +509,7 @@ def test_a_reordered_template_with_extra_rows_and_columns_is_filled_correctly(tm
     ]  # the census years in order
     assert _hidden(eh) == {"C", "D", "E", *"IJKLMN"}
     sv = read_block(wb[spec.SAFETY_VALVE], "Year")
-    assert sv[("2024-25", "agreed cumulative deficit")] == 20e6
+    assert sv[("2024-25", "agreed cumulative surplus/(deficit)")] == -20e6
 
 
 def old_layout_template(path: Path, census: tuple[str, ...] = ()) -> Path:
@@ -536,13 +573,13 @@ def test_spare_census_columns_in_one_col_run_are_hidden_one_by_one(tmp_path):
 
 
 def test_safety_valve_commentary_spans_the_profile_columns(tmp_path):
-    """Conditions wrap in A; each Commentary cell is merged across C:H, and rows are as tall as their text."""
+    """Conditions wrap in A; each Commentary cell is merged across C:J (to RAG), and rows are as tall as their text."""
     tpl = openpyxl.load_workbook(TEMPLATE_PATH)[spec.SAFETY_VALVE]
     widths = {c: tpl.column_dimensions[c].width for c in "ABCDEFGH"}
     assert widths["A"] <= 48 and widths["C"] <= 20
     header = next(r for r in range(1, 40) if tpl.cell(r, 1).value == "Condition")
     assert tpl.cell(header, 3).value == "Commentary"
-    assert f"C{header + 1}:H{header + 1}" in {str(m) for m in tpl.merged_cells.ranges}
+    assert f"C{header + 1}:J{header + 1}" in {str(m) for m in tpl.merged_cells.ranges}
     long = ("The council reports each quarter on the recovery plan; " * 3).strip()  # 164 characters
     conditions = pd.DataFrame(
         [
@@ -592,7 +629,7 @@ def test_each_sheet_prints_its_filled_columns_only(tmp_path):
     path = refresh(example_inputs(), out_dir=tmp_path)  # four years, three census columns
     wb = openpyxl.load_workbook(path)
     assert (
-        wb[spec.FINANCIAL_SUMMARY].print_area == "'Financial summary'!$A$1:$G$15"
+        wb[spec.FINANCIAL_SUMMARY].print_area == "'Financial summary'!$A$1:$G$16"
     )  # note spans A:G
     # EHCP numbers: Category, twelve census slots, then actual, plan, Variance; the nine spare slots
     # are hidden, so the print shows Category, three censuses, actual, plan, Variance side by side
@@ -608,7 +645,7 @@ def test_each_sheet_prints_its_filled_columns_only(tmp_path):
         "Variance",
     ]
     assert _hidden(eh) == set("EFGHIJKLM")
-    assert wb[spec.COVER].print_area == "'Cover'!$A$1:$B$11"
+    assert wb[spec.COVER].print_area == "'Cover'!$A$1:$B$12"
     assert (
         wb[spec.FINANCIAL_SUMMARY]["B3"].alignment.horizontal == "right"
     )  # a year over its figures
@@ -807,3 +844,182 @@ def test_an_unknown_placement_in_moves_names_the_moves_table(tmp_path):
     moves = _df([["Placement", "Year", "Change"], ["Hospital", "2025-26", 3]])
     message = _refused(with_table(example_inputs(), "Moves", moves), tmp_path)
     assert message.startswith("Moves row 1 'Hospital', column 'Placement': unknown placement")
+
+
+def test_a_transfer_the_forum_refused_reads_required_for_the_secretary_of_state(tmp_path):
+    """METHOD.md, BLOCK_TRANSFER_IMPACT: a 0.5% transfer the schools forum refused (Surrey
+    2019-20) needs the Secretary of State; the Block movements sheet shows the forum's decision."""
+    funding = example_inputs().frame("Funding")
+    funding.loc[2, "Transfer rate"] = 0.005
+    funding["Forum decision"] = ["Approved", "approved", " REFUSED ", None]
+    inputs = with_table(example_inputs(), "Funding", funding)
+    written = run_refresh(inputs, TEMPLATE_PATH, tmp_path / "out")
+    assert all(c.passed for c in written.checks), written.checks
+    moved = read_block(openpyxl.load_workbook(written.path)[spec.BLOCK_MOVEMENTS], "Year")
+    assert moved[("2025-26", "share of schools block")] == 0.005
+    assert moved[("2025-26", "schools forum approval")] == "Refused"
+    assert moved[("2025-26", "secretary of state approval")] == "Required"
+    assert moved[("2024-25", "schools forum approval")] == "Approved"
+    # the same 0.5% approved, or not yet decided, needs the forum only
+    for decision, shown in (("Approved", "Approved"), (None, "Required")):
+        funding["Forum decision"] = ["Approved", "Approved", decision, None]
+        fig = monitoring_return(with_table(example_inputs(), "Funding", funding))
+        row = fig.block_movements.set_index("Year").loc["2025-26"]
+        assert row["Schools forum approval"] == shown
+        assert row["Secretary of State approval"] == "Not required"
+
+
+@pytest.mark.parametrize(
+    ("decisions", "where", "what"),
+    [
+        (["Approved", "Deferred", None, None], "row 2 '2024-25'", "'Deferred' is not a forum"),
+        (["Approved", None, "Refused", None], "row 3 '2025-26'", "year with no transfer"),
+    ],
+)
+def test_a_forum_decision_that_cannot_be_is_refused_naming_the_row(decisions, where, what):
+    funding = example_inputs().frame("Funding")
+    funding["Forum decision"] = decisions
+    with pytest.raises(InputError) as caught:
+        monitoring_return(with_table(example_inputs(), "Funding", funding))
+    message = str(caught.value)
+    assert f"Funding {where}, column 'Forum decision'" in message and what in message
+
+
+def test_figures_dfe_suppressed_are_shown_as_x_with_a_note_never_0(tmp_path):
+    """RETURN.md, EHCP numbers: DfE's x, c and z in EHCPHistory are read as suppressed figures,
+    shown as x with the note 'suppressed by DfE', never 0; that census is not totalled and the
+    EHCP check skips it (tests.broken_returns: another column a pound out still fails)."""
+    from tests.broken_returns import AUDIT, suppressed_figures
+    from workbooks.return_writer import write_return
+
+    fig = suppressed_figures()
+    assert fig.ehcp.loc["NMSS or independent", "January 2023"] == "x"
+    assert fig.ehcp.loc["Other placements or direct payments", "January 2023"] == "x"
+    assert fig.ehcp.loc["Total", "January 2023"] == "x"
+    assert fig.ehcp.loc["Mainstream schools or academies", "January 2023"] == 560
+    assert fig.ehcp.loc["Total", "January 2024"] == sum(600 + 10 * i for i in range(7))
+    written = write_return(fig, TEMPLATE_PATH, tmp_path, AUDIT)
+    assert all(c.passed for c in written.checks), written.checks
+    ehcp_check = next(c for c in written.checks if c.check == spec.CHECK_EHCP)
+    assert "January 2023" in ehcp_check.detail and "suppressed by DfE" in ehcp_check.detail
+    ws = openpyxl.load_workbook(written.path)[spec.EHCP]
+    shown = {
+        (ws.cell(r, 1).value, ws.cell(3, c).value): ws.cell(r, c)
+        for r in range(4, 25)
+        for c in range(2, 20)
+    }
+    cell = shown[("NMSS or independent", "January 2023")]
+    assert cell.value == "x" and cell.data_type == "s"
+    assert cell.comment is not None and "suppressed by DfE" in cell.comment.text
+    assert shown[("Total", "January 2023")].value == "x"
+    # the Notes sheet lists them too
+    suppressed = [list(r) for r in fig.notes_table.cells if r[2] == "x"]
+    assert suppressed == [
+        [
+            "EHCP numbers",
+            "January 2023: NMSS or independent, Hospital schools or alternative provision, "
+            "Other placements or direct payments",
+            "x",
+            "Suppressed by DfE (EHCPHistory)",
+        ]
+    ]
+
+
+def test_a_blank_census_cell_says_dfe_suppression_is_typed_as_x():
+    """Pasting DfE's history leaves suppressed cells blank: the refusal says to type x."""
+    inputs = example_inputs()
+    rows = [list(r) for r in rows_of(inputs.tables["EHCPHistory"])]
+    for row in rows[1:]:
+        row[3] = None
+    with pytest.raises(InputError) as caught:
+        monitoring_return(ModelInputs({**inputs.tables, "EHCPHistory": rows}))
+    message = str(caught.value)
+    assert "column '2024'" in message and "blank" in message
+    assert "DfE suppressed: type x" in message
+
+
+def test_dfe_history_with_its_suppressed_2025_refreshes_the_example(dfe_dir, tmp_path):
+    """DfE suppressed Cambridgeshire's January 2025 placements: the history the import (and
+    dsg dfe-history) writes holds DfE's x there, and the refresh reads it as suppressed."""
+    from workbooks import dfe
+
+    rows = dfe.history_rows(dfe.council_history(dfe_dir, "873"))
+    rows = [[str(h) for h in rows[0]], *[r for r in rows[1:] if r[0] != "Total"]]
+    assert all(r[-1] == "x" for r in rows[1:])
+    inputs = with_table(read_model(EXAMPLE), "EHCPHistory", rows)
+    written = run_refresh(inputs, TEMPLATE_PATH, tmp_path / "out")
+    assert all(c.passed for c in written.checks), written.checks
+    fig = monitoring_return(inputs)
+    assert set(fig.ehcp["January 2025"].iloc[:8]) == {"x"}
+    assert fig.ehcp.loc["Total", "January 2024"] == 7318
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [(None, "after deductions"), (" Before  Deductions ", "before deductions")],
+)
+def test_cover_states_the_high_needs_block_basis(tmp_path, written, shown):
+    """RETURN.md, Cover: the basis of the income and of Section 251 line 1.0.2; default after."""
+    settings = example_inputs().frame("Settings")
+    if written is not None:
+        settings.loc[len(settings)] = ["High Needs Block basis", written]
+    inputs = with_table(example_inputs(), "Settings", settings)
+    path = refresh(inputs, out_dir=tmp_path)
+    cover = read_block(openpyxl.load_workbook(path)[spec.COVER], None)
+    assert cover[("high needs block basis", "value")] == shown
+
+
+def test_a_basis_that_is_not_one_is_refused_naming_the_setting():
+    settings = example_inputs().frame("Settings")
+    settings.loc[len(settings)] = ["High Needs Block basis", "gross"]
+    with pytest.raises(InputError) as caught:
+        monitoring_return(with_table(example_inputs(), "Settings", settings))
+    message = str(caught.value)
+    assert "High Needs Block basis" in message and "'gross' is not a basis" in message
+
+
+def test_example_notes_list_every_figure_that_is_not_an_actual_with_its_source(tmp_path):
+    """RETURN.md, Notes: the example's estimates (the January 2025 placement split and the Q2
+    actual, the Section 251 split), assumptions and plans, each with its Sources entry."""
+    inputs = read_model(EXAMPLE)
+    model_sources = {r[0]: r for r in rows_of(inputs.tables["Sources"])[1:]}
+    path = refresh(inputs, out_dir=tmp_path)
+    ws = openpyxl.load_workbook(path)[spec.NOTES]
+    header = [ws.cell(3, c).value for c in range(1, 5)]
+    assert header == list(spec.NOTE_COLUMNS)
+    notes = [
+        [ws.cell(r, c).value for c in range(1, 5)]
+        for r in range(4, ws.max_row + 1)
+        if ws.cell(r, 2).value
+    ]
+    by_item = {n[1].split(":")[0]: n for n in notes}
+    estimate = by_item["EHC plans, January 2025 and the period actual"]
+    assert estimate[0] == "EHCP numbers" and estimate[2] == "Estimate"
+    assert estimate[3] == model_sources["EHC plans, January 2025 and the period actual"][2]
+    assert by_item["DfE payments expected"][2] == "Assumption"
+    assert by_item["Section 251 lines 2024-25"][0] == "High needs expenditure"
+    actual = [item for item, r in model_sources.items() if r[3] == "Actual"]
+    assert actual and not any(item in by_item for item in actual)
+    assert {n[2] for n in notes} <= {"Estimate", "Assumption", "Plan"}
+    assert len(notes) == sum(1 for r in model_sources.values() if r[3] != "Actual")
+
+
+def test_a_source_without_a_known_status_is_refused_naming_the_row():
+    rows = [["Item", "Figure", "Source", "Status"], ["Income", "1", "ESFA", "Guess"]]
+    with pytest.raises(InputError) as caught:
+        monitoring_return(with_table(example_inputs(), "Sources", rows))
+    message = str(caught.value)
+    assert "Sources row 1 'Income', column 'Status'" in message
+    assert "Actual, Estimate, Assumption or Plan" in message
+
+
+def test_a_template_without_the_notes_sheet_gets_one(tmp_path):
+    """Notes comes with later work (RETURN.md): a department's template without it is complete."""
+    wb = openpyxl.load_workbook(TEMPLATE_PATH)
+    del wb[spec.NOTES]
+    older = tmp_path / "older.xlsx"
+    wb.save(older)
+    rows = [["Item", "Figure", "Source", "Status", "Sheet"], ["Plan", "1", "Board", "Plan", "X"]]
+    written = run_refresh(with_table(example_inputs(), "Sources", rows), older, tmp_path / "out")
+    ws = openpyxl.load_workbook(written.path)[spec.NOTES]
+    assert [ws.cell(4, c).value for c in range(1, 5)] == ["X", "Plan: 1", "Plan", "Board"]

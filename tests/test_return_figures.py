@@ -13,9 +13,17 @@ import numpy as np
 import pytest
 
 from models import return_figures as rf
+from models.inputs import ModelInputs
 from models.monitoring import (
+    AGREED_SURPLUS,
     AGREEMENT_PROFILE,
+    BROUGHT_FORWARD,
     CUMULATIVE,
+    DFE_DUE,
+    DFE_EXPECTED,
+    DFE_RECEIVED,
+    DFE_WITHHELD,
+    FORECAST_SURPLUS,
     IN_YEAR,
     RAG,
     TOTAL_HIGH_NEEDS,
@@ -60,23 +68,38 @@ def test_transfers_are_the_reports_1_percent_of_the_schools_block(example):
     assert close(t["2025-26"], 4_944_000)
 
 
-def test_dfe_contribution_is_received_to_date_then_due(example):
-    # Report 3.8: £21.5m received in 2023-24; nothing received yet in 2024-25 (the
-    # current year, so received, not the £6.875m due); the plan's £6.875m a year after.
+def test_dfe_contribution_is_received_then_expected_never_a_silent_drop(example):
+    # Report 3.8: £21.5m received in 2023-24 (closed: received). From the current year the
+    # forecast counts the council's 'DfE payment expected': nothing in 2024-25 (paused, 3.6),
+    # the withheld £6.875m with 2025-26's once renegotiated (3.7), then £6.875m a year: the
+    # £49m agreed (3.3) in all, not the £42.125m of a forecast that drops the 2024-25 instalment.
     d = by_year(example, rf.dfe_contribution(example))
     assert d == {
         "2023-24": 21_500_000,
         "2024-25": 0,
-        "2025-26": 6_875_000,
+        "2025-26": 13_750_000,
         "2026-27": 6_875_000,
         "2027-28": 6_875_000,
     }
+    assert sum(d.values()) == 49_000_000
+    # Withheld to date: due - received up to the current year; nothing after it is due yet.
+    assert rf.dfe_payment_withheld(example) == [0.0, 6_875_000.0, None, None, None]
+    assert rf.dfe_payment_expected(example)[1:] == [0.0, 13_750_000.0, 6_875_000.0, 6_875_000.0]
+
+
+def test_a_model_without_the_expected_column_expects_each_payment_when_due():
+    """An older model has no 'DfE payment expected': the agreement's profile is the forecast."""
+    inputs = sample_inputs()
+    rows = [r[:5] for r in inputs.tables["Agreement"]]
+    older = parse_model(ModelInputs({**inputs.tables, "Agreement": rows}))
+    assert rf.dfe_contribution(older).tolist() == [1_000_000, 1_000_000, 1_000_000]
+    assert rf.dfe_payment_withheld(older) == [0.0, 500_000.0, None]
 
 
 def test_contributions_add_dfe_council_and_other(example):
     # Council £3m a year from 2025-26 (report 3.3: £9m over the agreement); no other.
     c = by_year(example, rf.contributions(example))
-    assert c["2023-24"] == 21_500_000 and c["2024-25"] == 0 and c["2025-26"] == 9_875_000
+    assert c["2023-24"] == 21_500_000 and c["2024-25"] == 0 and c["2025-26"] == 16_750_000
 
 
 def test_in_year_and_cumulative_deficit_are_the_reports(example):
@@ -171,7 +194,25 @@ def test_sample_sheets_worked_by_hand():
     assert moved["Year"].tolist() == ["2023-24", "2024-25"]
     assert moved["Secretary of State approval"].tolist() == ["Required", "Not required"]
     sv = safety_valve_rows(m).frame()
-    assert sv["Forecast cumulative deficit"].round(2).tolist() == [9_000_000, 9_575_000, 8_593_000]
+    # RETURN.md "One sign rule": surplus/(deficit) negative for a deficit on the Safety Valve
+    # sheet too, and the variance negative when worse than agreed.
+    years = sv.iloc[:3]
+    assert years[FORECAST_SURPLUS].astype(float).round(2).tolist() == [-9e6, -9_575_000, -8_593_000]
+    assert years[AGREED_SURPLUS].tolist() == [-10_000_000, -9_200_000, -8_000_000]
+    assert years["Variance"].astype(float).round(2).tolist() == [1_000_000, -375_000, -593_000]
+    # DfE payments: £500,000 withheld in 2024-25, expected from the current year on; Total row.
+    assert years[DFE_WITHHELD].tolist() == [0.0, 500_000.0, None]
+    assert years[DFE_EXPECTED].tolist() == [None, 500_000.0, 1_000_000.0]
+    total = sv.iloc[3]
+    assert total["Year"] == "Total" and total[AGREED_SURPLUS] is None
+    assert [total[c] for c in (DFE_DUE, DFE_RECEIVED, DFE_WITHHELD, DFE_EXPECTED)] == [
+        3_000_000,
+        1_500_000,
+        500_000,
+        1_500_000,
+    ]
+    # The deficit brought forward: the opening £10m, then each year's carried forward.
+    assert [round(x, 2) for x in fs.loc[BROUGHT_FORWARD]] == [-10_000_000, -9_000_000, -9_575_000]
     ehcp = ehcp_table(m).frame()
     assert (
         ehcp.loc["Total", VARIANCE] == 14
@@ -232,9 +273,10 @@ def test_block_movements_and_safety_valve_rows(example):
     assert moved.loc["2024-25", "To block"] == "High needs block"
     assert close(moved.loc["2024-25", "Amount"], 4_800_000)
     assert moved.loc["2024-25", "Secretary of State approval"] == "Required"
-    # Safety Valve: agreed 27m for 2024-25 against 51.745m forecast, in the deficit's sign.
+    # Safety Valve: agreed (27m) for 2024-25 against (51.745m) forecast, surplus/(deficit):
+    # 24.745m worse than agreed, so the variance is negative (RETURN.md "One sign rule").
     sv = safety_valve_rows(example).frame().set_index("Year")
-    assert sv.loc["2024-25", "Agreed cumulative deficit"] == 27_000_000
-    assert close(sv.loc["2024-25", "Forecast cumulative deficit"], 51_745_000)
-    assert close(sv.loc["2024-25", "Variance"], 24_745_000)
+    assert sv.loc["2024-25", AGREED_SURPLUS] == -27_000_000
+    assert close(sv.loc["2024-25", FORECAST_SURPLUS], -51_745_000)
+    assert close(sv.loc["2024-25", "Variance"], -24_745_000)
     assert sv.loc["2023-24", "DfE payment received"] == 21_500_000

@@ -116,7 +116,7 @@ def recalculated(soffice, tmp_path_factory) -> dict[str, Path]:
     ws = wb[spec.HIGH_NEEDS]
     ws["C5"] = ws["C5"].value + 1  # a line's forecast outturn one pound out
     fs = wb[spec.FINANCIAL_SUMMARY]
-    fs["B12"] = fs["B12"].value - 0.5  # 2023-24 cumulative position 50p out
+    fs["B13"] = fs["B13"].value - 0.5  # 2023-24 cumulative position 50p out
     wb.save(batch / "broken.xlsx")
     paths.append(batch / "broken.xlsx")
     template = old_layout_template(root / "old.xlsx")

@@ -337,6 +337,30 @@ def test_block_transfer_worked_figures():
     assert [r[6] for r in result[1:]] == ["Required", "Required"]
 
 
+def test_a_transfer_the_forum_refused_needs_the_secretary_of_state():
+    # METHOD.md, BLOCK_TRANSFER_IMPACT: Surrey 2019-20, the schools forum refused a 0.5% transfer
+    # and the council applied to the Secretary of State. At exactly 0.5% an approved (or not yet
+    # decided) transfer needs the forum only; a refused one needs the Secretary of State.
+    years = row(["2019-20", "2020-21", "2021-22", "2022-23"])
+    result = call(
+        "block_transfer_impact",
+        years,
+        [[500e6]],
+        row([0.005, 0.005, 0.005, 0.0]),
+        OMITTED,
+        row(["REFUSED", " approved ", None, None]),
+    )
+    assert [r[6] for r in result[1:]] == [
+        "Required",
+        "Not required",
+        "Not required",
+        "Not required",
+    ]
+    assert [r[5] for r in result[1:]] == ["Required", "Required", "Required", "Not required"]
+    omitted = call("block_transfer_impact", years, [[500e6]], row([0.005, 0.005, 0.005, 0.0]))
+    assert [r[6] for r in omitted[1:]] == ["Not required"] * 4
+
+
 def test_dsg_trajectory_worked_figures():
     # Committee report: £40.015m brought forward into 2024-25, £11.730m in-year forecast deficit,
     # nothing contributed: £51.745m carried forward.
@@ -985,6 +1009,18 @@ BAD_INPUTS = [
         "block_transfer_impact",
         (Y2, [[450e6]], [[0.01]], [[-0.01]]),
         ["threshold", "negative"],
+    ),
+    (
+        "forum decision that is not one",
+        "block_transfer_impact",
+        (Y2, [[450e6]], [[0.01]], OMITTED, row(["Approved", "Deferred"])),
+        ["forum_decision", "2025-26", "'Deferred'", "Approved, Refused or blank"],
+    ),
+    (
+        "forum decision on a year with no transfer",
+        "block_transfer_impact",
+        (Y2, [[450e6]], row([0.01, 0.0]), OMITTED, row(["Approved", "Refused"])),
+        ["forum_decision", "2025-26", "no transfer"],
     ),
     (
         "negative amber tolerance",

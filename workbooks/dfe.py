@@ -869,9 +869,10 @@ def benchmark_figures(
         ("england", "England"),
     ):
         table, _ = _area_history(caseload, level, council)
-        hnb = pd.Series(dtype=float)
+        hnb = after = pd.Series(dtype=float)
         if alloc is not None:
             hnb = _allocations_of(alloc, level, council)
+            after = _allocations_of(alloc, level, council, "hnb_after_deductions")
         dpc = pd.Series(dtype=float)
         if deficit is not None:
             dpc = _deficit_of(deficit, level, council)
@@ -883,12 +884,15 @@ def benchmark_figures(
                 mainstream=table.loc[MAINSTREAM],
                 high_needs_block=hnb,
                 deficit_percent=dpc,
+                high_needs_block_after=after,
             )
         )
     return council, areas, sources
 
 
-def _allocations_of(alloc: pd.DataFrame, level: str, council: Council) -> pd.Series:
+def _allocations_of(
+    alloc: pd.DataFrame, level: str, council: Council, column: str = "hnb_before_deductions"
+) -> pd.Series:
     kind = alloc["row_type"].str.casefold()
     code = alloc["la_code"].str.casefold()
     if level == "la":
@@ -898,9 +902,7 @@ def _allocations_of(alloc: pd.DataFrame, level: str, council: Council) -> pd.Ser
     else:
         rows = alloc[kind == "national"]
     rows = rows.drop_duplicates("financial_year")
-    return pd.Series(
-        rows["hnb_before_deductions"].to_numpy(), index=rows["financial_year"], dtype=float
-    )
+    return pd.Series(rows[column].to_numpy(), index=rows["financial_year"], dtype=float)
 
 
 def _deficit_of(deficit: pd.DataFrame, level: str, council: Council) -> pd.Series:
@@ -927,12 +929,13 @@ def _deficit_of(deficit: pd.DataFrame, level: str, council: Council) -> pd.Serie
 def history_rows(history: History, ages: bool = False) -> list[list]:
     """Header + rows of the EHCPHistory table: ``Category``, one column per January year.
 
-    Suppressed figures are ``None`` (an empty cell); counts are ints.
+    Suppressed figures are DfE's ``x`` (the model's EHCPHistory reads it as
+    suppressed, never 0; a blank cell would be refused); counts are ints.
     """
     table = history.ages if ages else history.categories
     header = ["Age group" if ages else "Category"] + [int(y) for y in table.columns]
     body = [
-        [label] + [None if pd.isna(v) else int(round_count(v)) for v in table.loc[label]]
+        [label] + ["x" if pd.isna(v) else int(round_count(v)) for v in table.loc[label]]
         for label in table.index
     ]
     return [header] + body

@@ -84,6 +84,9 @@ SCHOOLS_BLOCK = [450_000_000, 480_000_000]
 for _ in range(3):
     SCHOOLS_BLOCK.append(_grow(SCHOOLS_BLOCK[-1], "0.03"))
 TRANSFER_RATE = 0.01
+# Schools forum: the 2023-24 and 2024-25 transfers were agreed (report 3.16); later years go to
+# the forum each year (3.15), not yet decided.
+FORUM_DECISION = ["Approved", "Approved", None, None, None]
 
 # Placements: January 2024 EHC plans by placement (DfE), annual cost per place.
 # Growth 'forecast': each placement grows at its category's P50 growth in EHCPForecast.
@@ -109,6 +112,9 @@ for _ in range(4):
 COUNCIL_BY_YEAR = [0, 0, 3_000_000, 3_000_000, 3_000_000]
 DFE_DUE = [21_500_000, 6_875_000, 6_875_000, 6_875_000, 6_875_000]
 DFE_RECEIVED_BY_YEAR = [21_500_000, 0, 0, 0, 0]
+# Expected: nothing in 2024-25 (paused, report 3.6, 6.1); the withheld 2024-25 instalment paid with
+# 2025-26's once the renegotiated plan is agreed (3.7, 3.8: the remaining £27.5m released).
+DFE_EXPECTED = [21_500_000, 0, 13_750_000, 6_875_000, 6_875_000]
 AGREED_CUMULATIVE = [36_000_000, 27_000_000, 18_000_000, 9_000_000, 0]
 
 # New places (report 3.17: ERB 198 and special school 530 by 2027/28).
@@ -276,6 +282,41 @@ CONDITIONS = [
 ]
 
 
+#: What each Sources row is (Status) and the return sheet it appears on, by item; any item
+#: not listed is an Actual (a published figure). RETURN.md, Notes.
+SOURCE_STATUS: dict[str, tuple[str, str]] = {
+    "Opening cumulative deficit (into 2023-24)": ("Estimate", "Financial summary"),
+    "2023-24 in-year deficit": ("Assumption", "Financial summary"),
+    "High Needs Block income 2024-25": ("Estimate", "Financial summary"),
+    "High Needs Block income 2025-26 to 2027-28": ("Assumption", "Financial summary"),
+    "Schools block 2023-24, 2024-25": ("Estimate", "Block movements"),
+    "Schools block 2025-26 to 2027-28": ("Assumption", "Block movements"),
+    "Transfer rate": ("Plan", "Block movements"),
+    "DfE payments received": ("Estimate", "Safety Valve"),
+    "DfE payments due": ("Assumption", "Safety Valve"),
+    "DfE payments expected": ("Assumption", "Safety Valve"),
+    "Council contribution": ("Assumption", "Safety Valve"),
+    "Agreed cumulative deficit profile": ("Assumption", "Safety Valve"),
+    "Cost per place: mainstream, post 16": ("Estimate", "Financial summary"),
+    "Cost per place: special schools": ("Estimate", "Financial summary"),
+    "Cost per place: NMSS or independent": ("Estimate", "Financial summary"),
+    "Cost per place: resourced provision, AP, other": ("Assumption", "Financial summary"),
+    "Growth and inflation": ("Estimate", "Financial summary"),
+    "EHCPForecast": ("Estimate", "Financial summary"),
+    "Moves": ("Plan", "Financial summary"),
+    "Other high needs spend": ("Estimate", "Financial summary"),
+    "Section 251 lines 2024-25": ("Estimate", "High needs expenditure"),
+    "EHC plans, January 2025 and the period actual": ("Estimate", "EHCP numbers"),
+    "EHC plans, period plan": ("Assumption", "EHCP numbers"),
+    "Conditions, RAG and commentary": ("Assumption", "Safety Valve"),
+}
+
+
+def _sources_with_status() -> list[tuple[str, ...]]:
+    """Each Sources row with its Status and return sheet (:data:`SOURCE_STATUS`)."""
+    return [(*row, *SOURCE_STATUS.get(row[0], ("Actual", ""))) for row in _sources()]
+
+
 def _sources() -> list[tuple[str, str, str]]:
     hnl_total = sum(f for _, f in HIGH_NEEDS_2024_25.values())
     return [
@@ -349,6 +390,12 @@ def _sources() -> list[tuple[str, str, str]]:
             "Report 3.15-3.16: the agreement is contingent on a 1% transfer approved each year; assumed "
             "to continue to 2027-28. Above 0.5%, so Secretary of State approval is needed (3.14).",
         ),
+        (
+            "Schools forum decision",
+            "Approved 2023-24 and 2024-25; later years not yet decided",
+            "Report 3.16 (the 1% transfers in 23/24 and 24/25 were agreed) and 3.15 (each year's "
+            "transfer goes to the schools forum for support before the disapplication request).",
+        ),
         ("DfE Safety Valve revenue", "49,000,000 agreed", REPORT + ", para 3.3."),
         (
             "DfE payments received",
@@ -361,7 +408,15 @@ def _sources() -> list[tuple[str, str, str]]:
             "DfE payments due",
             "21,500,000 (2023-24), then 6,875,000 a year 2024-25 to 2027-28",
             "Report 3.8: the remaining £27.5m to be released in instalments; assumption: four equal "
-            "instalments. The 2024-25 instalment is due but not received (paused).",
+            "instalments. The 2024-25 instalment is due but not received (paused): 6,875,000 "
+            "withheld to date.",
+        ),
+        (
+            "DfE payments expected",
+            "0 (2024-25), 13,750,000 (2025-26), then 6,875,000 a year",
+            "Assumption: nothing in 2024-25 (payments paused, report 3.6, 6.1); once the "
+            "renegotiated plan is agreed DfE continues the payments originally agreed (3.7) and "
+            "releases the remaining £27.5m (3.8), the withheld 2024-25 instalment with 2025-26's.",
         ),
         (
             "Council contribution",
@@ -512,6 +567,7 @@ def example_spec() -> ModelSpec:
         "Period end date": dt.datetime(2024, 9, 30),
         "Prepared by": "Example model built from the committee report of 26 November 2024",
         "Opening cumulative deficit": OPENING_DEFICIT,
+        "High Needs Block basis": "after deductions",
     }
     funding = [
         [
@@ -523,11 +579,19 @@ def example_spec() -> ModelSpec:
             0,
             COUNCIL_BY_YEAR[k],
             0,
+            FORUM_DECISION[k],
         ]
         for k, year in enumerate(YEARS)
     ]
     agreement = [
-        [year, DFE_DUE[k], DFE_RECEIVED_BY_YEAR[k], COUNCIL_BY_YEAR[k], AGREED_CUMULATIVE[k]]
+        [
+            year,
+            DFE_DUE[k],
+            DFE_RECEIVED_BY_YEAR[k],
+            COUNCIL_BY_YEAR[k],
+            AGREED_CUMULATIVE[k],
+            DFE_EXPECTED[k],
+        ]
         for k, year in enumerate(YEARS)
     ]
     high_needs = []
@@ -553,7 +617,7 @@ def example_spec() -> ModelSpec:
         ehcp_period_rows=period,
         ehcp_by_age_rows=[[a, n] for a, n in zip(AGE_GROUPS, EHCP_BY_AGE_JAN_2025, strict=True)],
         conditions_rows=[list(c) for c in CONDITIONS],
-        sources=_sources(),
+        sources=_sources_with_status(),
         title="High Needs / DSG model - Cambridgeshire (example, 2024-25 Q2)",
         ehcp_forecast_rows=forecast_rows(),
     )

@@ -65,7 +65,14 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES, TOTAL
 from models.forecast_growth import FORECAST, FORECAST_COLUMNS, FORECAST_TABLE
-from models.inputs import OPTIONAL_SETTINGS, SETTINGS, TABLE_COLUMNS
+from models.inputs import (
+    OPTIONAL_COLUMNS,
+    OPTIONAL_SETTINGS,
+    SETTINGS,
+    SOURCE_COLUMNS,
+    TABLE_COLUMNS,
+)
+from models.transfers import DEFAULT_THRESHOLD
 from models.years import year_label
 from workbooks.publish import publish
 from workbooks.safe_text import set_text
@@ -110,20 +117,42 @@ EXPENDITURE_RULE = (
     "plus Funding 'Other high needs spend'."
 )
 
+#: The income basis and Section 251 line 1.0.2 (ESFA's DSG allocations: hnb_before_deductions
+#: and hnb_after_deductions; Section 251 guidance, line 1.0.2).
+HNB_BASIS_RULE = (
+    "High Needs Block basis (Settings; the Cover shows it): 'after deductions' (the default) "
+    "means Funding 'High Needs Block income' is ESFA's allocation after the place funding it "
+    "pays academies, free schools and FE colleges directly (ESFA's hnb_after_deductions); "
+    "Section 251 line 1.0.2 then holds only the place funding the council pays (its maintained "
+    "schools' places). 'before deductions' means the income is the whole allocation "
+    "(hnb_before_deductions) and line 1.0.2 must include every place funded, academies' and "
+    "colleges' too. Mixing the bases misstates the deficit by the academy place funding "
+    "(Cambridgeshire 2023-24: 87.55m after, 104.16m before)."
+)
+
 #: Every rule the refresh applies, as the About sheet states them.
 REFRESH_RULES: tuple[str, ...] = (
     "Years are the Funding table's Year column; the first is the base year of the "
     "placement projection.",
     "Current year = the financial year of Settings 'Return period' (2024-25 Q2 -> 2024-25).",
     EXPENDITURE_RULE,
-    "Block transfers in = Funding 'Schools block' x 'Transfer rate'.",
-    "DfE Safety Valve contribution = Agreement 'DfE payment received' for years up to and "
-    "including the current year, 'DfE payment due' for later years; contributions also "
-    "include Funding 'Council contribution' and 'Other contributions'.",
+    "Block transfers in = Funding 'Schools block' x 'Transfer rate'. The schools forum must "
+    "approve any transfer; the Secretary of State any above 0.5% of the schools block, and any "
+    "the forum refused (Funding 'Forum decision': Approved, Refused or blank while undecided).",
+    "DfE Safety Valve contribution = Agreement 'DfE payment received' for years before the "
+    "current year, 'DfE payment expected' for the current and later years (what the council "
+    "expects DfE to pay: on time, later or never); contributions also include Funding "
+    "'Council contribution' and 'Other contributions'. A payment due but not received up to "
+    "the current year is withheld (due - received): the return's Safety Valve sheet and the "
+    "Dashboard show it, and the forecast counts only what is expected (DfE Safety Valve "
+    "agreement terms: instalments are paid subject to progress).",
     "Cumulative deficit starts from Settings 'Opening cumulative deficit' (brought forward "
     "into the first Funding year): cumulative[t] = cumulative[t-1] + (expenditure - income - "
     "transfers + other blocks in-year deficit) - contributions.",
-    "Deficits are positive; the DfE return shows surplus/(deficit), the negation.",
+    "Deficits are positive; the DfE return shows surplus/(deficit), the negation: every "
+    "surplus/(deficit) figure negative for a deficit, in brackets, and every variance to the "
+    "agreement negative when worse than agreed.",
+    HNB_BASIS_RULE,
 )
 
 #: Where the add-in's functions live for the classic add-in (xlwings.conf).
@@ -164,6 +193,7 @@ FORMATS: dict[tuple[str, str], str] = {
     ("Agreement", "DfE payment received"): MONEY,
     ("Agreement", "Council contribution"): MONEY,
     ("Agreement", "Agreed cumulative deficit"): MONEY,
+    ("Agreement", "DfE payment expected"): MONEY,
     ("HighNeedsLines", "Budget"): MONEY,
     ("HighNeedsLines", "Forecast outturn"): MONEY,
     ("EHCPPeriod", "Actual"): COUNT,
@@ -182,11 +212,15 @@ FORECAST_HORIZON = 3
 #: Help shown under each table's title.
 TABLE_HELP: dict[str, str] = {
     "Settings": "One value per setting. Return period as YYYY-YY Qn; money in pounds; "
-    "Opening cumulative deficit is brought forward into the first Funding year (positive = deficit).",
+    "Opening cumulative deficit is brought forward into the first Funding year (positive = deficit). "
+    "High Needs Block basis: 'after deductions' (default) or 'before deductions'.",
     "Funding": "One row per financial year (YYYY-YY, consecutive). Transfer rate as a "
-    "percentage of the schools block (1% = 0.01).",
+    "percentage of the schools block (1% = 0.01). Forum decision: the schools forum's "
+    "decision on the year's transfer (Approved, Refused, or blank while undecided).",
     "Agreement": "The Safety Valve agreement's profile by year: payments due and received "
-    "from the DfE, the council's contribution and the agreed cumulative deficit.",
+    "from the DfE, the council's contribution, the agreed cumulative deficit, and the payment "
+    "the council expects for the current and later years (a withheld instalment: 0 this year, "
+    "or in the year it is expected to be paid).",
     "Placements": "Base-year (first Funding year) children and young people by placement, "
     "average annual cost per place, yearly growth in numbers and cost inflation.",
     "Moves": "Planned net changes in count on top of growth (e.g. +30 new resourced places, "
@@ -199,6 +233,10 @@ TABLE_HELP: dict[str, str] = {
     "fills it from the DfE files): Actual up to the forecast's origin, then P10, P50 and P90. "
     "A Placements Growth of 'forecast' grows that placement at its category's P50 growth.",
     "Conditions": "The agreement's conditions: RAG (Green, Amber, Red) and commentary.",
+    "Sources": "Where each figure or assumption of this model comes from; keep it up to date when "
+    "a figure changes: the return's reviewers will ask. Status: Actual, Estimate, Assumption or "
+    "Plan (the return's Notes sheet lists every figure that is not an actual); Sheet: the "
+    "return sheet it appears on.",
 }
 
 
@@ -211,7 +249,8 @@ class ModelSpec:
 
     Each ``*_rows`` list holds data rows (no header) in the column order of
     :data:`models.inputs.TABLE_COLUMNS`; ``None`` is an empty cell.
-    ``sources`` rows are ``(item, figure, source)``.
+    ``sources`` rows are ``(item, figure, source, status, sheet)``: status
+    Actual, Estimate, Assumption or Plan; sheet the return sheet it is on.
     """
 
     settings: dict[str, Any]
@@ -225,7 +264,7 @@ class ModelSpec:
     ehcp_period_rows: list[list[Any]]
     ehcp_by_age_rows: list[list[Any]]
     conditions_rows: list[list[Any]]
-    sources: list[tuple[str, str, str]] = field(default_factory=list)
+    sources: list[tuple[str, ...]] = field(default_factory=list)
     #: EHCPForecast rows (Category, Year, Actual, P10, P50, P90); empty: the blank layout
     #: (:func:`forecast_layout`) for the census years and three forecast years.
     ehcp_forecast_rows: list[list[Any]] = field(default_factory=list)
@@ -258,13 +297,13 @@ def blank_spec(
     settings: dict[str, Any] = {name: None for name in SETTINGS}
     settings["Local authority"] = local_authority or None
     settings["LA code"] = la_code or None
-    blank = [None] * 7
+    settings["High Needs Block basis"] = "after deductions"  # the default, stated
     return ModelSpec(
         settings=settings,
-        funding_rows=[[y, *blank] for y in years],
+        funding_rows=[[y, *[None] * (len(columns("Funding")) - 1)] for y in years],
         placements_rows=[[p, None, None, None, None] for p in PLACEMENT_CATEGORIES],
         moves_rows=[[None, None, None]],
-        agreement_rows=[[y, None, None, None, None] for y in years],
+        agreement_rows=[[y, *[None] * (len(columns("Agreement")) - 1)] for y in years],
         high_needs_rows=[[line, None, None] for line in HIGH_NEEDS_LINES],
         census_years=census,
         ehcp_history_rows=[[c] + [None] * len(census) for c in PLACEMENT_CATEGORIES],
@@ -353,8 +392,10 @@ def calculation_formulas(
         ),
         (
             "Block transfers",
-            f"={f('BLOCK_TRANSFER_IMPACT')}(Funding[Year], Funding[Schools block], Funding[Transfer rate])",
-            "Schools block to High Needs Block transfers and the approvals they need.",
+            f"={f('BLOCK_TRANSFER_IMPACT')}(Funding[Year], Funding[Schools block], "
+            "Funding[Transfer rate], , Funding[Forum decision])",
+            "Schools block to High Needs Block transfers and the approvals they need (a transfer "
+            "the schools forum refused needs the Secretary of State).",
         ),
         (
             "DSG trajectory",
@@ -557,6 +598,11 @@ def _about(wb: Workbook, spec: ModelSpec, officejs: bool, namespace: str) -> Non
             cell.font = BOLD
 
 
+def columns(table: str) -> tuple[str, ...]:
+    """The columns the builder writes for ``table``: the required, then the optional ones."""
+    return TABLE_COLUMNS[table] + OPTIONAL_COLUMNS.get(table, ())
+
+
 def _inputs(wb: Workbook, spec: ModelSpec) -> None:
     ws = wb.create_sheet("Inputs")
     _widths(ws, {get_column_letter(i): 17 for i in range(1, 9)})
@@ -576,8 +622,8 @@ def _inputs(wb: Workbook, spec: ModelSpec) -> None:
             cell.number_format = "dd/mm/yyyy"
         elif name == "LA code":
             cell.number_format = "@"
-    row = _add_table(ws, "Funding", row, TABLE_COLUMNS["Funding"], spec.funding_rows)
-    _add_table(ws, "Agreement", row, TABLE_COLUMNS["Agreement"], spec.agreement_rows)
+    row = _add_table(ws, "Funding", row, columns("Funding"), spec.funding_rows)
+    _add_table(ws, "Agreement", row, columns("Agreement"), spec.agreement_rows)
     ws.freeze_panes = "A4"
 
 
@@ -773,8 +819,8 @@ def _workings(wb: Workbook, spec: ModelSpec) -> _Layout:
         )
         y = f"{c}${rows['year']}"
         ws[r("dfe", c)] = (
-            f"=IF({y}<=$B$5,SUMIFS(Agreement[DfE payment received],Agreement[Year],{y}),"
-            f"SUMIFS(Agreement[DfE payment due],Agreement[Year],{y}))"
+            f"=IF({y}<$B$5,SUMIFS(Agreement[DfE payment received],Agreement[Year],{y}),"
+            f"SUMIFS(Agreement[DfE payment expected],Agreement[Year],{y}))"
         )
         ws[r("council", c)] = f"=INDEX(Funding[Council contribution],{kk})"
         ws[r("other_contrib", c)] = f"=INDEX(Funding[Other contributions],{kk})"
@@ -1016,6 +1062,20 @@ def _calculations(
     return anchors
 
 
+def _secretary_of_state() -> str:
+    """The current year's Secretary of State approval, as BLOCK_TRANSFER_IMPACT decides it.
+
+    A plain formula (it shows without the add-in): ``Required`` when the
+    year's Transfer rate is above 0.5%, or above 0 and the schools forum
+    refused it (METHOD.md, BLOCK_TRANSFER_IMPACT).
+    """
+    at = "MATCH(Workings!$B$5,Funding[Year],0)"
+    rate = f"INDEX(Funding[Transfer rate],{at})"
+    refused = f'UPPER(TRIM(INDEX(Funding[Forum decision],{at})))="REFUSED"'
+    limit = repr(DEFAULT_THRESHOLD)
+    return f'=IFERROR(IF(OR({rate}>{limit},AND({rate}>0,{refused})),"Required","Not required"),"")'
+
+
 def _dashboard(wb: Workbook, spec: ModelSpec, layout: _Layout) -> None:
     ws = wb.create_sheet("Dashboard", index=1)
     ws.sheet_view.showGridLines = False
@@ -1046,11 +1106,18 @@ def _dashboard(wb: Workbook, spec: ModelSpec, layout: _Layout) -> None:
         ("Variance to the agreed profile", f'=IFERROR({at("variance")},"")', MONEY),
         ("DfE payments received to date", "=SUM(Agreement[DfE payment received])", MONEY),
         (
+            "DfE payments withheld to date",
+            "=SUMPRODUCT((Agreement[Year]<=Workings!$B$5)*"
+            "(Agreement[DfE payment due]-Agreement[DfE payment received]))",
+            MONEY,
+        ),
+        (
             "DfE payments outstanding",
             "=SUM(Agreement[DfE payment due])-SUM(Agreement[DfE payment received])",
             MONEY,
         ),
         ("Block transfers in (all years)", f"=SUM({layout.row_range('transfers')})", MONEY),
+        ("Secretary of State approval (this year's transfer)", _secretary_of_state(), "@"),
     ]
     ws["A4"] = "Key figures (positive = deficit)"
     ws["A4"].font = HEADING
@@ -1196,24 +1263,16 @@ def _visible_axes(chart) -> None:
 
 
 def _sources(wb: Workbook, spec: ModelSpec) -> None:
+    """The Sources table: each figure, its source, its Status and the return sheet it is on.
+
+    Status is Actual, Estimate, Assumption or Plan; the return's Notes sheet lists
+    every figure that is not an actual (RETURN.md, Notes).
+    """
     ws = wb.create_sheet("Sources")
-    _widths(ws, {"A": 44, "B": 26, "C": 110})
-    _title(ws, 1, "Sources of the figures", TITLE)
-    _note(
-        ws,
-        2,
-        "Where each figure or assumption of this model comes from. Keep it up to date "
-        "when a figure changes: the return's reviewers will ask.",
-        span=3,
-    )
-    for j, h in enumerate(("Item", "Figure", "Source"), start=1):
-        ws.cell(row=4, column=j, value=h).font = BOLD
-    for i, (item, figure, source) in enumerate(spec.sources, start=5):
-        for j, value in enumerate((item, figure, source), start=1):
-            cell = ws.cell(row=i, column=j, value=value)
-            cell.alignment = WRAP
-            cell.border = BOX
-    ws.freeze_panes = "A5"
+    _widths(ws, {"A": 44, "B": 26, "C": 100, "D": 12, "E": 24})
+    rows = [list(r) + [None] * (len(SOURCE_COLUMNS) - len(r)) for r in spec.sources]
+    _add_table(ws, "Sources", 1, SOURCE_COLUMNS, rows, text_cols=SOURCE_COLUMNS)
+    ws.freeze_panes = "A4"
 
 
 def _conf(wb: Workbook) -> None:

@@ -14,14 +14,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models.monitoring import (
+    AGREED_SURPLUS,
     BLOCK_MOVEMENT_COLUMNS,
+    BROUGHT_FORWARD,
     CONDITION_COLUMNS,
     COVER_FILLED,
     COVER_ROWS,
+    CUMULATIVE,
     EHCP_LABEL,
     EHCP_ROWS,
     FINANCIAL_SUMMARY_ROWS,
+    FORECAST_SURPLUS,
     HIGH_NEEDS_COLUMNS,
+    IN_YEAR,
+    NOTE_COLUMNS,
     RAG,
     RAG_VALUES,
     S251_LABELS,
@@ -37,6 +43,7 @@ EHCP = "EHCP numbers"
 BLOCK_MOVEMENTS = "Block movements"
 SAFETY_VALVE = "Safety Valve"
 CHECKS = "Checks"
+NOTES = "Notes"
 
 #: The return's sheets, in workbook order.
 SHEETS: tuple[str, ...] = (
@@ -47,6 +54,7 @@ SHEETS: tuple[str, ...] = (
     BLOCK_MOVEMENTS,
     SAFETY_VALVE,
     CHECKS,
+    NOTES,
 )
 
 #: Stands for the return period in a template header (``<period> actual``);
@@ -65,6 +73,7 @@ CHECK_ROLL_FORWARD = "Cumulative position rolls forward from the last year"
 CHECK_PERIOD = "Return period matches the financial year columns"
 CHECK_IN_YEAR = "In-year surplus/(deficit) adds up"
 CHECK_AGREEMENT = "Agreement profile agrees with the Safety Valve sheet"
+CHECK_SAFETY_VALVE = "Safety Valve payments add up and agree with the Financial summary"
 CHECK_LABELS: tuple[str, ...] = (
     CHECK_LINES,
     CHECK_EXPENDITURE,
@@ -73,6 +82,7 @@ CHECK_LABELS: tuple[str, ...] = (
     CHECK_PERIOD,
     CHECK_IN_YEAR,
     CHECK_AGREEMENT,
+    CHECK_SAFETY_VALVE,
 )
 CHECK_COLUMNS: tuple[str, ...] = ("Check", "Result", "Detail")
 PASS, FAIL = "PASS", "FAIL"
@@ -131,6 +141,9 @@ BLOCK_MOVEMENTS_BLOCK = Block(
 SAFETY_VALVE_BLOCK = Block(SAFETY_VALVE, SAFETY_VALVE_COLUMNS[0], SAFETY_VALVE_COLUMNS[1:])
 CONDITIONS_BLOCK = Block(SAFETY_VALVE, CONDITION_COLUMNS[0], CONDITION_COLUMNS[1:])
 CHECKS_BLOCK = Block(CHECKS, CHECK_COLUMNS[0], CHECK_COLUMNS[1:], CHECK_LABELS)
+#: Notes (RETURN.md): a template without the sheet gets one (it comes with later work).
+NOTES_BLOCK = Block(NOTES, NOTE_COLUMNS[0], NOTE_COLUMNS[1:])
+NOTES_TITLE = "Figures that are not actuals"
 
 BLOCKS: tuple[Block, ...] = (
     COVER_BLOCK,
@@ -141,6 +154,7 @@ BLOCKS: tuple[Block, ...] = (
     SAFETY_VALVE_BLOCK,
     CONDITIONS_BLOCK,
     CHECKS_BLOCK,
+    NOTES_BLOCK,
 )
 
 #: Columns (or Financial summary rows) that hold pounds: written rounded
@@ -148,7 +162,7 @@ BLOCKS: tuple[Block, ...] = (
 MONEY_COLUMNS: dict[str, frozenset[str]] = {
     HIGH_NEEDS: frozenset({"Budget", "Forecast outturn", "Variance"}),
     BLOCK_MOVEMENTS: frozenset({"Amount"}),
-    SAFETY_VALVE: frozenset(SAFETY_VALVE_COLUMNS[1:7]),
+    SAFETY_VALVE: frozenset(SAFETY_VALVE_COLUMNS[1:9]),
 }
 MONEY_ROWS: dict[str, frozenset[str]] = {
     FINANCIAL_SUMMARY: frozenset(r for r in FINANCIAL_SUMMARY_ROWS if r != RAG),
@@ -156,14 +170,20 @@ MONEY_ROWS: dict[str, frozenset[str]] = {
 
 #: Re-exported labels, so the template and the writer take every label from here.
 __all__ = [
+    "AGREED_SURPLUS",
     "BLOCK_MOVEMENT_COLUMNS",
+    "BROUGHT_FORWARD",
     "CONDITION_COLUMNS",
     "COVER_FILLED",
     "COVER_ROWS",
+    "NOTE_COLUMNS",
     "EHCP_LABEL",
     "EHCP_ROWS",
+    "CUMULATIVE",
     "FINANCIAL_SUMMARY_ROWS",
+    "FORECAST_SURPLUS",
     "HIGH_NEEDS_COLUMNS",
+    "IN_YEAR",
     "RAG",
     "RAG_VALUES",
     "S251_LABELS",

@@ -139,7 +139,9 @@ def _cover(ws: Worksheet) -> None:
         ws,
         "DSG monitoring return",
         "Dedicated Schools Grant: the High Needs position reported to the Department for Education. "
-        "The refresh fills the first six rows; the sign-off rows are for the Section 151 officer.",
+        "The refresh fills the first seven rows; the sign-off rows are for the Section 151 officer. "
+        "High Needs Block basis: the income, and Section 251 line 1.0.2, after or before ESFA's "
+        "deductions.",
     )
     for i, label in enumerate(spec.COVER_ROWS):
         r = FIRST_ROW + i
@@ -162,7 +164,7 @@ def _financial_summary(ws: Worksheet) -> None:
     last = FIRST_ROW + len(spec.FINANCIAL_SUMMARY_ROWS) - 1
     for i, label in enumerate(spec.FINANCIAL_SUMMARY_ROWS):
         cell = ws.cell(FIRST_ROW + i, 1, label)
-        if label in (spec.FINANCIAL_SUMMARY_ROWS[4], spec.FINANCIAL_SUMMARY_ROWS[8]):
+        if label in (spec.IN_YEAR, spec.CUMULATIVE):
             cell.font = _BOLD
     cols = range(2, 2 + SPARE_COLUMNS)
     _format(ws, range(FIRST_ROW, last), cols, POUNDS)
@@ -252,36 +254,43 @@ def _safety_valve(ws: Worksheet) -> None:
     _title(
         ws,
         "Safety Valve",
-        "Agreement profile by year, pounds; deficits are positive. Variance = Forecast - Agreed "
-        "cumulative deficit (positive = worse than agreed). The agreement's conditions are below.",
+        "Agreement profile by year, pounds. DfE payment withheld = due - received, to the current "
+        "year; expected = what the forecast assumes from the current year on; Total adds up the "
+        "payments. Surplus/(deficit) is negative for a deficit, in brackets; Variance = Forecast - "
+        "Agreed surplus/(deficit) (negative = worse than agreed). The conditions are below.",
     )
-    _header(ws, HEADER_ROW, list(spec.SAFETY_VALVE_COLUMNS), numbers=range(2, 8))
+    n = len(spec.SAFETY_VALVE_COLUMNS)  # A Year, money columns, the last one RAG
+    rag = get_column_letter(n)
+    _header(ws, HEADER_ROW, list(spec.SAFETY_VALVE_COLUMNS), numbers=range(2, n))
     last = CONDITIONS_HEADER_ROW - 3
-    _format(ws, range(FIRST_ROW, last + 1), range(2, 8), POUNDS)
+    _format(ws, range(FIRST_ROW, last + 1), range(2, n), POUNDS)
     ws.cell(CONDITIONS_HEADER_ROW - 1, 1, "Conditions of the agreement").font = _BOLD
-    # the conditions share the profile's columns: each Commentary cell spans C:H (the width of
-    # the profile's money columns), so C stays a money column and A a readable label column
-    _header(ws, CONDITIONS_HEADER_ROW, list(spec.CONDITION_COLUMNS), width=8)
+    # the conditions share the profile's columns: each Commentary cell spans C to the RAG
+    # column (the width of the profile's money columns), so C stays a money column and A a
+    # readable label column
+    _header(ws, CONDITIONS_HEADER_ROW, list(spec.CONDITION_COLUMNS), width=n)
     ws.merge_cells(
-        start_row=CONDITIONS_HEADER_ROW, start_column=3, end_row=CONDITIONS_HEADER_ROW, end_column=8
+        start_row=CONDITIONS_HEADER_ROW, start_column=3, end_row=CONDITIONS_HEADER_ROW, end_column=n
     )
     first, end = CONDITIONS_HEADER_ROW + 1, CONDITIONS_HEADER_ROW + 30
     for r in range(first, end + 1):
         ws.cell(r, 1).alignment = _WRAP
         ws.cell(r, 3).alignment = _WRAP
         ws.cell(r, 2).alignment = Alignment(horizontal="center", vertical="top")
-        ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=8)
+        ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=n)
     for r in range(FIRST_ROW, last + 1):
-        ws.cell(r, 8).alignment = Alignment(horizontal="center")
+        ws.cell(r, n).alignment = Alignment(horizontal="center")
     for r, c in (
-        (HEADER_ROW, 8),
+        (HEADER_ROW, n),
         (CONDITIONS_HEADER_ROW, 2),
     ):  # RAG headers over their centred values
         ws.cell(r, c).alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    _colour_rule(ws, f"H{FIRST_ROW}:H{last} B{first}:B{end}", RAG_COLOURS)
-    _rag_list(ws, f"H{FIRST_ROW}:H{last} B{first}:B{end}")
+    _colour_rule(ws, f"{rag}{FIRST_ROW}:{rag}{last} B{first}:B{end}", RAG_COLOURS)
+    _rag_list(ws, f"{rag}{FIRST_ROW}:{rag}{last} B{first}:B{end}")
     ws.freeze_panes = f"B{FIRST_ROW}"
-    _widths(ws, {1: 44, 2: 16, 3: 18, 4: 18, 5: 18, 6: 18, 7: 15, 8: 10})
+    _widths(
+        ws, {1: 44} | {c: 16 for c in range(2, n - 3)} | {n - 3: 18, n - 2: 18, n - 1: 15, n: 10}
+    )
 
 
 def _checks(ws: Worksheet) -> None:
@@ -306,6 +315,22 @@ def _checks(ws: Worksheet) -> None:
 
 
 #: Columns the note row spans on each sheet.
+def _notes(ws: Worksheet) -> None:
+    _title(
+        ws,
+        spec.NOTES_TITLE,
+        "Every figure in this return that the council's model marks as an estimate, an "
+        "assumption or a plan rather than an actual, with its source; and every census figure "
+        "DfE suppressed (x).",
+    )
+    _header(ws, HEADER_ROW, list(spec.NOTE_COLUMNS))
+    for r in range(FIRST_ROW, FIRST_ROW + 60):
+        for c in (2, 4):
+            ws.cell(r, c).alignment = _WRAP
+    ws.freeze_panes = f"A{FIRST_ROW}"
+    _widths(ws, {1: 24, 2: 60, 3: 12, 4: 90})
+
+
 _NOTE_COLUMNS = {
     spec.COVER: 2,
     spec.FINANCIAL_SUMMARY: 7,
@@ -314,6 +339,7 @@ _NOTE_COLUMNS = {
     spec.BLOCK_MOVEMENTS: 7,
     spec.SAFETY_VALVE: 8,
     spec.CHECKS: 3,
+    spec.NOTES: 4,
 }
 
 _BUILDERS = {
@@ -324,6 +350,7 @@ _BUILDERS = {
     spec.BLOCK_MOVEMENTS: _block_movements,
     spec.SAFETY_VALVE: _safety_valve,
     spec.CHECKS: _checks,
+    spec.NOTES: _notes,
 }
 
 

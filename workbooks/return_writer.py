@@ -62,6 +62,7 @@ from typing import Any
 
 import openpyxl
 from openpyxl.cell.cell import MergedCell
+from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.worksheet.worksheet import Worksheet
@@ -70,6 +71,7 @@ from models import monitoring as m
 from models.errors import DSGError
 from models.money import round_half_up
 from models.monitoring import MonitoringReturn, ReturnTable, s251_code
+from models.years import year_start
 from workbooks import return_spec as spec
 from workbooks.publish import OutputError as OutputError
 from workbooks.publish import publish
@@ -637,7 +639,10 @@ def _checks(
     e = cells["ehcp"]
     actual = m.period_actual(fig.period)
     conds = []
+    suppressed = m.suppressed_columns(fig.ehcp_table)
     for col in fig.ehcp_columns:
+        if col in suppressed:  # a figure DfE suppressed cannot be added up: skipped, never 0
+            continue
         conds.append(
             _Sum([(1, e[(cat, col)]) for cat in m.PLACEMENT_CATEGORIES] + [(-1, e[(m.TOTAL, col)])])
         )
@@ -648,32 +653,38 @@ def _checks(
     out[spec.CHECK_EHCP] = (
         conds,
         f"Each column's placements add up to '{m.TOTAL}', the age groups to "
-        f"'{m.TOTAL_BY_AGE}', and the two totals of '{actual}' agree.",
+        f"'{m.TOTAL_BY_AGE}', and the two totals of '{actual}' agree."
+        + (
+            f" Not added up: {', '.join(suppressed)}, which hold figures {m.SUPPRESSED_NOTE} (x)."
+            if suppressed
+            else ""
+        ),
     )
 
-    conds = []
-    for k, y in enumerate(fig.years):
+    first = fig.years[0]
+    conds = [_Sum([(1, fs[(m.BROUGHT_FORWARD, first)])], round_half_up(fig.opening_deficit, 2))]
+    for last, y in zip(fig.years, fig.years[1:], strict=False):
+        conds.append(_Sum([(1, fs[(m.BROUGHT_FORWARD, y)]), (-1, fs[(m.CUMULATIVE, last)])]))
+    for y in fig.years:
         terms = [
             (1, fs[(row, y)])
             for row in (
+                m.BROUGHT_FORWARD,
                 m.IN_YEAR,
                 m.DFE_CONTRIBUTION,
                 m.COUNCIL_CONTRIBUTION,
                 m.OTHER_CONTRIBUTIONS,
             )
         ]
-        if k:
-            terms.insert(0, (1, fs[(m.CUMULATIVE, fig.years[k - 1])]))
-            const = 0.0
-        else:
-            const = -round_half_up(fig.opening_deficit, 2)
-        conds.append(_Sum([*terms, (-1, fs[(m.CUMULATIVE, y)])], const))
+        conds.append(_Sum([*terms, (-1, fs[(m.CUMULATIVE, y)])]))
     out[spec.CHECK_ROLL_FORWARD] = (
         conds,
         (
-            "Each year: last year's cumulative surplus/(deficit) + in-year surplus/(deficit) + the three "
-            f"contributions = this year's. The first year, {fig.years[0]}, starts from the deficit of "
-            f"£{round_half_up(fig.opening_deficit, 2):,.2f} brought forward (Settings)."
+            f"Each year: '{m.BROUGHT_FORWARD}' is last year's carried forward, and brought forward "
+            "+ in-year surplus/(deficit) + the three contributions = carried forward. The first "
+            f"year, {fig.years[0]}, brings forward the deficit of "
+            f"£{round_half_up(fig.opening_deficit, 2):,.2f} (Settings), shown as "
+            f"({round_half_up(fig.opening_deficit, 2):,.2f})."
         ),
     )
 
@@ -710,16 +721,68 @@ def _checks(
     conds = []
     sv = cells["safety_valve"]
     for y in fig.years:
-        if (y, "Agreed cumulative deficit") in sv and (m.AGREEMENT_PROFILE, y) in fs:
-            conds.append(
-                _Sum([(1, fs[(m.AGREEMENT_PROFILE, y)]), (1, sv[(y, "Agreed cumulative deficit")])])
-            )
+        if (y, m.AGREED_SURPLUS) in sv and (m.AGREEMENT_PROFILE, y) in fs:
+            conds.append(_Sum([(1, fs[(m.AGREEMENT_PROFILE, y)]), (-1, sv[(y, m.AGREED_SURPLUS)])]))
+            conds.append(_Sum([(1, fs[(m.CUMULATIVE, y)]), (-1, sv[(y, m.FORECAST_SURPLUS)])]))
+            conds.append(_Sum([(1, fs[(m.VARIANCE_TO_AGREEMENT, y)]), (-1, sv[(y, m.VARIANCE)])]))
     out[spec.CHECK_AGREEMENT] = (
         conds,
-        "Financial summary's agreement profile is minus the Safety Valve "
-        "sheet's agreed cumulative deficit, year by year.",
+        "Year by year, the Financial summary's agreement profile, cumulative surplus/(deficit) "
+        "carried forward and variance to agreement equal the Safety Valve sheet's agreed and "
+        "forecast cumulative surplus/(deficit) and variance (one sign: negative for a deficit, "
+        "and when worse than agreed).",
+    )
+
+    # Safety Valve payments: withheld = due - received up to the current year; the Total row
+    # adds up each money column; the Financial summary's DfE contribution is what was
+    # received (closed years) or is expected (the current year on).
+    conds = []
+    listed = [label for label in fig.safety_valve_table.column("Year") if label != m.SV_TOTAL]
+    for y in listed:
+        if _sv_figure(fig, y, m.DFE_WITHHELD) is not None:
+            conds.append(
+                _Sum(
+                    [
+                        (1, sv[(y, m.DFE_DUE)]),
+                        (-1, sv[(y, m.DFE_RECEIVED)]),
+                        (-1, sv[(y, m.DFE_WITHHELD)]),
+                    ]
+                )
+            )
+    if (m.SV_TOTAL, m.DFE_DUE) in sv:
+        for col in m.SV_TOTALLED:
+            terms = [(1, sv[(y, col)]) for y in listed if _sv_figure(fig, y, col) is not None]
+            conds.append(_Sum([*terms, (-1, sv[(m.SV_TOTAL, col)])]))
+    start = year_start(fig.current_year)
+    for y in fig.years:
+        if (y, m.DFE_DUE) not in sv:
+            continue
+        source = m.DFE_RECEIVED if year_start(y) < start else m.DFE_EXPECTED
+        conds.append(_Sum([(1, fs[(m.DFE_CONTRIBUTION, y)]), (-1, sv[(y, source)])]))
+    out[spec.CHECK_SAFETY_VALVE] = (
+        conds,
+        "Each year up to the current one: DfE payment due - received = withheld. The Total row "
+        "adds up due, received, withheld, expected and the council contribution. The Financial "
+        f"summary's '{m.DFE_CONTRIBUTION}' is the payment received before {fig.current_year} "
+        "and the payment expected from it on.",
     )
     return out
+
+
+def _sv_figure(fig: MonitoringReturn, year: str, column: str) -> Any:
+    """The Safety Valve figure of ``year`` (a row label) and ``column``; None when blank."""
+    table = fig.safety_valve_table
+    for row in table.cells:
+        if row[0] == year:
+            return row[table.columns.index(column)]
+    return None
+
+
+def add_notes_sheet(ws: Worksheet) -> None:
+    """The Notes sheet's title and header, for a template that has none (RETURN.md, Notes)."""
+    ws.cell(1, 1, spec.NOTES_TITLE)
+    for c, header in enumerate(spec.NOTE_COLUMNS, start=1):
+        ws.cell(3, c, header)
 
 
 def _dimension(ws: Worksheet, c: int) -> ColumnDimension | None:
@@ -876,7 +939,19 @@ def _fill(
     table(spec.SAFETY_VALVE_BLOCK, fig.safety_valve_table, "safety_valve")
     table(spec.CONDITIONS_BLOCK, fig.conditions_table, "conditions")
 
-    problems = cover.problems + f.problems
+    notes = g[spec.NOTES_BLOCK]  # rows in order, each in the next blank row (labels repeat)
+    item_col = notes.col("Item")
+    for row in fig.notes_table.cells:
+        r = next(notes.free_rows, None)
+        if r is None or item_col is None:
+            notes.problems.append(f"sheet '{notes.ws.title}' has no blank row left for a note")
+            break
+        set_text(notes.ws, r, item_col, row[1])  # taken now: the next note needs the next row
+        f.put(notes, r, notes.label_col, row[0] or None)
+        for col, v in zip(fig.notes_table.columns[2:], row[2:], strict=True):
+            f.put(notes, r, notes.col(col), v)
+
+    problems = cover.problems + f.problems + notes.problems
     if problems:
         raise TemplateError(template, list(dict.fromkeys(problems)))
 
@@ -925,6 +1000,10 @@ def _fill(
 
     for (sheet, r, c), v in f.writes.items():
         set_text(sheet, r, c, v)  # free text as text: only the checks above are formulas
+    for (label, col), key in e.items():  # DfE's x: a note on the cell says what it means
+        if key is not None and fig.ehcp_table.at(label, col) == m.SUPPRESSED_MARK:
+            cell = eg.ws.cell(key[1], key[2])
+            cell.comment = Comment(f"{m.SUPPRESSED_MARK} = {m.SUPPRESSED_NOTE}", "DSG add-in")
     _fit_rows(
         g[spec.CONDITIONS_BLOCK], [str(row[0]) for row in fig.conditions_table.cells]
     )  # on the written text
@@ -985,6 +1064,8 @@ def write_return(
                     "would drop when saving the filled return"
                 ],
             )
+    if spec.NOTES not in wb.sheetnames and norm(spec.NOTES) not in map(norm, wb.sheetnames):
+        add_notes_sheet(wb.create_sheet(spec.NOTES))  # RETURN.md: a later sheet, added when absent
     results = _fill(wb, template, fig, audit)
     path = publish(out_dir, return_name(fig.cover["LA code"], fig.period), wb.save)
     return WrittenReturn(path, results)
