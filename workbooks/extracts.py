@@ -155,6 +155,18 @@ def _locate(
         seen = ", ".join(repr(str(h).strip()) for h in headers if str(h).strip())
         last = problems[-1]
         problems[-1] = Problem(last.argument, last.where, f"{last.what} (headers found: {seen})")
+        if not where and len(headers) == 1:
+            separator = next((c for c in (";", "\t", "|") if c in str(headers[0])), None)
+            if separator is not None:
+                shown = "tabs" if separator == "\t" else repr(separator)
+                problems.append(
+                    Problem(
+                        source,
+                        "",
+                        f"the header is one column separated by {shown}, not commas: save "
+                        "the extract as 'CSV UTF-8 (Comma delimited)' and run again",
+                    )
+                )
         raise InputError(problems)
     return where
 
@@ -420,6 +432,29 @@ def _arrow_columns(p: Path, cols: Sequence[int], scan: CsvScan) -> pd.DataFrame 
     return pd.DataFrame(grid)
 
 
+def _refuse_utf16(p: Path, source: str) -> None:
+    """Refuse a UTF-16 file (Excel's "Unicode Text" save) by name, before it is misread.
+
+    Read as UTF-8 or Windows-1252 its every second byte is a NUL and no header
+    matches, which would be reported as missing columns with unreadable headers.
+    """
+    with open(p, "rb") as f:
+        start = f.read(4)
+    if start[:2] in (b"\xff\xfe", b"\xfe\xff") or (
+        len(start) == 4 and b"\0\0" in (start[0::2], start[1::2])
+    ):
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    "",
+                    "is UTF-16 text (Excel's 'Unicode Text'), not a CSV file: save the extract "
+                    "as 'CSV UTF-8 (Comma delimited)' and run again",
+                )
+            ]
+        )
+
+
 def _read_csv(p: Path, source: str, scan: CsvScan | None = None) -> Extract:
     # pandas' C parser first (an order of magnitude faster than the csv module on a national
     # extract), reading only the extract's columns, every cell as its text. Child IDs (nearly
@@ -433,6 +468,7 @@ def _read_csv(p: Path, source: str, scan: CsvScan | None = None) -> Extract:
     # The rows read are checked against the lines the file has: fewer means a field ran over
     # a line end (a stray quote), and the csv module, which also pads ragged rows, then reads
     # the file again and names the row.
+    _refuse_utf16(p, source)
     scan = scan or check_csv(p, EXTRACT_CSV_LIMITS, argument=source)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
