@@ -198,6 +198,7 @@ def benchmark_table(areas: list[AreaFigures]) -> pd.DataFrame:
         y0, y1 = min(years), max(years)
         rows[f"EHC plans, January {y0}"] = [a.plans.get(y0, np.nan) for a in areas]
         rows[f"EHC plans, January {y1}"] = [a.plans.get(y1, np.nan) for a in areas]
+    if len(years) > 1:  # growth needs two censuses: one alone gives the counts only
         rows[f"EHCP growth a year, January {y0} to January {y1}"] = [
             growth_between(a.plans, y0, y1, y1 - y0) for a in areas
         ]
@@ -221,6 +222,7 @@ def benchmark_table(areas: list[AreaFigures]) -> pd.DataFrame:
             rows[f"High Needs Block allocation after deductions, {fy}"] = [
                 a.high_needs_block_after.get(fy, np.nan) for a in areas
             ]
+    if fys and span > 0:  # growth needs two years: one alone gives the allocations only
         hnb = [growth_between(a.high_needs_block, f0, f1, span) for a in areas]
         j0, j1 = year_start(f0) + 1, year_start(f1) + 1
         ehcp = [growth_between(a.plans, j0, j1, span) for a in areas]
