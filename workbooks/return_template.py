@@ -20,6 +20,7 @@ test checks the committed file still matches what this module builds.
 from __future__ import annotations
 
 import sys
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -94,6 +95,26 @@ def _header(
         cell.alignment = Alignment(
             wrap_text=True, vertical="center", horizontal="right" if c in numbers else None
         )
+
+
+def _fit_headers(ws: Worksheet) -> None:
+    """Make each header row tall enough for its longest wrapped header.
+
+    Neither Excel nor LibreOffice grows a row for wrapped text in a file it opens;
+    a header wrapping to three lines in a two-line row is cut off. Lines are
+    counted by wrapping each header's words at its column's width in characters
+    (a bold character is about one unit of width), 14 points a line.
+    """
+    for row in ws.iter_rows():
+        headers = [c for c in row if c.fill == _HEADER_FILL and isinstance(c.value, str)]
+        if not headers:
+            continue
+        r = headers[0].row
+        lines = 1
+        for cell in headers:
+            width = ws.column_dimensions[get_column_letter(cell.column)].width or 8.43
+            lines = max(lines, len(textwrap.wrap(cell.value, max(1, int(width) - 1))) or 1)
+        ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 15, 14.0 * lines + 4)
 
 
 def _format(ws: Worksheet, rows: range, cols: range, number_format: str) -> None:
@@ -361,6 +382,7 @@ def build_workbook() -> Workbook:
     for name in spec.SHEETS:
         ws = wb.create_sheet(name)
         _BUILDERS[name](ws)
+        _fit_headers(ws)
         _note_width(ws, _NOTE_COLUMNS[name])
         ws.sheet_view.zoomScale = 90
         ws.page_setup.orientation = "landscape"
