@@ -118,16 +118,17 @@ def _write_off_line(result: Any) -> str | None:
     )
 
 
+def _out_exists(out: Path) -> InputError:
+    """The refusal of an --out that exists; ``dsg`` prints it and exits 2, as for any DSGError."""
+    return InputError([Problem("--out", str(out), "the file already exists; give a new name")])
+
+
 def handle(args: argparse.Namespace) -> int:
     from addin.cli_refresh import print_problems
     from workbooks.model_reader import read_model
 
     if args.out is not None and args.out.exists():
-        print(
-            f"dsg scenarios: --out {args.out}: the file already exists; give a new name",
-            file=sys.stderr,
-        )
-        return 2
+        raise _out_exists(args.out)
     try:
         model, result = run(read_model(args.model), args.n, args.seed, args.spread == "0")
     except DSGError as e:
@@ -171,14 +172,7 @@ def handle(args: argparse.Namespace) -> int:
             path = write_scenarios_workbook(
                 args.out, result, f"{model.settings.la_name}: how likely the agreed profile is"
             )
-        except FileExistsError:
-            print(
-                f"dsg scenarios: --out {args.out}: the file already exists; give a new name",
-                file=sys.stderr,
-            )
-            return 2
-        except DSGError as e:
-            print(f"dsg scenarios: {e}", file=sys.stderr)
-            return 2
+        except FileExistsError:  # appeared while the scenarios ran
+            raise _out_exists(args.out) from None
         print(f"Wrote {path}", file=sys.stderr)
     return 0

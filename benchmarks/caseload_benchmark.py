@@ -334,6 +334,12 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _rss_mib() -> float:
+    """Resident memory of this process now, in MiB (the peak off Linux)."""
+    now = _status_kb("VmRSS")
+    return now / 1024 if now is not None else _peak_mib()
+
+
 def _reference_s() -> float:
     """Seconds for a fixed pure-Python loop, to compare machines (and load)."""
     t0 = time.perf_counter()

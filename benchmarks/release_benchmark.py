@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.caseload_benchmark import _peak_mb, _rss_mb  # noqa: E402
+from benchmarks.caseload_benchmark import _peak_mib, _rss_mib  # noqa: E402
 
 SAMPLE = ROOT.parent / "shared" / "data" / "dfe" / "ehcp_sen2" / "ehcp2026_caseload_sample.csv"
 YEARS = range(2019, 2027)
@@ -92,7 +92,7 @@ def make_release(councils: int, seed: int) -> pd.DataFrame:
 def child(case: str, path: Path) -> dict:
     from workbooks import dfe
 
-    base = _rss_mb()
+    base = _rss_mib()
     start = time.perf_counter()
     if case == "baseline":
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -101,7 +101,7 @@ def child(case: str, path: Path) -> dict:
         history = dfe.council_history(path, "800")
         digest = history.categories.fillna(-1).to_numpy().tolist()
     seconds = time.perf_counter() - start
-    return {"case": case, "s": seconds, "peak_mb": _peak_mb() - base, "digest": digest}
+    return {"case": case, "s": seconds, "peak_mb": _peak_mib() - base, "digest": digest}
 
 
 def main(argv: list[str] | None = None) -> int:

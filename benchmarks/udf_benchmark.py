@@ -110,18 +110,15 @@ def example_calls() -> dict[str, list[Any]]:
         return [float(r[0]) for r in column(table, header)]
 
     # The Workings rows (rows of n cells, as the sheet lays them out), with the sheet's rules.
-    projection = call(
-        addin.udfs,
-        "placement_projection",
-        [
-            t["Placements"],
-            years,
-            column(t["Placements"], "Growth"),
-            column(t["Placements"], "Inflation"),
-            t["Moves"],
-            OMITTED,
-        ],
-    )
+    projection_args = [
+        t["Placements"],
+        years,
+        column(t["Placements"], "Growth"),
+        column(t["Placements"], "Inflation"),
+        t["Moves"],
+        OMITTED,
+    ]
+    projection = call(addin.udfs, "placement_projection", projection_args)
     spend = [
         a + b
         for a, b in zip(projection[-1][1:], values(funding, "Other high needs spend"), strict=True)
@@ -158,14 +155,7 @@ def example_calls() -> dict[str, list[Any]]:
         "placement_cost_table": [t["Placements"]],
         "ehcp_growth": [first, last, [[5]]],
         "percent_change": [first, last],
-        "placement_projection": [
-            t["Placements"],
-            years,
-            column(t["Placements"], "Growth"),
-            column(t["Placements"], "Inflation"),
-            t["Moves"],
-            OMITTED,
-        ],
+        "placement_projection": projection_args,
         "block_transfer_impact": [
             years,
             column(funding, "Schools block"),

@@ -63,10 +63,7 @@ def _carried_forward(fig: MonitoringReturn, d: float) -> MonitoringReturn:
 
 
 def _forecast_surplus(fig: MonitoringReturn, d: float) -> MonitoringReturn:
-    sv = fig.safety_valve.copy()
-    k = sv.index[sv["Year"] == fig.current_year][0]
-    sv.loc[k, m.FORECAST_SURPLUS] = float(sv.loc[k, m.FORECAST_SURPLUS]) + d
-    return dataclasses.replace(fig, safety_valve_table=ReturnTable.from_frame(sv))
+    return _sv_cell(fig, fig.current_year, m.FORECAST_SURPLUS, d)
 
 
 def _in_year(fig: MonitoringReturn, d: float) -> MonitoringReturn:

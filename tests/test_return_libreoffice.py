@@ -34,32 +34,6 @@ pytestmark = pytest.mark.libreoffice
 ERRORS = ("#VALUE!", "#REF!", "#NAME?", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "Err:")
 
 
-def recalculate(soffice: str, path: Path, tmp_path: Path) -> Path:
-    """``path`` recalculated and saved again by LibreOffice (a private profile per run)."""
-    out = tmp_path / f"lo_{uuid.uuid4().hex[:8]}"
-    out.mkdir()
-    profile = f"file:///tmp/lo_profile_{uuid.uuid4().hex}"
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--calc",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(out),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    converted = out / path.name
-    assert converted.is_file(), f"LibreOffice wrote nothing for {path}"
-    return converted
-
-
 def recalculate_all(soffice: str, paths: list[Path], out: Path) -> dict[str, Path]:
     """Every file of ``paths`` (distinct names) recalculated by one LibreOffice run."""
     out.mkdir()
