@@ -84,17 +84,16 @@ from typing import Any
 import numpy as np
 
 from models.categories import AGE_BANDS, AGE_GROUPS, TOTAL
-from models.errors import InputError, Problem, Problems
+from models.errors import InputError, Problem, Problems, show
 from models.forecast import AGES, DEFAULT_SETTINGS, split_bands
 from models.validation import (
     MAX_PROBLEMS,
     MAX_TABLE_ROWS,
     MAX_YEARS,
     ResultTable,
-    _number,
-    _show,
     check_finite,
     is_blank,
+    parse_number,
     read_scalar,
     rows_of,
 )
@@ -231,7 +230,7 @@ def read_age_table(value: Any, argument: str, what: str) -> tuple[list[int], np.
         y = _year(h)
         if y is None:
             problems.append(
-                Problem(argument, f"column {j + 1}", f"header {_show(h)} is not a {what} like 2025")
+                Problem(argument, f"column {j + 1}", f"header {show(h)} is not a {what} like 2025")
             )
         elif y in [c for c, _ in year_cols]:
             problems.append(Problem(argument, f"column {j + 1}", f"{what} {y} appears twice"))
@@ -250,7 +249,7 @@ def read_age_table(value: Any, argument: str, what: str) -> tuple[list[int], np.
         span = age_span(label)
         place = f"row {i}"
         if span is None:
-            why = "is blank" if is_blank(label) else f"{_show(label)} is not an age DfE publishes"
+            why = "is blank" if is_blank(label) else f"{show(label)} is not an age DfE publishes"
             problems.append(
                 Problem(
                     argument,
@@ -265,7 +264,7 @@ def read_age_table(value: Any, argument: str, what: str) -> tuple[list[int], np.
             problems.append(
                 Problem(
                     argument,
-                    f"{place} {_show(label)}, column 'Age'",
+                    f"{place} {show(label)}, column 'Age'",
                     f"age {clash[0]} is already given on row {seen[clash[0]]}",
                 )
             )
@@ -273,12 +272,12 @@ def read_age_table(value: Any, argument: str, what: str) -> tuple[list[int], np.
         for a in range(lo, hi + 1):
             seen[a] = i
         for k, (y, j) in enumerate(year_cols):
-            x, err = _number(r[j])
+            x, err = parse_number(r[j])
             if err is None and x is not None and x < 0:
                 err = f"{x:g} plans is negative"
             if err is not None or x is None:
                 problems.append(
-                    Problem(argument, f"{place} {_show(label)}, column '{y}'", str(err or "blank"))
+                    Problem(argument, f"{place} {show(label)}, column '{y}'", str(err or "blank"))
                 )
                 continue
             plans[k, lo : hi + 1] += x / (hi - lo + 1)
@@ -347,7 +346,7 @@ def read_statistic(value: Any) -> str:
     text = str(cells[0]).strip().upper()
     if text not in STATISTICS:
         raise InputError(
-            [Problem("statistic", "", f"{_show(cells[0])} is not one of P50, P10, P90")]
+            [Problem("statistic", "", f"{show(cells[0])} is not one of P50, P10, P90")]
         )
     return text
 

@@ -36,6 +36,16 @@ class Problem:
         return f"{place}: {self.what}"
 
 
+def show(value: Any) -> str:
+    """A cell's value as a problem quotes it: ``repr``, cut to 40 characters.
+
+    >>> show("abc"), show("x" * 50)
+    ("'abc'", "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'")
+    """
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
 class DSGError(Exception):
     """Base class of every error the models raise on purpose."""
 

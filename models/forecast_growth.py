@@ -43,9 +43,9 @@ import math
 from dataclasses import replace
 from typing import Any
 
-from models.errors import InputError, Problem
+from models.errors import InputError, Problem, show
 from models.inputs import ModelInputs
-from models.validation import _number, _show, is_blank, rows_of
+from models.validation import is_blank, parse_number, rows_of
 
 #: The word in Placements ``Growth`` that asks for the forecast's growth.
 FORECAST = "forecast"
@@ -115,11 +115,11 @@ def p50_growth(table: Any, category: str) -> float:
     for i, r in enumerate(rows[1:], start=1):
         if _key(r[cat]) != _key(category) or is_blank(r[p50]):
             continue
-        where = f"row {i} {_show(r[cat])}"
-        x, err = _number(r[p50])
+        where = f"row {i} {show(r[cat])}"
+        x, err = parse_number(r[p50])
         if err is None and x is not None and x <= 0:
             err = f"{x:g} plans: a P50 must be greater than 0 to give a growth rate"
-        y, yerr = _number(r[year])
+        y, yerr = parse_number(r[year])
         if yerr is None and y is not None and y != int(y):
             yerr = f"{y:g} is not a January census year"
         if err is not None:
@@ -132,7 +132,7 @@ def p50_growth(table: Any, category: str) -> float:
         raise InputError(problems)
     if not points:
         raise InputError(
-            [Problem(FORECAST_TABLE, "", f"has no P50 forecast for category {_show(category)}")]
+            [Problem(FORECAST_TABLE, "", f"has no P50 forecast for category {show(category)}")]
         )
     points.sort()
     if len(points) < 2 or points[-1][0] == points[0][0]:
@@ -140,7 +140,7 @@ def p50_growth(table: Any, category: str) -> float:
             [
                 Problem(
                     FORECAST_TABLE,
-                    f"category {_show(category)}",
+                    f"category {show(category)}",
                     "has a P50 for one year only: a growth rate needs at least two forecast years",
                 )
             ]
@@ -200,7 +200,7 @@ def resolve_forecast_growth(inputs: ModelInputs) -> ModelInputs:
     rates: dict[int, float] = {}
     for i in wanted:
         label = rows[i][name]
-        where = f"row {i} {_show(label)}, column 'Growth'"
+        where = f"row {i} {show(label)}, column 'Growth'"
         if forecast is None:
             problems.append(
                 Problem(

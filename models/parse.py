@@ -59,7 +59,7 @@ from typing import Any
 import numpy as np
 
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
-from models.errors import InputError, Problem, Problems, cell_of, summarise_blank_columns
+from models.errors import InputError, Problem, Problems, cell_of, show, summarise_blank_columns
 from models.forecast_growth import resolve_forecast_growth
 from models.inputs import OPTIONAL_SETTINGS, SETTINGS, TABLE_COLUMNS, ModelInputs
 from models.model import (
@@ -81,7 +81,6 @@ from models.model import (
 from models.return_figures import projected_spend
 from models.transfers import forum_decision
 from models.validation import Column, is_blank, parse_year, read_columns, read_scalar, rows_of
-from models.validation import _show as show
 from models.years import year_start
 
 __all__ = [

@@ -6,13 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from models.errors import InputError, Problem, Problems, ProjectionError
+from models.errors import InputError, Problem, Problems, ProjectionError, show
 from models.placements import read_placement_arrays
 from models.validation import (
     MAX_PROBLEMS,
     Column,
     ResultTable,
-    _show,
     all_blank,
     check_finite,
     read_choice,
@@ -62,13 +61,13 @@ def move_matrix(
     problems: list[Problem] = []
     for r in np.flatnonzero((p < 0) | (k <= 0)):
         name, year = moved[r], when[r]
-        where = f"row {r + 1} {_show(name)}"
+        where = f"row {r + 1} {show(name)}"
         if p[r] < 0:
             problems.append(
                 Problem(
                     argument,
                     f"{where}, column 'Placement'",
-                    f"unknown placement {_show(name)} (placements are: {', '.join(names)})",
+                    f"unknown placement {show(name)} (placements are: {', '.join(names)})",
                 )
             )
         if k[r] < 0:
@@ -258,7 +257,7 @@ def placement_projection_result(
         problems = [
             Problem(
                 "placements",
-                f"{_show(names[p])} in {year_list[k]}",
+                f"{show(names[p])} in {year_list[k]}",
                 f"the projected count is negative ({count[p, k]:g}): check growth and moves",
             )
             for p, k in negative[:MAX_PROBLEMS]

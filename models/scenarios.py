@@ -84,16 +84,15 @@ from typing import Any
 import numpy as np
 
 from models import return_figures as rf
-from models.errors import InputError, Problem, Problems
+from models.errors import InputError, Problem, Problems, show
 from models.model import DSGModel
 from models.projection import move_matrix
 from models.validation import (
     ResultTable,
-    _number,
-    _show,
     all_blank,
     check_finite,
     is_blank,
+    parse_number,
     read_scalar,
     read_series,
     rows_of,
@@ -205,7 +204,7 @@ class Mitigations:
                 )
         found.raise_if_any()
         for i in range(n):
-            where = f"row {i + 1} {_show(self.workstream[i])}"
+            where = f"row {i + 1} {show(self.workstream[i])}"
             for column, x, high in (
                 ("Planned saving", self.planned[i], math.inf),
                 ("Delivered saving", self.delivered[i], math.inf),
@@ -248,7 +247,7 @@ class Mitigations:
         numbers: dict[str, list[float]] = {c: [] for c in MITIGATION_COLUMNS[2:5]}
         years: list[str] = []
         for i, r in enumerate(body, start=1):
-            label = f"row {i} {_show(r[where['Workstream']])}"
+            label = f"row {i} {show(r[where['Workstream']])}"
             if is_blank(r[where["Workstream"]]):
                 found.add("Mitigations", f"row {i}, column 'Workstream'", "is blank")
             from models.validation import parse_year
@@ -258,7 +257,7 @@ class Mitigations:
                 found.add("Mitigations", f"{label}, column 'Year'", err or "is blank")
             years.append(y or "")
             for column in numbers:
-                x, err = _number(r[where[column]])
+                x, err = parse_number(r[where[column]])
                 if err is not None or x is None:
                     found.add("Mitigations", f"{label}, column '{column}'", err or "is blank")
                 elif x < 0 or (column == "Confidence" and x > 1):
@@ -282,7 +281,7 @@ class Mitigations:
         problems = [
             Problem(
                 "Mitigations",
-                f"row {i + 1} {_show(w)}, column 'Year'",
+                f"row {i + 1} {show(w)}, column 'Year'",
                 f"{y} is not a Funding year ({years[0]} to {years[-1]})",
             )
             for i, (w, y) in enumerate(zip(self.workstream, self.year, strict=True))
@@ -475,9 +474,9 @@ def growth_spread_from_forecast(table: Any, names: tuple[str, ...], default: flo
     first: dict[str, int] = {}
     for r in rows[1:]:
         key = "" if is_blank(r[cat]) else " ".join(str(r[cat]).split()).casefold()
-        y, err = _number(r[year])
-        lo, e1 = _number(r[p10])
-        hi, e2 = _number(r[p90])
+        y, err = parse_number(r[year])
+        lo, e1 = parse_number(r[p10])
+        hi, e2 = parse_number(r[p90])
         if err is not None or y is None or e1 is not None or e2 is not None:
             continue
         if lo is not None and hi is not None and 0 < lo <= hi:

@@ -6,11 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from models.errors import InputError, Problem, Problems
+from models.errors import InputError, Problem, Problems, show
 from models.validation import (
     ResultTable,
     _per_position,
-    _show,
     all_blank,
     check_finite,
     is_blank,
@@ -126,7 +125,7 @@ def read_forum_decisions(
                 Problem(
                     argument,
                     f"year {year}",
-                    f"{_show(cell)} is not a forum decision: Approved, Refused or blank",
+                    f"{show(cell)} is not a forum decision: Approved, Refused or blank",
                 )
             )
         elif decision and not share > 0:
@@ -134,7 +133,7 @@ def read_forum_decisions(
                 Problem(
                     argument,
                     f"year {year}",
-                    f"{_show(decision)} is a forum decision on a year with no transfer (rate 0): "
+                    f"{show(decision)} is a forum decision on a year with no transfer (rate 0): "
                     "leave it blank",
                 )
             )

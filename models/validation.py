@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from models.errors import InputError, Problem
+from models.errors import InputError, Problem, show
 from models.years import FIRST_START, LAST_START, year_label
 
 if TYPE_CHECKING:  # pandas is imported where a DataFrame is built or read, never at import
@@ -53,6 +53,7 @@ __all__ = [
     "read_scalar",
     "read_choice",
     "parse_year",
+    "parse_number",
     "check_finite",
 ]
 
@@ -90,11 +91,6 @@ def is_blank(value: Any) -> bool:
 
 def _header(value: Any) -> str:
     return "" if is_blank(value) else str(value).strip().casefold()
-
-
-def _show(value: Any) -> str:
-    text = str(value)
-    return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
 def rows_of(value: Any) -> list[list[Any]]:
@@ -136,7 +132,7 @@ def _as_float(value: Any) -> float:
         return math.inf if value > 0 else -math.inf
 
 
-def _number(value: Any) -> tuple[float | None, str | None]:
+def parse_number(value: Any) -> tuple[float | None, str | None]:
     """(number, None) or (None, what is wrong)."""
     if is_blank(value):
         return None, "is blank"
@@ -152,9 +148,9 @@ def _number(value: Any) -> tuple[float | None, str | None]:
         try:
             float(text.replace(",", "").replace("£", ""))
         except ValueError:
-            return None, f"text {_show(value)} where a number belongs"
-        return None, f"text {_show(value)} where a number belongs (a number stored as text)"
-    return None, f"{type(value).__name__} {_show(value)} where a number belongs"
+            return None, f"text {show(value)} where a number belongs"
+        return None, f"text {show(value)} where a number belongs (a number stored as text)"
+    return None, f"{type(value).__name__} {show(value)} where a number belongs"
 
 
 @dataclass(frozen=True)
@@ -204,7 +200,7 @@ def _cell_problem(
     value: Any, minimum: float | None, above: float | None, maximum: float | None
 ) -> str:
     """What is wrong with one cell that a number belongs in (called for bad cells only)."""
-    x, err = _number(value)
+    x, err = parse_number(value)
     if err is None and x is not None:
         err = _bound_problem(x, minimum, above, maximum)
     return err or "is not a number"
@@ -293,18 +289,16 @@ def _parse_year_text(text: str) -> tuple[str | None, str | None]:
         return None, "is blank"
     m = _YEAR.match(text)
     if not m:
-        return None, f"{_show(text)} is not a financial year like '2024-25'"
+        return None, f"{show(text)} is not a financial year like '2024-25'"
     start = int(m.group(1))
     if not FIRST_START <= start <= LAST_START:
         return None, (
-            f"{_show(text)} is not a financial year: its start must be a 4-digit year "
+            f"{show(text)} is not a financial year: its start must be a 4-digit year "
             f"from {FIRST_START} to {LAST_START}"
         )
     label = year_label(start)
     if label[-2:] != m.group(2):
-        return None, (
-            f"{_show(text)} is not a financial year: the second part must be {label[-2:]}"
-        )
+        return None, (f"{show(text)} is not a financial year: the second part must be {label[-2:]}")
     return label, None
 
 
@@ -404,7 +398,7 @@ def read_columns(
     def where(i: int, column: str = "") -> str:
         label = ""
         if name_col is not None and not blank[name_col.name][i]:
-            label = f" {_show(str(cells[name_col.name][i]).strip())}"
+            label = f" {show(str(cells[name_col.name][i]).strip())}"
         return f"row {i + 1}{label}" + (f", column '{column}'" if column else "")
 
     found = _Found(argument, limit=limit)
@@ -452,7 +446,7 @@ def _read_column(
             def duplicate(i: int) -> Problem:
                 also = first[text[i].casefold()] + 1
                 return Problem(
-                    argument, where(i, name), f"duplicate name {_show(text[i])} (also row {also})"
+                    argument, where(i, name), f"duplicate name {show(text[i])} (also row {also})"
                 )
 
             found.add(np.array(again, dtype=np.intp), order, duplicate)
@@ -673,7 +667,7 @@ def read_per_item(
         argument,
         f"{n} placements: give one rate per placement (in table order) or one rate for all",
     )
-    return _numbers(flat, argument, lambda i: f"placement {_show(names[i])}", None, above, None)
+    return _numbers(flat, argument, lambda i: f"placement {show(names[i])}", None, above, None)
 
 
 def read_scalar(
@@ -703,7 +697,7 @@ def read_scalar(
     if len(flat) > 1:
         raise InputError([Problem(argument, "", f"has {len(flat):,} values: give one value")])
     v = flat[0] if flat else None
-    x_, err = _number(v)
+    x_, err = parse_number(v)
     if err is None and x_ is not None:
         err = _bound_problem(x_, minimum, above, maximum)
     if err or x_ is None:
@@ -726,7 +720,7 @@ def read_choice(value: Any, argument: str, choices: Iterable[str], default: str)
     text = str(flat[0]).strip().casefold()
     if text not in options:
         raise InputError(
-            [Problem(argument, "", f"{_show(flat[0])} is not one of {', '.join(options)}")]
+            [Problem(argument, "", f"{show(flat[0])} is not one of {', '.join(options)}")]
         )
     return text
 
@@ -810,7 +804,7 @@ def check_finite(table: ResultTable, argument: str) -> ResultTable:
     labels = table.columns[0]
 
     def too_large(column: str) -> Callable[[int], Problem]:
-        return lambda i: Problem(argument, f"row {_show(labels[i])}, column '{column}'", TOO_LARGE)
+        return lambda i: Problem(argument, f"row {show(labels[i])}, column '{column}'", TOO_LARGE)
 
     for order, (name, col) in enumerate(zip(table.header, table.columns, strict=True)):
         if isinstance(col, np.ndarray) and col.dtype.kind == "f":
