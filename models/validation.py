@@ -24,10 +24,8 @@ refused before their cells are read.
 
 from __future__ import annotations
 
-import functools
 import math
 import numbers
-import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from models.errors import InputError, Problem, show
-from models.years import FIRST_START, LAST_START, year_label
+from models.years import parse_year_text
 
 if TYPE_CHECKING:  # pandas is imported where a DataFrame is built or read, never at import
     import pandas as pd
@@ -67,7 +65,6 @@ MAX_TABLE_ROWS = 10_000
 #: :data:`models.years.FIRST_START` to :data:`models.years.LAST_START` are fewer.
 MAX_YEARS = 100
 
-_YEAR = re.compile(r"^\s*(\d{4})\s*[-/]\s*(\d{2})\s*$")
 #: Python types read as numbers without a check per cell (bool is not among them).
 _NUMERIC = frozenset({int, float, np.float64, np.int64, np.float32, np.int32})
 _NAN = float("nan")
@@ -283,25 +280,6 @@ class _Found:
             raise InputError(self.problems())
 
 
-@functools.lru_cache(maxsize=4096)
-def _parse_year_text(text: str) -> tuple[str | None, str | None]:
-    if not text.strip():
-        return None, "is blank"
-    m = _YEAR.match(text)
-    if not m:
-        return None, f"{show(text)} is not a financial year like '2024-25'"
-    start = int(m.group(1))
-    if not FIRST_START <= start <= LAST_START:
-        return None, (
-            f"{show(text)} is not a financial year: its start must be a 4-digit year "
-            f"from {FIRST_START} to {LAST_START}"
-        )
-    label = year_label(start)
-    if label[-2:] != m.group(2):
-        return None, (f"{show(text)} is not a financial year: the second part must be {label[-2:]}")
-    return label, None
-
-
 def parse_year(value: Any) -> tuple[str | None, str | None]:
     """A financial-year label ``YYYY-YY`` from a cell, or what is wrong.
 
@@ -319,10 +297,10 @@ def parse_year(value: Any) -> tuple[str | None, str | None]:
     "'0224-25' is not a financial year: its start must be a 4-digit year from 1990 to 2100"
     """
     if type(value) is str:
-        return _parse_year_text(value)
+        return parse_year_text(value)
     if is_blank(value):
         return None, "is blank"
-    return _parse_year_text(str(value))
+    return parse_year_text(str(value))
 
 
 def _too_many(argument: str, n: int, limit: int, what: str) -> InputError:
