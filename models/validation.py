@@ -50,6 +50,7 @@ __all__ = [
     "read_series",
     "read_scalar",
     "read_choice",
+    "read_year",
     "parse_year",
     "parse_number",
     "check_finite",
@@ -690,17 +691,40 @@ def read_choice(value: Any, argument: str, choices: Iterable[str], default: str)
     'count'
     """
     options = list(choices)
-    flat = [] if value is None else _flatten(value, argument)
-    if len(flat) > 1:
-        raise InputError([Problem(argument, "", f"has {len(flat):,} values: give one value")])
-    if not flat or is_blank(flat[0]):
+    cell = _one_cell(value, argument, "value")
+    if cell is None:
         return default
-    text = str(flat[0]).strip().casefold()
+    text = str(cell).strip().casefold()
     if text not in options:
         raise InputError(
-            [Problem(argument, "", f"{show(flat[0])} is not one of {', '.join(options)}")]
+            [Problem(argument, "", f"{show(cell)} is not one of {', '.join(options)}")]
         )
     return text
+
+
+def read_year(value: Any, argument: str, default: str) -> str:
+    """One financial year (``2026-27``); ``default`` when omitted or blank.
+
+    >>> read_year([["2027/28"]], "write_off_year", "2026-27"), read_year(None, "y", "2026-27")
+    ('2027-28', '2026-27')
+    """
+    cell = _one_cell(value, argument, "year")
+    if cell is None:
+        return default
+    year, err = parse_year(cell)
+    if err is not None or year is None:
+        raise InputError([Problem(argument, "", err or "is not a financial year")])
+    return year
+
+
+def _one_cell(value: Any, argument: str, what: str) -> Any:
+    """The one cell of an argument, None when omitted or blank; more cells are an error."""
+    flat = [] if value is None else _flatten(value, argument)
+    if len(flat) > 1:
+        raise InputError([Problem(argument, "", f"has {len(flat):,} values: give one {what}")])
+    if not flat or is_blank(flat[0]):
+        return None
+    return flat[0]
 
 
 TOO_LARGE = "the result is too large to compute: check the size of the inputs"

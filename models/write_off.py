@@ -15,15 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from models.errors import InputError, Problem, Problems
+from models.errors import Problems
 from models.validation import (
     ResultTable,
-    _flatten,
     check_finite,
-    is_blank,
-    parse_year,
     read_scalar,
     read_series,
+    read_year,
     read_years,
 )
 from models.years import year_label
@@ -138,19 +136,6 @@ def write_off(
     return WriteOff(list(years), cumulative, write, after, falls)
 
 
-def _year_argument(value: Any, argument: str, default: str) -> str:
-    """One financial year (``2026-27``), ``default`` when omitted."""
-    flat = [] if value is None else _flatten(value, argument)
-    if len(flat) > 1:
-        raise InputError([Problem(argument, "", f"has {len(flat):,} values: give one year")])
-    if not flat or is_blank(flat[0]):
-        return default
-    year, err = parse_year(flat[0])
-    if err is not None or year is None:
-        raise InputError([Problem(argument, "", err or "is not a financial year")])
-    return year
-
-
 def deficit_write_off_result(
     years: Any,
     cumulative_deficit: Any,
@@ -180,8 +165,8 @@ def deficit_write_off_result(
     """
     found = Problems()
     year_list = found.run(read_years, years)
-    wy = found.run(_year_argument, write_off_year, "write_off_year", WRITE_OFF_YEAR)
-    end = found.run(_year_argument, override_end, "override_end", OVERRIDE_END)
+    wy = found.run(read_year, write_off_year, "write_off_year", WRITE_OFF_YEAR)
+    end = found.run(read_year, override_end, "override_end", OVERRIDE_END)
     rate = found.run(read_scalar, share, "share", minimum=0, maximum=1, default=WRITE_OFF_SHARE)
     deficit = None
     if year_list is not None:
