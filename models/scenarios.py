@@ -87,6 +87,7 @@ from models import return_figures as rf
 from models.errors import InputError, Problem, Problems, show
 from models.model import DSGModel
 from models.projection import move_matrix
+from models.trajectory import cumulative_deficit, in_year_deficit, read_trajectory_inputs
 from models.validation import (
     ResultTable,
     all_blank,
@@ -740,8 +741,8 @@ def run_scenarios(
     contributions = dfe_s + council + other
 
     with np.errstate(all="ignore"):
-        in_year = spend - income - transfers + f.other_blocks_deficit.to_numpy()
-        cumulative = model.settings.opening_deficit + np.cumsum(in_year - contributions, axis=1)
+        in_year = in_year_deficit(spend, income, transfers, f.other_blocks_deficit.to_numpy())
+        cumulative = cumulative_deficit(model.settings.opening_deficit, in_year, contributions)
     if not np.isfinite(cumulative).all():
         raise InputError(
             [Problem("scenarios", "", "the result is too large to compute: check the spreads")]
@@ -853,8 +854,6 @@ def dsg_fan_result(
     >>> t.rows()[2]
     ['2025-26', 60000000.0, 60000000.0, 60000000.0, 60000000.0, 55000000.0, 0.0]
     """
-    from models.trajectory import read_trajectory_inputs
-
     found = Problems()
     inputs = found.run(
         read_trajectory_inputs,
@@ -881,9 +880,10 @@ def dsg_fan_result(
     p = np.empty((3, n_years))
     track = np.full(n_years, np.nan)
     with np.errstate(all="ignore"):
-        deterministic = inputs.opening_deficit + np.cumsum(
-            (inputs.spend - inputs.income - inputs.transfers + inputs.other_blocks)
-            - inputs.contributions
+        deterministic = cumulative_deficit(
+            inputs.opening_deficit,
+            in_year_deficit(inputs.spend, inputs.income, inputs.transfers, inputs.other_blocks),
+            inputs.contributions,
         )
         spend_factor = np.ones(n)
         income_factor = np.ones(n)

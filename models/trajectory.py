@@ -116,6 +116,8 @@ def cumulative_deficit(
         cumulative_deficit[-1] = opening_deficit
         cumulative_deficit[t]  = cumulative_deficit[t-1] + in_year_deficit[t] - contributions[t]
 
+    Years are the trailing axis, so scenarios x years rolls forward too.
+
     References
     ----------
     Committee report 3.8 and METHOD.md worked figures: £40.015m brought
@@ -124,7 +126,7 @@ def cumulative_deficit(
     >>> cumulative_deficit(40_015_000.0, np.array([11_730_000.0]), np.array([0.0]))
     array([51745000.])
     """
-    return opening_deficit + np.cumsum(in_year - contributions)
+    return opening_deficit + np.cumsum(in_year - contributions, axis=-1)
 
 
 def trajectory_table(inputs: TrajectoryInputs) -> ResultTable:
