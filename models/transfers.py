@@ -9,10 +9,10 @@ import numpy as np
 from models.errors import InputError, Problem, Problems, show
 from models.validation import (
     ResultTable,
-    _per_position,
     all_blank,
     check_finite,
     is_blank,
+    per_position,
     read_scalar,
     read_series,
     read_years,
@@ -110,7 +110,7 @@ def read_forum_decisions(
     n = len(years)
     if all_blank(value):
         return [""] * n
-    cells = _per_position(
+    cells = per_position(
         value,
         n,
         argument,

@@ -48,6 +48,7 @@ __all__ = [
     "read_columns",
     "read_years",
     "read_series",
+    "per_position",
     "read_scalar",
     "read_choice",
     "read_year",
@@ -514,7 +515,7 @@ def _is_header(value: Any) -> bool:
     return False
 
 
-def _per_position(value: Any, n: int, argument: str, what: str) -> list[Any]:
+def per_position(value: Any, n: int, argument: str, what: str) -> list[Any]:
     """n cells from a row or column of n, or one cell used for all n.
 
     Only a range of exactly one cell is used for every position; a blank cell
@@ -600,7 +601,7 @@ def read_series(
     n = len(years)
     if default is not None and all_blank(value):
         return np.full(n, float(default))
-    flat = _per_position(
+    flat = per_position(
         value,
         n,
         argument,
@@ -640,7 +641,7 @@ def read_per_item(
     array([0.05, 0.1 ])
     """
     n = len(names)
-    flat = _per_position(
+    flat = per_position(
         value,
         n,
         argument,
