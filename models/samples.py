@@ -36,13 +36,8 @@ from models.model import DSGModel
 __all__ = ["sample_inputs", "sample_model"]
 
 
-def _df(rows: list[list[object]]) -> list[list[object]]:
-    """A table as a reader hands it over: header row, then the rows."""
-    return rows
-
-
 def sample_inputs() -> ModelInputs:
-    """The sample model's tables, as a reader hands them over (see the module docstring)."""
+    """The sample model's tables, as a reader hands them over: header row, then the rows."""
     from models.parse import S251_LINES
 
     lines: list[list[object]] = [
@@ -51,88 +46,70 @@ def sample_inputs() -> ModelInputs:
     ]
     return ModelInputs(
         {
-            "Settings": _df(
+            "Settings": [
+                ["Setting", "Value"],
+                ["Local authority", "Sampleshire"],
+                ["LA code", 999],
+                ["Return period", "2024-25 Q2"],
+                ["Period end date", dt.datetime(2024, 9, 30)],
+                ["Prepared by", "Finance officer"],
+                ["Opening cumulative deficit", 10_000_000],
+            ],
+            "Funding": [
                 [
-                    ["Setting", "Value"],
-                    ["Local authority", "Sampleshire"],
-                    ["LA code", 999],
-                    ["Return period", "2024-25 Q2"],
-                    ["Period end date", dt.datetime(2024, 9, 30)],
-                    ["Prepared by", "Finance officer"],
-                    ["Opening cumulative deficit", 10_000_000],
-                ]
-            ),
-            "Funding": _df(
+                    "Year",
+                    "High Needs Block income",
+                    "Schools block",
+                    "Transfer rate",
+                    "Other high needs spend",
+                    "Other blocks in-year deficit",
+                    "Council contribution",
+                    "Other contributions",
+                ],
+                ["2023-24", 12e6, 100e6, 0.01, 6e6, 0, 1e6, 0],
+                ["2024-25", 13e6, 105e6, 0.005, 0, 100_000, 0, 0],
+                ["2025-26", 14e6, 110e6, 0, 6e6, 0, 500_000, 250_000],
+            ],
+            "Placements": [
+                ["Placement", "Count", "Cost per place", "Growth", "Inflation"],
+                ["Special", 100, 40_000, 0.1, 0],
+                ["Independent", 50, 80_000, 0, 0.05],
+            ],
+            "Moves": [
+                ["Placement", "Year", "Change"],
+                ["Special", "2025-26", 10],
+                ["Independent", "2025-26", -10],
+            ],
+            "Agreement": [
                 [
-                    [
-                        "Year",
-                        "High Needs Block income",
-                        "Schools block",
-                        "Transfer rate",
-                        "Other high needs spend",
-                        "Other blocks in-year deficit",
-                        "Council contribution",
-                        "Other contributions",
-                    ],
-                    ["2023-24", 12e6, 100e6, 0.01, 6e6, 0, 1e6, 0],
-                    ["2024-25", 13e6, 105e6, 0.005, 0, 100_000, 0, 0],
-                    ["2025-26", 14e6, 110e6, 0, 6e6, 0, 500_000, 250_000],
-                ]
-            ),
-            "Placements": _df(
-                [
-                    ["Placement", "Count", "Cost per place", "Growth", "Inflation"],
-                    ["Special", 100, 40_000, 0.1, 0],
-                    ["Independent", 50, 80_000, 0, 0.05],
-                ]
-            ),
-            "Moves": _df(
-                [
-                    ["Placement", "Year", "Change"],
-                    ["Special", "2025-26", 10],
-                    ["Independent", "2025-26", -10],
-                ]
-            ),
-            "Agreement": _df(
-                [
-                    [
-                        "Year",
-                        "DfE payment due",
-                        "DfE payment received",
-                        "Council contribution",
-                        "Agreed cumulative deficit",
-                        "DfE payment expected",
-                    ],
-                    ["2023-24", 1e6, 1e6, 1e6, 10e6, 1e6],
-                    ["2024-25", 1e6, 500_000, 0, 9.2e6, 500_000],
-                    ["2025-26", 1e6, 0, 500_000, 8e6, 1e6],
-                ]
-            ),
-            "HighNeedsLines": _df([["Line", "Budget", "Forecast outturn"], *lines]),
-            "EHCPHistory": _df(
-                [
-                    ["Category", "2023", "2024"],
-                    *[[c, 100 + 10 * i, 110 + 10 * i] for i, c in enumerate(PLACEMENT_CATEGORIES)],
-                ]
-            ),
-            "EHCPPeriod": _df(
-                [
-                    ["Category", "Actual", "Plan"],
-                    *[[c, 120 + 10 * i, 118 + 10 * i] for i, c in enumerate(PLACEMENT_CATEGORIES)],
-                ]
-            ),
-            "EHCPByAge": _df(
-                [
-                    ["Age group", "Actual"],
-                    *[[a, v] for a, v in zip(AGE_GROUPS, [50, 300, 350, 250, 100], strict=True)],
-                ]
-            ),
-            "Conditions": _df(
-                [
-                    ["Condition", "RAG", "Commentary"],
-                    ["Reach an in-year balance by 2025-26", "amber", "Behind plan"],
-                ]
-            ),
+                    "Year",
+                    "DfE payment due",
+                    "DfE payment received",
+                    "Council contribution",
+                    "Agreed cumulative deficit",
+                    "DfE payment expected",
+                ],
+                ["2023-24", 1e6, 1e6, 1e6, 10e6, 1e6],
+                ["2024-25", 1e6, 500_000, 0, 9.2e6, 500_000],
+                ["2025-26", 1e6, 0, 500_000, 8e6, 1e6],
+            ],
+            "HighNeedsLines": [["Line", "Budget", "Forecast outturn"], *lines],
+            "EHCPHistory": [
+                ["Category", "2023", "2024"],
+                *[[c, 100 + 10 * i, 110 + 10 * i] for i, c in enumerate(PLACEMENT_CATEGORIES)],
+            ],
+            "EHCPPeriod": [
+                ["Category", "Actual", "Plan"],
+                *[[c, 120 + 10 * i, 118 + 10 * i] for i, c in enumerate(PLACEMENT_CATEGORIES)],
+            ],
+            "EHCPByAge": [
+                ["Age group", "Actual"],
+                *[[a, v] for a, v in zip(AGE_GROUPS, [50, 300, 350, 250, 100], strict=True)],
+            ],
+            "Conditions": [
+                ["Condition", "RAG", "Commentary"],
+                ["Reach an in-year balance by 2025-26", "amber", "Behind plan"],
+            ],
         },
         source="sample model",
     )
