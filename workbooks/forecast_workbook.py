@@ -9,22 +9,22 @@ small block of figures (year, actual, P50, P10 and the P10-P90 width) and a
 native chart: the history and the P50 as lines over the P10-P90 band (a
 stacked area whose lower part is not filled).
 
-Every text (titles, council names, labels) is written as text, never as a
-formula, whatever it starts with. The file is written to a temporary file in
-the target folder and published under its name only if no file has that
-name: it is never overwritten and never left half-written.
+Every text (titles, council names, labels) is written as text
+(:mod:`workbooks.safe_text`), never as a formula, whatever it starts with.
+The file is published whole or not at all, never over another file
+(:func:`workbooks.publish.publish`).
 """
 
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from models.forecast import Forecast
+from workbooks.publish import publish
+from workbooks.safe_text import text_cell
 
 #: How a count DfE did not publish is written (the DfE symbol).
 SUPPRESSED = "x"
@@ -32,39 +32,10 @@ SUPPRESSED = "x"
 TABLE_NAME = "Forecast"
 
 
-def _text(cell, value: str) -> None:
-    """Write ``value`` as text: a leading ``=`` stays a character, not a formula."""
-    cell.value = str(value)
-    cell.data_type = "s"
-
-
 def _number(value) -> float | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return float(value)
-
-
-def publish(tmp: Path, target: Path) -> None:
-    """Give the finished ``tmp`` the name ``target`` without replacing any file.
-
-    ``os.link`` fails if ``target`` exists (FileExistsError); then ``tmp`` is
-    removed. On a file system without hard links: ``os.rename`` after an
-    existence check.
-    """
-    try:
-        os.link(tmp, target)
-    except FileExistsError:
-        tmp.unlink(missing_ok=True)
-        raise FileExistsError(f"--out {target}: the file already exists; give a new name") from None
-    except OSError:
-        if target.exists():
-            tmp.unlink(missing_ok=True)
-            raise FileExistsError(
-                f"--out {target}: the file already exists; give a new name"
-            ) from None
-        os.rename(tmp, target)
-        return
-    tmp.unlink()
 
 
 def write_forecast_workbook(path: str | Path, table: pd.DataFrame, result: Forecast) -> Path:
@@ -83,18 +54,12 @@ def write_forecast_workbook(path: str | Path, table: pd.DataFrame, result: Forec
     _write_table(ws, table, result)
     for code, block in table.groupby("LA code", sort=False):
         _write_charts(wb.create_sheet(f"LA {code}"[:31]), block, result)
-    fd, raw = tempfile.mkstemp(prefix=".~forecast-", suffix=".xlsx", dir=target.parent)
-    os.close(fd)
-    tmp = Path(raw)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; the published file is not
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"--out {target}: folder {target.parent} does not exist")
     try:
-        wb.save(tmp)
-        publish(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
+        return publish(target.parent, target.name, wb.save, numbered=False)
+    except FileExistsError:
+        raise FileExistsError(f"--out {target}: the file already exists; give a new name") from None
 
 
 def _years(table: pd.DataFrame) -> list[int]:
@@ -107,9 +72,9 @@ def _write_table(ws, table: pd.DataFrame, result: Forecast) -> None:
 
     years = _years(table)
     k, m = result.settings
-    _text(ws.cell(1, 1), f"EHC plans forecast from the January {result.origin} census")
+    text_cell(ws.cell(1, 1), f"EHC plans forecast from the January {result.origin} census")
     ws.cell(1, 1).font = Font(bold=True, size=13)
-    _text(
+    text_cell(
         ws.cell(2, 1),
         f"Cohort model by single year of age and placement (credibility k = {k:g} plans, "
         f"{m}-year window). Actual: DfE January censuses ('x' not published). "
@@ -118,11 +83,11 @@ def _write_table(ws, table: pd.DataFrame, result: Forecast) -> None:
     header = 4
     names = ["LA code", "Council", "Category", "Statistic"] + [str(y) for y in years]
     for j, name in enumerate(names, start=1):
-        _text(ws.cell(header, j), name)
+        text_cell(ws.cell(header, j), name)
         ws.cell(header, j).font = Font(bold=True)
     for i, row in enumerate(table.itertuples(index=False), start=header + 1):
         for j, value in enumerate(row[:4], start=1):
-            _text(ws.cell(i, j), value)
+            text_cell(ws.cell(i, j), str(value))
         statistic = row[3]
         for j, (value, year) in enumerate(zip(row[4:], years, strict=True), start=5):
             if (statistic == "Actual") != (year <= result.origin):
@@ -130,7 +95,7 @@ def _write_table(ws, table: pd.DataFrame, result: Forecast) -> None:
             number = _number(value)
             cell = ws.cell(i, j)
             if number is None:
-                _text(cell, SUPPRESSED)
+                text_cell(cell, SUPPRESSED)
             else:
                 cell.value = number
                 cell.number_format = "#,##0"
@@ -154,16 +119,16 @@ def _write_charts(ws, block: pd.DataFrame, result: Forecast) -> None:
 
     years = _years(block)
     origin = result.origin
-    _text(ws.cell(1, 1), f"{block['Council'].iloc[0]} (LA {block['LA code'].iloc[0]})")
+    text_cell(ws.cell(1, 1), f"{block['Council'].iloc[0]} (LA {block['LA code'].iloc[0]})")
     ws.cell(1, 1).font = Font(bold=True, size=13)
     row = 3
     for category, rows in block.groupby("Category", sort=False):
         by_stat = {r[3]: r for r in rows.itertuples(index=False)}
-        _text(ws.cell(row, 1), category)
+        text_cell(ws.cell(row, 1), category)
         ws.cell(row, 1).font = Font(bold=True)
         top = row + 1
         for j, name in enumerate(("Year", "Actual", "P50", "P10", "P10-P90 band"), start=1):
-            _text(ws.cell(top, j), name)
+            text_cell(ws.cell(top, j), name)
         for n, year in enumerate(years):
             r = top + 1 + n
             actual = _number(by_stat["Actual"][4 + n])
