@@ -89,19 +89,6 @@ def _read(path: Path, expected: tuple[str, ...], what: str) -> pd.DataFrame:
     return raw
 
 
-def _calendar_years(raw: pd.DataFrame, file: str) -> list[int]:
-    years, problems = [], []
-    for i, tp in enumerate(raw["time_period"]):
-        try:
-            years.append(dfe.census_year(tp))
-        except ValueError as e:
-            years.append(-1)
-            problems.append(Problem(file, f"line {i + 2}, column 'time_period'", str(e)))
-    if problems:
-        raise InputError(problems[:20])
-    return years
-
-
 def read_ceased_2025(source: str | Path, file_name: str = CEASED_2025_FILE) -> pd.DataFrame:
     """The 2025 release ceased plans file: plans ceased per calendar year (2022-2024).
 
@@ -114,7 +101,7 @@ def read_ceased_2025(source: str | Path, file_name: str = CEASED_2025_FILE) -> p
     text = raw[["geographic_level", "region_code", "old_la_code", "breakdown"]].apply(
         lambda s: s.str.strip()
     )
-    text.insert(0, "year", _calendar_years(raw, path.name))
+    text.insert(0, "year", dfe.census_years(raw, path.name))
     return pd.concat([text, numbers], axis=1)
 
 
@@ -128,7 +115,7 @@ def read_new_plans_2025(source: str | Path, file_name: str = NEW_PLANS_2025_FILE
     path = dfe.locate(source, file_name)
     raw = _read(path, NEW_PLANS_COLUMNS, "new plans")
     numbers = dfe.to_numbers(raw, ("new_ehc_plans",) + _NEW_COUNTS, path.name)
-    years = _calendar_years(raw, path.name)
+    years = dfe.census_years(raw, path.name)
     text = raw[
         [
             "geographic_level",

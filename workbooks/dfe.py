@@ -340,7 +340,11 @@ def census_year(time_period: str) -> int:
     raise ValueError(f"time_period {text!r} is not a DfE time period like 201819 or 2022")
 
 
-def _years(raw: pd.DataFrame, file: str) -> pd.Series:
+def census_years(raw: pd.DataFrame, file: str) -> pd.Series:
+    """The January census year of every row's ``time_period`` (:func:`census_year`).
+
+    Every bad ``time_period`` is refused at once (the first 20), naming its line.
+    """
     problems: list[Problem] = []
     years = []
     for i, tp in raw["time_period"].items():
@@ -560,7 +564,7 @@ def newest_census(cf: CaseloadFile) -> int:
     problem = _missing_columns(raw, ("time_period",), cf.name)
     if problem is not None:
         raise problem
-    years = _years(raw, cf.name)
+    years = census_years(raw, cf.name)
     if years.empty:
         raise InputError([Problem(cf.name, "", "holds no rows")])
     return int(years.max())
@@ -608,7 +612,7 @@ def read_caseload_file(cf: CaseloadFile) -> pd.DataFrame:
     raw = raw[raw["breakdown_topic"].str.strip().str.casefold().isin(topics)]
     counts = [c for c in CASELOAD_PUBLISHED_COUNTS if c in raw.columns]
     numbers = to_numbers(raw, counts, cf.name)
-    return harmonise_layout(_finish(raw, _CASELOAD_TEXT, numbers, _years(raw, cf.name)))
+    return harmonise_layout(_finish(raw, _CASELOAD_TEXT, numbers, census_years(raw, cf.name)))
 
 
 def read_caseload(source: str | Path, file_name: str | None = None) -> pd.DataFrame:
@@ -634,7 +638,7 @@ def read_estab_caseload_2022(source: str | Path, file_name: str = ESTAB_2022_FIL
     raw = _read_raw(path, ESTAB_2022_COLUMNS)
     numbers = to_numbers(raw, _COUNTS_2022, path.name)
     text = _GEOGRAPHY + ("establishment_type", "establishment_group")
-    return _finish(raw, text, numbers, _years(raw, path.name))
+    return _finish(raw, text, numbers, census_years(raw, path.name))
 
 
 def read_age_caseload_2022(source: str | Path, file_name: str = AGE_2022_FILE) -> pd.DataFrame:
@@ -646,7 +650,7 @@ def read_age_caseload_2022(source: str | Path, file_name: str = AGE_2022_FILE) -
     raw = _read_raw(path, AGE_2022_COLUMNS)
     numbers = to_numbers(raw, _COUNTS_2022, path.name)
     text = _GEOGRAPHY + ("characteristic_age",)
-    return _finish(raw, text, numbers, _years(raw, path.name))
+    return _finish(raw, text, numbers, census_years(raw, path.name))
 
 
 def read_dsg_allocations(source: str | Path, file_name: str = DSG_ALLOCATIONS_FILE) -> pd.DataFrame:
