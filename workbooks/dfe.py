@@ -56,6 +56,7 @@ from models.ehcp_history import (
     harmonise_layout,
 )
 from models.errors import InputError, Problem
+from models.money import round_half_up
 
 #: DfE file names as published (2025 and 2022 EHC plan releases, the DSG
 #: allocations summary and the derived DSG deficit file).
@@ -946,10 +947,8 @@ def history_rows(history: History, ages: bool = False) -> list[list]:
 
 
 def round_count(value: float) -> int:
-    """A count of plans as a whole number (the files hold whole numbers)."""
-    from decimal import ROUND_HALF_UP, Decimal
-
-    return int(Decimal(repr(float(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """A count of plans as a whole number, half-up (the files hold whole numbers)."""
+    return int(round_half_up(value))
 
 
 def _replace_atomically(path: Path, write) -> Path:
