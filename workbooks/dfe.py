@@ -970,14 +970,12 @@ def write_history_csv(path: str | Path, history: History) -> Path:
     Text that a spreadsheet would read as a formula is neutralised
     (:func:`workbooks.safe_text.csv_field`); the path written is returned.
     """
-    import csv
-
-    from workbooks.safe_text import csv_row
+    from workbooks.safe_text import csv_writer
 
     def write(tmp: Path) -> None:
         with open(tmp, "w", newline="", encoding="utf-8") as f:
-            csv.writer(f, lineterminator="\n").writerows(
-                [csv_row(["" if v is None else v for v in row]) for row in history_rows(history)]
+            csv_writer(f, lineterminator="\n").writerows(
+                ["" if v is None else v for v in row] for row in history_rows(history)
             )
 
     return _replace_atomically(Path(path), write)
