@@ -21,6 +21,7 @@ from addin.cli import main
 from models.caseload import placement_mapping
 from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES, TOTAL, TOTAL_BY_AGE
 from models.errors import InputError
+from tests.test_file_limits import lie_about_size
 from workbooks import dfe
 from workbooks.extracts import DEFAULT_MAPPING, read_mapping
 
@@ -354,22 +355,9 @@ def test_unrelated_zips_in_the_folder_are_passed_over(capsys, tmp_path, sample):
     assert history_csv(out)[TOTAL] == ["10340"]
 
 
-def _understate_size(path: Path, member: str, declared: int) -> None:
-    """Rewrite the zip's local and central headers so ``member`` claims ``declared`` bytes."""
-    data = bytearray(path.read_bytes())
-    info = zipfile.ZipFile(path).getinfo(member)
-    local = info.header_offset
-    data[local + 22 : local + 26] = declared.to_bytes(4, "little")
-    central = data.rfind(b"PK\x01\x02" + data[local + 4 : local + 6])
-    while data[central + 46 : central + 46 + len(member)] != member.encode():
-        central = data.rfind(b"PK\x01\x02", 0, central)
-    data[central + 24 : central + 28] = declared.to_bytes(4, "little")
-    path.write_bytes(bytes(data))
-
-
 def test_member_whose_header_understates_its_size_is_refused(capsys, tmp_path, sample):
     zipped = write_zip(tmp_path / ZIP_NAME, sample)
-    _understate_size(zipped, dfe.RELEASE_MEMBER, 100)
+    lie_about_size(zipped, dfe.RELEASE_MEMBER, 100)
     assert zipfile.ZipFile(zipped).getinfo(dfe.RELEASE_MEMBER).file_size == 100
     code, out, err = run(capsys, "dfe-history", "--la", "878", "--data-dir", str(zipped))
     assert code == 2 and out == ""
