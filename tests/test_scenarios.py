@@ -440,3 +440,17 @@ def test_every_scenario_rolls_its_deficit_forward(seed, growth, inflation, incom
     other = model.funding.other_blocks_deficit.to_numpy()
     assert np.abs(r.in_year - (r.spend - r.income - transfers + other)).max() < 1e-6
     assert np.isfinite(r.cumulative).all()
+
+
+def test_the_fan_charts_axes_are_shown_in_excel(tmp_path):
+    """openpyxl 3.1 writes ``<c:delete val="1"/>`` on an axis unless told, and Excel then
+    hides it: the fan chart must show its years and pounds."""
+    import re
+    import zipfile
+
+    out = tmp_path / "scenarios.xlsx"
+    assert main(["scenarios", "--n", "200", "--out", str(out)]) == 0
+    with zipfile.ZipFile(out) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    deleted = [re.findall(r'<(?:c:)?delete val="(\d)"\s*/>', c) for c in charts]
+    assert charts and all(d.count("0") >= 2 and "1" not in d for d in deleted), deleted

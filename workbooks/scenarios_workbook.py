@@ -119,6 +119,8 @@ def build_workbook(result: ScenarioResult, title: str) -> Any:
     band_chart.title = "Cumulative DSG deficit: P10-P90, P50 and the agreed profile"
     band_chart.y_axis.title = "Pounds"
     band_chart.y_axis.numFmt = POUNDS
+    band_chart.x_axis.delete = False  # openpyxl 3.1 hides axes in Excel unless told
+    band_chart.y_axis.delete = False
     band_chart.width, band_chart.height = 22, 11
     ws.add_chart(band_chart, f"A{last + 3}")
     return wb
