@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from models.errors import InputError, Problem
+from models.mitigations import Mitigations
 
 if TYPE_CHECKING:  # pandas is imported only to show a part to a person
     import pandas as pd
@@ -289,6 +290,18 @@ class Settings:
         ``High Needs Block basis``: ``after deductions`` (the default) or
         ``before deductions``, the basis of the income and of Section 251
         line 1.0.2.
+    write_off_year : str or None
+        ``Write-off year``: the financial year a grant writes off part of the
+        deficit built up to the end of the year before (``2026-27``: the High
+        Needs Stability Grant); None when the model sets no write-off.
+    write_off_share : float
+        ``Write-off share``: the share written off, 0 to 1 (default 0.9).
+    override_end : str
+        ``Override end``: the last financial year the statutory override
+        covers (default ``2027-28``); what remains after it falls on the council.
+    usable_reserves : float or None
+        ``Usable reserves``: the council's usable reserves, pounds, set against
+        what falls on the council; None when not given.
     """
 
     la_name: str
@@ -300,6 +313,10 @@ class Settings:
     opening_deficit: float
     dfe_data_folder: str | None = None
     hnb_basis: str = "after deductions"
+    write_off_year: str | None = None
+    write_off_share: float = 0.9
+    override_end: str = "2027-28"
+    usable_reserves: float | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -464,6 +481,7 @@ class DSGModel:
     ehcp: EHCPNumbers
     conditions: tuple[Condition, ...] = ()
     sources: tuple[Source, ...] = ()
+    mitigations: Mitigations = field(default_factory=Mitigations.empty)
 
     @property
     def years(self) -> tuple[str, ...]:
