@@ -511,7 +511,9 @@ def test_workings_recalculated_by_libreoffice_agree_with_the_models(tmp_path, so
     assert figures["Cumulative deficit carried forward"] == CARRIED_FORWARD_2024_25
     assert figures["DfE payments outstanding"] == DFE_OUTSTANDING
     # report 3.6, 3.8: the 2024-25 instalment (£6.875m, the example's profile) paused: withheld
-    assert figures["DfE payments withheld to date"] == 6_875_000
+    assert (
+        figures["DfE payments withheld to date"] == 27_500_000
+    )  # report 3.8: the remaining £27.5m held back
     # report 3.14-3.16: a 1% transfer, above 0.5%, needs the Secretary of State
     assert figures["Secretary of State approval (this year's transfer)"] == "Required"
 

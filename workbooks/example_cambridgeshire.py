@@ -88,13 +88,21 @@ TRANSFER_RATE = 0.01
 # the forum each year (3.15), not yet decided.
 FORUM_DECISION = ["Approved", "Approved", None, None, None]
 
+# Special schools: what a plan in a maintained special school or special academy costs the High
+# Needs Block on the after-deductions basis, from DfE's High Needs benchmarking tool for
+# Cambridgeshire (Section 251 outturn 2020-21, place funding + top-up for special schools, over the
+# January 2021 plans: (5,184,165 + 17,906,341) / 1,415; tests/test_example_sources.py reads it),
+# uprated at the example's 3% a year to 2023-24.
+SPECIAL_COST_2020_21 = 16_318
+SPECIAL_COST = _grow(_grow(_grow(SPECIAL_COST_2020_21, "0.03"), "0.03"), "0.03")  # 17,831
+
 # Placements: January 2024 EHC plans by placement (DfE), annual cost per place.
 # Growth 'forecast': each placement grows at its category's P50 growth in EHCPForecast.
 PLACEMENTS = [
     # category, count (Jan 2024), cost per place, growth, inflation
     (PLACEMENT_CATEGORIES[0], 3254, 8_662, FORECAST, 0.03),
     (PLACEMENT_CATEGORIES[1], 256, 12_000, FORECAST, 0.03),
-    (PLACEMENT_CATEGORIES[2], 1686, 17_313, FORECAST, 0.03),
+    (PLACEMENT_CATEGORIES[2], 1686, SPECIAL_COST, FORECAST, 0.03),
     (PLACEMENT_CATEGORIES[3], 335, 63_000, FORECAST, 0.04),
     (PLACEMENT_CATEGORIES[4], 1, 20_000, FORECAST, 0.03),
     (PLACEMENT_CATEGORIES[5], 950, 8_662, FORECAST, 0.03),
@@ -110,10 +118,13 @@ for _ in range(4):
     OTHER_HIGH_NEEDS.append(_grow(OTHER_HIGH_NEEDS[-1], "0.02"))
 
 COUNCIL_BY_YEAR = [0, 0, 3_000_000, 3_000_000, 3_000_000]
-DFE_DUE = [21_500_000, 6_875_000, 6_875_000, 6_875_000, 6_875_000]
+# Due: the payments the agreement had released by the 2024-25 review, and the remaining £27.5m,
+# which DfE held back there (report 3.6: the programme paused; 3.8: the remaining £27.5m to be
+# released in instalments subject to a renegotiated agreement): due in 2024-25, not received.
+DFE_DUE = [21_500_000, 27_500_000, 0, 0, 0]
 DFE_RECEIVED_BY_YEAR = [21_500_000, 0, 0, 0, 0]
-# Expected: nothing in 2024-25 (paused, report 3.6, 6.1); the withheld 2024-25 instalment paid with
-# 2025-26's once the renegotiated plan is agreed (3.7, 3.8: the remaining £27.5m released).
+# Expected: nothing in 2024-25 (paused, report 3.6, 6.1); the £27.5m released in instalments once
+# the renegotiated plan is agreed (3.7, 3.8), over 2025-26 to 2027-28.
 DFE_EXPECTED = [21_500_000, 0, 13_750_000, 6_875_000, 6_875_000]
 AGREED_CUMULATIVE = [36_000_000, 27_000_000, 18_000_000, 9_000_000, 0]
 
@@ -406,17 +417,20 @@ def _sources() -> list[tuple[str, str, str]]:
         ),
         (
             "DfE payments due",
-            "21,500,000 (2023-24), then 6,875,000 a year 2024-25 to 2027-28",
-            "Report 3.8: the remaining £27.5m to be released in instalments; assumption: four equal "
-            "instalments. The 2024-25 instalment is due but not received (paused): 6,875,000 "
-            "withheld to date.",
+            "21,500,000 (2023-24), 27,500,000 (2024-25)",
+            "Report 3.6 (the programme paused at the 2024-25 review) and 3.8 (circa £21.5m received; "
+            "'the remaining £27.5m to be released in instalments subject to the approval and "
+            "delivery of a renegotiated agreement'): DfE holds back the whole remaining £27.5m, so "
+            "the example books it as due in 2024-25 and not received: 27,500,000 withheld to date. "
+            "The original agreement's instalment dates are not in the report (assumption).",
         ),
         (
             "DfE payments expected",
             "0 (2024-25), 13,750,000 (2025-26), then 6,875,000 a year",
             "Assumption: nothing in 2024-25 (payments paused, report 3.6, 6.1); once the "
             "renegotiated plan is agreed DfE continues the payments originally agreed (3.7) and "
-            "releases the remaining £27.5m (3.8), the withheld 2024-25 instalment with 2025-26's.",
+            "releases the withheld £27.5m in instalments (3.8): half in 2025-26, a quarter in each "
+            "later year.",
         ),
         (
             "Council contribution",
@@ -450,9 +464,15 @@ def _sources() -> list[tuple[str, str, str]]:
         ),
         (
             "Cost per place: special schools",
-            "17,313",
-            "Lincolnshire County Council FOI response (January 2024), 2022/23 mean cost in a maintained or "
-            "academy special school.",
+            f"{SPECIAL_COST:,}",
+            "DfE High Needs benchmarking tool ('Outturn data 202122.xlsx'), Cambridgeshire: Section 251 "
+            "outturn 2020-21 place funding (5,184,165) and top-up (17,906,341) for special schools and "
+            "academies over the 1,415 plans in them in January 2021: 16,318 a plan, uprated 3% a year "
+            "to 2023-24. This is the cost to the High Needs Block after deductions, the model's basis: "
+            "academies' £10,000 place funding is paid by DfE and deducted before the block reaches the "
+            "council. DfE's national figure (about £26,000 in 2023-24, parliamentary question 50389 as "
+            "reported) includes that place funding, the before-deductions basis; adding £10,000 for "
+            "each of Cambridgeshire's 955 academy plans gives 23,067 in 2020-21, in line with it.",
         ),
         (
             "Cost per place: NMSS or independent",
