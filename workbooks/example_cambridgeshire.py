@@ -292,6 +292,111 @@ CONDITIONS = [
     ),
 ]
 
+# Mitigations: the savings the plan counts on, by workstream and year (assumptions: the report
+# names the workstreams but gives no savings by year). The Funding and Placements inputs are the
+# mitigated plan (the Moves above carry the new places), so these figures change none of its
+# figures. Delivered saving is 0: every year is after the current year, 2024-25.
+# (workstream, report paragraphs, {year: (planned saving, confidence, RAG)})
+MITIGATIONS: list[tuple[str, str, dict[str, tuple[int, float, str]]]] = [
+    (
+        "Enhanced Resource Base (ERB) places instead of out of county placements",
+        "3.16, 3.17, 3.24",
+        {
+            "2025-26": (600_000, 0.7, "Amber"),
+            "2026-27": (1_200_000, 0.6, "Amber"),
+            "2027-28": (1_800_000, 0.6, "Amber"),
+        },
+    ),
+    (
+        "Special school places (Gamlingay free school, 530 places by 2027/28)",
+        "3.3, 3.16, 3.17",
+        {
+            "2025-26": (1_000_000, 0.75, "Amber"),
+            "2026-27": (2_000_000, 0.65, "Amber"),
+            "2027-28": (3_000_000, 0.6, "Amber"),
+        },
+    ),
+    (
+        "Inclusion for All: Inclusive Practices (OAP, SEND support in mainstream)",
+        "3.20-3.24, 3.27",
+        {
+            "2025-26": (500_000, 0.5, "Amber"),
+            "2026-27": (1_000_000, 0.4, "Red"),
+            "2027-28": (1_500_000, 0.4, "Red"),
+        },
+    ),
+    (
+        "Preparing for Adulthood: post-16 transitions",
+        "3.17",
+        {
+            "2025-26": (300_000, 0.85, "Green"),
+            "2026-27": (400_000, 0.8, "Green"),
+            "2027-28": (500_000, 0.8, "Green"),
+        },
+    ),
+]
+
+# The 2026 deficit write-off (METHOD.md, DEFICIT_WRITE_OFF): the High Needs Stability Grant
+# paid in 2026-27 writes off 90% of the deficit at 31 March 2026; the override ends 2027-28.
+WRITE_OFF_YEAR = "2026-27"
+WRITE_OFF_SHARE = 0.9
+OVERRIDE_END = "2027-28"
+# Usable reserves: an assumption (the report gives no figure; see Sources).
+USABLE_RESERVES = 30_000_000
+
+
+def mitigation_rows() -> list[list[object]]:
+    """Mitigations: one row per workstream and year, Delivered saving 0 (every year to come)."""
+    return [
+        [name, year, planned, 0, confidence, rag]
+        for name, _, by_year in MITIGATIONS
+        for year, (planned, confidence, rag) in by_year.items()
+    ]
+
+
+def _mitigation_sources() -> list[tuple[str, ...]]:
+    """A Sources row for each workstream and the write-off Settings, each an assumption."""
+    rows: list[tuple[str, ...]] = []
+    for name, paragraphs, by_year in MITIGATIONS:
+        figures = "; ".join(
+            f"{year} {planned:,} at {confidence:.0%} ({rag})"
+            for year, (planned, confidence, rag) in by_year.items()
+        )
+        rows.append(
+            (
+                f"Mitigation: {name}",
+                figures,
+                f"Workstream from {REPORT}, para {paragraphs}. Assumption: the report gives no "
+                "saving by year; planned savings, confidence and RAG are illustrative. The "
+                "plan's figures (Funding, Placements, Moves) already include them.",
+                "Assumption",
+                "Mitigations",
+            )
+        )
+    rows += [
+        (
+            "Write-off year, share, override end",
+            f"{WRITE_OFF_YEAR}, {WRITE_OFF_SHARE:.0%}, {OVERRIDE_END}",
+            "The 2026 High Needs Stability Grant: 90% of the High Needs deficit built up to 31 "
+            "March 2026 written off, paid in 2026-27, conditional on an approved local SEND reform "
+            "plan; the statutory override runs to the end of 2027-28 (METHOD.md, "
+            "DEFICIT_WRITE_OFF). Assumption: Cambridgeshire's reform plan is approved.",
+            "Assumption",
+            "Scenarios",
+        ),
+        (
+            "Usable reserves",
+            f"{USABLE_RESERVES:,}",
+            "Assumption, illustrative: the report gives no reserves figure (it names only the "
+            "£9m contribution from the Council's reserves, para 3.3); a round figure for a county "
+            "council's usable general fund reserves, to be replaced by the council's latest "
+            "Statement of Accounts.",
+            "Assumption",
+            "Scenarios",
+        ),
+    ]
+    return rows
+
 
 #: What each Sources row is (Status) and the return sheet it appears on, by item; any item
 #: not listed is an Actual (a published figure). RETURN.md, Notes.
@@ -588,6 +693,10 @@ def example_spec() -> ModelSpec:
         "Prepared by": "Example model built from the committee report of 26 November 2024",
         "Opening cumulative deficit": OPENING_DEFICIT,
         "High Needs Block basis": "after deductions",
+        "Write-off year": WRITE_OFF_YEAR,
+        "Write-off share": WRITE_OFF_SHARE,
+        "Override end": OVERRIDE_END,
+        "Usable reserves": USABLE_RESERVES,
     }
     funding = [
         [
@@ -637,9 +746,10 @@ def example_spec() -> ModelSpec:
         ehcp_period_rows=period,
         ehcp_by_age_rows=[[a, n] for a, n in zip(AGE_GROUPS, EHCP_BY_AGE_JAN_2025, strict=True)],
         conditions_rows=[list(c) for c in CONDITIONS],
-        sources=_sources_with_status(),
+        sources=_sources_with_status() + _mitigation_sources(),
         title="High Needs / DSG model - Cambridgeshire (example, 2024-25 Q2)",
         ehcp_forecast_rows=forecast_rows(),
+        mitigations_rows=mitigation_rows(),
     )
 
 
