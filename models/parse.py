@@ -1085,10 +1085,13 @@ def _mitigations(inputs: ModelInputs, found: Problems) -> Mitigations | None:
     if raw is None:
         return Mitigations.empty()
     rows = rows_of(raw)
-    if _excel_errors(rows, "Mitigations", MITIGATION_COLUMNS_READ, found):
-        return None
-    table = found.run(Mitigations.from_rows, rows)
-    if table is None:
+    errors = _excel_errors(rows, "Mitigations", MITIGATION_COLUMNS_READ, found)
+    if errors:  # named already: read the other cells, an error cell as blank
+        rows = [list(rows[0])] + [[None if excel_error(v) else v for v in row] for row in rows[1:]]
+    own = Problems()
+    table = own.run(Mitigations.from_rows, rows)
+    found.items.extend(p for p in own.items if cell_of(p.where) not in errors)
+    if table is None or errors:
         return None
     before = len(found)
     for i, w in enumerate(table.workstream):
