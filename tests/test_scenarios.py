@@ -362,10 +362,25 @@ def test_dsg_scenarios_with_no_spread_has_p50_equal_to_the_trajectory(capsys, ex
     lines = capsys.readouterr().out.strip().splitlines()
     header = lines[0].split(",")
     assert header[:7] == ["Year", "Unmitigated", "Mitigated", "Risk-adjusted", "P10", "P50", "P90"]
-    p50 = [float(line.split(",")[header.index("P50")]) for line in lines[1:]]
-    deterministic = rf.cumulative_deficit(example)
-    assert len(p50) == len(deterministic)
-    assert max(abs(a - b) for a, b in zip(p50, deterministic, strict=True)) < PENNY
+
+    def column(name):
+        return [float(line.split(",")[header.index(name)]) for line in lines[1:]]
+
+    # the example has mitigations: with no spread each is delivered at its confidence, so the
+    # P50 is the risk-adjusted plan, and the Mitigated column the deterministic trajectory
+    unmitigated, mitigated, risk_adjusted = mitigation_paths(example, example.mitigations)
+    assert (
+        len(example.mitigations) and mitigated.tolist() == rf.cumulative_deficit(example).tolist()
+    )
+    for name, expected in (
+        ("P50", risk_adjusted),
+        ("Risk-adjusted", risk_adjusted),
+        ("Mitigated", mitigated),
+        ("Unmitigated", unmitigated),
+    ):
+        shown = column(name)
+        assert len(shown) == len(expected)
+        assert max(abs(a - b) for a, b in zip(shown, expected, strict=True)) < PENNY, name
 
 
 def test_dsg_scenarios_refuses_bad_arguments(capsys):
