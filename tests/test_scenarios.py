@@ -55,7 +55,8 @@ def models_to_check(example):
 @pytest.mark.parametrize("which", ["example", "sample"])
 def test_with_every_spread_0_every_scenario_is_the_deterministic_model(which, example):
     model = models_to_check(example)[which]
-    r = run_scenarios(model, n=50, seed=3, spreads=Spreads.zero())
+    # the plan without its mitigations' shortfall (the example lists some): the model itself
+    r = run_scenarios(model, n=50, seed=3, spreads=Spreads.zero(), mitigations=Mitigations.empty())
     assert r.cumulative.shape == (50, len(model.years))
     assert np.abs(r.cumulative - rf.cumulative_deficit(model)).max() < PENNY
     assert np.abs(r.in_year - rf.in_year_deficit(model)).max() < PENNY
@@ -107,7 +108,13 @@ def test_percentiles_are_ordered_and_p_on_track_is_the_share_at_or_below(example
 
 def test_income_surprises_compound_after_the_current_year(example):
     sd, n, seed = 0.02, 300, 11
-    r = run_scenarios(example, n=n, seed=seed, spreads=Spreads(0.0, 0.0, sd, 0.0, 1.0, 0.0))
+    r = run_scenarios(
+        example,
+        n=n,
+        seed=seed,
+        spreads=Spreads(0.0, 0.0, sd, 0.0, 1.0, 0.0),
+        mitigations=Mitigations.empty(),
+    )
     now = example.years.index(example.current_year)
     later = len(example.years) - now - 1
     f = np.random.default_rng(seed).normal(0.0, sd, (n, later))
@@ -123,7 +130,12 @@ def test_income_surprises_compound_after_the_current_year(example):
 
 
 def test_a_withheld_dfe_payment_adds_to_the_deficit(example):
-    r = run_scenarios(example, n=20, spreads=dataclasses.replace(Spreads.zero(), dfe_paid=0.0))
+    r = run_scenarios(
+        example,
+        n=20,
+        spreads=dataclasses.replace(Spreads.zero(), dfe_paid=0.0),
+        mitigations=Mitigations.empty(),
+    )
     now = example.years.index(example.current_year)
     dfe = rf.dfe_contribution(example)
     withheld = np.where(np.arange(len(example.years)) > now, dfe, 0.0)
@@ -429,7 +441,7 @@ def test_scenarios_in_blocks_are_the_same_model_and_reproducible(example, monkey
     import models.scenarios as engine
 
     monkeypatch.setattr(engine, "BLOCK_CELLS", 35 * 7)  # blocks of 7 scenarios of the example
-    zero = run_scenarios(example, n=30, spreads=Spreads.zero())
+    zero = run_scenarios(example, n=30, spreads=Spreads.zero(), mitigations=Mitigations.empty())
     assert np.abs(zero.cumulative - rf.cumulative_deficit(example)).max() < PENNY
     a, b = run_scenarios(example, n=30, seed=5), run_scenarios(example, n=30, seed=5)
     assert np.array_equal(a.cumulative, b.cumulative)
