@@ -290,6 +290,24 @@ def test_a_model_without_mitigations_or_write_off_settings_still_opens(tmp_path,
     )
 
 
+def test_the_reader_refuses_a_formula_in_mitigations_and_parse_a_missing_column(tmp_path):
+    wb = load_workbook(EXAMPLE)
+    ws = wb["Mitigations"]
+    ws["C5"] = "=1000*2"
+    path = tmp_path / "formula.xlsx"
+    wb.save(path)
+    with pytest.raises(InputError) as err:
+        read_model(path)
+    message = str(err.value)
+    for part in ("table 'Mitigations'", "sheet 'Mitigations'", "'Planned saving'", "C5"):
+        assert part in message, part
+    ws["C5"] = 1000
+    ws["F3"] = "Rating"  # the RAG column renamed
+    wb.save(path)
+    with pytest.raises(InputError, match="Mitigations: has no column 'RAG'"):
+        parse_model(read_model(path))
+
+
 def test_every_mitigation_problem_is_named_with_the_others(inputs):
     header = list(MITIGATION_COLUMNS)
     bad = [
