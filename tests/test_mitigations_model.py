@@ -664,9 +664,9 @@ def test_the_fan_chart_reads_the_dsg_fan_spill(blank):
     area = fans[0].chart.plotArea
     (lines,) = area._charts  # openpyxl's reader keeps the plot's charts and axes here
     assert type(lines).__name__ == "LineChart"
-    refs = [(s.tx.strRef.f, s.val.numRef.f, s.cat.numRef or s.cat.strRef) for s in lines.ser]
-    # P10, P50, P90 and Plan: columns B, C, D and F of the spill, header row for the titles
-    assert [t.replace("$", "") for t, _, _ in refs] == [f"'Calculations'!{c}{top}" for c in "BCDF"]
+    refs = [(s.tx.v, s.val.numRef.f, s.cat.numRef or s.cat.strRef) for s in lines.ser]
+    # P10, P50, P90 and Plan: columns B, C, D and F of the spill below its header row
+    assert [t for t, _, _ in refs] == ["P10", "P50", "P90", "Agreed profile"]
     assert [v for _, v, _ in refs] == [
         f"'Calculations'!${c}${top + 1}:${c}${top + n}" for c in "BCDF"
     ]

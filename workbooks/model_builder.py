@@ -1411,7 +1411,7 @@ WRITE_OFF_TOP = 58
 WRITE_OFF_FIGURES: tuple[str, ...] = (
     "Deficit at 31 March before the write-off year",
     "Write-off (share x that deficit, if a deficit)",
-    "Cumulative deficit at the end of the override, after the write-off",
+    "Deficit after write-off, end of override",
     "Falls on the council when the override ends",
     "Usable reserves",
     "Usable reserves left after what falls on the council",
@@ -1491,17 +1491,18 @@ def _fan_chart(calc, anchor: str, n_years: int) -> LineChart:
     chart.y_axis.numFmt = '£#,##0,,"m"'
     chart.x_axis.title = "Financial year"
     styles = {
-        2: ("9DC3E6", "dash"),
-        3: ("1F4E79", None),
-        4: ("9DC3E6", "dash"),
-        6: ("C00000", None),
+        2: ("P10", "9DC3E6", "dash"),
+        3: ("P50", "1F4E79", None),
+        4: ("P90", "9DC3E6", "dash"),
+        6: ("Agreed profile", "C00000", None),
     }
-    for col, (colour, dash) in styles.items():  # P10, P50, P90, Plan
+    for col, (title, colour, dash) in styles.items():
         chart.add_data(
-            Reference(calc, min_col=col, min_row=top, max_row=top + n_years),
-            titles_from_data=True,
+            Reference(calc, min_col=col, min_row=top + 1, max_row=top + n_years),
+            titles_from_data=False,
         )
         series = chart.series[-1]
+        series.tx = SeriesLabel(v=title)  # named before the add-in has filled the header
         series.smooth = False
         series.graphicalProperties.line.solidFill = colour
         if dash:
