@@ -2,9 +2,15 @@
 
 How likely the agreed profile is: the model workbook (default: the embedded
 Cambridgeshire example) run for ``--n`` scenarios at once
-(:func:`models.scenarios.run_scenarios`), printed as the Scenarios table
-(the unmitigated, mitigated and risk-adjusted plans, P10, P50 and P90 of the
-cumulative deficit, the agreed profile and P(on track); deficit positive) and the P(on track) of each agreement year.
+(:func:`models.monitoring.scenario_run`, the run behind the return's
+Scenarios sheet), printed as the Scenarios table
+(:func:`models.monitoring.scenario_figures`: the unmitigated, mitigated and
+risk-adjusted plans, P10, P50 and P90 of the cumulative deficit, the agreed
+profile and P(on track), and the write-off columns when the model sets a
+``Write-off year``; deficit positive, where the return shows the same
+figures negative) and the P(on track) of each agreement year. With the same
+``--n`` and ``--seed`` as ``dsg refresh`` (10,000 and 1 by default), the
+table is the return's, to the penny.
 Where the model has an EHCPForecast table, each placement's count growth
 spread comes from the forecast's P10-P90; where it has a Mitigations table,
 their delivery is drawn around each workstream's confidence. When the
@@ -74,27 +80,29 @@ def _pounds(x: float | None) -> str:
     return "" if x is None else format_pounds(x)
 
 
-def run(inputs: Any, n: int, seed: int, zero: bool) -> tuple[Any, Any]:
-    """The typed model and its scenarios (mitigations and forecast read where the model has them)."""
-    from models.parse import parse_model
-    from models.scenarios import Mitigations, Spreads, run_scenarios
-
+def check_run(n: int, seed: int) -> None:
+    """Refuse ``--n`` outside 1 to 1,000,000 or a negative ``--seed``, naming the option."""
+    found = []
     if not 1 <= n <= MAX_N:
-        raise InputError([Problem("--n", "", f"{n:,}: give 1 to {MAX_N:,} scenarios")])
+        found.append(Problem("--n", "", f"{n:,}: give 1 to {MAX_N:,} scenarios"))
     if seed < 0:
-        raise InputError([Problem("--seed", "", f"{seed}: give a whole number, 0 or more")])
+        found.append(Problem("--seed", "", f"{seed}: give a whole number, 0 or more"))
+    if found:
+        raise InputError(found)
+
+
+def run(inputs: Any, n: int, seed: int, zero: bool) -> tuple[Any, Any]:
+    """The typed model and its scenarios: :func:`models.monitoring.scenario_run`, the run the
+    refresh puts on the return's Scenarios sheet (the model's mitigations, its EHCPForecast
+    table where it has one)."""
+    from models.monitoring import scenario_run
+    from models.parse import parse_model
+    from models.scenarios import Spreads
+
+    check_run(n, seed)
     model = parse_model(inputs)
-    table = inputs.tables.get("Mitigations")
-    mitigations = Mitigations.from_rows(table) if table is not None else None
     spreads = Spreads.zero() if zero else Spreads()
-    result = run_scenarios(
-        model,
-        n=n,
-        seed=seed,
-        spreads=spreads,
-        mitigations=mitigations,
-        forecast=inputs.tables.get("EHCPForecast"),
-    )
+    result = scenario_run(model, n, seed, spreads, inputs.tables.get("EHCPForecast"))
     return model, result
 
 
@@ -134,7 +142,9 @@ def handle(args: argparse.Namespace) -> int:
     except DSGError as e:
         print_problems("scenarios", args.model, e)
         return 2
-    rows = result.table().rows()
+    from models.monitoring import P_ON_TRACK, scenario_figures
+
+    rows = scenario_figures(model, result).rows()
     if args.format == "csv":
         from workbooks.safe_text import csv_writer
 
@@ -148,7 +158,14 @@ def handle(args: argparse.Namespace) -> int:
             f"DSG deficit at the end of each year (deficit positive)"
         )
         shown = [rows[0]] + [
-            [r[0], *(_pounds(v) for v in r[1:-1]), _percent(r[-1])] for r in rows[1:]
+            [
+                r[0],
+                *(
+                    _percent(v) if name == P_ON_TRACK else _pounds(v)
+                    for name, v in zip(rows[0][1:], r[1:], strict=True)
+                ),
+            ]
+            for r in rows[1:]
         ]
         widths = [max(len(str(r[j])) for r in shown) for j in range(len(shown[0]))]
         for r in shown:
