@@ -239,6 +239,7 @@ def assert_matches(fig, path: Path) -> None:
         (spec.BLOCK_MOVEMENTS, fig.block_movements, "Year"),
         (spec.SAFETY_VALVE, fig.safety_valve, "Year"),
         (spec.SAFETY_VALVE, fig.conditions, "Condition"),
+        (spec.SCENARIOS, fig.scenarios, "Year"),
     ):
         block = read_block(wb[sheet], header)
         for row in frame.itertuples(index=False):
@@ -290,6 +291,10 @@ def test_template_spells_the_labels_of_return_md():
         *spec.CONDITION_COLUMNS,
         *spec.CHECK_COLUMNS,
         *spec.NOTE_COLUMNS,
+        *spec.MITIGATION_COLUMNS,
+        m.MITIGATIONS_TOTAL,
+        *spec.SCENARIO_COLUMNS,
+        *spec.WRITE_OFF_COLUMNS,
         spec.PERIOD_ACTUAL,
         spec.PERIOD_PLAN,
     ]
