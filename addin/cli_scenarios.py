@@ -106,23 +106,34 @@ def run(inputs: Any, n: int, seed: int, zero: bool) -> tuple[Any, Any]:
     return model, result
 
 
-def _write_off_line(result: Any) -> str | None:
-    """What falls on the council when the override ends, P10/P50/P90, if the years allow it."""
+def _write_off_line(model: Any, result: Any) -> str | None:
+    """What falls on the council when the override ends, P10/P50/P90, if the years allow it.
+
+    The write-off the model's Settings set (``Write-off year``, ``Write-off
+    share``, ``Override end``), else the 2026 High Needs Stability Grant's
+    defaults (METHOD.md, DEFICIT_WRITE_OFF).
+    """
     import numpy as np
 
-    from models.write_off import OVERRIDE_END, WRITE_OFF_YEAR, write_off
+    from models.write_off import OVERRIDE_END, WRITE_OFF_SHARE, WRITE_OFF_YEAR, write_off
+    from models.years import year_label
 
+    s = model.settings
+    year = s.write_off_year or WRITE_OFF_YEAR
+    share = s.write_off_share if s.write_off_year else WRITE_OFF_SHARE
+    end = s.override_end if s.write_off_year else OVERRIDE_END
     years = list(result.years)
-    if WRITE_OFF_YEAR not in years or OVERRIDE_END not in years or years[0] == WRITE_OFF_YEAR:
+    before = year_label(int(year[:4]) - 1)
+    if year not in years or before not in years or end not in years:
         return None
-    k = years.index(OVERRIDE_END)
-    falls = write_off(years, result.cumulative).falls_on_council[:, k]
+    k = years.index(end)
+    falls = write_off(years, result.cumulative, year, share, end).falls_on_council[:, k]
     p10, p50, p90 = np.percentile(falls, [10.0, 50.0, 90.0])
-    det = write_off(years, result.deterministic).falls_on_council[k]
+    det = write_off(years, result.deterministic, year, share, end).falls_on_council[k]
     return (
-        f"Falls on the council at the end of the override ({OVERRIDE_END}), after 90% of the "
-        f"deficit at 31 March 2026 is written off: P10 {_pounds(p10)}, P50 {_pounds(p50)}, "
-        f"P90 {_pounds(p90)} (mitigated plan {_pounds(det)})."
+        f"Falls on the council at the end of the override ({end}), after {_percent(share)} of "
+        f"the deficit at the end of {before} is written off in {year}: P10 {_pounds(p10)}, "
+        f"P50 {_pounds(p50)}, P90 {_pounds(p90)} (mitigated plan {_pounds(det)})."
     )
 
 
@@ -179,7 +190,7 @@ def handle(args: argparse.Namespace) -> int:
         for year, p in zip(result.years, result.p_on_track(), strict=True):
             if p is not None:
                 print(f"P(on track) {year}: {_percent(p)}")
-        line = _write_off_line(result)
+        line = _write_off_line(model, result)
         if line:
             print(line)
     if args.out is not None:
@@ -187,7 +198,10 @@ def handle(args: argparse.Namespace) -> int:
 
         try:
             path = write_scenarios_workbook(
-                args.out, result, f"{model.settings.la_name}: how likely the agreed profile is"
+                args.out,
+                result,
+                f"{model.settings.la_name}: how likely the agreed profile is",
+                scenario_figures(model, result),
             )
         except FileExistsError:  # appeared while the scenarios ran
             raise _out_exists(args.out) from None

@@ -790,7 +790,7 @@ def mitigation_notes(model: DSGModel) -> tuple[list[list[Any]], set[int]]:
             [
                 MITIGATIONS_SHEET,
                 f"{w}, {y}: planned saving {format_pounds(float(planned))}, "
-                f"confidence {format_percent(float(confidence))}",
+                f"confidence {_format_percent(float(confidence))}",
                 status,
                 source,
             ]
@@ -798,10 +798,10 @@ def mitigation_notes(model: DSGModel) -> tuple[list[list[Any]], set[int]]:
     return rows, told
 
 
-def format_percent(share: float) -> str:
+def _format_percent(share: float) -> str:
     """A share as a whole percentage, rounded half-up, for people.
 
-    >>> format_percent(0.125), format_percent(0.8)
+    >>> _format_percent(0.125), _format_percent(0.8)
     ('13%', '80%')
     """
     return f"{format_pounds(share * 100).removeprefix('£')}%"
@@ -976,6 +976,18 @@ def scenarios_table(model: DSGModel, result: ScenarioResult) -> ReturnTable:
     lowest of the three. An empty cell (a year the agreement does not list)
     is None.
 
+    Notes
+    -----
+    ::
+
+        shown[t, c] = -scenario_figures[t, c]   for every column c but Year and P(on track)
+
+    References
+    ----------
+    RETURN.md, "One sign rule" and "Scenarios".
+
+    Examples
+    --------
     >>> from models.samples import sample_model
     >>> m = sample_model()
     >>> t = scenarios_table(m, scenario_run(m, n=10, spreads=Spreads.zero()))

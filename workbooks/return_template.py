@@ -384,7 +384,8 @@ def _scenarios(ws: Worksheet) -> None:
         "P50, P90 = percentiles of the cumulative deficit over the scenarios (number and seed "
         "under the table), in the same sign: P90 is the position nine scenarios in ten end no "
         "worse than, so it is the lowest. P(on track) = the share of scenarios at or better than "
-        "Agreed. After write-off and Falls on the council appear when the model sets a write-off.",
+        "Agreed. When the model sets a write-off: After write-off (the plan less the write-off) and "
+        "Falls on the council (what is left when the override ends), negative for a deficit.",
     )
     columns: list[str | None] = list(spec.SCENARIO_COLUMNS)
     width = len(columns) + SCENARIO_SPARE

@@ -1254,12 +1254,12 @@ def _fill_scenarios(
         p50=cols["P50"],  # type: ignore[arg-type]
         agreed=cols[m.AGREED],  # type: ignore[arg-type]
         title="Cumulative surplus/(deficit): P10-P90, P50 and the agreed profile",
-        number_format=spec_pounds(grid.ws, rows[0], cols["P50"]),
+        number_format=_axis_format(grid.ws, rows[0], cols["P50"]),
     )
     return out, (grid.ws, chart, (note or rows[-1]) + 2)
 
 
-def spec_pounds(ws: Worksheet, r: int, c: int | None) -> str:
+def _axis_format(ws: Worksheet, r: int, c: int | None) -> str:
     """The number format of the cell (``r``, ``c``): the chart's axis shows pounds as the sheet does."""
     fmt = ws.cell(r, c).number_format if c is not None else "General"
     return fmt if fmt and fmt != "General" else "#,##0;(#,##0)"

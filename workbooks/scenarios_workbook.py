@@ -2,10 +2,12 @@
 
 Sheet ``Scenarios`` holds a title, what drew the scenarios (number, seed,
 spreads), the Excel Table ``Scenarios`` (``Year | Unmitigated |
-Mitigated | Risk-adjusted | P10 | P50 | P90 | Agreed | P(on track)``, pounds unrounded and shown to the
-pound) and a native chart: the P10-P90 band (a stacked area whose lower part
-is not filled, over a helper column ``P10-P90 band`` = P90 - P10), the P50
-and the agreed profile as lines.
+Mitigated | Risk-adjusted | P10 | P50 | P90 | Agreed | P(on track)``, and
+``After write-off | Falls on the council`` when the model sets a write-off;
+pounds unrounded and shown to the pound) and a native chart
+(:func:`fan_chart`, which the return's Scenarios sheet draws too): the
+P10-P90 band (a stacked area whose lower part is not filled, over a helper
+column ``P10-P90 band`` = P90 - P10), the P50 and the agreed profile as lines.
 
 Every text is written as text (:mod:`workbooks.safe_text`), never a formula,
 and the file is published whole or not at all, never over another file
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from models.scenarios import ScenarioResult
+from models.validation import ResultTable
 from workbooks.publish import publish
 from workbooks.safe_text import set_text
 
@@ -36,8 +39,13 @@ def _value(x: Any) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
-def build_workbook(result: ScenarioResult, title: str) -> Any:
-    """The workbook (openpyxl) of ``result``: the table and the fan chart."""
+def build_workbook(result: ScenarioResult, title: str, table: ResultTable | None = None) -> Any:
+    """The workbook (openpyxl) of ``result``: the table and the fan chart.
+
+    ``table`` is the table to show (default ``result.table()``): ``dsg
+    scenarios`` gives :func:`models.monitoring.scenario_figures`, with the
+    write-off columns when the model sets a write-off.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -64,11 +72,11 @@ def build_workbook(result: ScenarioResult, title: str) -> Any:
         "Cumulative DSG deficit at the end of each year (deficit positive), pounds. "
         "P(on track): the share of scenarios at or below the agreed cumulative deficit.",
     )
-    table = result.table().rows()
-    header = [*table[0], "P10-P90 band"]
+    rows = (result.table() if table is None else table).rows()
+    header = [*rows[0], "P10-P90 band"]
     for j, name in enumerate(header, start=1):
         set_text(ws, HEADER_ROW, j, name).font = Font(bold=True)
-    for i, row in enumerate(table[1:], start=HEADER_ROW + 1):
+    for i, row in enumerate(rows[1:], start=HEADER_ROW + 1):
         set_text(ws, i, 1, row[0])
         for j, value in enumerate(row[1:], start=2):
             cell = ws.cell(i, j)
@@ -77,7 +85,7 @@ def build_workbook(result: ScenarioResult, title: str) -> Any:
         band = ws.cell(i, len(header))
         band.value = float(row[header.index("P90")]) - float(row[header.index("P10")])
         band.number_format = POUNDS
-    last = HEADER_ROW + len(table) - 1
+    last = HEADER_ROW + len(rows) - 1
     excel_table = Table(
         displayName=TABLE_NAME, ref=f"A{HEADER_ROW}:{get_column_letter(len(header))}{last}"
     )
@@ -190,11 +198,13 @@ def _spread(result: ScenarioResult) -> str:
     return f"{float(sd.max()) if len(sd) else 0.0:.1%}"
 
 
-def write_scenarios_workbook(path: str | Path, result: ScenarioResult, title: str) -> Path:
-    """Write ``result`` to ``path`` (never over a file: FileExistsError names it).
+def write_scenarios_workbook(
+    path: str | Path, result: ScenarioResult, title: str, table: ResultTable | None = None
+) -> Path:
+    """Write ``result`` (shown as ``table``, default its own) to ``path``.
 
-    Returns the path published.
+    Never over a file: FileExistsError names it. Returns the path published.
     """
     target = Path(path)
-    wb = build_workbook(result, title)
+    wb = build_workbook(result, title, table)
     return publish(target.parent, target.name, wb.save, numbered=False)
