@@ -25,11 +25,21 @@ agreed profile, an age group's plan) leaves its cell as the template has it. Mon
 rounded half-up to the penny (``models.money.round_half_up(x, 2)``), once,
 here; counts and rates as computed.
 
+The sheets that come with later work (``Mitigations``, ``Scenarios``,
+``Notes``) are added after ``Checks`` when the template lacks them, and
+their two checks in the next blank rows under the checks. Mitigations rows
+repeat workstreams over years, so each goes in the next blank row, then the
+``Total`` row; the Scenarios sheet has a row per year, the write-off columns
+when the figures have them, the band column and the note on P10/P50/P90,
+and a native fan chart (:func:`workbooks.scenarios_workbook.fan_chart`)
+written here, since a template may carry no drawing.
+
 The ``Checks`` sheet gets live Excel formulas pointing at the cells just
 filled, so the department's recalculation shows the same ``PASS``/``FAIL``;
 the same checks are evaluated here on the written values for the refresh's
 own report. An audit block under the checks records the tool version, the
-time and the SHA-256 of the inputs.
+time, the SHA-256 of the inputs and the Scenarios sheet's number of
+scenarios and seed.
 
 Free text (the LA name, Prepared by, census headers, conditions and
 commentary, the audit block) is written as text, never as a formula
