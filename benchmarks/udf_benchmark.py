@@ -9,7 +9,8 @@ the way Excel on the web and Mac calls them, through
 (``tests/officejs.py``), with the arguments the Calculations sheet of the
 embedded example (``workbooks/examples/cambridgeshire.xlsx``) passes: the
 Placements table (7 placements, 5 columns), the Moves table (12 moves),
-five financial years as a column, the Workings rows as rows of five.
+five financial years as a column, the Workings rows as rows of five;
+DSG_FAN runs its default 10,000 scenarios against the agreed profile.
 
 Each round times a batch of calls of ours, then a batch of the floor's,
 function by function (interleaved, so that both see the same machine); the
@@ -65,7 +66,11 @@ FUNCTIONS = [
     "dsg_trajectory",
     "dsg_summary",
     "variance_to_plan",
+    "dsg_fan",
+    "deficit_write_off",
 ]
+#: Functions that run a Monte Carlo: their target is a time, not a ratio to the floor.
+MONTE_CARLO = ("dsg_fan",)
 
 
 def example_tables() -> dict[str, list[list[Any]]]:
@@ -164,6 +169,9 @@ def example_calls() -> dict[str, list[Any]]:
         "dsg_trajectory": trajectory,
         "dsg_summary": trajectory,
         "variance_to_plan": [years, forecast, column(agreement, "Agreed cumulative deficit")],
+        # 10,000 scenarios (the default) against the agreed profile
+        "dsg_fan": [*trajectory, column(agreement, "Agreed cumulative deficit")],
+        "deficit_write_off": [years, [[v] for v in forecast[0]]],
     }
 
 
@@ -335,9 +343,15 @@ def main(argv: list[str] | None = None) -> None:
     )
     print()
     print(table([(name, *timings[name]) for name in FUNCTIONS], "function"))
-    worst = max(ours / floor for ours, floor in timings.values())
+    worst = max(ours / floor for name, (ours, floor) in timings.items() if name not in MONTE_CARLO)
     print()
-    print(f"Largest ratio: {worst:.2f}x (target: 1.5x)")
+    print(f"Largest ratio of the calculating functions: {worst:.2f}x (target: 1.5x)")
+    for name in MONTE_CARLO:
+        ours, floor = timings[name]
+        print(
+            f"{name}: {ours * 1e3:.1f} ms a call for 10,000 scenarios "
+            f"(target: under 200 ms; {ours / floor:.2f}x its floor: the draws are the work)"
+        )
 
     if ns.skip_large:
         return

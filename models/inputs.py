@@ -2,7 +2,8 @@
 
 One frozen dataclass holds every input table of the model workbook (issue
 "model workbook": Settings, Funding, Placements, Moves, Agreement,
-HighNeedsLines, EHCPHistory, EHCPPeriod, EHCPByAge, Conditions), each exactly
+HighNeedsLines, EHCPHistory, EHCPPeriod, EHCPByAge, Conditions, and the optional
+EHCPForecast, Sources and Mitigations), each exactly
 as read (header row first, cells as Excel holds them): a list of rows from
 the file reader (:mod:`workbooks.model_reader`, no pandas), or a
 :class:`pandas.DataFrame` (header row as columns) from an open book or a
@@ -35,8 +36,9 @@ TABLE_NAMES: tuple[str, ...] = (
 )
 
 #: Tables a model may have, read when present: the EHCP forecast import fills EHCPForecast
-#: (:mod:`models.forecast_growth`), which a Placements Growth of ``forecast`` reads.
-OPTIONAL_TABLES: tuple[str, ...] = ("EHCPForecast", "Sources")
+#: (:mod:`models.forecast_growth`), which a Placements Growth of ``forecast`` reads; a model
+#: built before Mitigations (:mod:`models.mitigations`) existed has no savings listed.
+OPTIONAL_TABLES: tuple[str, ...] = ("EHCPForecast", "Sources", "Mitigations")
 
 #: Columns of the optional Sources table: where each figure comes from, its ``Status``
 #: (Actual, Estimate, Assumption or Plan) and the return ``Sheet`` it appears on.
@@ -91,9 +93,18 @@ SETTINGS: tuple[str, ...] = (
     "Opening cumulative deficit",
 )
 
-#: Rows of the Settings table that only some commands need: the folder the
-#: council saved the DfE statistics files in (the EHCP history import).
-OPTIONAL_SETTINGS: tuple[str, ...] = ("DfE data folder", "High Needs Block basis")
+#: Rows of the Settings table that only some commands need, or that a model built before
+#: them lacks (each then reads as its default, :mod:`models.parse`): the folder the council
+#: saved the DfE statistics files in (the EHCP history import), the income basis, and the
+#: deficit write-off (METHOD.md, DEFICIT_WRITE_OFF) set against the council's usable reserves.
+OPTIONAL_SETTINGS: tuple[str, ...] = (
+    "DfE data folder",
+    "High Needs Block basis",
+    "Write-off year",
+    "Write-off share",
+    "Override end",
+    "Usable reserves",
+)
 
 
 @dataclass(frozen=True)

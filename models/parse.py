@@ -46,6 +46,19 @@ same rules to its readers)
   none) is what the council expects DfE to pay in each current and later year:
   on time, later or never. Without the column every instalment is expected
   when due (the agreement's own profile), never silently dropped.
+- The Mitigations table (optional: a model built before it has no savings
+  listed) is read by :meth:`models.mitigations.Mitigations.from_rows`: each
+  row's Year a Funding year, Planned and Delivered saving money of 0 or more
+  within :data:`MONEY_LIMIT`, Confidence 0 to 1, RAG Green, Amber or Red (any
+  case). The Funding and Placements inputs are the *mitigated* plan: the
+  savings never change its figures (the About sheet's convention).
+- Settings ``Write-off year``, ``Write-off share``, ``Override end`` and
+  ``Usable reserves`` (optional, METHOD.md DEFICIT_WRITE_OFF): a row absent or
+  blank reads as its default: no write-off, 0.9, ``2027-28``, not given. A
+  write-off year given must be a Funding year and so must the year before it
+  (the deficit at its 31 March is what is written off); an override end given
+  must be a Funding year; the share is 0 to 1; usable reserves are money of 0
+  or more within :data:`MONEY_LIMIT`.
 """
 
 from __future__ import annotations
@@ -62,6 +75,7 @@ from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES
 from models.errors import InputError, Problem, Problems, cell_of, show, summarise_blank_columns
 from models.forecast_growth import resolve_forecast_growth
 from models.inputs import OPTIONAL_SETTINGS, SETTINGS, TABLE_COLUMNS, ModelInputs
+from models.mitigations import MITIGATION_COLUMNS, Mitigations
 from models.model import (
     Agreement,
     Condition,
@@ -81,7 +95,7 @@ from models.model import (
 from models.return_figures import projected_spend
 from models.transfers import forum_decision
 from models.validation import Column, is_blank, parse_year, read_columns, read_scalar, rows_of
-from models.years import year_start
+from models.years import year_label, year_start
 
 __all__ = [
     "MONEY_LIMIT",
@@ -630,10 +644,12 @@ def _settings(cells: dict[str, tuple[str, Any]], found: Problems) -> Settings | 
                 f"{show(text_of(value[HNB_BASIS]))} is not a basis: "
                 f"'{AFTER_DEDUCTIONS}' (the default) or '{BEFORE_DEDUCTIONS}'",
             )
+    write_off = _write_off_settings(cells, found)
     if len(found) > before or any(name not in cells for name in SETTINGS):
         return None
     assert period is not None and end is not None and opening is not None
     return Settings(
+        **write_off,
         la_name=la_name,
         la_code=la_code,
         period=period,
@@ -644,6 +660,95 @@ def _settings(cells: dict[str, tuple[str, Any]], found: Problems) -> Settings | 
         dfe_data_folder=text_of(value.get("DfE data folder")) or None,
         hnb_basis=basis,
     )
+
+
+#: Settings rows of the deficit write-off (METHOD.md, DEFICIT_WRITE_OFF) and the reserves
+#: it is set against; each optional (a model built before them reads as the defaults).
+WRITE_OFF_YEAR = "Write-off year"
+WRITE_OFF_SHARE = "Write-off share"
+OVERRIDE_END = "Override end"
+USABLE_RESERVES = "Usable reserves"
+
+
+def _given(cells: dict[str, tuple[str, Any]], name: str) -> bool:
+    """The Settings row ``name`` is present with a value (not blank, not an Excel error)."""
+    return name in cells and not is_blank(cells[name][1])
+
+
+def _write_off_settings(cells: dict[str, tuple[str, Any]], found: Problems) -> dict[str, Any]:
+    """The write-off Settings, each checked on its own; a row absent or blank is its default.
+
+    Defaults (:class:`models.model.Settings`): no write-off, share 0.9, override
+    end ``2027-28``, usable reserves not given. Whether the years are Funding
+    years is checked with the Funding table (:func:`_write_off_years`).
+
+    >>> found = Problems()
+    >>> cells = {"Write-off year": ("row 8", "2026/27"), "Write-off share": ("row 9", 1.5)}
+    >>> _write_off_settings(cells, found)["write_off_year"], found.items[0].what
+    ('2026-27', '1.5 is above 1')
+    """
+    out: dict[str, Any] = {}
+    for name, field_name in ((WRITE_OFF_YEAR, "write_off_year"), (OVERRIDE_END, "override_end")):
+        if _given(cells, name):
+            where, raw = cells[name]
+            year, err = parse_year(text_of(raw))
+            if err is not None or year is None:
+                found.add(
+                    "Settings", where, f"{err or 'is blank'}: give a financial year (2026-27)"
+                )
+            else:
+                out[field_name] = year
+    if _given(cells, WRITE_OFF_SHARE):
+        where, raw = cells[WRITE_OFF_SHARE]
+        share = found.run_as(
+            lambda: read_scalar(raw, "Settings", minimum=0, maximum=1), where=where
+        )
+        if share is not None:
+            out["write_off_share"] = float(share)
+    if _given(cells, USABLE_RESERVES):
+        where, raw = cells[USABLE_RESERVES]
+        reserves = found.run_as(lambda: read_scalar(raw, "Settings", minimum=0), where=where)
+        if reserves is not None and reserves > MONEY_LIMIT:
+            found.add(
+                "Settings",
+                where,
+                f"{reserves:g} is beyond {MONEY_LIMIT_TEXT}, more than any council holds: "
+                "check the figure (pounds, not pence)",
+            )
+        elif reserves is not None:
+            out["usable_reserves"] = float(reserves)
+    return out
+
+
+def _write_off_years(
+    cells: dict[str, tuple[str, Any]], years: Sequence[str], found: Problems
+) -> None:
+    """A write-off year given, the year before it and an override end given are Funding years.
+
+    A year that is not a financial year is named already (:func:`_write_off_settings`).
+    """
+    span = f"({years[0]} to {years[-1]})"
+
+    def year_of(name: str) -> str | None:
+        return parse_year(text_of(cells[name][1]))[0] if _given(cells, name) else None
+
+    wy, end = year_of(WRITE_OFF_YEAR), year_of(OVERRIDE_END)
+    if wy is not None:
+        where = cells[WRITE_OFF_YEAR][0]
+        previous = year_label(year_start(wy) - 1)
+        if wy not in years:
+            found.add("Settings", where, f"{wy} is not one of the Funding years {span}")
+        elif previous not in years:
+            found.add(
+                "Settings",
+                where,
+                f"needs {previous}, the year before {wy}, among the Funding years {span}: the "
+                f"deficit at 31 March {year_start(wy)} is what is written off",
+            )
+    if end is not None and end not in years:
+        found.add(
+            "Settings", cells[OVERRIDE_END][0], f"{end} is not one of the Funding years {span}"
+        )
 
 
 # --- the parts ----------------------------------------------------------------------------
@@ -956,6 +1061,74 @@ def _ehcp(
     )
 
 
+#: The Mitigations table's columns as the Excel-error check reads them.
+MITIGATION_COLUMNS_READ: tuple[Column, ...] = (
+    Column(MITIGATION_COLUMNS[0], "name"),
+    *(Column(c) for c in MITIGATION_COLUMNS[1:]),
+)
+
+
+def _mitigations(inputs: ModelInputs, found: Problems) -> Mitigations | None:
+    """The Mitigations table, every cell checked; empty when the model has none.
+
+    A cell holding an Excel error is named as such; money beyond
+    :data:`MONEY_LIMIT` and a RAG other than Green, Amber or Red (any case)
+    are named by row and column. Whether each Year is a Funding year is
+    checked with the Funding table (:func:`_mitigation_years`).
+
+    >>> rows = [["Workstream", "Year", "Planned saving", "Delivered saving", "Confidence", "RAG"],
+    ...         ["ERB places", "2025-26", 5e5, 0, 0.7, "amber"]]
+    >>> _mitigations(ModelInputs({"Mitigations": rows}), Problems()).rag
+    ('Amber',)
+    """
+    raw = inputs.tables.get("Mitigations")
+    if raw is None:
+        return Mitigations.empty()
+    rows = rows_of(raw)
+    errors = _excel_errors(rows, "Mitigations", MITIGATION_COLUMNS_READ, found)
+    if errors:  # named already: read the other cells, an error cell as blank
+        rows = [list(rows[0])] + [[None if excel_error(v) else v for v in row] for row in rows[1:]]
+    own = Problems()
+    table = own.run(Mitigations.from_rows, rows)
+    found.items.extend(p for p in own.items if cell_of(p.where) not in errors)
+    if table is None or errors:
+        return None
+    before = len(found)
+    for i, w in enumerate(table.workstream):
+        where = f"row {i + 1} {show(w)}"
+        for column, values in (
+            ("Planned saving", table.planned),
+            ("Delivered saving", table.delivered),
+        ):
+            if values[i] > MONEY_LIMIT:
+                found.add(
+                    "Mitigations",
+                    f"{where}, column '{column}'",
+                    f"{float(values[i]):g} is beyond {MONEY_LIMIT_TEXT}, more than any "
+                    "council's DSG: check the figure (pounds, not pence)",
+                )
+    rags = []
+    for i, (w, rag) in enumerate(zip(table.workstream, table.rag, strict=True)):
+        match = next((r for r in RAG_VALUES if r.casefold() == rag.casefold()), None)
+        if match is None:
+            found.add(
+                "Mitigations",
+                f"row {i + 1} {show(w)}, column 'RAG'",
+                f"{show(rag) if rag else 'blank'} is not one of Green, Amber, Red",
+            )
+        rags.append(match or "")
+    if len(found) > before:
+        return None
+    return Mitigations(
+        table.workstream, table.year, table.planned, table.delivered, table.confidence, tuple(rags)
+    )
+
+
+def _mitigation_years(mitigations: Mitigations, years: Sequence[str], found: Problems) -> None:
+    """Each mitigation's Year is a Funding year; a row outside them is named."""
+    found.run(mitigations.year_index, tuple(years))
+
+
 def _conditions(frame: Table, found: Problems) -> tuple[Condition, ...] | None:
     before = len(found)
     out = []
@@ -989,7 +1162,7 @@ def parse_model(inputs: ModelInputs) -> DSGModel:
     -------
     DSGModel
         Settings, Funding, Placements (with Moves), Agreement, HighNeedsLines,
-        EHCP numbers and Conditions, typed.
+        EHCP numbers, Conditions and Mitigations, typed.
 
     Raises
     ------
@@ -1028,6 +1201,7 @@ def parse_model(inputs: ModelInputs) -> DSGModel:
     period_table = read_model_table(inputs, "EHCPPeriod", PERIOD_COLUMNS, found)
     age_table = read_model_table(inputs, "EHCPByAge", AGE_COLUMNS, found)
     condition_table = read_model_table(inputs, "Conditions", CONDITION_COLUMNS, found)
+    mitigations = _mitigations(inputs, found)
     table_problems = len(found)
     settings = _settings(cells, found) if cells is not None else None
     if table_problems:  # the tables cannot be read further; bad Settings values alone can
@@ -1050,6 +1224,10 @@ def parse_model(inputs: ModelInputs) -> DSGModel:
             f"the period's year {period[:7]} is not one of the Funding years "
             f"({funding.years[0]} to {funding.years[-1]})",
         )
+    if funding is not None and cells is not None:
+        _write_off_years(cells, funding.years, found)
+    if mitigations is not None and funding is not None:
+        _mitigation_years(mitigations, funding.years, found)
     agreement = _agreement(agreement_table, funding.years if funding else (), found)
     high_needs = _high_needs(line_table, found)
     ehcp = _ehcp(history_table, period_table, age_table, found, suppressed)
@@ -1059,7 +1237,7 @@ def parse_model(inputs: ModelInputs) -> DSGModel:
     found.raise_if_any()
     assert settings is not None and funding is not None and placements is not None
     assert agreement is not None and high_needs is not None and ehcp is not None
-    assert conditions is not None
+    assert conditions is not None and mitigations is not None
     model = DSGModel(
         settings=settings,
         funding=funding,
@@ -1069,6 +1247,7 @@ def parse_model(inputs: ModelInputs) -> DSGModel:
         ehcp=ehcp,
         conditions=conditions,
         sources=sources,
+        mitigations=mitigations,
     )
     # the moves name placements and years of the projection, and no count goes negative
     found.run_as(lambda: projected_spend(model), rename=PROJECTION_ARGUMENTS)

@@ -14,15 +14,25 @@ The years up to and including the return's current year are outturn and the
 quarter's forecast outturn: they take no draws. For every later year t and
 scenario s:
 
-- **Count growth** per placement: ``growth[p] + e[s,t,p]``, ``e ~ Normal(0,
-  sd_growth[p])``, independent across years, so the surprises compound in
-  the count. A Normal on the annual rate is the usual reading of a forecast
-  band (the demand forecast's P10-P90 is close to symmetric in log terms)
-  and needs one figure per placement. ``sd_growth[p]`` comes from the demand
-  forecast's P10-P90 of the placement's category where the model has an
-  EHCPForecast table (:func:`growth_spread_from_forecast`), else
-  :attr:`Spreads.count_growth` (2 points a year: about the scatter of a
-  council's year-on-year EHC plan growth around its trend).
+- **Count growth** per placement: ``growth[p] + d[s,t] + e[s,t,p]``: a
+  demand surprise ``d ~ Normal(0, sd_demand)`` shared by every placement
+  (more or fewer plans overall) and a mix surprise ``e ~ Normal(0,
+  sd_growth[p])`` of each placement's own, both independent across years,
+  so the surprises compound in the count. A Normal on the annual rate is
+  the usual reading of a forecast band (the demand forecast's P10-P90 is
+  close to symmetric in log terms). ``sd_demand`` comes from the demand
+  forecast's P10-P90 of the **Total** where the model has an EHCPForecast
+  table (:func:`demand_spread_from_forecast`), else :attr:`Spreads.demand`
+  (3 points a year: Cambridgeshire's yearly EHC plan growth, January 2019
+  to 2025, scattered by 3.4 points around its mean). The forecast's own
+  category bands are not used: a category's errors are dominated by plans
+  moving between categories (DfE's re-classifications, e.g. resourced
+  provision 31 to 201 plans in Cambridgeshire in 2021), which cancel in the
+  total, so drawing each category from its own band independently would
+  make the total several times wider than the forecast says it is (for the
+  example, 17 to 103 points a year against the Total's 7.8). The mix
+  surprise ``sd_growth[p]`` is :attr:`Spreads.count_growth` (2 points a
+  year).
 - **Cost inflation** per placement: ``inflation[p] + u[s,t,p]``, ``u ~
   Normal(0, sd_inflation)`` (1 point a year: the spread of price inflation
   around a plan's assumption).
@@ -53,7 +63,7 @@ The steps (each a vectorised formula over scenarios)
 ::
 
     count[s,0,p] = Count_p
-    count[s,t,p] = max(count[s,t-1,p] x ((1 + growth_p) + e[s,t,p]) + moves[p,t], 0)
+    count[s,t,p] = max(count[s,t-1,p] x ((1 + growth_p) + d[s,t] + e[s,t,p]) + moves[p,t], 0)
     cost[s,t,p]  = Cost_p x (1 + inflation_p)^t x prod_{j<=t} (1 + u[s,j,p] / (1 + inflation_p))
     spend[s,t]   = sum_p count[s,t,p] x cost[s,t,p] + other high needs spend[t]
                    (the current year: the HighNeedsLines forecast outturn, as the model)
@@ -106,7 +116,7 @@ __all__ = [
     "Mitigations",
     "Spreads",
     "ScenarioResult",
-    "growth_spread_from_forecast",
+    "demand_spread_from_forecast",
     "run_scenarios",
     "mitigation_paths",
     "FAN_COLUMNS",
@@ -144,9 +154,10 @@ BLOCK_CELLS = 2_000_000
 class Spreads:
     """Standard deviations of the yearly surprises, and the chance a DfE payment is paid.
 
-    ``count_growth`` is one figure for every placement or one per placement
-    (in the Placements table's order), decimal rates a year (0.02 = 2
-    points). See the module docstring for why each default.
+    ``count_growth`` (each placement's own mix surprise) is one figure for
+    every placement or one per placement (in the Placements table's order);
+    ``demand`` is the surprise shared by every placement; both decimal rates
+    a year (0.02 = 2 points). See the module docstring for why each default.
     """
 
     count_growth: float | tuple[float, ...] = 0.02
@@ -154,11 +165,12 @@ class Spreads:
     income: float = 0.01
     mitigation: float = 0.15
     dfe_paid: float = 0.9
+    demand: float = 0.03
 
     @classmethod
     def zero(cls) -> Spreads:
         """Every spread 0 and every DfE payment paid: the deterministic model."""
-        return cls(0.0, 0.0, 0.0, 0.0, 1.0)
+        return cls(0.0, 0.0, 0.0, 0.0, 1.0, 0.0)
 
     def check(self, placements: int) -> None:
         """Refuse a negative, non-finite or wrongly sized spread, naming it."""
@@ -168,6 +180,7 @@ class Spreads:
             found.add("count_growth", "", f"has {growth.size} values for {placements} placements")
         for name, values in (
             ("count_growth", growth),
+            ("demand", np.array([self.demand])),
             ("inflation", np.array([self.inflation])),
             ("income", np.array([self.income])),
             ("mitigation", np.array([self.mitigation])),
@@ -199,6 +212,7 @@ class ScenarioResult:
     deterministic: np.ndarray
     agreed: list[float | None]
     growth_sd: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    demand_sd: float = 0.0
     unmitigated: np.ndarray = field(default_factory=lambda: np.zeros(0))
     risk_adjusted: np.ndarray = field(default_factory=lambda: np.zeros(0))
     spend: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -254,32 +268,32 @@ class ScenarioResult:
         )
 
 
-def growth_spread_from_forecast(table: Any, names: tuple[str, ...], default: float) -> np.ndarray:
-    """Standard deviation of each placement's yearly count growth from the demand forecast.
+def demand_spread_from_forecast(table: Any, default: float) -> float:
+    """Standard deviation of the yearly demand surprise from the forecast's Total band.
 
     Parameters
     ----------
     table : rows or DataFrame
         The EHCPForecast table (``Category | Year | Actual | P10 | P50 | P90``).
-    names : tuple of str
-        The placements; each is matched to a forecast category by name, else
-        to ``Total``, else takes ``default``.
     default : float
-        The spread where the forecast has no usable band.
+        The spread where the table has no usable Total band.
 
     Returns
     -------
-    numpy.ndarray
-        One decimal rate a year per placement.
+    float
+        A decimal rate a year, shared by every placement.
 
     Notes
     -----
-    The forecast's P10-P90 at its last census, ``h`` years after its origin
-    (the last census with an Actual, else the year before the first
-    forecast, the year before its first forecast census), read as a Normal band on log count whose variance grows
-    linearly with the horizon (independent yearly surprises)::
+    The Total's P10-P90 at its last census, ``h`` years after its origin
+    (the year before its first forecast census), read as a Normal band on
+    log count whose variance grows linearly with the horizon (independent
+    yearly surprises)::
 
         sd = ln(P90 / P10) / (2 x 1.2816 x sqrt(h))
+
+    Only the Total is read: see the module docstring for why the category
+    bands are not.
 
     References
     ----------
@@ -291,40 +305,39 @@ def growth_spread_from_forecast(table: Any, names: tuple[str, ...], default: flo
     >>> t = [["Category", "Year", "Actual", "P10", "P50", "P90"],
     ...      ["Total", 2025, 100, None, None, None],
     ...      ["Total", 2026, None, 95, 100, 105],
+    ...      ["Special", 2029, None, 10, 100, 900],
     ...      ["Total", 2029, None, 80, 100, 125]]
-    >>> growth_spread_from_forecast(t, ("Special",), 0.02).round(4).tolist()
-    [0.0871]
+    >>> round(demand_spread_from_forecast(t, 0.03), 4)
+    0.0871
+    >>> demand_spread_from_forecast(None, 0.03)
+    0.03
     """
     rows = rows_of(table)
     if not rows:
-        return np.full(len(names), float(default))
+        return float(default)
     header = [("" if is_blank(h) else str(h).strip().casefold()) for h in rows[0]]
     try:
         cat, year, p10, p90 = (header.index(c) for c in ("category", "year", "p10", "p90"))
     except ValueError:
-        return np.full(len(names), float(default))
-    bands: dict[str, float] = {}
-    latest: dict[str, tuple[int, float, float]] = {}
-    first: dict[str, int] = {}
+        return float(default)
+    first: int | None = None
+    latest: tuple[int, float, float] | None = None
     for r in rows[1:]:
-        key = "" if is_blank(r[cat]) else " ".join(str(r[cat]).split()).casefold()
+        if is_blank(r[cat]) or " ".join(str(r[cat]).split()).casefold() != "total":
+            continue
         y, err = parse_number(r[year])
         lo, e1 = parse_number(r[p10])
         hi, e2 = parse_number(r[p90])
         if err is not None or y is None or e1 is not None or e2 is not None:
             continue
-        if lo is not None and hi is not None and 0 < lo <= hi:
-            first[key] = min(first.get(key, int(y)), int(y))
-            if key not in latest or int(y) > latest[key][0]:
-                latest[key] = (int(y), lo, hi)
-    for key, (y, lo, hi) in latest.items():
-        h = y - (first[key] - 1)
-        bands[key] = math.log(hi / lo) / (2.0 * Z90 * math.sqrt(h))
-    out = []
-    for name in names:
-        key = " ".join(name.split()).casefold()
-        out.append(bands.get(key, bands.get("total", float(default))))
-    return np.array(out, dtype=float)
+        if lo is not None and hi is not None and 0 < lo <= hi and math.isfinite(hi):
+            first = int(y) if first is None else min(first, int(y))
+            if latest is None or int(y) > latest[0]:
+                latest = (int(y), lo, hi)
+    if latest is None or first is None:
+        return float(default)
+    h = latest[0] - (first - 1)
+    return math.log(latest[2] / latest[1]) / (2.0 * Z90 * math.sqrt(h))
 
 
 def mitigation_paths(
@@ -352,6 +365,8 @@ def mitigation_paths(
     [[9000000.0, 10575000.0, 9593000.0], [9000000.0, 9575000.0, 8593000.0], [9000000.0, 9825000.0, 8843000.0]]
     """
     mitigated = rf.cumulative_deficit(model)
+    if mitigations is None:
+        mitigations = model.mitigations
     if mitigations is None or not len(mitigations):
         return mitigated, mitigated, mitigated
     years = model.years
@@ -398,6 +413,7 @@ def _projected_spend(
     growth_sd: np.ndarray,
     inflation_sd: float,
     future: np.ndarray,
+    demand_sd: float = 0.0,
 ) -> np.ndarray:
     """Spend on placements of ``m`` scenarios by year (m x years): the placement steps.
 
@@ -405,7 +421,7 @@ def _projected_spend(
     -----
     ::
 
-        count[s,t,p] = max(count[s,t-1,p] x ((1 + growth_p) + e[s,t,p]) + moves[p,t], 0)
+        count[s,t,p] = max(count[s,t-1,p] x ((1 + growth_p) + d[s,t] + e[s,t,p]) + moves[p,t], 0)
         cost[s,t,p]  = Cost_p x (1 + inflation_p)^t x prod_{j<=t} (1 + u[s,j,p] / (1 + inflation_p))
         spend[s,t]   = sum_p count[s,t,p] x cost[s,t,p]      (summed in table order)
 
@@ -419,8 +435,10 @@ def _projected_spend(
     shape = (m, n_years, n_places)
     e = np.zeros(shape)
     u = np.zeros(shape)
+    if n_future and demand_sd > 0:
+        e[:, future, :] = rng.normal(0.0, demand_sd, (m, n_future, 1))
     if n_future and growth_sd.any():
-        e[:, future, :] = rng.normal(0.0, 1.0, (m, n_future, n_places)) * growth_sd
+        e[:, future, :] += rng.normal(0.0, 1.0, (m, n_future, n_places)) * growth_sd
     if n_future and inflation_sd > 0:
         u[:, future, :] = rng.normal(0.0, inflation_sd, (m, n_future, n_places))
     count = np.empty(shape)
@@ -462,11 +480,12 @@ def run_scenarios(
     spreads : Spreads, optional
         Default :class:`Spreads`; :meth:`Spreads.zero` gives the deterministic model.
     mitigations : Mitigations, optional
-        The savings the plan counts on; none by default.
+        The savings the plan counts on; by default the model's own
+        (``model.mitigations``, empty for a model without the table).
     forecast : rows or DataFrame, optional
-        The EHCPForecast table: where given, the count growth spread of each
-        placement comes from its P10-P90 (:func:`growth_spread_from_forecast`),
-        falling back to ``spreads.count_growth``. Ignored when that spread is 0.
+        The EHCPForecast table: where given, the demand surprise's spread
+        comes from its Total's P10-P90 (:func:`demand_spread_from_forecast`),
+        falling back to ``spreads.demand``. Ignored when that spread is 0.
 
     Returns
     -------
@@ -513,6 +532,8 @@ def run_scenarios(
     rng = np.random.default_rng(int(seed))
 
     # The deterministic figures: what the engine must reproduce with every spread 0.
+    if mitigations is None:
+        mitigations = model.mitigations
     views = mitigation_paths(model, mitigations)
     deterministic = views[1]
     expenditure = rf.expenditure(model)
@@ -525,9 +546,9 @@ def run_scenarios(
     growth_sd = np.broadcast_to(np.asarray(spreads.count_growth, dtype=float), (n_places,)).astype(
         float
     )
-    if forecast is not None and not all_blank(forecast) and growth_sd.any():
-        growth_sd = growth_spread_from_forecast(forecast, p.names, float(growth_sd.max()))
-        growth_sd = np.where(np.broadcast_to(spreads.count_growth, (n_places,)) > 0, growth_sd, 0)
+    demand_sd = float(spreads.demand)
+    if forecast is not None and not all_blank(forecast) and demand_sd > 0:
+        demand_sd = demand_spread_from_forecast(forecast, demand_sd)
 
     # Placements: counts and costs, scenarios x years x placements.
     moves = (
@@ -540,7 +561,14 @@ def run_scenarios(
     projected = np.concatenate(
         [
             _projected_spend(
-                rng, min(block, n - first), p, moves, growth_sd, spreads.inflation, future
+                rng,
+                min(block, n - first),
+                p,
+                moves,
+                growth_sd,
+                spreads.inflation,
+                future,
+                demand_sd,
             )
             for first in range(0, n, block)
         ]
@@ -589,6 +617,7 @@ def run_scenarios(
         deterministic=deterministic,
         agreed=rf.agreed_deficit(model),
         growth_sd=growth_sd,
+        demand_sd=demand_sd,
         unmitigated=views[0],
         risk_adjusted=views[2],
         spend=spend,

@@ -117,3 +117,36 @@ def test_new_model_never_overwrites_and_refuses_officejs_xlsm(tmp_path, capsys):
 def test_a_workbook_already_macro_enabled_is_refused(xlsm):
     with pytest.raises(MacroModelError, match="already has a VBA project"):
         macro_enabled(xlsm)
+
+
+def test_the_macro_model_carries_mitigations_the_fan_and_the_write_off(xlsm):
+    """The .xlsm is the classic build: the Mitigations table with its validation, DSG_FAN and
+    DEFICIT_WRITE_OFF marked to spill, and the fan chart beside the buttons, none overlapping."""
+    wb = openpyxl.load_workbook(xlsm, keep_vba=True)
+    ws = wb["Mitigations"]
+    assert list(ws.tables) == ["Mitigations"]
+    assert sorted(dv.type for dv in ws.data_validations.dataValidation) == ["decimal", "list"]
+    settings = [r[0] for r in wb["Inputs"].iter_rows(min_row=4, max_col=1, values_only=True)]
+    for name in ("Write-off year", "Write-off share", "Override end", "Usable reserves"):
+        assert name in settings, name
+    formulas = {
+        c.coordinate: c.value.text
+        for row in wb["Calculations"].iter_rows()
+        for c in row
+        if hasattr(c.value, "text")
+    }
+    fan = [a for a, f in formulas.items() if f.startswith("=DSG_FAN(")]
+    write_off = [a for a, f in formulas.items() if f.startswith("=DEFICIT_WRITE_OFF(")]
+    assert len(fan) == len(write_off) == 1
+    with zipfile.ZipFile(xlsm) as z:
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        drawings = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/drawings/drawing")]
+    for anchor in fan + write_off:
+        assert any(re.search(rf'<c r="{anchor}" cm="1"[^>]*><f t="array"', s) for s in sheets)
+    dashboard = next(d for d in drawings if "SampleCall" in d)
+    assert dashboard.count("<c:chart ") == 5  # trajectory, growth, mix, EHCP forecast, fan
+    # top-left cells of every chart and button on the Dashboard: all distinct
+    starts = re.findall(
+        r"<(?:xdr:)?from><(?:xdr:)?col>(\d+)</(?:xdr:)?col>.*?<(?:xdr:)?row>(\d+)</", dashboard
+    )
+    assert len(starts) == 5 + len(BUTTONS) and len(set(starts)) == len(starts)

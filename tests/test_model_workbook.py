@@ -174,6 +174,8 @@ def test_calculations_are_dynamic_array_formulas_with_exact_text(blank):
         "VARIANCE_TO_PLAN",
         "EHCP_GROWTH",
         "PERCENT_CHANGE",
+        "DSG_FAN",
+        "DEFICIT_WRITE_OFF",
     ]
     trajectory = formulas[4]
     assert trajectory.startswith(
@@ -198,7 +200,7 @@ def test_dynamic_array_cells_are_marked_as_excel_does(blank):
         for s in sheets
         for m in re.findall(r'<c r="(A\d+)" cm="1"[^>]*><f t="array" ref="\1">', s)
     ]
-    assert len(marked) == 9
+    assert len(marked) == 11
     assert not any(
         "cm=" in m for s in sheets for m in re.findall(r"<c [^>]*>(?!<f t=\"array\")", s)
     )
@@ -233,19 +235,25 @@ def test_the_expenditure_rule_is_written_where_readers_see_it(blank):
         assert wb[sheet].sheet_state == "visible"
 
 
-def test_dashboard_has_four_native_charts_reading_workings(blank):
+def test_dashboard_has_five_native_charts_reading_workings_and_the_fan(blank):
     with zipfile.ZipFile(blank) as z:
         charts = sorted(n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
         xml = [z.read(n).decode() for n in charts]
-    assert len(charts) == 4
+    assert len(charts) == 5
     kinds = sorted(
         "+".join(re.findall(r"<(?:c:)?(lineChart|barChart|pieChart|areaChart)>", x)) for x in xml
     )
     # the forecast: the P10-P90 band (stacked area) under the history and P50 lines
-    assert kinds == ["areaChart+lineChart", "barChart", "lineChart", "pieChart"]
+    assert kinds == ["areaChart+lineChart", "barChart", "lineChart", "lineChart", "pieChart"]
+    sheets = []
     for x in xml:
         refs = re.findall(r"<(?:c:)?f>([^<]+)</(?:c:)?f>", x)
-        assert refs and all(r.startswith("'Workings'!") for r in refs)
+        assert refs
+        sheets.append({r.split("!")[0] for r in refs})
+    # four read the Workings sheet's plain formulas; the fan chart reads DSG_FAN's spill
+    assert sorted(sheets, key=sorted) == sorted(
+        [{"'Workings'"}] * 4 + [{"'Calculations'"}], key=sorted
+    )
 
 
 def test_input_cells_are_formatted_for_people(blank):
@@ -511,7 +519,9 @@ def test_workings_recalculated_by_libreoffice_agree_with_the_models(tmp_path, so
     assert figures["Cumulative deficit carried forward"] == CARRIED_FORWARD_2024_25
     assert figures["DfE payments outstanding"] == DFE_OUTSTANDING
     # report 3.6, 3.8: the 2024-25 instalment (£6.875m, the example's profile) paused: withheld
-    assert figures["DfE payments withheld to date"] == 6_875_000
+    assert (
+        figures["DfE payments withheld to date"] == 27_500_000
+    )  # report 3.8: the remaining £27.5m held back
     # report 3.14-3.16: a 1% transfer, above 0.5%, needs the Secretary of State
     assert figures["Secretary of State approval (this year's transfer)"] == "Required"
 
@@ -555,11 +565,11 @@ def test_missing_column_is_refused_naming_table_and_column(blank, tmp_path):
 
 def test_formula_in_an_input_cell_is_refused_naming_where(blank, tmp_path):
     def formula(wb):
-        wb["Inputs"]["B17"] = "=1+1"
+        wb["Inputs"]["B21"] = "=1+1"
 
     path = _edited(blank, tmp_path, formula)
     sheet, ref, header = tables_of(path)["Funding"]
-    assert sheet == "Inputs" and ref.startswith("A15:")
+    assert sheet == "Inputs" and ref.startswith("A19:")
     with pytest.raises(ModelFileError) as err:
         read_model(path)
     message = str(err.value)
@@ -568,7 +578,7 @@ def test_formula_in_an_input_cell_is_refused_naming_where(blank, tmp_path):
         "sheet 'Inputs'",
         "row 2",
         "column 'High Needs Block income'",
-        "B17",
+        "B21",
         "'=1+1'",
     ):
         assert needle in message, needle

@@ -333,10 +333,10 @@ def test_example_return_shows_the_reports_figures(tmp_path):
 
 
 def test_example_return_shows_the_withheld_payment_and_the_total_due(tmp_path):
-    """Report 3.3, 3.6, 3.8: £49m agreed, £21.5m received, the 2024-25 instalment paused.
+    """Report 3.3, 3.6, 3.8: £49m agreed, £21.5m received, the programme paused in 2024-25.
 
-    The Safety Valve sheet shows the £6.875m instalment due in 2024-25 and withheld, the
-    £27.5m not received, and a Total row of £49m due; the Financial summary's DfE line is the
+    The Safety Valve sheet shows the remaining £27.5m held back in 2024-25 (withheld: due
+    and not received), and a Total row of £49m due; the Financial summary's DfE line is the
     payment received before 2024-25 and the payment expected from it on, year by year.
     """
     path = refresh(read_model(EXAMPLE), out_dir=tmp_path)
@@ -345,8 +345,8 @@ def test_example_return_shows_the_withheld_payment_and_the_total_due(tmp_path):
     fs = read_block(wb[spec.FINANCIAL_SUMMARY], spec.MEASURE)
     assert sv[("total", _n(m.DFE_DUE))] == 49_000_000
     assert sv[("total", _n(m.DFE_RECEIVED))] == 21_500_000
-    assert sv[("2024-25", _n(m.DFE_WITHHELD))] == 6_875_000
-    assert sv[("total", _n(m.DFE_WITHHELD))] == 6_875_000
+    assert sv[("2024-25", _n(m.DFE_WITHHELD))] == 27_500_000
+    assert sv[("total", _n(m.DFE_WITHHELD))] == 27_500_000
     assert sv[("total", _n(m.DFE_DUE))] - sv[("total", _n(m.DFE_RECEIVED))] == 27_500_000
     assert sv[("2025-26", _n(m.DFE_WITHHELD))] is None  # not due yet
     assert sv[("2023-24", _n(m.DFE_EXPECTED))] is None  # closed: received

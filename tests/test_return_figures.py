@@ -83,7 +83,7 @@ def test_dfe_contribution_is_received_then_expected_never_a_silent_drop(example)
     }
     assert sum(d.values()) == 49_000_000
     # Withheld to date: due - received up to the current year; nothing after it is due yet.
-    assert rf.dfe_payment_withheld(example) == [0.0, 6_875_000.0, None, None, None]
+    assert rf.dfe_payment_withheld(example) == [0.0, 27_500_000.0, None, None, None]
     assert rf.dfe_payment_expected(example)[1:] == [0.0, 13_750_000.0, 6_875_000.0, 6_875_000.0]
 
 

@@ -23,8 +23,8 @@ from models.scenarios import (
     MITIGATION_COLUMNS,
     Mitigations,
     Spreads,
+    demand_spread_from_forecast,
     dsg_fan_result,
-    growth_spread_from_forecast,
     mitigation_paths,
     run_scenarios,
 )
@@ -55,7 +55,8 @@ def models_to_check(example):
 @pytest.mark.parametrize("which", ["example", "sample"])
 def test_with_every_spread_0_every_scenario_is_the_deterministic_model(which, example):
     model = models_to_check(example)[which]
-    r = run_scenarios(model, n=50, seed=3, spreads=Spreads.zero())
+    # the plan without its mitigations' shortfall (the example lists some): the model itself
+    r = run_scenarios(model, n=50, seed=3, spreads=Spreads.zero(), mitigations=Mitigations.empty())
     assert r.cumulative.shape == (50, len(model.years))
     assert np.abs(r.cumulative - rf.cumulative_deficit(model)).max() < PENNY
     assert np.abs(r.in_year - rf.in_year_deficit(model)).max() < PENNY
@@ -107,7 +108,13 @@ def test_percentiles_are_ordered_and_p_on_track_is_the_share_at_or_below(example
 
 def test_income_surprises_compound_after_the_current_year(example):
     sd, n, seed = 0.02, 300, 11
-    r = run_scenarios(example, n=n, seed=seed, spreads=Spreads(0.0, 0.0, sd, 0.0, 1.0))
+    r = run_scenarios(
+        example,
+        n=n,
+        seed=seed,
+        spreads=Spreads(0.0, 0.0, sd, 0.0, 1.0, 0.0),
+        mitigations=Mitigations.empty(),
+    )
     now = example.years.index(example.current_year)
     later = len(example.years) - now - 1
     f = np.random.default_rng(seed).normal(0.0, sd, (n, later))
@@ -123,7 +130,12 @@ def test_income_surprises_compound_after_the_current_year(example):
 
 
 def test_a_withheld_dfe_payment_adds_to_the_deficit(example):
-    r = run_scenarios(example, n=20, spreads=dataclasses.replace(Spreads.zero(), dfe_paid=0.0))
+    r = run_scenarios(
+        example,
+        n=20,
+        spreads=dataclasses.replace(Spreads.zero(), dfe_paid=0.0),
+        mitigations=Mitigations.empty(),
+    )
     now = example.years.index(example.current_year)
     dfe = rf.dfe_contribution(example)
     withheld = np.where(np.arange(len(example.years)) > now, dfe, 0.0)
@@ -136,7 +148,7 @@ def test_count_growth_surprises_compound_in_the_count():
     # Sample: Special 100 places at £40,000, 10% growth; one scenario drawn by hand.
     model = sample_model()
     sd, seed = 0.05, 5
-    spreads = Spreads((sd, 0.0), 0.0, 0.0, 0.0, 1.0)
+    spreads = Spreads((sd, 0.0), 0.0, 0.0, 0.0, 1.0, 0.0)
     r = run_scenarios(model, n=1, seed=seed, spreads=spreads)
     now = model.years.index(model.current_year)
     e = np.random.default_rng(seed).normal(0.0, 1.0, (1, len(model.years) - now - 1, 2)) * [sd, 0]
@@ -230,22 +242,30 @@ def test_bad_spreads_and_counts_are_refused_by_name(example):
         run_scenarios(example, n=10, seed=-1)
 
 
-def test_growth_spread_comes_from_the_forecast_band(example_inputs, example):
+def test_demand_spread_comes_from_the_forecast_total_band(example_inputs, example):
     table = example_inputs.table("EHCPForecast")
-    sd = growth_spread_from_forecast(table, example.placements.names, 0.02)
-    # Maintained special schools: P10 1,610 and P90 2,439 at January 2028, three years ahead.
-    k = example.placements.names.index("Maintained special schools or special academies")
-    assert (
-        abs(sd[k] - np.log(2438.9607318111803 / 1610.2121850212473) / (2 * 1.2815515655 * 3**0.5))
-        < 1e-9
-    )
-    # A placement the forecast does not name takes the Total band; no table, the default.
-    total = growth_spread_from_forecast(table, ("Somewhere else",), 0.02)[0]
-    assert (
-        abs(total - np.log(12290.394364307243 / 8707.293332398343) / (2 * 1.2815515655 * 3**0.5))
-        < 1e-9
-    )
-    assert growth_spread_from_forecast(None, ("A",), 0.02).tolist() == [0.02]
+    # The Total: P10 8,707 and P90 12,290 at January 2028, three years after January 2025.
+    want = np.log(12290.394364307243 / 8707.293332398343) / (2 * 1.2815515655 * 3**0.5)
+    assert abs(demand_spread_from_forecast(table, 0.03) - want) < 1e-9
+    assert demand_spread_from_forecast(None, 0.03) == 0.03
+    # The run uses it for the shared surprise, and each placement keeps its own mix spread.
+    r = run_scenarios(example, n=10, forecast=table)
+    assert abs(r.demand_sd - want) < 1e-9
+    assert r.growth_sd.tolist() == [0.02] * len(example.placements.names)
+
+
+def test_the_demand_surprise_is_shared_by_every_placement():
+    # Sample: Special 100 places at £40,000 and 10% growth, Independent 10 at £60,000
+    # and 5%; one scenario drawn by hand with only the demand surprise.
+    model = sample_model()
+    sd, seed = 0.05, 7
+    r = run_scenarios(model, n=1, seed=seed, spreads=Spreads(0.0, 0.0, 0.0, 0.0, 1.0, sd))
+    d = np.random.default_rng(seed).normal(0.0, sd, (1, 1, 1))[0, 0, 0]
+    p = model.placements
+    counts = p.count.to_numpy() * (1 + p.growth.to_numpy())  # 2024-25, no draws
+    costs = p.cost_per_place.to_numpy() * (1 + p.inflation.to_numpy()) ** 2
+    extra = float((counts * d * costs).sum())
+    assert abs((r.cumulative[0, -1] - rf.cumulative_deficit(model)[-1]) - extra) < 1e-6
 
 
 def test_a_large_run_stays_finite(example):
@@ -354,10 +374,25 @@ def test_dsg_scenarios_with_no_spread_has_p50_equal_to_the_trajectory(capsys, ex
     lines = capsys.readouterr().out.strip().splitlines()
     header = lines[0].split(",")
     assert header[:7] == ["Year", "Unmitigated", "Mitigated", "Risk-adjusted", "P10", "P50", "P90"]
-    p50 = [float(line.split(",")[header.index("P50")]) for line in lines[1:]]
-    deterministic = rf.cumulative_deficit(example)
-    assert len(p50) == len(deterministic)
-    assert max(abs(a - b) for a, b in zip(p50, deterministic, strict=True)) < PENNY
+
+    def column(name):
+        return [float(line.split(",")[header.index(name)]) for line in lines[1:]]
+
+    # the example has mitigations: with no spread each is delivered at its confidence, so the
+    # P50 is the risk-adjusted plan, and the Mitigated column the deterministic trajectory
+    unmitigated, mitigated, risk_adjusted = mitigation_paths(example, example.mitigations)
+    assert (
+        len(example.mitigations) and mitigated.tolist() == rf.cumulative_deficit(example).tolist()
+    )
+    for name, expected in (
+        ("P50", risk_adjusted),
+        ("Risk-adjusted", risk_adjusted),
+        ("Mitigated", mitigated),
+        ("Unmitigated", unmitigated),
+    ):
+        shown = column(name)
+        assert len(shown) == len(expected)
+        assert max(abs(a - b) for a, b in zip(shown, expected, strict=True)) < PENNY, name
 
 
 def test_dsg_scenarios_refuses_bad_arguments(capsys):
@@ -406,7 +441,7 @@ def test_scenarios_in_blocks_are_the_same_model_and_reproducible(example, monkey
     import models.scenarios as engine
 
     monkeypatch.setattr(engine, "BLOCK_CELLS", 35 * 7)  # blocks of 7 scenarios of the example
-    zero = run_scenarios(example, n=30, spreads=Spreads.zero())
+    zero = run_scenarios(example, n=30, spreads=Spreads.zero(), mitigations=Mitigations.empty())
     assert np.abs(zero.cumulative - rf.cumulative_deficit(example)).max() < PENNY
     a, b = run_scenarios(example, n=30, seed=5), run_scenarios(example, n=30, seed=5)
     assert np.array_equal(a.cumulative, b.cumulative)

@@ -57,6 +57,7 @@ from models.ehcp_history import (
 )
 from models.errors import InputError, Problem
 from models.money import round_half_up
+from workbooks.limits import DFE_LIMITS, check_xlsx
 
 #: DfE file names as published (2025 and 2022 EHC plan releases, the DSG
 #: allocations summary and the derived DSG deficit file).
@@ -1119,3 +1120,165 @@ def _format_of(label: str) -> str:
     if "allocation" in low:
         return '"£"#,##0'
     return "#,##0"
+
+
+#: DfE's High Needs benchmarking tool's data sheet for 2021-22, as DfE supplied it.
+BENCHMARKING_OUTTURN_FILE = "Outturn data 202122.xlsx"
+
+
+@dataclass(frozen=True)
+class SpecialPlaceCost:
+    """What one council's special school places cost its High Needs Block, from DfE's tool.
+
+    Attributes
+    ----------
+    la_code, la_name : str
+        DfE's three-digit code and the council's name.
+    outturn_year : str
+        The Section 251 outturn's financial year (``2020-21``: the tool's
+        2021-22 sheet carries the latest outturn then published).
+    census : int
+        The January census of the placement count (2021).
+    place_funding, top_up : float
+        Section 251 outturn, pounds: place funding for special schools and
+        academies (line 1.0.2, after deductions: the places the council
+        funds, i.e. maintained special schools), and top-up funding for
+        maintained special schools and special academies (line 1.2.1/1.2.2,
+        the special schools share).
+    plans : float
+        EHC plans in maintained special schools or special academies.
+    """
+
+    la_code: str
+    la_name: str
+    outturn_year: str
+    census: int
+    place_funding: float
+    top_up: float
+    plans: float
+
+    @property
+    def per_plan(self) -> float:
+        """Cost to the High Needs Block (after deductions) per plan in a special school.
+
+        Notes
+        -----
+        ::
+
+            per_plan = (place funding + top-up) / plans
+
+        Academies' place funding (£10,000 a place) is paid by DfE directly
+        and deducted from the council's High Needs Block, so it is in
+        neither side on the after-deductions basis.
+        """
+        return (self.place_funding + self.top_up) / self.plans
+
+
+def _joined(value: object) -> str:
+    return "" if value is None else " ".join(str(value).split()).casefold()
+
+
+def special_place_cost(
+    source: str | Path, la_code: str, file_name: str = BENCHMARKING_OUTTURN_FILE
+) -> SpecialPlaceCost:
+    """One council's special school cost per plan from DfE's High Needs benchmarking tool.
+
+    Parameters
+    ----------
+    source : str or Path
+        The tool's data workbook, or a folder holding it (searched below,
+        as :func:`locate` does).
+    la_code : str
+        DfE's three-digit LA code (``873``).
+
+    Returns
+    -------
+    SpecialPlaceCost
+
+    Notes
+    -----
+    Columns are found by their headers, never by position: the count under
+    "Maintained special schools or special academies" (row 6, the tool's
+    EHCP placement columns G-N), and in the "Section 251 outturn" block
+    (row 3) place funding's and top-up's "Special schools and academies"
+    (row 4). The outturn's year is read from the block's note ("values for
+    ... 2020-21 currently"); the count is the January census of the tool's
+    first year (2021 for 2021-22).
+
+    References
+    ----------
+    DfE, High Needs benchmarking tool, ``Outturn data 202122.xlsx`` (supplied
+    to DfE by the tool's owner; Open Government Licence), columns G-N and
+    BI-CI.
+
+    Raises
+    ------
+    InputError
+        The file is too large or not a workbook, a header is missing, or the
+        council is not in it, naming which.
+    """
+    path = locate(source, file_name)
+    check_xlsx(path, DFE_LIMITS, argument=path.name)
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb.worksheets[0]
+        top = [list(r) for r in ws.iter_rows(min_row=1, max_row=6, values_only=True)]
+        width = max(len(r) for r in top)
+        for r in top:
+            r.extend([None] * (width - len(r)))
+        problems: list[Problem] = []
+
+        def find(row: int, label: str, start: int = 0) -> int:
+            for c in range(start, width):
+                if _joined(top[row][c]) == label.casefold():
+                    return c
+            problems.append(Problem(path.name, f"row {row + 1}", f"has no header '{label}'"))
+            return -1
+
+        count_col = find(5, "Maintained special schools or special academies")
+        outturn = find(2, "Section 251 outturn")
+        place = find(3, "Special schools and academies", max(outturn, 0))
+        top_up = find(3, "Special schools and academies (1)", max(outturn, 0))
+        if problems:
+            raise InputError(problems)
+        note = " ".join(str(v) for r in top[:2] for v in r[outturn : outturn + 1] if v is not None)
+        years = re.findall(r"\b(20\d\d-\d\d)\b", note)
+        outturn_year = years[-1] if years else ""
+        tool_year = next(
+            (
+                str(v)
+                for v in top[0] + top[1]
+                if v is not None and re.fullmatch(r"20\d\d-\d\d", str(v))
+            ),
+            "",
+        )
+        census = int(tool_year[:4]) if tool_year else 0
+        for row in ws.iter_rows(min_row=8, values_only=True):
+            if len(row) <= max(count_col, place, top_up) or row[2] is None:
+                continue
+            try:
+                code = f"{int(row[2]):03d}"
+            except (TypeError, ValueError):
+                continue
+            if code != str(la_code).strip():
+                continue
+            values = []
+            for c, what in ((place, "place funding"), (top_up, "top-up"), (count_col, "plans")):
+                v = row[c]
+                if isinstance(v, bool) or not isinstance(v, (int, float)):
+                    raise InputError(
+                        [Problem(path.name, f"LA {code}", f"{what} is {v!r}, not a number")]
+                    )
+                values.append(float(v))
+            if values[2] <= 0:
+                raise InputError(
+                    [Problem(path.name, f"LA {code}", "has no plans in special schools")]
+                )
+            return SpecialPlaceCost(
+                code, str(row[3]), outturn_year, census, values[0], values[1], values[2]
+            )
+    finally:
+        wb.close()
+    raise InputError([Problem(path.name, "", f"has no row for LA {la_code}")])

@@ -88,13 +88,21 @@ TRANSFER_RATE = 0.01
 # the forum each year (3.15), not yet decided.
 FORUM_DECISION = ["Approved", "Approved", None, None, None]
 
+# Special schools: what a plan in a maintained special school or special academy costs the High
+# Needs Block on the after-deductions basis, from DfE's High Needs benchmarking tool for
+# Cambridgeshire (Section 251 outturn 2020-21, place funding + top-up for special schools, over the
+# January 2021 plans: (5,184,165 + 17,906,341) / 1,415; tests/test_example_sources.py reads it),
+# uprated at the example's 3% a year to 2023-24.
+SPECIAL_COST_2020_21 = 16_318
+SPECIAL_COST = _grow(_grow(_grow(SPECIAL_COST_2020_21, "0.03"), "0.03"), "0.03")  # 17,831
+
 # Placements: January 2024 EHC plans by placement (DfE), annual cost per place.
 # Growth 'forecast': each placement grows at its category's P50 growth in EHCPForecast.
 PLACEMENTS = [
     # category, count (Jan 2024), cost per place, growth, inflation
     (PLACEMENT_CATEGORIES[0], 3254, 8_662, FORECAST, 0.03),
     (PLACEMENT_CATEGORIES[1], 256, 12_000, FORECAST, 0.03),
-    (PLACEMENT_CATEGORIES[2], 1686, 17_313, FORECAST, 0.03),
+    (PLACEMENT_CATEGORIES[2], 1686, SPECIAL_COST, FORECAST, 0.03),
     (PLACEMENT_CATEGORIES[3], 335, 63_000, FORECAST, 0.04),
     (PLACEMENT_CATEGORIES[4], 1, 20_000, FORECAST, 0.03),
     (PLACEMENT_CATEGORIES[5], 950, 8_662, FORECAST, 0.03),
@@ -110,10 +118,13 @@ for _ in range(4):
     OTHER_HIGH_NEEDS.append(_grow(OTHER_HIGH_NEEDS[-1], "0.02"))
 
 COUNCIL_BY_YEAR = [0, 0, 3_000_000, 3_000_000, 3_000_000]
-DFE_DUE = [21_500_000, 6_875_000, 6_875_000, 6_875_000, 6_875_000]
+# Due: the payments the agreement had released by the 2024-25 review, and the remaining £27.5m,
+# which DfE held back there (report 3.6: the programme paused; 3.8: the remaining £27.5m to be
+# released in instalments subject to a renegotiated agreement): due in 2024-25, not received.
+DFE_DUE = [21_500_000, 27_500_000, 0, 0, 0]
 DFE_RECEIVED_BY_YEAR = [21_500_000, 0, 0, 0, 0]
-# Expected: nothing in 2024-25 (paused, report 3.6, 6.1); the withheld 2024-25 instalment paid with
-# 2025-26's once the renegotiated plan is agreed (3.7, 3.8: the remaining £27.5m released).
+# Expected: nothing in 2024-25 (paused, report 3.6, 6.1); the £27.5m released in instalments once
+# the renegotiated plan is agreed (3.7, 3.8), over 2025-26 to 2027-28.
 DFE_EXPECTED = [21_500_000, 0, 13_750_000, 6_875_000, 6_875_000]
 AGREED_CUMULATIVE = [36_000_000, 27_000_000, 18_000_000, 9_000_000, 0]
 
@@ -281,6 +292,111 @@ CONDITIONS = [
     ),
 ]
 
+# Mitigations: the savings the plan counts on, by workstream and year (assumptions: the report
+# names the workstreams but gives no savings by year). The Funding and Placements inputs are the
+# mitigated plan (the Moves above carry the new places), so these figures change none of its
+# figures. Delivered saving is 0: every year is after the current year, 2024-25.
+# (workstream, report paragraphs, {year: (planned saving, confidence, RAG)})
+MITIGATIONS: list[tuple[str, str, dict[str, tuple[int, float, str]]]] = [
+    (
+        "Enhanced Resource Base (ERB) places instead of out of county placements",
+        "3.16, 3.17, 3.24",
+        {
+            "2025-26": (600_000, 0.7, "Amber"),
+            "2026-27": (1_200_000, 0.6, "Amber"),
+            "2027-28": (1_800_000, 0.6, "Amber"),
+        },
+    ),
+    (
+        "Special school places (Gamlingay free school, 530 places by 2027/28)",
+        "3.3, 3.16, 3.17",
+        {
+            "2025-26": (1_000_000, 0.75, "Amber"),
+            "2026-27": (2_000_000, 0.65, "Amber"),
+            "2027-28": (3_000_000, 0.6, "Amber"),
+        },
+    ),
+    (
+        "Inclusion for All: Inclusive Practices (OAP, SEND support in mainstream)",
+        "3.20-3.24, 3.27",
+        {
+            "2025-26": (500_000, 0.5, "Amber"),
+            "2026-27": (1_000_000, 0.4, "Red"),
+            "2027-28": (1_500_000, 0.4, "Red"),
+        },
+    ),
+    (
+        "Preparing for Adulthood: post-16 transitions",
+        "3.17",
+        {
+            "2025-26": (300_000, 0.85, "Green"),
+            "2026-27": (400_000, 0.8, "Green"),
+            "2027-28": (500_000, 0.8, "Green"),
+        },
+    ),
+]
+
+# The 2026 deficit write-off (METHOD.md, DEFICIT_WRITE_OFF): the High Needs Stability Grant
+# paid in 2026-27 writes off 90% of the deficit at 31 March 2026; the override ends 2027-28.
+WRITE_OFF_YEAR = "2026-27"
+WRITE_OFF_SHARE = 0.9
+OVERRIDE_END = "2027-28"
+# Usable reserves: an assumption (the report gives no figure; see Sources).
+USABLE_RESERVES = 30_000_000
+
+
+def mitigation_rows() -> list[list[object]]:
+    """Mitigations: one row per workstream and year, Delivered saving 0 (every year to come)."""
+    return [
+        [name, year, planned, 0, confidence, rag]
+        for name, _, by_year in MITIGATIONS
+        for year, (planned, confidence, rag) in by_year.items()
+    ]
+
+
+def _mitigation_sources() -> list[tuple[str, ...]]:
+    """A Sources row for each workstream and the write-off Settings, each an assumption."""
+    rows: list[tuple[str, ...]] = []
+    for name, paragraphs, by_year in MITIGATIONS:
+        figures = "; ".join(
+            f"{year} {planned:,} at {confidence:.0%} ({rag})"
+            for year, (planned, confidence, rag) in by_year.items()
+        )
+        rows.append(
+            (
+                f"Mitigation: {name}",
+                figures,
+                f"Workstream from {REPORT}, para {paragraphs}. Assumption: the report gives no "
+                "saving by year; planned savings, confidence and RAG are illustrative. The "
+                "plan's figures (Funding, Placements, Moves) already include them.",
+                "Assumption",
+                "Mitigations",
+            )
+        )
+    rows += [
+        (
+            "Write-off year, share, override end",
+            f"{WRITE_OFF_YEAR}, {WRITE_OFF_SHARE:.0%}, {OVERRIDE_END}",
+            "The 2026 High Needs Stability Grant: 90% of the High Needs deficit built up to 31 "
+            "March 2026 written off, paid in 2026-27, conditional on an approved local SEND reform "
+            "plan; the statutory override runs to the end of 2027-28 (METHOD.md, "
+            "DEFICIT_WRITE_OFF). Assumption: Cambridgeshire's reform plan is approved.",
+            "Assumption",
+            "Scenarios",
+        ),
+        (
+            "Usable reserves",
+            f"{USABLE_RESERVES:,}",
+            "Assumption, illustrative: the report gives no reserves figure (it names only the "
+            "£9m contribution from the Council's reserves, para 3.3); a round figure for a county "
+            "council's usable general fund reserves, to be replaced by the council's latest "
+            "Statement of Accounts.",
+            "Assumption",
+            "Scenarios",
+        ),
+    ]
+    return rows
+
 
 #: What each Sources row is (Status) and the return sheet it appears on, by item; any item
 #: not listed is an Actual (a published figure). RETURN.md, Notes.
@@ -406,17 +522,20 @@ def _sources() -> list[tuple[str, str, str]]:
         ),
         (
             "DfE payments due",
-            "21,500,000 (2023-24), then 6,875,000 a year 2024-25 to 2027-28",
-            "Report 3.8: the remaining £27.5m to be released in instalments; assumption: four equal "
-            "instalments. The 2024-25 instalment is due but not received (paused): 6,875,000 "
-            "withheld to date.",
+            "21,500,000 (2023-24), 27,500,000 (2024-25)",
+            "Report 3.6 (the programme paused at the 2024-25 review) and 3.8 (circa £21.5m received; "
+            "'the remaining £27.5m to be released in instalments subject to the approval and "
+            "delivery of a renegotiated agreement'): DfE holds back the whole remaining £27.5m, so "
+            "the example books it as due in 2024-25 and not received: 27,500,000 withheld to date. "
+            "The original agreement's instalment dates are not in the report (assumption).",
         ),
         (
             "DfE payments expected",
             "0 (2024-25), 13,750,000 (2025-26), then 6,875,000 a year",
             "Assumption: nothing in 2024-25 (payments paused, report 3.6, 6.1); once the "
             "renegotiated plan is agreed DfE continues the payments originally agreed (3.7) and "
-            "releases the remaining £27.5m (3.8), the withheld 2024-25 instalment with 2025-26's.",
+            "releases the withheld £27.5m in instalments (3.8): half in 2025-26, a quarter in each "
+            "later year.",
         ),
         (
             "Council contribution",
@@ -450,9 +569,15 @@ def _sources() -> list[tuple[str, str, str]]:
         ),
         (
             "Cost per place: special schools",
-            "17,313",
-            "Lincolnshire County Council FOI response (January 2024), 2022/23 mean cost in a maintained or "
-            "academy special school.",
+            f"{SPECIAL_COST:,}",
+            "DfE High Needs benchmarking tool ('Outturn data 202122.xlsx'), Cambridgeshire: Section 251 "
+            "outturn 2020-21 place funding (5,184,165) and top-up (17,906,341) for special schools and "
+            "academies over the 1,415 plans in them in January 2021: 16,318 a plan, uprated 3% a year "
+            "to 2023-24. This is the cost to the High Needs Block after deductions, the model's basis: "
+            "academies' £10,000 place funding is paid by DfE and deducted before the block reaches the "
+            "council. DfE's national figure (about £26,000 in 2023-24, parliamentary question 50389 as "
+            "reported) includes that place funding, the before-deductions basis; adding £10,000 for "
+            "each of Cambridgeshire's 955 academy plans gives 23,067 in 2020-21, in line with it.",
         ),
         (
             "Cost per place: NMSS or independent",
@@ -568,6 +693,10 @@ def example_spec() -> ModelSpec:
         "Prepared by": "Example model built from the committee report of 26 November 2024",
         "Opening cumulative deficit": OPENING_DEFICIT,
         "High Needs Block basis": "after deductions",
+        "Write-off year": WRITE_OFF_YEAR,
+        "Write-off share": WRITE_OFF_SHARE,
+        "Override end": OVERRIDE_END,
+        "Usable reserves": USABLE_RESERVES,
     }
     funding = [
         [
@@ -617,9 +746,10 @@ def example_spec() -> ModelSpec:
         ehcp_period_rows=period,
         ehcp_by_age_rows=[[a, n] for a, n in zip(AGE_GROUPS, EHCP_BY_AGE_JAN_2025, strict=True)],
         conditions_rows=[list(c) for c in CONDITIONS],
-        sources=_sources_with_status(),
+        sources=_sources_with_status() + _mitigation_sources(),
         title="High Needs / DSG model - Cambridgeshire (example, 2024-25 Q2)",
         ehcp_forecast_rows=forecast_rows(),
+        mitigations_rows=mitigation_rows(),
     )
 
 

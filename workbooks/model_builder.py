@@ -12,10 +12,12 @@ Sheets, in order:
 ``About``
     What the workbook is, how to use it, and the rules the refresh applies
     (the High Needs expenditure rule among them).
-``Inputs``, ``Placements``, ``High needs``, ``EHCPs``, ``Conditions``
+``Inputs``, ``Placements``, ``High needs``, ``EHCPs``, ``Conditions``, ``Mitigations``
     The input tables, shaded yellow where a person types. ``EHCPForecast``
     (on ``EHCPs``) is optional to the refresh: the forecast import fills it,
     and a Placements Growth of ``forecast`` reads it (:mod:`models.forecast_growth`).
+    ``Mitigations`` (optional too) lists the savings the plan counts on, by
+    workstream and year (:mod:`models.mitigations`).
 ``Calculations``
     The add-in's functions as dynamic-array formulas (need the add-in).
 ``Workings``
@@ -23,10 +25,12 @@ Sheets, in order:
     tables (no add-in needed); the dashboard's charts read these cells, so
     they show numbers in any spreadsheet program.
 ``Dashboard``
-    Key figures and four native charts: the trajectory against the agreed
+    Key figures and five native charts: the trajectory against the agreed
     profile, EHCP growth against High Needs funding growth, the placement
-    spend mix, and the EHC plan forecast (EHCPForecast's Total: history, P50
-    and the P10-P90 band).
+    spend mix, the EHC plan forecast (EHCPForecast's Total: history, P50
+    and the P10-P90 band) and the fan chart of the cumulative deficit (the
+    Calculations sheet's DSG_FAN: P10, P50, P90 and the agreed profile); the
+    write-off and reserves figures (plain formulas over the Workings sheet).
 ``Sources``
     Where each figure of the model comes from.
 ``xlwings.conf``
@@ -60,6 +64,7 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
@@ -72,7 +77,9 @@ from models.inputs import (
     SOURCE_COLUMNS,
     TABLE_COLUMNS,
 )
+from models.mitigations import MITIGATION_COLUMNS
 from models.transfers import DEFAULT_THRESHOLD
+from models.write_off import OVERRIDE_END, WRITE_OFF_SHARE, WRITE_OFF_YEAR
 from models.years import year_label
 from workbooks.publish import publish
 from workbooks.safe_text import set_text
@@ -128,6 +135,26 @@ HNB_BASIS_RULE = (
     "(hnb_before_deductions) and line 1.0.2 must include every place funded, academies' and "
     "colleges' too. Mixing the bases misstates the deficit by the academy place funding "
     "(Cambridgeshire 2023-24: 87.55m after, 104.16m before)."
+)
+
+#: The convention of the Mitigations table (models.mitigations), as the About sheet states it.
+MITIGATION_CONVENTION = (
+    "Convention: the Funding and Placements inputs describe the mitigated plan, the plan with "
+    "its savings in it. Unmitigated spend = mitigated spend + the planned savings of the year; "
+    "risk-adjusted spend = mitigated spend + planned saving x (1 - confidence), summed over "
+    "the year's workstreams."
+)
+
+#: The 2026 write-off and the statutory override, as the About sheet explains them
+#: (METHOD.md, DEFICIT_WRITE_OFF).
+WRITE_OFF_EXPLAINED = (
+    "In 2026 the government announced a one-off High Needs Stability Grant, paid in 2026-27, "
+    "that writes off 90% of the High Needs deficit built up to 31 March 2026, conditional on "
+    "an approved local SEND reform plan. The statutory override, which keeps the DSG deficit "
+    "off the council's general reserves, runs to the end of 2027-28. What remains of the "
+    "deficit then, and every deficit built up later, falls on the council: "
+    "write-off = share x the deficit at 31 March before the write-off year (if a deficit); "
+    "falls on the council = max(cumulative deficit at the end of the override - write-off, 0)."
 )
 
 #: Every rule the refresh applies, as the About sheet states them.
@@ -204,6 +231,10 @@ FORMATS: dict[tuple[str, str], str] = {
     ("EHCPForecast", "P10"): COUNT,
     ("EHCPForecast", "P50"): COUNT,
     ("EHCPForecast", "P90"): COUNT,
+    ("Mitigations", "Year"): "@",
+    ("Mitigations", "Planned saving"): MONEY,
+    ("Mitigations", "Delivered saving"): MONEY,
+    ("Mitigations", "Confidence"): "0%",
 }
 
 #: Forecast years the blank EHCPForecast table lays out after the last census.
@@ -213,7 +244,10 @@ FORECAST_HORIZON = 3
 TABLE_HELP: dict[str, str] = {
     "Settings": "One value per setting. Return period as YYYY-YY Qn; money in pounds; "
     "Opening cumulative deficit is brought forward into the first Funding year (positive = deficit). "
-    "High Needs Block basis: 'after deductions' (default) or 'before deductions'.",
+    "High Needs Block basis: 'after deductions' (default) or 'before deductions'. "
+    "Write-off year (blank: no write-off), Write-off share (0 to 1, default 90%), Override end "
+    "(default 2027-28) and Usable reserves: the deficit write-off and what it leaves on the "
+    "council's reserves (About).",
     "Funding": "One row per financial year (YYYY-YY, consecutive). Transfer rate as a "
     "percentage of the schools block (1% = 0.01). Forum decision: the schools forum's "
     "decision on the year's transfer (Approved, Refused, or blank while undecided).",
@@ -233,6 +267,10 @@ TABLE_HELP: dict[str, str] = {
     "fills it from the DfE files): Actual up to the forecast's origin, then P10, P50 and P90. "
     "A Placements Growth of 'forecast' grows that placement at its category's P50 growth.",
     "Conditions": "The agreement's conditions: RAG (Green, Amber, Red) and commentary.",
+    "Mitigations": "The savings the plan counts on, one row per workstream and financial year: "
+    "Planned saving and Delivered saving (to date; 0 for a future year) in pounds, Confidence (the "
+    "share expected, 0 to 100%) and RAG (Green, Amber, Red). The Funding and Placements inputs are "
+    "the plan with these savings in it (About).",
     "Sources": "Where each figure or assumption of this model comes from; keep it up to date when "
     "a figure changes: the return's reviewers will ask. Status: Actual, Estimate, Assumption or "
     "Plan (the return's Notes sheet lists every figure that is not an actual); Sheet: the "
@@ -268,12 +306,23 @@ class ModelSpec:
     #: EHCPForecast rows (Category, Year, Actual, P10, P50, P90); empty: the blank layout
     #: (:func:`forecast_layout`) for the census years and three forecast years.
     ehcp_forecast_rows: list[list[Any]] = field(default_factory=list)
+    #: Mitigations rows (Workstream, Year, Planned saving, Delivered saving, Confidence, RAG);
+    #: empty: blank rows for the council to fill in.
+    mitigations_rows: list[list[Any]] = field(default_factory=list)
     title: str = "High Needs / DSG model"
 
 
 def _next_year(year: str) -> str:
     start = int(year[:4]) + 1
     return year_label(start)
+
+
+def _previous_year(year: str) -> str:
+    return year_label(int(year[:4]) - 1)
+
+
+#: Blank rows of the Mitigations table in a new model.
+BLANK_MITIGATIONS = 8
 
 
 def blank_spec(
@@ -298,6 +347,12 @@ def blank_spec(
     settings["Local authority"] = local_authority or None
     settings["LA code"] = la_code or None
     settings["High Needs Block basis"] = "after deductions"  # the default, stated
+    # the 2026 write-off's defaults, stated where the years hold them (METHOD.md, DEFICIT_WRITE_OFF)
+    if WRITE_OFF_YEAR in years and _previous_year(WRITE_OFF_YEAR) in years:
+        settings["Write-off year"] = WRITE_OFF_YEAR
+        settings["Write-off share"] = WRITE_OFF_SHARE
+    if OVERRIDE_END in years:
+        settings["Override end"] = OVERRIDE_END
     return ModelSpec(
         settings=settings,
         funding_rows=[[y, *[None] * (len(columns("Funding")) - 1)] for y in years],
@@ -310,6 +365,7 @@ def blank_spec(
         ehcp_period_rows=[[c, None, None] for c in PLACEMENT_CATEGORIES],
         ehcp_by_age_rows=[[a, None] for a in AGE_GROUPS],
         conditions_rows=[[None, None, None] for _ in range(n_conditions)],
+        mitigations_rows=[[None] * len(MITIGATION_COLUMNS) for _ in range(BLANK_MITIGATIONS)],
         title=f"High Needs / DSG model{' - ' + local_authority if local_authority else ''}",
     )
 
@@ -352,6 +408,10 @@ class _Layout:
         return f"'{sheet}'!${a}${r}:${b}${r}"
 
 
+#: The Calculations sheet's DSG_FAN: the dashboard's fan chart reads its spill.
+FAN_TITLE = "DSG fan: how likely the agreed profile is"
+
+
 def calculation_formulas(
     layout: _Layout, census_years: Sequence[int], officejs: bool = False, namespace: str = "XLWINGS"
 ) -> list[tuple[str, str, str]]:
@@ -370,6 +430,7 @@ def calculation_formulas(
         f"{transfers}, {contributions}, Funding[Other blocks in-year deficit]"
     )
     first, last = layout.scalars["ehcp_first"], layout.scalars["ehcp_last"]
+    write_off = layout.scalars
     span = max(census_years[-1] - census_years[0], 1) if census_years else 1
     growth = layout.scalars["growth"]
     return [
@@ -422,6 +483,21 @@ def calculation_formulas(
             "EHCP change over the period",
             f"={f('PERCENT_CHANGE')}({first}, {last})",
             "Percentage change in EHC plans between the first and last census.",
+        ),
+        (
+            FAN_TITLE,
+            f"={f('DSG_FAN')}({traj_args}, Agreement[Agreed cumulative deficit])",
+            "P10, P50 and P90 of the cumulative deficit over 10,000 scenarios of spend and income "
+            "growth (seed 1), the deterministic path, the agreed profile and the share of scenarios "
+            "on or below it (P(on track)). The dashboard's fan chart reads this table.",
+        ),
+        (
+            "Deficit write-off and what falls on the council",
+            f"={f('DEFICIT_WRITE_OFF')}(Funding[Year], {forecast}, {write_off['wo_year']}, "
+            f"{write_off['wo_share']}, {write_off['wo_end']})",
+            "The High Needs Stability Grant's write-off of the deficit at the 31 March before the "
+            "Write-off year (Settings), the deficit left, and what falls on the council from the "
+            "Override end (no write-off: share 0).",
         ),
     ]
 
@@ -551,7 +627,7 @@ def _about(wb: Workbook, spec: ModelSpec, officejs: bool, namespace: str) -> Non
         (
             "Inputs: Settings, Funding, Agreement. Placements: Placements, Moves. High needs: "
             "HighNeedsLines. EHCPs: EHCPHistory, EHCPPeriod, EHCPByAge, EHCPForecast. "
-            "Conditions: Conditions. "
+            "Conditions: Conditions. Mitigations: Mitigations. "
             "Calculations: the add-in's functions. Workings: the year-by-year position with plain "
             "formulas (the charts read it). Dashboard: key figures and charts. Sources: where each "
             "figure comes from. xlwings.conf: settings for the classic add-in.",
@@ -578,6 +654,32 @@ def _about(wb: Workbook, spec: ModelSpec, officejs: bool, namespace: str) -> Non
             "Total: the history, the P50 and the P10-P90 band.",
             None,
         ),
+        ("", None),
+        ("Mitigations: the savings the plan counts on", HEADING),
+        (MITIGATION_CONVENTION, None),
+        (
+            "The Mitigations table lists each saving by workstream and financial year (a Funding "
+            "year): Planned saving and Delivered saving to date (0 for a year still to come) in "
+            "pounds, Confidence (the share of the planned saving the council expects, 0 to 100%) "
+            "and RAG (Green, Amber or Red). The savings never change the plan's own figures: "
+            "the return's Scenarios sheet and `dsg scenarios` show the unmitigated and "
+            "risk-adjusted views beside it.",
+            None,
+        ),
+        ("", None),
+        ("The 2026 deficit write-off and the council's reserves", HEADING),
+        (WRITE_OFF_EXPLAINED, None),
+        (
+            "Settings: Write-off year (the year the grant is paid, 2026-27; blank for no "
+            "write-off), Write-off share (0.9), Override end (2027-28, the last year the "
+            "override covers) and Usable reserves (the council's usable reserves, pounds). The "
+            "Workings sheet fills in the defaults; the Dashboard shows the deficit at 31 March "
+            "before the write-off year, the write-off, the deficit left when the override ends, "
+            "what falls on the council (none if that is a surplus) and what it leaves of the "
+            "usable reserves; the Calculations sheet's DEFICIT_WRITE_OFF shows it year by year.",
+            None,
+        ),
+        ("", None),
         (
             "Tables can grow (add rows inside them); the Workings sheet covers the years and "
             "placements the model was built with: rebuild it with `dsg new-model` for more.",
@@ -620,8 +722,12 @@ def _inputs(wb: Workbook, spec: ModelSpec) -> None:
             cell.number_format = MONEY
         elif name == "Period end date":
             cell.number_format = "dd/mm/yyyy"
-        elif name == "LA code":
+        elif name in ("LA code", "Write-off year", "Override end"):
             cell.number_format = "@"
+        elif name == "Write-off share":
+            cell.number_format = "0%"
+        elif name == "Usable reserves":
+            cell.number_format = MONEY
     row = _add_table(ws, "Funding", row, columns("Funding"), spec.funding_rows)
     _add_table(ws, "Agreement", row, columns("Agreement"), spec.agreement_rows)
     ws.freeze_panes = "A4"
@@ -708,6 +814,38 @@ def _conditions(wb: Workbook, spec: ModelSpec) -> None:
     for r in range(4, 4 + len(spec.conditions_rows)):
         ws.row_dimensions[r].height = 62
         ws.cell(row=r, column=2).alignment = Alignment(horizontal="center", vertical="top")
+    ws.freeze_panes = "A4"
+
+
+def _mitigations(wb: Workbook, spec: ModelSpec) -> None:
+    """The Mitigations table, with Confidence held to 0-1 and RAG to Green, Amber or Red."""
+    ws = wb.create_sheet("Mitigations")
+    _widths(ws, {"A": 56, "B": 11, "C": 17, "D": 17, "E": 12, "F": 10})
+    rows = spec.mitigations_rows or [[None] * len(MITIGATION_COLUMNS)]
+    _add_table(ws, "Mitigations", 1, MITIGATION_COLUMNS, rows, text_cols=("Workstream",))
+    first, last = 4, 3 + len(rows)
+    confidence = DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="0",
+        formula2="1",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Confidence",
+        error="Confidence is the share of the planned saving expected: 0 to 1 (0% to 100%).",
+    )
+    confidence.add(f"E{first}:E{last}")
+    rag = DataValidation(
+        type="list",
+        formula1='"Green,Amber,Red"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="RAG",
+        error="RAG is Green, Amber or Red.",
+    )
+    rag.add(f"F{first}:F{last}")
+    for dv in (confidence, rag):
+        ws.add_data_validation(dv)
     ws.freeze_panes = "A4"
 
 
@@ -898,6 +1036,7 @@ def _workings(wb: Workbook, spec: ModelSpec) -> _Layout:
     _growth_used(ws, growth_top, n_place)
     forecast_top = growth_top + n_place + 2
     forecast_rows_at = _forecast_block(ws, forecast_top, forecast_chart_years(spec))
+    write_off_rows = _write_off_block(ws, forecast_top + 9)
 
     for row_cells in ws.iter_rows(min_row=top, max_row=spend_top + n_place, min_col=1, max_col=2):
         for cell in row_cells:
@@ -913,12 +1052,14 @@ def _workings(wb: Workbook, spec: ModelSpec) -> _Layout:
             "n_place": n_place,
             "growth_top": growth_top,
             **forecast_rows_at,
+            **write_off_rows,
         },
         scalars={
             "opening": "'Workings'!$B$6",
             "ehcp_first": first_cell,
             "ehcp_last": last_cell,
             "growth": f"'Workings'!$B${growth_top}:$B${growth_top + max(n_place, 1) - 1}",
+            **{key: f"'Workings'!$B${row}" for key, row in write_off_rows.items()},
         },
     )
 
@@ -959,6 +1100,60 @@ def _growth_used(ws, top: int, n_place: int) -> None:
             column=2,
             value=f'=IF(ISTEXT({g}),IF(LOWER(TRIM({g}))="{FORECAST}",{forecast},NA()),{g})',
         ).number_format = "0.00%"
+
+
+def _write_off_block(ws, top: int) -> dict[str, int]:
+    """Workings: the write-off Settings as the calculations use them, defaults filled in.
+
+    ::
+
+        Write-off year    = Settings 'Write-off year' ("" when blank: no write-off)
+        Write-off share   = 0 when no write-off, else Settings 'Write-off share' (blank: 0.9)
+        Override end      = Settings 'Override end' (blank: 2027-28)
+        Usable reserves   = Settings 'Usable reserves' ("" when blank)
+
+    METHOD.md, DEFICIT_WRITE_OFF; the Calculations sheet's DEFICIT_WRITE_OFF and the
+    Dashboard's write-off figures read these cells.
+    """
+    ws.cell(
+        row=top, column=1, value="Deficit write-off and reserves (Settings, defaults filled in)"
+    ).font = HEADING
+    year, share, end, reserves = (_setting(n) for n in SETTINGS_WRITE_OFF)
+    rows = {
+        "wo_year": (
+            "Write-off year (blank: no write-off)",
+            f'=IF({year}="","",{year})',
+            "@",
+        ),
+        "wo_share": (
+            "Write-off share (0 with no write-off)",
+            f'=IF(B{top + 1}="",0,IF({share}="",{WRITE_OFF_SHARE!r},{share}))',
+            "0%",
+        ),
+        "wo_end": (
+            "Override end (the last year the statutory override covers)",
+            f'=IF({end}="","{OVERRIDE_END}",{end})',
+            "@",
+        ),
+        "wo_reserves": ("Usable reserves", f'=IF({reserves}="","",{reserves})', MONEY),
+    }
+    out = {}
+    for i, (key, (label, formula, fmt)) in enumerate(rows.items(), start=1):
+        ws.cell(row=top + i, column=1, value=label)
+        cell = ws.cell(row=top + i, column=2, value=formula)
+        cell.number_format = fmt
+        cell.alignment = Alignment(horizontal="right")
+        out[key] = top + i
+    return out
+
+
+#: The Settings rows of the deficit write-off and the reserves it is set against.
+SETTINGS_WRITE_OFF: tuple[str, ...] = (
+    "Write-off year",
+    "Write-off share",
+    "Override end",
+    "Usable reserves",
+)
 
 
 def _forecast_block(ws, top: int, n: int) -> dict[str, int]:
@@ -1046,6 +1241,8 @@ def _calculations(
         n_years + 2,
         2,
         2,
+        n_years + 2,  # DSG_FAN: header and a row per year, 7 columns
+        n_years + 2,  # DEFICIT_WRITE_OFF: header and a row per year, 5 columns
     ]
     anchors: list[str] = []
     row = 4
@@ -1076,7 +1273,7 @@ def _secretary_of_state() -> str:
     return f'=IFERROR(IF(OR({rate}>{limit},AND({rate}>0,{refused})),"Required","Not required"),"")'
 
 
-def _dashboard(wb: Workbook, spec: ModelSpec, layout: _Layout) -> None:
+def _dashboard(wb: Workbook, spec: ModelSpec, layout: _Layout, fan_anchor: str) -> None:
     ws = wb.create_sheet("Dashboard", index=1)
     ws.sheet_view.showGridLines = False
     _widths(ws, {"A": 40, "B": 18, "C": 3})
@@ -1186,6 +1383,8 @@ def _dashboard(wb: Workbook, spec: ModelSpec, layout: _Layout) -> None:
     ws.add_chart(pie, "H21")
 
     ws.add_chart(_forecast_chart(wk, rows), "A39")
+    ws.add_chart(_fan_chart(wb["Calculations"], fan_anchor, layout.n_years), "H39")
+    _write_off_figures(ws, layout, WRITE_OFF_TOP)
 
     note = ws.cell(
         row=16,
@@ -1203,7 +1402,116 @@ def _dashboard(wb: Workbook, spec: ModelSpec, layout: _Layout) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 1
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_area = "A1:R56"
+    ws.print_area = f"A1:R{WRITE_OFF_TOP + len(WRITE_OFF_FIGURES) + 1}"
+
+
+#: The Dashboard row of the write-off and reserves heading (below the charts).
+WRITE_OFF_TOP = 58
+#: The Dashboard's write-off and reserves figures, in order (labels in column A).
+WRITE_OFF_FIGURES: tuple[str, ...] = (
+    "Deficit at 31 March before the write-off year",
+    "Write-off (share x that deficit, if a deficit)",
+    "Deficit after write-off, end of override",
+    "Falls on the council when the override ends",
+    "Usable reserves",
+    "Usable reserves left after what falls on the council",
+)
+
+
+def _write_off_figures(ws, layout: _Layout, top: int) -> None:
+    """The Dashboard's write-off and reserves figures: plain formulas over the Workings sheet.
+
+    With Y the write-off year, E the override end and D[t] the Workings' cumulative
+    deficit carried forward::
+
+        before    = D[Y - 1]                      (the deficit at 31 March before Y)
+        W         = share x max(before, 0)        (0 with no write-off)
+        after_end = D[E] - W  if E >= Y, else D[E]
+        falls     = max(after_end, 0)
+        left      = usable reserves - falls
+
+    METHOD.md, DEFICIT_WRITE_OFF (the same figures as the Calculations sheet's
+    DEFICIT_WRITE_OFF in the Override end year).
+    """
+    s = layout.scalars
+    wy, share, end, reserves = s["wo_year"], s["wo_share"], s["wo_end"], s["wo_reserves"]
+    cum, yrs = layout.row_range("cumulative"), layout.row_range("year")
+    at_year = f"MATCH({wy},{yrs},0)"
+    at_end = f"MATCH({end},{yrs},0)"
+    b = [f"$B${top + 1 + i}" for i in range(len(WRITE_OFF_FIGURES))]
+    formulas = (
+        f'=IF({wy}="","",IF({at_year}>1,INDEX({cum},{at_year}-1),NA()))',
+        f'=IF({wy}="",0,{share}*MAX({b[0]},0))',
+        f'=INDEX({cum},{at_end})-IF({wy}="",0,IF({at_end}>={at_year},{b[1]},0))',
+        f"=MAX({b[2]},0)",
+        f'=IF({reserves}="","",{reserves})',
+        f'=IF({reserves}="","",{reserves}-{b[3]})',
+    )
+    ws.cell(
+        row=top,
+        column=1,
+        value="Write-off and reserves (the Settings' write-off; positive = deficit)",
+    ).font = HEADING
+    for i, (label, formula) in enumerate(zip(WRITE_OFF_FIGURES, formulas, strict=True), start=1):
+        ws.cell(row=top + i, column=1, value=label).border = BOX
+        cell = ws.cell(row=top + i, column=2, value=formula)
+        cell.number_format = MONEY
+        cell.font = BOLD
+        cell.border = BOX
+        cell.fill = NOTE_FILL
+    note = ws.cell(
+        row=top + len(WRITE_OFF_FIGURES) + 1,
+        column=1,
+        value=(
+            '="Write-off year "&IF('
+            + wy
+            + '="","none",'
+            + wy
+            + ')&", share "&TEXT('
+            + share
+            + ',"0%")&", override ends "&'
+            + end
+            + '&" (Settings). The grant is conditional on an approved local SEND reform plan."'
+        ),
+    )
+    note.font = NOTE
+
+
+def _fan_chart(calc, anchor: str, n_years: int) -> LineChart:
+    """The fan chart: P10, P50, P90 and the agreed profile from the DSG_FAN spill.
+
+    The series read the Calculations sheet's DSG_FAN table (``Year | P10 | P50
+    | P90 | Deterministic | Plan | P(on track)``) below its anchor: they show
+    once the add-in has calculated it.
+    """
+    top = int(anchor.lstrip("A"))
+    chart = LineChart()
+    chart.title = "Fan chart: cumulative DSG deficit, P10-P90 against the agreed profile"
+    chart.y_axis.title = "£ (positive = deficit)"
+    chart.y_axis.numFmt = '£#,##0,,"m"'
+    chart.x_axis.title = "Financial year"
+    styles = {
+        2: ("P10", "9DC3E6", "dash"),
+        3: ("P50", "1F4E79", None),
+        4: ("P90", "9DC3E6", "dash"),
+        6: ("Agreed profile", "C00000", None),
+    }
+    for col, (title, colour, dash) in styles.items():
+        chart.add_data(
+            Reference(calc, min_col=col, min_row=top + 1, max_row=top + n_years),
+            titles_from_data=False,
+        )
+        series = chart.series[-1]
+        series.tx = SeriesLabel(v=title)  # named before the add-in has filled the header
+        series.smooth = False
+        series.graphicalProperties.line.solidFill = colour
+        if dash:
+            series.graphicalProperties.line.dashStyle = dash
+    chart.set_categories(Reference(calc, min_col=1, min_row=top + 1, max_row=top + n_years))
+    chart.height, chart.width = 8.5, 17
+    chart.legend.position = "b"
+    _visible_axes(chart)
+    return chart
 
 
 def _forecast_chart(wk, rows: dict[str, int]) -> AreaChart:
@@ -1300,9 +1608,11 @@ def build_model(
     _high_needs(wb, spec)
     _ehcps(wb, spec)
     _conditions(wb, spec)
+    _mitigations(wb, spec)
     layout = _workings(wb, spec)
     anchors = _calculations(wb, spec, layout, officejs, namespace)
-    _dashboard(wb, spec, layout)
+    titles = [t for t, _, _ in calculation_formulas(layout, spec.census_years)]
+    _dashboard(wb, spec, layout, anchors[titles.index(FAN_TITLE)])
     _sources(wb, spec)
     _conf(wb)
     wb.calculation.fullCalcOnLoad = True

@@ -16,6 +16,12 @@ Refused, with a message naming what is wrong (:class:`ModelFileError`):
   surrounding spaces, extra columns are kept);
 - a formula in an input table: the reader does not calculate, so it names the
   sheet, table, row and column, and the person types the value instead.
+
+The optional tables (:data:`models.inputs.OPTIONAL_TABLES`: EHCPForecast,
+Sources, Mitigations) are read when present, with the same refusal of
+formulas; a model built before one of them existed opens without it, and
+:func:`models.parse.parse_model` checks its columns and cells (no Mitigations
+table: no savings listed).
 """
 
 from __future__ import annotations
@@ -211,7 +217,7 @@ def _read_tables(wb, path: Path) -> ModelInputs:
                     )
                 )
         frames[name] = frame
-    for name in OPTIONAL_TABLES:  # read when present (EHCPForecast)
+    for name in OPTIONAL_TABLES:  # read when present (EHCPForecast, Sources, Mitigations)
         if (hit := tables.get(_norm(name))) is not None:
             frames[name] = _read_table(hit[0], hit[1], name, problems, grids[id(hit[0])])
     if problems:
