@@ -748,13 +748,26 @@ def _same_text(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
+def _names_workstream(item: str, workstream: str) -> bool:
+    """A Sources Item naming the workstream: the workstream itself, or after a lead-in
+    ending ``: `` (``Mitigation: ERB places``).
+
+    >>> _names_workstream("Mitigation: ERB  places", "ERB places"), _names_workstream("ERB", "ERB places")
+    (True, False)
+    """
+    return _same_text(item, workstream) or (
+        ": " in item and _same_text(item.split(": ", 1)[1], workstream)
+    )
+
+
 def mitigation_notes(model: DSGModel) -> tuple[list[list[Any]], set[int]]:
     """One Notes row per Mitigations row, and the Sources rows they stand for.
 
     A mitigation is a plan figure (RETURN.md, Notes). Its status and source
-    are those of the Sources row on sheet ``Mitigations`` whose Item is the
-    workstream, where there is one (that Sources row is then not listed
-    again), else ``Plan`` and the Mitigations table.
+    are those of the Sources row on sheet ``Mitigations`` whose Item names
+    the workstream (``ERB places`` or ``Mitigation: ERB places``), where
+    there is one (that Sources row is then not listed again), else ``Plan``
+    and the Mitigations table.
 
     Returns
     -------
@@ -782,7 +795,7 @@ def mitigation_notes(model: DSGModel) -> tuple[list[list[Any]], set[int]]:
     ):
         status, source = MITIGATION_STATUS, MITIGATION_SOURCE
         for k, s in enumerate(model.sources):
-            if _same_text(s.sheet, MITIGATIONS_SHEET) and _same_text(s.item, w):
+            if _same_text(s.sheet, MITIGATIONS_SHEET) and _names_workstream(s.item, w):
                 status, source = s.status, s.source
                 told.add(k)
                 break
