@@ -349,3 +349,16 @@ def test_a_template_without_the_later_sheets_gets_them_after_checks(tmp_path):
     assert sorted(scenarios_sheet(written.path)) == list(parse_model(example_inputs()).years)
     labels = [out[spec.CHECKS].cell(r, 1).value for r in range(4, 16)]
     assert set(spec.LATER_CHECKS) <= set(labels)
+
+
+def test_a_long_workstream_gets_a_row_tall_enough_for_its_wrapped_name(tmp_path):
+    """Neither Excel nor LibreOffice grows a row for wrapped text: the writer sets the height."""
+    model = broken_returns.example_model()
+    mit = broken_returns.EXAMPLE_MITIGATIONS
+    long = "Enhanced Resource Base (ERB) places instead of out of county placements"  # 72
+    mitigations = dataclasses.replace(mit, workstream=(long, *mit.workstream[1:]))
+    fig = m.return_of(dataclasses.replace(model, mitigations=mitigations), scenarios=50)
+    ws = openpyxl.load_workbook(write(fig, tmp_path))[spec.MITIGATIONS]
+    rows = {ws.cell(r, 1).value: r for r in range(4, ws.max_row + 1)}
+    assert ws.row_dimensions[rows[long]].height == 30  # two lines in column A (44 wide)
+    assert (ws.row_dimensions[rows[mit.workstream[2]]].height or 15) == 15

@@ -355,9 +355,11 @@ def _mitigations(ws: Worksheet) -> None:
     rows = range(FIRST_ROW, last + 1)
     _format(ws, rows, range(3, 6), POUNDS)
     _format(ws, rows, range(6, 7), PERCENT)
-    for r in rows:
+    for r in rows:  # top-aligned: a long workstream wraps onto a second line beside its figures
         ws.cell(r, 1).alignment = _WRAP
-        ws.cell(r, n).alignment = Alignment(horizontal="center")
+        for c in range(2, n):
+            ws.cell(r, c).alignment = Alignment(vertical="top")
+        ws.cell(r, n).alignment = Alignment(horizontal="center", vertical="top")
     ws.cell(HEADER_ROW, n).alignment = Alignment(
         wrap_text=True, vertical="center", horizontal="center"
     )

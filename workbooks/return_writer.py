@@ -965,22 +965,23 @@ def _hide_column(ws: Worksheet, c: int) -> None:
     ws.column_dimensions[get_column_letter(c)].hidden = True
 
 
-def _fit_rows(grid: _Grid, labels: list[str]) -> None:
+def _fit_rows(grid: _Grid, labels: list[str], rows: Iterable[int] = ()) -> None:
     """Give each wrapped row the height its longest text needs.
 
     Neither Excel nor LibreOffice grows a row for wrapped text in a file it
     opens, so long conditions and commentary would print over each other.
     The height is estimated from the text length and the cell's width (the
     sum of its columns' widths for merged cells; about 0.9 characters per
-    unit of width, 15 points a line).
+    unit of width, 15 points a line). The rows are those labelled ``labels``
+    and the ``rows`` given by number (workstreams, whose labels repeat).
     """
     ws = grid.ws
     spans = {
         (rng.min_row, rng.min_col): range(rng.min_col, rng.max_col + 1)
         for rng in ws.merged_cells.ranges
     }
-    for label in labels:
-        r = grid.row(label)
+    numbers = [grid.row(label) for label in labels] + list(rows)
+    for r in dict.fromkeys(numbers):
         if r is None:
             continue
         lines = 1
@@ -1166,6 +1167,7 @@ def _fill(
     _fit_rows(
         g[spec.CONDITIONS_BLOCK], [str(row[0]) for row in fig.conditions_table.cells]
     )  # on the written text
+    _fit_rows(g[spec.MITIGATIONS_BLOCK], [], (c[1] for c in cells["mitigations"].values() if c))
     if chart is not None:
         chart_ws, drawn, anchor_row = chart
         chart_ws.add_chart(drawn, f"A{anchor_row}")
