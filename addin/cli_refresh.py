@@ -1,6 +1,9 @@
-"""``dsg refresh [MODEL] [--template PATH] [--out DIR]``: write the DfE monitoring return.
+"""``dsg refresh [MODEL] [--template PATH] [--out DIR] [--n 10000] [--seed 1]``: write the return.
 
-MODEL defaults to the embedded example, ``workbooks/examples/cambridgeshire.xlsx``.
+Writes the DfE monitoring return. MODEL defaults to the embedded example,
+``workbooks/examples/cambridgeshire.xlsx``. ``--n`` and ``--seed`` are the
+Scenarios sheet's run (the audit block records both; ``dsg scenarios`` with
+the same numbers prints the same table, deficit positive).
 Prints the path written as its last line. Exit 0 on success; 2 on bad input
 (the model, its tables, or the template), with a message on stderr naming the
 sheet, table, row and column; 1 on anything else. On any failure nothing is
@@ -48,6 +51,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--out", type=Path, default=Path("returns"), help="output folder (default: ./returns)"
     )
+    p.add_argument(
+        "--n", type=int, default=10_000, help="scenarios on the Scenarios sheet (10,000)"
+    )
+    p.add_argument("--seed", type=int, default=1, help="their seed, 0 or more (1)")
     p.set_defaults(handler=handle)
 
 
@@ -87,10 +94,12 @@ def handle(args: argparse.Namespace) -> int:
         print(f"dsg refresh: model workbook not found: {model}", file=sys.stderr)
         return 2
     try:
+        from addin.cli_scenarios import check_run
         from workbooks.model_reader import read_model
 
+        check_run(args.n, args.seed)
         inputs = read_model(model)
-        result = run_refresh(inputs, args.template, args.out)
+        result = run_refresh(inputs, args.template, args.out, args.n, args.seed)
     except DSGError as e:
         print_problems("refresh", model, e)
         print("Nothing was written.", file=sys.stderr)

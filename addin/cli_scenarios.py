@@ -2,9 +2,15 @@
 
 How likely the agreed profile is: the model workbook (default: the embedded
 Cambridgeshire example) run for ``--n`` scenarios at once
-(:func:`models.scenarios.run_scenarios`), printed as the Scenarios table
-(the unmitigated, mitigated and risk-adjusted plans, P10, P50 and P90 of the
-cumulative deficit, the agreed profile and P(on track); deficit positive) and the P(on track) of each agreement year.
+(:func:`models.monitoring.scenario_run`, the run behind the return's
+Scenarios sheet), printed as the Scenarios table
+(:func:`models.monitoring.scenario_figures`: the unmitigated, mitigated and
+risk-adjusted plans, P10, P50 and P90 of the cumulative deficit, the agreed
+profile and P(on track), and the write-off columns when the model sets a
+``Write-off year``; deficit positive, where the return shows the same
+figures negative) and the P(on track) of each agreement year. With the same
+``--n`` and ``--seed`` as ``dsg refresh`` (10,000 and 1 by default), the
+table is the return's, to the penny.
 Where the model has an EHCPForecast table, each placement's count growth
 spread comes from the forecast's P10-P90; where it has a Mitigations table,
 their delivery is drawn around each workstream's confidence. When the
@@ -74,47 +80,60 @@ def _pounds(x: float | None) -> str:
     return "" if x is None else format_pounds(x)
 
 
-def run(inputs: Any, n: int, seed: int, zero: bool) -> tuple[Any, Any]:
-    """The typed model and its scenarios (mitigations and forecast read where the model has them)."""
-    from models.parse import parse_model
-    from models.scenarios import Mitigations, Spreads, run_scenarios
-
+def check_run(n: int, seed: int) -> None:
+    """Refuse ``--n`` outside 1 to 1,000,000 or a negative ``--seed``, naming the option."""
+    found = []
     if not 1 <= n <= MAX_N:
-        raise InputError([Problem("--n", "", f"{n:,}: give 1 to {MAX_N:,} scenarios")])
+        found.append(Problem("--n", "", f"{n:,}: give 1 to {MAX_N:,} scenarios"))
     if seed < 0:
-        raise InputError([Problem("--seed", "", f"{seed}: give a whole number, 0 or more")])
+        found.append(Problem("--seed", "", f"{seed}: give a whole number, 0 or more"))
+    if found:
+        raise InputError(found)
+
+
+def run(inputs: Any, n: int, seed: int, zero: bool) -> tuple[Any, Any]:
+    """The typed model and its scenarios: :func:`models.monitoring.scenario_run`, the run the
+    refresh puts on the return's Scenarios sheet (the model's mitigations, its EHCPForecast
+    table where it has one)."""
+    from models.monitoring import scenario_run
+    from models.parse import parse_model
+    from models.scenarios import Spreads
+
+    check_run(n, seed)
     model = parse_model(inputs)
-    table = inputs.tables.get("Mitigations")
-    mitigations = Mitigations.from_rows(table) if table is not None else None
     spreads = Spreads.zero() if zero else Spreads()
-    result = run_scenarios(
-        model,
-        n=n,
-        seed=seed,
-        spreads=spreads,
-        mitigations=mitigations,
-        forecast=inputs.tables.get("EHCPForecast"),
-    )
+    result = scenario_run(model, n, seed, spreads, inputs.tables.get("EHCPForecast"))
     return model, result
 
 
-def _write_off_line(result: Any) -> str | None:
-    """What falls on the council when the override ends, P10/P50/P90, if the years allow it."""
+def _write_off_line(model: Any, result: Any) -> str | None:
+    """What falls on the council when the override ends, P10/P50/P90, if the years allow it.
+
+    The write-off the model's Settings set (``Write-off year``, ``Write-off
+    share``, ``Override end``), else the 2026 High Needs Stability Grant's
+    defaults (METHOD.md, DEFICIT_WRITE_OFF).
+    """
     import numpy as np
 
-    from models.write_off import OVERRIDE_END, WRITE_OFF_YEAR, write_off
+    from models.write_off import OVERRIDE_END, WRITE_OFF_SHARE, WRITE_OFF_YEAR, write_off
+    from models.years import year_label
 
+    s = model.settings
+    year = s.write_off_year or WRITE_OFF_YEAR
+    share = s.write_off_share if s.write_off_year else WRITE_OFF_SHARE
+    end = s.override_end if s.write_off_year else OVERRIDE_END
     years = list(result.years)
-    if WRITE_OFF_YEAR not in years or OVERRIDE_END not in years or years[0] == WRITE_OFF_YEAR:
+    before = year_label(int(year[:4]) - 1)
+    if year not in years or before not in years or end not in years:
         return None
-    k = years.index(OVERRIDE_END)
-    falls = write_off(years, result.cumulative).falls_on_council[:, k]
+    k = years.index(end)
+    falls = write_off(years, result.cumulative, year, share, end).falls_on_council[:, k]
     p10, p50, p90 = np.percentile(falls, [10.0, 50.0, 90.0])
-    det = write_off(years, result.deterministic).falls_on_council[k]
+    det = write_off(years, result.deterministic, year, share, end).falls_on_council[k]
     return (
-        f"Falls on the council at the end of the override ({OVERRIDE_END}), after 90% of the "
-        f"deficit at 31 March 2026 is written off: P10 {_pounds(p10)}, P50 {_pounds(p50)}, "
-        f"P90 {_pounds(p90)} (mitigated plan {_pounds(det)})."
+        f"Falls on the council at the end of the override ({end}), after {_percent(share)} of "
+        f"the deficit at the end of {before} is written off in {year}: P10 {_pounds(p10)}, "
+        f"P50 {_pounds(p50)}, P90 {_pounds(p90)} (mitigated plan {_pounds(det)})."
     )
 
 
@@ -134,7 +153,9 @@ def handle(args: argparse.Namespace) -> int:
     except DSGError as e:
         print_problems("scenarios", args.model, e)
         return 2
-    rows = result.table().rows()
+    from models.monitoring import P_ON_TRACK, scenario_figures
+
+    rows = scenario_figures(model, result).rows()
     if args.format == "csv":
         from workbooks.safe_text import csv_writer
 
@@ -148,7 +169,14 @@ def handle(args: argparse.Namespace) -> int:
             f"DSG deficit at the end of each year (deficit positive)"
         )
         shown = [rows[0]] + [
-            [r[0], *(_pounds(v) for v in r[1:-1]), _percent(r[-1])] for r in rows[1:]
+            [
+                r[0],
+                *(
+                    _percent(v) if name == P_ON_TRACK else _pounds(v)
+                    for name, v in zip(rows[0][1:], r[1:], strict=True)
+                ),
+            ]
+            for r in rows[1:]
         ]
         widths = [max(len(str(r[j])) for r in shown) for j in range(len(shown[0]))]
         for r in shown:
@@ -162,7 +190,7 @@ def handle(args: argparse.Namespace) -> int:
         for year, p in zip(result.years, result.p_on_track(), strict=True):
             if p is not None:
                 print(f"P(on track) {year}: {_percent(p)}")
-        line = _write_off_line(result)
+        line = _write_off_line(model, result)
         if line:
             print(line)
     if args.out is not None:
@@ -170,7 +198,10 @@ def handle(args: argparse.Namespace) -> int:
 
         try:
             path = write_scenarios_workbook(
-                args.out, result, f"{model.settings.la_name}: how likely the agreed profile is"
+                args.out,
+                result,
+                f"{model.settings.la_name}: how likely the agreed profile is",
+                scenario_figures(model, result),
             )
         except FileExistsError:  # appeared while the scenarios ran
             raise _out_exists(args.out) from None

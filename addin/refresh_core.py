@@ -17,7 +17,7 @@ from typing import Any
 
 from models.errors import InputError
 from models.inputs import ModelInputs
-from models.monitoring import inputs_sha256, monitoring_return
+from models.monitoring import SCENARIOS, SEED, inputs_sha256, monitoring_return
 from workbooks.return_template import TEMPLATE_PATH
 from workbooks.return_writer import Audit, TemplateError, WrittenReturn, now_text, write_return
 
@@ -43,10 +43,18 @@ def tool_version() -> str:
 
 
 def run_refresh(
-    inputs: ModelInputs, template: Path = DEFAULT_TEMPLATE, out_dir: Path = Path("returns")
+    inputs: ModelInputs,
+    template: Path = DEFAULT_TEMPLATE,
+    out_dir: Path = Path("returns"),
+    scenarios: int = SCENARIOS,
+    seed: int = SEED,
 ) -> WrittenReturn:
-    """Compute the return from ``inputs``, fill ``template``, save in ``out_dir``; the path and checks."""
-    figures = monitoring_return(inputs)
+    """Compute the return from ``inputs``, fill ``template``, save in ``out_dir``; the path and checks.
+
+    The Scenarios sheet runs ``scenarios`` scenarios (10,000) with ``seed`` (1), the run
+    ``dsg scenarios`` makes with the same numbers; the audit block records both.
+    """
+    figures = monitoring_return(inputs, scenarios=scenarios, seed=seed)
     audit = Audit(
         tool=DISTRIBUTION,
         version=tool_version(),

@@ -64,6 +64,20 @@ Rules (the model workbook states the same rules to its readers)
   column; a figure DfE suppressed, ``x``/``c``/``z``, is shown as ``x`` with
   the note "suppressed by DfE", never 0, and its column is not totalled),
   ``<period> actual`` and ``<period> plan`` from EHCPPeriod, Variance = actual - plan; age groups (actual only) from EHCPByAge; totals.
+- Mitigations: one row per row of the model's Mitigations table (workstream
+  and year), Variance = Delivered saving - Planned saving (negative = behind
+  plan), then a ``Total`` row of the three money columns. Each row is a plan
+  figure and is listed on the Notes sheet with its source.
+- Scenarios: the cumulative position by year under each view, from one run
+  of the scenario engine (:func:`scenario_run`, 10,000 scenarios, seed 1,
+  the model's mitigations, its EHCPForecast table where it has one), the
+  same run ``dsg scenarios`` prints (:func:`scenario_figures`): Unmitigated,
+  Mitigated (= the Financial summary's carried forward), Risk-adjusted,
+  P10/P50/P90 of the cumulative deficit, Agreed, P(on track), and, when
+  Settings sets a ``Write-off year``, the mitigated plan after the write-off
+  and what falls on the council (METHOD.md, DEFICIT_WRITE_OFF). Every
+  position is shown in the surplus/(deficit) sign, so P90, the deficit nine
+  scenarios in ten end no worse than, is the most negative of the three.
 
 Money stays in unrounded float pounds here; the writer rounds once, half-up,
 to the penny.
@@ -85,6 +99,7 @@ from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES, TOTAL, TOTAL_BY_
 from models.errors import InputError, Problem
 from models.inputs import TABLE_NAMES, ModelInputs
 from models.model import DSGModel
+from models.money import format_pounds
 from models.parse import (
     MONEY_LIMIT,
     MONEY_LIMIT_TEXT,
@@ -94,7 +109,10 @@ from models.parse import (
     parse_model,
     s251_code,
 )
+from models.scenarios import ScenarioResult, Spreads, run_scenarios
 from models.validation import ResultTable, is_blank, rows_of
+from models.write_off import write_off
+from models.years import year_label
 
 if TYPE_CHECKING:  # the DataFrame views import pandas when a person asks for them
     import pandas as pd
@@ -113,6 +131,15 @@ __all__ = [
     "S251_LABELS",
     "period_actual",
     "period_plan",
+    "MITIGATION_COLUMNS",
+    "SCENARIO_COLUMNS",
+    "WRITE_OFF_COLUMNS",
+    "SCENARIOS",
+    "SEED",
+    "scenario_run",
+    "scenario_figures",
+    "mitigations_table",
+    "scenarios_table",
 ]
 
 # --- The return's labels (RETURN.md), spelt once ------------------------------------------
@@ -222,6 +249,47 @@ SAFETY_VALVE_COLUMNS: tuple[str, ...] = (
 )
 CONDITION_COLUMNS: tuple[str, ...] = ("Condition", "RAG", "Commentary")
 NOTE_COLUMNS: tuple[str, ...] = ("Sheet", "Item", "Status", "Source")
+
+#: The Mitigations sheet (RETURN.md, "Mitigations").
+PLANNED = "Planned saving"
+DELIVERED = "Delivered saving"
+CONFIDENCE = "Confidence"
+MITIGATION_COLUMNS: tuple[str, ...] = (
+    "Workstream",
+    "Year",
+    PLANNED,
+    DELIVERED,
+    VARIANCE,
+    CONFIDENCE,
+    "RAG",
+)
+#: The Mitigations sheet's last row, and the columns it adds up.
+MITIGATIONS_TOTAL = "Total"
+MITIGATIONS_TOTALLED: tuple[str, ...] = (PLANNED, DELIVERED, VARIANCE)
+
+#: The Scenarios sheet (RETURN.md, "Scenarios").
+UNMITIGATED = "Unmitigated"
+MITIGATED = "Mitigated"
+RISK_ADJUSTED = "Risk-adjusted"
+AGREED = "Agreed"
+P_ON_TRACK = "P(on track)"
+PERCENTILES: tuple[str, ...] = ("P10", "P50", "P90")
+SCENARIO_COLUMNS: tuple[str, ...] = (
+    "Year",
+    UNMITIGATED,
+    MITIGATED,
+    RISK_ADJUSTED,
+    *PERCENTILES,
+    AGREED,
+    P_ON_TRACK,
+)
+AFTER_WRITE_OFF = "After write-off"
+FALLS_ON_COUNCIL = "Falls on the council"
+#: Columns the Scenarios sheet has only when the model sets a write-off.
+WRITE_OFF_COLUMNS: tuple[str, ...] = (AFTER_WRITE_OFF, FALLS_ON_COUNCIL)
+#: The refresh's scenarios and seed (the audit block records both).
+SCENARIOS = 10_000
+SEED = 1
 
 
 def period_actual(period: str) -> str:
@@ -340,6 +408,15 @@ class MonitoringReturn:
     conditions_table: ReturnTable
     notes: dict[str, str] = field(default_factory=dict)
     notes_table: ReturnTable = field(default_factory=lambda: ReturnTable.in_order(NOTE_COLUMNS, []))
+    mitigations_table: ReturnTable = field(
+        default_factory=lambda: ReturnTable.in_order(MITIGATION_COLUMNS, [])
+    )
+    scenarios_table: ReturnTable = field(
+        default_factory=lambda: ReturnTable.in_order(SCENARIO_COLUMNS, [])
+    )
+    #: The scenarios behind the Scenarios sheet, and their seed (None: not run).
+    scenario_count: int = 0
+    scenario_seed: int | None = None
 
     @property
     def ehcp_columns(self) -> list[str]:
@@ -375,6 +452,16 @@ class MonitoringReturn:
     def conditions(self) -> pd.DataFrame:
         """The Conditions as a DataFrame, one row per condition."""
         return self.conditions_table.frame()
+
+    @property
+    def mitigations(self) -> pd.DataFrame:
+        """The Mitigations sheet as a DataFrame, one row per workstream and year, then Total."""
+        return self.mitigations_table.frame()
+
+    @property
+    def scenarios(self) -> pd.DataFrame:
+        """The Scenarios sheet as a DataFrame, one row per year (surplus/(deficit) sign)."""
+        return self.scenarios_table.frame()
 
 
 def _floats(values: Any) -> list[float]:
@@ -620,17 +707,20 @@ def notes_table(model: DSGModel) -> ReturnTable:
 
     RETURN.md, Notes: an estimate, an assumption or a plan is never shown as
     if it were data without saying so; a census figure DfE suppressed is
-    listed too, as ``x`` (suppressed by DfE).
+    listed too, as ``x`` (suppressed by DfE), and so is every row of the
+    Mitigations sheet (:func:`mitigation_notes`).
 
     >>> from models.samples import sample_model
     >>> notes_table(sample_model()).column("Status")
     []
     """
+    mitigation_rows, told = mitigation_notes(model)
     rows: list[list[Any]] = [
         [s.sheet, f"{s.item}: {s.figure}" if s.figure else s.item, s.status, s.source]
-        for s in model.sources
-        if s.status != "Actual"
+        for k, s in enumerate(model.sources)
+        if s.status != "Actual" and k not in told
     ]
+    rows += mitigation_rows
     history = model.ehcp.history
     for k, census in enumerate(history.columns):
         hidden = [c for c, v in zip(history.rows, history.values[:, k], strict=True) if np.isnan(v)]
@@ -644,6 +734,289 @@ def notes_table(model: DSGModel) -> ReturnTable:
                 ]
             )
     return ReturnTable.in_order(NOTE_COLUMNS, rows)
+
+
+#: The status of a mitigation on the Notes sheet when the Sources table says nothing of it.
+MITIGATION_STATUS = "Plan"
+MITIGATION_SOURCE = (
+    "The council's Mitigations table: a saving the plan counts on (the Financial summary is "
+    "the plan with it), its confidence the council's own estimate"
+)
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _names_workstream(item: str, workstream: str) -> bool:
+    """A Sources Item naming the workstream: the workstream itself, or after a lead-in
+    ending ``: `` (``Mitigation: ERB places``).
+
+    >>> _names_workstream("Mitigation: ERB  places", "ERB places"), _names_workstream("ERB", "ERB places")
+    (True, False)
+    """
+    return _same_text(item, workstream) or (
+        ": " in item and _same_text(item.split(": ", 1)[1], workstream)
+    )
+
+
+def mitigation_notes(model: DSGModel) -> tuple[list[list[Any]], set[int]]:
+    """One Notes row per Mitigations row, and the Sources rows they stand for.
+
+    A mitigation is a plan figure (RETURN.md, Notes). Its status and source
+    are those of the Sources row on sheet ``Mitigations`` whose Item names
+    the workstream (``ERB places`` or ``Mitigation: ERB places``), where
+    there is one (that Sources row is then not listed again), else ``Plan``
+    and the Mitigations table.
+
+    Returns
+    -------
+    rows : list of list
+        ``Sheet | Item | Status | Source``: Item is the workstream, the year,
+        the planned saving and the confidence.
+    told : set of int
+        Positions in ``model.sources`` of the Sources rows used.
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> from models.mitigations import Mitigations
+    >>> from models.samples import sample_model
+    >>> m = Mitigations(("ERB places",), ("2025-26",), [1e6], [0.0], [0.8], ("Amber",))
+    >>> rows, told = mitigation_notes(dataclasses.replace(sample_model(), mitigations=m))
+    >>> rows[0][:3], told
+    (['Mitigations', 'ERB places, 2025-26: planned saving £1,000,000, confidence 80%', 'Plan'], set())
+    """
+    mit = model.mitigations
+    rows: list[list[Any]] = []
+    told: set[int] = set()
+    for w, y, planned, confidence in zip(
+        mit.workstream, mit.year, mit.planned, mit.confidence, strict=True
+    ):
+        status, source = MITIGATION_STATUS, MITIGATION_SOURCE
+        for k, s in enumerate(model.sources):
+            if _same_text(s.sheet, MITIGATIONS_SHEET) and _names_workstream(s.item, w):
+                status, source = s.status, s.source
+                told.add(k)
+                break
+        rows.append(
+            [
+                MITIGATIONS_SHEET,
+                f"{w}, {y}: planned saving {format_pounds(float(planned))}, "
+                f"confidence {_format_percent(float(confidence))}",
+                status,
+                source,
+            ]
+        )
+    return rows, told
+
+
+def _format_percent(share: float) -> str:
+    """A share as a whole percentage, rounded half-up, for people.
+
+    >>> _format_percent(0.125), _format_percent(0.8)
+    ('13%', '80%')
+    """
+    return f"{format_pounds(share * 100).removeprefix('£')}%"
+
+
+MITIGATIONS_SHEET = "Mitigations"
+
+
+def mitigations_table(model: DSGModel) -> ReturnTable:
+    """The Mitigations sheet: one row per workstream and year, then the ``Total`` row.
+
+    Notes
+    -----
+    ::
+
+        Variance[i]       = Delivered saving[i] - Planned saving[i]   (negative = behind plan)
+        Total[column]     = sum over rows i of column[i]              (the three money columns)
+
+    References
+    ----------
+    RETURN.md, "Mitigations"; :class:`models.mitigations.Mitigations`.
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> from models.mitigations import Mitigations
+    >>> from models.samples import sample_model
+    >>> m = Mitigations(("ERB", "ERB"), ("2024-25", "2025-26"), [5e5, 1e6], [2e5, 0.0],
+    ...                 [0.9, 0.7], ("Amber", "Green"))
+    >>> t = mitigations_table(dataclasses.replace(sample_model(), mitigations=m))
+    >>> t.row(0), t.row(2)
+    (('ERB', '2024-25', 500000.0, 200000.0, -300000.0, 0.9, 'Amber'), ('Total', None, 1500000.0, 200000.0, -1300000.0, None, None))
+    """
+    mit = model.mitigations
+    rows: list[list[Any]] = [
+        [w, y, float(p), float(d), float(d) - float(p), float(c), rag or None]
+        for w, y, p, d, c, rag in zip(
+            mit.workstream,
+            mit.year,
+            mit.planned,
+            mit.delivered,
+            mit.confidence,
+            mit.rag,
+            strict=True,
+        )
+    ]
+    total: list[Any] = [MITIGATIONS_TOTAL] + [None] * (len(MITIGATION_COLUMNS) - 1)
+    for column in MITIGATIONS_TOTALLED:
+        c = MITIGATION_COLUMNS.index(column)
+        total[c] = float(sum(r[c] for r in rows))
+    return ReturnTable.in_order(MITIGATION_COLUMNS, [*rows, total])
+
+
+def scenario_run(
+    model: DSGModel,
+    n: int = SCENARIOS,
+    seed: int = SEED,
+    spreads: Spreads | None = None,
+    forecast: Any = None,
+) -> ScenarioResult:
+    """The scenarios behind the Scenarios sheet and ``dsg scenarios``: one run, one function.
+
+    Parameters
+    ----------
+    model : DSGModel
+        The typed model; its mitigations are drawn around their confidence.
+    n, seed : int
+        Scenarios (default 10,000) and the seed of numpy's generator (default 1).
+    spreads : Spreads, optional
+        Default :class:`models.scenarios.Spreads`; :meth:`Spreads.zero` gives
+        the risk-adjusted plan in every scenario.
+    forecast : rows or DataFrame, optional
+        The model's EHCPForecast table: each placement's count growth spread
+        from its P10-P90.
+
+    Returns
+    -------
+    ScenarioResult
+        Deficits positive, as the engine gives them.
+
+    Notes
+    -----
+    :func:`models.scenarios.run_scenarios` with ``mitigations = the model's``
+    (the module docstring of :mod:`models.scenarios` states the draws).
+
+    References
+    ----------
+    METHOD.md, "DSG_FAN"; RETURN.md, "Scenarios".
+
+    Examples
+    --------
+    >>> from models.samples import sample_model
+    >>> r = scenario_run(sample_model(), n=10, spreads=Spreads.zero())
+    >>> r.n, r.seed, r.percentiles()[:, -1].round(2).tolist()
+    (10, 1, [8593000.0, 8593000.0, 8593000.0])
+    """
+    return run_scenarios(
+        model, n=n, seed=seed, spreads=spreads, mitigations=model.mitigations, forecast=forecast
+    )
+
+
+def _write_off_of(model: DSGModel, mitigated: np.ndarray) -> Any:
+    """DEFICIT_WRITE_OFF of the mitigated plan under Settings, or None without a write-off."""
+    s = model.settings
+    if s.write_off_year is None:
+        return None
+    years = list(model.years)
+    before = year_label(int(s.write_off_year[:4]) - 1)
+    missing = [y for y in (before, s.write_off_year) if y not in years]
+    if missing:
+        raise InputError(
+            [
+                Problem(
+                    "Settings",
+                    "row 'Write-off year'",
+                    f"{s.write_off_year} needs {' and '.join(missing)} among the Funding years "
+                    f"({years[0]} to {years[-1]})",
+                )
+            ]
+        )
+    return write_off(years, mitigated, s.write_off_year, s.write_off_share, s.override_end)
+
+
+def scenario_figures(model: DSGModel, result: ScenarioResult) -> ResultTable:
+    """The Scenarios table, deficit positive: what ``dsg scenarios`` prints and the return negates.
+
+    ``Year | Unmitigated | Mitigated | Risk-adjusted | P10 | P50 | P90 |
+    Agreed | P(on track)``, and, when Settings sets a ``Write-off year``,
+    ``After write-off | Falls on the council`` of the mitigated plan.
+
+    Notes
+    -----
+    ::
+
+        Mitigated[t]            = cumulative deficit of the model (DSG_TRAJECTORY)
+        P10, P50, P90[t]        = percentiles of cumulative[s,t] over the scenarios
+        After write-off[t]      = Mitigated[t] - W   (t >= write-off year)   DEFICIT_WRITE_OFF
+        Falls on the council[t] = max(After write-off[t], 0)   (t >= override end), else 0
+
+    References
+    ----------
+    RETURN.md, "Scenarios"; METHOD.md, "DSG_FAN" and "DEFICIT_WRITE_OFF".
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> from models.samples import sample_model
+    >>> m = sample_model()
+    >>> m = dataclasses.replace(m, settings=dataclasses.replace(
+    ...     m.settings, write_off_year="2024-25", override_end="2025-26"))
+    >>> t = scenario_figures(m, scenario_run(m, n=10, spreads=Spreads.zero()))
+    >>> t.header[-2:], t.rows()[-1][-2:]
+    (['After write-off', 'Falls on the council'], [493000.0, 493000.0])
+    """
+    base = result.table()
+    columns = dict(zip(base.header, base.columns, strict=True))
+    header = list(SCENARIO_COLUMNS)
+    values = [columns[c] for c in header]
+    w = _write_off_of(model, np.asarray(result.deterministic, dtype=float))
+    if w is not None:
+        header += list(WRITE_OFF_COLUMNS)
+        values += [w.after, w.falls_on_council]
+    return ResultTable(header, values, blank=base.blank)
+
+
+def scenarios_table(model: DSGModel, result: ScenarioResult) -> ReturnTable:
+    """The Scenarios sheet: :func:`scenario_figures` in the surplus/(deficit) sign, by year.
+
+    Every position (all but Year and P(on track)) is minus the deficit,
+    negative for a deficit (RETURN.md, "One sign rule"); so the ``P90``
+    column, the deficit nine scenarios in ten end no worse than, is the
+    lowest of the three. An empty cell (a year the agreement does not list)
+    is None.
+
+    Notes
+    -----
+    ::
+
+        shown[t, c] = -scenario_figures[t, c]   for every column c but Year and P(on track)
+
+    References
+    ----------
+    RETURN.md, "One sign rule" and "Scenarios".
+
+    Examples
+    --------
+    >>> from models.samples import sample_model
+    >>> m = sample_model()
+    >>> t = scenarios_table(m, scenario_run(m, n=10, spreads=Spreads.zero()))
+    >>> t.row(2)
+    ('2025-26', -8593000.0, -8593000.0, -8593000.0, -8593000.0, -8593000.0, -8593000.0, -8000000.0, 0.0)
+    """
+    figures = scenario_figures(model, result).rows()
+    header = figures[0]
+    rows = [
+        [
+            v if name in ("Year", P_ON_TRACK) or v is None else 0.0 - float(v)
+            for name, v in zip(header, row, strict=True)
+        ]
+        for row in figures[1:]
+    ]
+    return ReturnTable.in_order(header, rows)
 
 
 def conditions_table(model: DSGModel) -> ReturnTable:
@@ -692,13 +1065,24 @@ def check_money(summary: ReturnTable) -> None:
             )
 
 
-def return_of(model: DSGModel, today: dt.date | None = None) -> MonitoringReturn:
+def return_of(
+    model: DSGModel,
+    today: dt.date | None = None,
+    *,
+    scenarios: int = SCENARIOS,
+    seed: int = SEED,
+    spreads: Spreads | None = None,
+    forecast: Any = None,
+) -> MonitoringReturn:
     """Every figure of the return from the typed model: one named step per sheet.
 
+    ``scenarios``, ``seed``, ``spreads`` and ``forecast`` (the model's
+    EHCPForecast table) are the Scenarios sheet's run (:func:`scenario_run`).
     See :func:`monitoring_return`.
     """
     summary = financial_summary(model)
     check_money(summary)
+    run = scenario_run(model, scenarios, seed, spreads, forecast)
     return MonitoringReturn(
         period=model.settings.period,
         current_year=model.current_year,
@@ -713,10 +1097,21 @@ def return_of(model: DSGModel, today: dt.date | None = None) -> MonitoringReturn
         safety_valve_table=safety_valve_rows(model),
         conditions_table=conditions_table(model),
         notes_table=notes_table(model),
+        mitigations_table=mitigations_table(model),
+        scenarios_table=scenarios_table(model, run),
+        scenario_count=run.n,
+        scenario_seed=run.seed,
     )
 
 
-def monitoring_return(inputs: ModelInputs, today: dt.date | None = None) -> MonitoringReturn:
+def monitoring_return(
+    inputs: ModelInputs,
+    today: dt.date | None = None,
+    *,
+    scenarios: int = SCENARIOS,
+    seed: int = SEED,
+    spreads: Spreads | None = None,
+) -> MonitoringReturn:
     """Every figure of the DfE monitoring return, from the model's input tables.
 
     Parameters
@@ -725,6 +1120,10 @@ def monitoring_return(inputs: ModelInputs, today: dt.date | None = None) -> Moni
         The model workbook's tables, raw (header row as columns).
     today : datetime.date, optional
         ``Date prepared`` on the cover; default today.
+    scenarios, seed : int, optional
+        The Scenarios sheet's run: 10,000 scenarios, seed 1 by default.
+    spreads : Spreads, optional
+        The run's spreads (default :class:`models.scenarios.Spreads`).
 
     Returns
     -------
@@ -762,7 +1161,14 @@ def monitoring_return(inputs: ModelInputs, today: dt.date | None = None) -> Moni
     ('2024-25 Q2', ('Green', 'Amber', 'Red'))
     """
     model = parse_model(inputs)
-    return return_of(model, today)
+    return return_of(
+        model,
+        today,
+        scenarios=scenarios,
+        seed=seed,
+        spreads=spreads,
+        forecast=inputs.tables.get("EHCPForecast"),
+    )
 
 
 # --- The inputs' fingerprint --------------------------------------------------------------

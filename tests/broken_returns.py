@@ -19,7 +19,10 @@ import pandas as pd
 
 from models import monitoring as m
 from models.inputs import ModelInputs
-from models.monitoring import MonitoringReturn, ReturnTable, monitoring_return
+from models.mitigations import Mitigations
+from models.model import DSGModel
+from models.monitoring import MonitoringReturn, ReturnTable, monitoring_return, return_of
+from models.parse import parse_model
 from models.validation import rows_of
 from tests.test_return import example_inputs
 from workbooks import return_spec as spec
@@ -95,6 +98,33 @@ def _total_due(fig: MonitoringReturn, d: float) -> MonitoringReturn:
     return _sv_cell(fig, m.SV_TOTAL, m.DFE_DUE, d)
 
 
+def _in_order_cell(table: ReturnTable, label: str, column: str, d: float) -> ReturnTable:
+    """``table`` (rows in order, labelled in its first column) with one figure moved by ``d``."""
+    frame = table.frame()
+    k = frame.index[frame.iloc[:, 0] == label][0]
+    frame.loc[k, column] = float(frame.loc[k, column]) + d
+    return ReturnTable.from_frame(frame)
+
+
+def _mitigation_total(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    """The Mitigations Total row's planned saving."""
+    table = _in_order_cell(fig.mitigations_table, m.MITIGATIONS_TOTAL, m.PLANNED, d)
+    return dataclasses.replace(fig, mitigations_table=table)
+
+
+def _mitigation_variance(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    """A workstream's Variance, against its delivered - planned (and the Total's Variance)."""
+    label = fig.mitigations_table.cells[0][0]
+    table = _in_order_cell(fig.mitigations_table, label, m.VARIANCE, d)
+    return dataclasses.replace(fig, mitigations_table=table)
+
+
+def _scenarios_mitigated(fig: MonitoringReturn, d: float) -> MonitoringReturn:
+    """A later year's Mitigated view on the Scenarios sheet, against the Financial summary."""
+    table = _in_order_cell(fig.scenarios_table, fig.years[-1], m.MITIGATED, d)
+    return dataclasses.replace(fig, scenarios_table=table)
+
+
 def _dfe_contribution(fig: MonitoringReturn, d: float) -> MonitoringReturn:
     """A later year's DfE contribution on the Financial summary, against the expected payment."""
     fs = _shift(fig.financial_summary, m.DFE_CONTRIBUTION, fig.years[-1], d)
@@ -124,13 +154,20 @@ for _name, _break, _fails in (
     ("expenditure", _expenditure, {spec.CHECK_EXPENDITURE, spec.CHECK_IN_YEAR}),
     ("ehcp", _ehcp, {spec.CHECK_EHCP}),
     ("brought_forward", _brought_forward, {spec.CHECK_ROLL_FORWARD}),
-    ("carried_forward", _carried_forward, {spec.CHECK_ROLL_FORWARD, spec.CHECK_AGREEMENT}),
+    (
+        "carried_forward",
+        _carried_forward,
+        {spec.CHECK_ROLL_FORWARD, spec.CHECK_AGREEMENT, spec.CHECK_SCENARIOS},
+    ),
     ("forecast_surplus", _forecast_surplus, {spec.CHECK_AGREEMENT}),
     ("withheld", _withheld, {spec.CHECK_SAFETY_VALVE}),
     ("total_due", _total_due, {spec.CHECK_SAFETY_VALVE}),
     ("dfe_contribution", _dfe_contribution, {spec.CHECK_SAFETY_VALVE, spec.CHECK_ROLL_FORWARD}),
     ("in_year", _in_year, {spec.CHECK_IN_YEAR}),
     ("agreement", _agreement, {spec.CHECK_AGREEMENT}),
+    ("mitigation_total", _mitigation_total, {spec.CHECK_MITIGATIONS}),
+    ("mitigation_variance", _mitigation_variance, {spec.CHECK_MITIGATIONS}),
+    ("scenarios_mitigated", _scenarios_mitigated, {spec.CHECK_SCENARIOS}),
 ):
     for _sign, _word in ((1, "high"), (-1, "low")):
         CASES[f"{_name}_1_pound_{_word}"] = (
@@ -150,8 +187,35 @@ CASES["period_in_another_year"] = (lambda fig: _period(fig, "2025-26 Q2"), {spec
 CASES["period_outside_the_years"] = (lambda fig: _period(fig, "2031-32 Q2"), {spec.CHECK_PERIOD})
 
 
+#: Workstreams for the small example (tests.test_return.example_inputs): pence, a
+#: delivered saving in the current year, years after it, and a workstream over two years.
+EXAMPLE_MITIGATIONS = Mitigations(
+    (
+        "Enhanced resource base places",
+        "Enhanced resource base places",
+        "Special school places",
+        "Inclusion in mainstream schools",
+    ),
+    ("2024-25", "2025-26", "2025-26", "2026-27"),
+    [1_200_000.0, 2_000_000.0, 1_500_000.5, 800_000.0],
+    [450_000.25, 0.0, 0.0, 0.0],
+    [0.8, 0.7, 0.6, 0.5],
+    ("Amber", "Amber", "Red", "Green"),
+)
+
+
+def example_model(write_off_year: str | None = "2026-27") -> DSGModel:
+    """The small example with :data:`EXAMPLE_MITIGATIONS` and, by default, the 2026 write-off."""
+    model = parse_model(example_inputs())
+    settings = dataclasses.replace(
+        model.settings, write_off_year=write_off_year, override_end="2026-27"
+    )
+    return dataclasses.replace(model, mitigations=EXAMPLE_MITIGATIONS, settings=settings)
+
+
 def example_figures() -> MonitoringReturn:
-    return monitoring_return(example_inputs())
+    """The small example's return, with mitigations and the write-off: every check PASSes."""
+    return return_of(example_model())
 
 
 def write_case(name: str, folder: Path) -> WrittenReturn:

@@ -239,6 +239,7 @@ def assert_matches(fig, path: Path) -> None:
         (spec.BLOCK_MOVEMENTS, fig.block_movements, "Year"),
         (spec.SAFETY_VALVE, fig.safety_valve, "Year"),
         (spec.SAFETY_VALVE, fig.conditions, "Condition"),
+        (spec.SCENARIOS, fig.scenarios, "Year"),
     ):
         block = read_block(wb[sheet], header)
         for row in frame.itertuples(index=False):
@@ -290,6 +291,10 @@ def test_template_spells_the_labels_of_return_md():
         *spec.CONDITION_COLUMNS,
         *spec.CHECK_COLUMNS,
         *spec.NOTE_COLUMNS,
+        *spec.MITIGATION_COLUMNS,
+        m.MITIGATIONS_TOTAL,
+        *spec.SCENARIO_COLUMNS,
+        *spec.WRITE_OFF_COLUMNS,
         spec.PERIOD_ACTUAL,
         spec.PERIOD_PLAN,
     ]
@@ -1001,7 +1006,16 @@ def test_example_notes_list_every_figure_that_is_not_an_actual_with_its_source(t
     actual = [item for item, r in model_sources.items() if r[3] == "Actual"]
     assert actual and not any(item in by_item for item in actual)
     assert {n[2] for n in notes} <= {"Estimate", "Assumption", "Plan"}
-    assert len(notes) == sum(1 for r in model_sources.values() if r[3] != "Actual")
+    # each Mitigations row is listed with its workstream's Sources row (status and source),
+    # which is not listed again on its own
+    workstreams = [r for r in model_sources.values() if r[4] == spec.MITIGATIONS]
+    mitigations = rows_of(inputs.tables["Mitigations"])[1:]
+    listed = [n for n in notes if n[0] == spec.MITIGATIONS]
+    assert workstreams and len(listed) == len(mitigations)
+    assert {n[3] for n in listed} == {r[2] for r in workstreams}
+    assert {n[2] for n in listed} == {"Assumption"}
+    others = sum(1 for r in model_sources.values() if r[3] != "Actual") - len(workstreams)
+    assert len(notes) == others + len(mitigations)
 
 
 def test_a_source_without_a_known_status_is_refused_naming_the_row():

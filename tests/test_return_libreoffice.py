@@ -23,6 +23,7 @@ from models.monitoring import ReturnTable, monitoring_return
 from tests import broken_returns
 from tests.test_return import EXAMPLE, example_inputs, old_layout_template, read_block
 from tests.test_return_checks import long_funding
+from tests.test_return_scenarios import HOSTILE_WORKSTREAM, hostile_mitigations, scenarios_sheet
 from tests.test_safe_text import HOSTILE, hostile_figures
 from workbooks import return_spec as spec
 from workbooks.model_reader import read_model
@@ -113,6 +114,14 @@ def recalculated(soffice, tmp_path_factory) -> dict[str, Path]:
         paths.append(_copy(written, batch, name))
     hostile = write_return(hostile_figures(), TEMPLATE_PATH, out("hostile"), broken_returns.AUDIT)
     paths.append(_copy(hostile.path, batch, "hostile"))
+    planned = write_return(
+        broken_returns.example_figures(), TEMPLATE_PATH, out("mitigations"), broken_returns.AUDIT
+    )
+    paths.append(_copy(planned.path, batch, "mitigations"))
+    hostile = write_return(
+        hostile_mitigations(), TEMPLATE_PATH, out("hostile_workstream"), broken_returns.AUDIT
+    )
+    paths.append(_copy(hostile.path, batch, "hostile_workstream"))
     return recalculate_all(soffice, paths, root / "recalculated")
 
 
@@ -175,7 +184,8 @@ def test_seventy_funding_years_pass_in_libreoffice_and_a_pound_off_fails(recalcu
     assert check_results(recalculated["years70"]) == dict.fromkeys(spec.CHECK_LABELS, spec.PASS)
     for name in ("years70_35_high", "years70_35_low", "years70_69_high", "years70_69_low"):
         assert broken_returns.failing(check_results(recalculated[name])) == {
-            spec.CHECK_ROLL_FORWARD
+            spec.CHECK_ROLL_FORWARD,
+            spec.CHECK_SCENARIOS,  # the Scenarios sheet's Mitigated view of that year
         }, name
 
 
@@ -186,4 +196,29 @@ def test_formula_like_text_stays_text_after_libreoffice_recalculates(recalculate
     wb = openpyxl.load_workbook(again, data_only=True)
     texts = {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row}
     assert set(HOSTILE) <= texts
+    assert check_results(again) == dict.fromkeys(spec.CHECK_LABELS, spec.PASS)
+
+
+def test_mitigations_scenarios_and_the_write_off_recalculate_with_every_check_pass(recalculated):
+    """The Mitigations and Scenarios sheets' checks are live: LibreOffice computes them PASS,
+    and reads the Scenarios sheet's figures back as written (negative for a deficit)."""
+    again = recalculated["mitigations"]
+    assert error_cells(again) == []
+    assert check_results(again) == dict.fromkeys(spec.CHECK_LABELS, spec.PASS)
+    fig = broken_returns.example_figures()
+    sheet = scenarios_sheet(again)
+    for row in fig.scenarios_table.cells:
+        got = sheet[row[0]]
+        for name, want in zip(fig.scenarios_table.columns[1:], row[1:], strict=True):
+            assert want is None or abs(got[name.casefold()] - want) <= 0.005, (row[0], name)
+
+
+def test_a_workstream_named_as_a_formula_stays_text_in_libreoffice(recalculated):
+    again = recalculated["hostile_workstream"]
+    assert error_cells(again) == []
+    ws = openpyxl.load_workbook(again, data_only=True)[spec.MITIGATIONS]
+    assert HOSTILE_WORKSTREAM in {ws.cell(r, 1).value for r in range(1, ws.max_row + 1)}
+    notes = openpyxl.load_workbook(again, data_only=True)[spec.NOTES]
+    items = [notes.cell(r, 2).value or "" for r in range(1, notes.max_row + 1)]
+    assert any(i.startswith(HOSTILE_WORKSTREAM) for i in items)
     assert check_results(again) == dict.fromkeys(spec.CHECK_LABELS, spec.PASS)

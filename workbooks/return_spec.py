@@ -27,13 +27,16 @@ from models.monitoring import (
     FORECAST_SURPLUS,
     HIGH_NEEDS_COLUMNS,
     IN_YEAR,
+    MITIGATION_COLUMNS,
     NOTE_COLUMNS,
     RAG,
     RAG_VALUES,
     S251_LABELS,
     SAFETY_VALVE_COLUMNS,
+    SCENARIO_COLUMNS,
     TOTAL_HIGH_NEEDS,
     VARIANCE,
+    WRITE_OFF_COLUMNS,
 )
 
 COVER = "Cover"
@@ -43,6 +46,8 @@ EHCP = "EHCP numbers"
 BLOCK_MOVEMENTS = "Block movements"
 SAFETY_VALVE = "Safety Valve"
 CHECKS = "Checks"
+MITIGATIONS = "Mitigations"
+SCENARIOS = "Scenarios"
 NOTES = "Notes"
 
 #: The return's sheets, in workbook order.
@@ -54,8 +59,13 @@ SHEETS: tuple[str, ...] = (
     BLOCK_MOVEMENTS,
     SAFETY_VALVE,
     CHECKS,
+    MITIGATIONS,
+    SCENARIOS,
     NOTES,
 )
+#: Sheets that come with later work (RETURN.md): a template without them is complete, and
+#: the writer adds each one it lacks (title and header row) after ``Checks``.
+LATER_SHEETS: tuple[str, ...] = (MITIGATIONS, SCENARIOS, NOTES)
 
 #: Stands for the return period in a template header (``<period> actual``);
 #: the writer replaces it with the period (``2024-25 Q2 actual``).
@@ -65,7 +75,7 @@ PERIOD_PLAN = f"{PERIOD} plan"
 
 MEASURE = "Measure"
 
-#: Checks (RETURN.md "Checks": at least the five it lists, here seven).
+#: Checks (RETURN.md "Checks": at least the five it lists, here ten).
 CHECK_LINES = "High needs lines add up to the total"
 CHECK_EXPENDITURE = "High Needs expenditure agrees with the Financial summary"
 CHECK_EHCP = "EHCP totals by placement and by age group agree"
@@ -74,7 +84,10 @@ CHECK_PERIOD = "Return period matches the financial year columns"
 CHECK_IN_YEAR = "In-year surplus/(deficit) adds up"
 CHECK_AGREEMENT = "Agreement profile agrees with the Safety Valve sheet"
 CHECK_SAFETY_VALVE = "Safety Valve payments add up and agree with the Financial summary"
-CHECK_LABELS: tuple[str, ...] = (
+CHECK_MITIGATIONS = "Mitigations' variances and Total row add up"
+CHECK_SCENARIOS = "Scenarios' Mitigated column agrees with the Financial summary"
+#: The checks every template must have a row for.
+REQUIRED_CHECKS: tuple[str, ...] = (
     CHECK_LINES,
     CHECK_EXPENDITURE,
     CHECK_EHCP,
@@ -84,6 +97,10 @@ CHECK_LABELS: tuple[str, ...] = (
     CHECK_AGREEMENT,
     CHECK_SAFETY_VALVE,
 )
+#: The checks of the sheets that come with later work: a template without their rows gets
+#: them in the next blank rows under the checks.
+LATER_CHECKS: tuple[str, ...] = (CHECK_MITIGATIONS, CHECK_SCENARIOS)
+CHECK_LABELS: tuple[str, ...] = (*REQUIRED_CHECKS, *LATER_CHECKS)
 CHECK_COLUMNS: tuple[str, ...] = ("Check", "Result", "Detail")
 PASS, FAIL = "PASS", "FAIL"
 
@@ -95,7 +112,17 @@ AUDIT_VERSION = "Tool version"
 AUDIT_TIME = "Refreshed at"
 AUDIT_MODEL = "Model"
 AUDIT_SHA = "Inputs SHA-256"
-AUDIT_ROWS: tuple[str, ...] = (AUDIT_TOOL, AUDIT_VERSION, AUDIT_TIME, AUDIT_MODEL, AUDIT_SHA)
+AUDIT_SCENARIOS = "Scenarios"
+AUDIT_SEED = "Seed"
+AUDIT_ROWS: tuple[str, ...] = (
+    AUDIT_TOOL,
+    AUDIT_VERSION,
+    AUDIT_TIME,
+    AUDIT_MODEL,
+    AUDIT_SHA,
+    AUDIT_SCENARIOS,
+    AUDIT_SEED,
+)
 
 
 @dataclass(frozen=True)
@@ -140,7 +167,16 @@ BLOCK_MOVEMENTS_BLOCK = Block(
 )
 SAFETY_VALVE_BLOCK = Block(SAFETY_VALVE, SAFETY_VALVE_COLUMNS[0], SAFETY_VALVE_COLUMNS[1:])
 CONDITIONS_BLOCK = Block(SAFETY_VALVE, CONDITION_COLUMNS[0], CONDITION_COLUMNS[1:])
-CHECKS_BLOCK = Block(CHECKS, CHECK_COLUMNS[0], CHECK_COLUMNS[1:], CHECK_LABELS)
+CHECKS_BLOCK = Block(CHECKS, CHECK_COLUMNS[0], CHECK_COLUMNS[1:], REQUIRED_CHECKS)
+#: Mitigations (RETURN.md): rows one per workstream and year, in order, then ``Total``.
+MITIGATIONS_BLOCK = Block(MITIGATIONS, MITIGATION_COLUMNS[0], MITIGATION_COLUMNS[1:])
+MITIGATIONS_TITLE = "Mitigations: the savings the plan relies on"
+#: Scenarios (RETURN.md): rows one per year; the write-off columns are placed when the
+#: model sets a write-off, and the chart's band column always.
+SCENARIOS_BLOCK = Block(SCENARIOS, SCENARIO_COLUMNS[0], SCENARIO_COLUMNS[1:])
+SCENARIOS_TITLE = "Scenarios: cumulative surplus/(deficit) under each view"
+#: The column the fan chart's shaded band stacks on the P90 line: P10 - P90 (the band's width).
+BAND = "P10-P90 band"
 #: Notes (RETURN.md): a template without the sheet gets one (it comes with later work).
 NOTES_BLOCK = Block(NOTES, NOTE_COLUMNS[0], NOTE_COLUMNS[1:])
 NOTES_TITLE = "Figures that are not actuals"
@@ -154,6 +190,8 @@ BLOCKS: tuple[Block, ...] = (
     SAFETY_VALVE_BLOCK,
     CONDITIONS_BLOCK,
     CHECKS_BLOCK,
+    MITIGATIONS_BLOCK,
+    SCENARIOS_BLOCK,
     NOTES_BLOCK,
 )
 
@@ -163,6 +201,8 @@ MONEY_COLUMNS: dict[str, frozenset[str]] = {
     HIGH_NEEDS: frozenset({"Budget", "Forecast outturn", "Variance"}),
     BLOCK_MOVEMENTS: frozenset({"Amount"}),
     SAFETY_VALVE: frozenset(SAFETY_VALVE_COLUMNS[1:9]),
+    MITIGATIONS: frozenset(MITIGATION_COLUMNS[2:5]),
+    SCENARIOS: frozenset((*SCENARIO_COLUMNS[1:8], *WRITE_OFF_COLUMNS, BAND)),
 }
 MONEY_ROWS: dict[str, frozenset[str]] = {
     FINANCIAL_SUMMARY: frozenset(r for r in FINANCIAL_SUMMARY_ROWS if r != RAG),
@@ -184,10 +224,13 @@ __all__ = [
     "FORECAST_SURPLUS",
     "HIGH_NEEDS_COLUMNS",
     "IN_YEAR",
+    "MITIGATION_COLUMNS",
     "RAG",
     "RAG_VALUES",
     "S251_LABELS",
     "SAFETY_VALVE_COLUMNS",
+    "SCENARIO_COLUMNS",
     "TOTAL_HIGH_NEEDS",
     "VARIANCE",
+    "WRITE_OFF_COLUMNS",
 ]

@@ -335,6 +335,72 @@ def _checks(ws: Worksheet) -> None:
     _widths(ws, {1: 52, 2: 10, 3: 90})
 
 
+#: Rows formatted for workstream-years on the Mitigations sheet.
+MITIGATION_ROWS = 60
+
+
+def _mitigations(ws: Worksheet) -> None:
+    _title(
+        ws,
+        spec.MITIGATIONS_TITLE,
+        "Pounds, one row per workstream and year, then the Total. The Financial summary is the "
+        "plan with these savings in it (the mitigated plan). Variance = Delivered - Planned "
+        "saving (negative = behind plan); Delivered is to date. Confidence: the council's share "
+        "of the planned saving expected to be delivered. Each row is a plan figure: see Notes.",
+    )
+    columns: list[str | None] = list(spec.MITIGATION_COLUMNS)
+    n = len(columns)  # Workstream, Year, three money columns, Confidence, RAG
+    _header(ws, HEADER_ROW, columns, numbers=range(3, n))
+    last = FIRST_ROW + MITIGATION_ROWS - 1
+    rows = range(FIRST_ROW, last + 1)
+    _format(ws, rows, range(3, 6), POUNDS)
+    _format(ws, rows, range(6, 7), PERCENT)
+    for r in rows:  # top-aligned: a long workstream wraps onto a second line beside its figures
+        ws.cell(r, 1).alignment = _WRAP
+        for c in range(2, n):
+            ws.cell(r, c).alignment = Alignment(vertical="top")
+        ws.cell(r, n).alignment = Alignment(horizontal="center", vertical="top")
+    ws.cell(HEADER_ROW, n).alignment = Alignment(
+        wrap_text=True, vertical="center", horizontal="center"
+    )
+    rag = get_column_letter(n)
+    _colour_rule(ws, f"{rag}{FIRST_ROW}:{rag}{last}", RAG_COLOURS)
+    _rag_list(ws, f"{rag}{FIRST_ROW}:{rag}{last}")
+    ws.freeze_panes = f"B{FIRST_ROW}"
+    _widths(ws, {1: 44, 2: 10, 3: 16, 4: 16, 5: 15, 6: 12, 7: 10})
+
+
+#: Rows formatted for years on the Scenarios sheet; columns after the nine for the write-off
+#: and the chart's band.
+SCENARIO_ROWS = 20
+SCENARIO_SPARE = 3
+
+
+def _scenarios(ws: Worksheet) -> None:
+    _title(
+        ws,
+        spec.SCENARIOS_TITLE,
+        "Pounds, cumulative surplus/(deficit) at the end of each year: negative, in brackets, for "
+        "a deficit. Unmitigated = the plan without its savings; Mitigated = the plan (the "
+        "Financial summary's carried forward); Risk-adjusted = savings at their confidence. P10, "
+        "P50, P90 = percentiles of the cumulative deficit over the scenarios (number and seed "
+        "under the table), in the same sign: P90 is the position nine scenarios in ten end no "
+        "worse than, so it is the lowest. P(on track) = the share of scenarios at or better than "
+        "Agreed. When the model sets a write-off: After write-off (the plan less the write-off) and "
+        "Falls on the council (what is left when the override ends), negative for a deficit.",
+    )
+    columns: list[str | None] = list(spec.SCENARIO_COLUMNS)
+    width = len(columns) + SCENARIO_SPARE
+    _header(ws, HEADER_ROW, columns, width, numbers=range(2, width + 1))
+    rows = range(FIRST_ROW, FIRST_ROW + SCENARIO_ROWS)
+    track = columns.index(spec.SCENARIO_COLUMNS[-1]) + 1
+    _format(ws, rows, range(2, track), POUNDS)
+    _format(ws, rows, range(track, track + 1), PERCENT)
+    _format(ws, rows, range(track + 1, width + 1), POUNDS)
+    ws.freeze_panes = f"B{FIRST_ROW}"
+    _widths(ws, {1: 12} | {c: 15 for c in range(2, width + 1)})
+
+
 #: Columns the note row spans on each sheet.
 def _notes(ws: Worksheet) -> None:
     _title(
@@ -360,8 +426,13 @@ _NOTE_COLUMNS = {
     spec.BLOCK_MOVEMENTS: 7,
     spec.SAFETY_VALVE: 8,
     spec.CHECKS: 3,
+    spec.MITIGATIONS: 7,
+    spec.SCENARIOS: len(spec.SCENARIO_COLUMNS) + SCENARIO_SPARE,
     spec.NOTES: 4,
 }
+
+#: Note rows taller than the usual three lines.
+_NOTE_HEIGHTS = {spec.MITIGATIONS: 60, spec.SCENARIOS: 75}
 
 _BUILDERS = {
     spec.COVER: _cover,
@@ -371,6 +442,8 @@ _BUILDERS = {
     spec.BLOCK_MOVEMENTS: _block_movements,
     spec.SAFETY_VALVE: _safety_valve,
     spec.CHECKS: _checks,
+    spec.MITIGATIONS: _mitigations,
+    spec.SCENARIOS: _scenarios,
     spec.NOTES: _notes,
 }
 
@@ -383,7 +456,7 @@ def build_workbook() -> Workbook:
         ws = wb.create_sheet(name)
         _BUILDERS[name](ws)
         _fit_headers(ws)
-        _note_width(ws, _NOTE_COLUMNS[name])
+        _note_width(ws, _NOTE_COLUMNS[name], _NOTE_HEIGHTS.get(name, 45))
         ws.sheet_view.zoomScale = 90
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth = 1

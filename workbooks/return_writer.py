@@ -25,11 +25,21 @@ agreed profile, an age group's plan) leaves its cell as the template has it. Mon
 rounded half-up to the penny (``models.money.round_half_up(x, 2)``), once,
 here; counts and rates as computed.
 
+The sheets that come with later work (``Mitigations``, ``Scenarios``,
+``Notes``) are added after ``Checks`` when the template lacks them, and
+their two checks in the next blank rows under the checks. Mitigations rows
+repeat workstreams over years, so each goes in the next blank row, then the
+``Total`` row; the Scenarios sheet has a row per year, the write-off columns
+when the figures have them, the band column and the note on P10/P50/P90,
+and a native fan chart (:func:`workbooks.scenarios_workbook.fan_chart`)
+written here, since a template may carry no drawing.
+
 The ``Checks`` sheet gets live Excel formulas pointing at the cells just
 filled, so the department's recalculation shows the same ``PASS``/``FAIL``;
 the same checks are evaluated here on the written values for the refresh's
 own report. An audit block under the checks records the tool version, the
-time and the SHA-256 of the inputs.
+time, the SHA-256 of the inputs and the Scenarios sheet's number of
+scenarios and seed.
 
 Free text (the LA name, Prepared by, census headers, conditions and
 commentary, the audit block) is written as text, never as a formula
@@ -766,7 +776,120 @@ def _checks(
         f"summary's '{m.DFE_CONTRIBUTION}' is the payment received before {fig.current_year} "
         "and the payment expected from it on.",
     )
+
+    # Mitigations: each row's Variance = Delivered - Planned; the Total row adds up each
+    # money column.
+    mit = cells["mitigations"]
+    keys = [k for k in dict.fromkeys(k for k, _ in mit) if k != m.MITIGATIONS_TOTAL]
+    conds = _down(
+        [
+            _Sum(
+                [(1, mit[(k, m.DELIVERED)]), (-1, mit[(k, m.PLANNED)]), (-1, mit[(k, m.VARIANCE)])]
+            )
+            for k in keys
+        ]
+    )
+    for col in m.MITIGATIONS_TOTALLED:
+        if (m.MITIGATIONS_TOTAL, col) in mit:
+            conds.append(
+                _column_total([mit[(k, col)] for k in keys], mit[(m.MITIGATIONS_TOTAL, col)])
+            )
+    out[spec.CHECK_MITIGATIONS] = (
+        conds,
+        f"Each workstream's {m.VARIANCE} = {m.DELIVERED} - {m.PLANNED}, and the "
+        f"'{m.MITIGATIONS_TOTAL}' row adds up {', '.join(m.MITIGATIONS_TOTALLED)} "
+        f"({len(keys)} row{'' if len(keys) == 1 else 's'}).",
+    )
+
+    # Scenarios: the Mitigated view is the plan, so it is the Financial summary's carried forward.
+    sc = cells["scenarios"]
+    conds = [
+        _Same(sc[(y, m.MITIGATED)], fs[(m.CUMULATIVE, y)])
+        for y in fig.years
+        if sc.get((y, m.MITIGATED)) is not None
+    ]
+    out[spec.CHECK_SCENARIOS] = (
+        conds,
+        f"Each year, the Scenarios sheet's '{m.MITIGATED}' (the plan) equals the Financial "
+        f"summary's '{m.CUMULATIVE}'; both negative for a deficit. Run: "
+        f"{fig.scenario_count:,} scenarios, seed {fig.scenario_seed}.",
+    )
     return out
+
+
+@dataclass
+class _Same:
+    """Two figures the return shows twice agree: ``|a - b| <= 0.01``.
+
+    Each is written rounded half-up to the penny from the same unrounded
+    figure, so they are equal; a penny allows half a penny on each. A
+    difference of two doubles this close is exact (Sterbenz), so no float
+    term is needed, and the condition stays short enough for 70 years in one
+    formula. Two-sided: a pound either way FAILs.
+    """
+
+    a: Cell
+    b: Cell
+
+    def formula(self) -> str:
+        return f"ABS({_ref(self.a)}-{_ref(self.b)})<={2 * HALF_PENNY!r}"
+
+    def ok(self, values: dict[Cell, Any]) -> bool:
+        return abs(_num(values, self.a) - _num(values, self.b)) <= 2 * HALF_PENNY
+
+
+def _column_span(cells: list[Cell]) -> str | None:
+    """``'Sheet'!$C$4:$C$9`` when ``cells`` run down one column, one row apart; else None."""
+    if not cells:
+        return None
+    sheet, r, c = cells[0]
+    if any(cell != (sheet, r + k, c) for k, cell in enumerate(cells)):
+        return None
+    return f"{_ref(cells[0])}:${get_column_letter(c)}${r + len(cells) - 1}"
+
+
+@dataclass
+class _ColumnTotal:
+    """A column's cells add up to its total: :class:`_Sum` of the cells and minus the total,
+    written over the column's range (``SUM``), so a long table stays one short formula::
+
+        ABS(SUM(range) - total) <= n x 0.005 + n x 2**-52 x (SUMPRODUCT(ABS(range)) + ABS(total))
+    """
+
+    terms: _Sum
+    span: str
+    total: Cell
+
+    def formula(self) -> str:
+        n = self.terms.figures
+        eps = repr(n * FLOAT_EPS).upper()
+        t = _ref(self.total)
+        return (
+            f"ABS(SUM({self.span})-{t})<={n * HALF_PENNY!r}+{eps}*"
+            f"(SUMPRODUCT(ABS({self.span}))+ABS({t}))"
+        )
+
+    def ok(self, values: dict[Cell, Any]) -> bool:
+        return self.terms.ok(values)
+
+
+def _column_total(cells: list[Any], total: Any) -> Any:
+    """The condition that ``cells`` add up to ``total``: over a range when they run down a column."""
+    terms = _Sum([*((1, c) for c in cells), (-1, total)])
+    span = _column_span(cells)
+    return _ColumnTotal(terms, span, total) if span is not None else terms
+
+
+def _down(sums: list[_Sum]) -> list[Any]:
+    """``sums`` as one :class:`_SumRun` when each term's cells run down a column (a row per
+    sum, as the Mitigations rows); otherwise as they are."""
+    if len(sums) < 2 or any(s.const for s in sums):
+        return list(sums)
+    spans = [_column_span([s.terms[i][1] for s in sums]) for i in range(len(sums[0].terms))]
+    signs = [[sign for sign, _ in s.terms] for s in sums]
+    if not all(spans) or any(sg != signs[0] for sg in signs):
+        return list(sums)
+    return [_SumRun(list(sums), [(sg, sp) for sg, sp in zip(signs[0], spans, strict=True) if sp])]
 
 
 def _sv_figure(fig: MonitoringReturn, year: str, column: str) -> Any:
@@ -778,11 +901,40 @@ def _sv_figure(fig: MonitoringReturn, year: str, column: str) -> Any:
     return None
 
 
+#: Title and header of each sheet that comes with later work (RETURN.md).
+_LATER: dict[str, tuple[str, tuple[str, ...]]] = {
+    spec.MITIGATIONS: (spec.MITIGATIONS_TITLE, spec.MITIGATION_COLUMNS),
+    spec.SCENARIOS: (spec.SCENARIOS_TITLE, spec.SCENARIO_COLUMNS),
+    spec.NOTES: (spec.NOTES_TITLE, spec.NOTE_COLUMNS),
+}
+
+
 def add_notes_sheet(ws: Worksheet) -> None:
     """The Notes sheet's title and header, for a template that has none (RETURN.md, Notes)."""
-    ws.cell(1, 1, spec.NOTES_TITLE)
-    for c, header in enumerate(spec.NOTE_COLUMNS, start=1):
+    add_later_sheet(ws, spec.NOTES)
+
+
+def add_later_sheet(ws: Worksheet, name: str) -> None:
+    """A later sheet's title (row 1) and header (row 3), for a template that has none."""
+    title, columns = _LATER[name]
+    ws.cell(1, 1, title)
+    for c, header in enumerate(columns, start=1):
         ws.cell(3, c, header)
+
+
+def add_later_sheets(wb: openpyxl.Workbook) -> None:
+    """Add each sheet that comes with later work the template lacks, in return order.
+
+    RETURN.md: these sheets follow ``Checks``; a template without them is
+    complete. Each one missing goes right after the return's sheet before it.
+    """
+    for name in spec.LATER_SHEETS:
+        names = [norm(n) for n in wb.sheetnames]
+        if norm(name) in names:
+            continue
+        before = spec.SHEETS[spec.SHEETS.index(name) - 1]
+        at = names.index(norm(before)) + 1 if norm(before) in names else len(names)
+        add_later_sheet(wb.create_sheet(name, at), name)
 
 
 def _dimension(ws: Worksheet, c: int) -> ColumnDimension | None:
@@ -813,22 +965,23 @@ def _hide_column(ws: Worksheet, c: int) -> None:
     ws.column_dimensions[get_column_letter(c)].hidden = True
 
 
-def _fit_rows(grid: _Grid, labels: list[str]) -> None:
+def _fit_rows(grid: _Grid, labels: list[str], rows: Iterable[int] = ()) -> None:
     """Give each wrapped row the height its longest text needs.
 
     Neither Excel nor LibreOffice grows a row for wrapped text in a file it
     opens, so long conditions and commentary would print over each other.
     The height is estimated from the text length and the cell's width (the
     sum of its columns' widths for merged cells; about 0.9 characters per
-    unit of width, 15 points a line).
+    unit of width, 15 points a line). The rows are those labelled ``labels``
+    and the ``rows`` given by number (workstreams, whose labels repeat).
     """
     ws = grid.ws
     spans = {
         (rng.min_row, rng.min_col): range(rng.min_col, rng.max_col + 1)
         for rng in ws.merged_cells.ranges
     }
-    for label in labels:
-        r = grid.row(label)
+    numbers = [grid.row(label) for label in labels] + list(rows)
+    for r in dict.fromkeys(numbers):
         if r is None:
             continue
         lines = 1
@@ -842,17 +995,18 @@ def _fit_rows(grid: _Grid, labels: list[str]) -> None:
         ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 15, 15 * lines)
 
 
-def _print_used_area(ws: Worksheet) -> None:
+def _print_used_area(ws: Worksheet, at_least: tuple[int, int] = (1, 1)) -> None:
     """Print the columns that hold something, unless the template sets its own print area.
 
     The template formats spare year and census columns for the model's years;
     printed empty, they would shrink the page (fit to width) until the figures
     cannot be read. The area runs to the last column holding a value or a
-    merged note, and to the last row holding a value.
+    merged note, and to the last row holding a value; ``at_least`` (last row,
+    last column) takes in a chart.
     """
     if ws.print_area:
         return
-    last_col = last_row = 1
+    last_row, last_col = at_least
     for row in ws.iter_rows():
         for cell in row:
             if not _blank(cell.value):
@@ -951,6 +1105,9 @@ def _fill(
         for col, v in zip(fig.notes_table.columns[2:], row[2:], strict=True):
             f.put(notes, r, notes.col(col), v)
 
+    cells["mitigations"] = _fill_mitigations(g[spec.MITIGATIONS_BLOCK], f, fig)
+    cells["scenarios"], chart = _fill_scenarios(g[spec.SCENARIOS_BLOCK], f, fig)
+
     problems = cover.problems + f.problems + notes.problems
     if problems:
         raise TemplateError(template, list(dict.fromkeys(problems)))
@@ -961,7 +1118,7 @@ def _fill(
     results = []
     for label in spec.CHECK_LABELS:
         conds, detail = checks[label]
-        r = cg.row(label)
+        r = cg.row(label, place=label in spec.LATER_CHECKS)  # a template without them gets them
         if r is None or rc is None or dc is None:  # _locate has refused such a template
             raise TemplateError(template, list(dict.fromkeys(cg.problems)))
         formula = (
@@ -994,9 +1151,12 @@ def _fill(
         spec.AUDIT_TIME: audit.refreshed_at,
         spec.AUDIT_MODEL: model_name(audit.model),
         spec.AUDIT_SHA: audit.sha256,
+        spec.AUDIT_SCENARIOS: fig.scenario_count or None,
+        spec.AUDIT_SEED: fig.scenario_seed,
     }
     for label, r in rows.items():
-        f.writes[(ws, r, cg.label_col + 1)] = values[label]
+        if values[label] is not None:
+            f.writes[(ws, r, cg.label_col + 1)] = values[label]
 
     for (sheet, r, c), v in f.writes.items():
         set_text(sheet, r, c, v)  # free text as text: only the checks above are formulas
@@ -1007,9 +1167,129 @@ def _fill(
     _fit_rows(
         g[spec.CONDITIONS_BLOCK], [str(row[0]) for row in fig.conditions_table.cells]
     )  # on the written text
+    _fit_rows(g[spec.MITIGATIONS_BLOCK], [], (c[1] for c in cells["mitigations"].values() if c))
+    if chart is not None:
+        chart_ws, drawn, anchor_row = chart
+        chart_ws.add_chart(drawn, f"A{anchor_row}")
+        _print_used_area(chart_ws, (anchor_row + CHART_ROWS, CHART_COLUMNS))
     for block in spec.BLOCKS:  # a sheet with two blocks is done once: its print area is then set
         _print_used_area(g[block].ws)
     return results
+
+
+#: Rows and columns of the Scenarios sheet the fan chart covers (22 x 11 cm), for the print area.
+CHART_ROWS = 23
+CHART_COLUMNS = 10
+
+
+def _fill_mitigations(grid: _Grid, f: _Filler, fig: MonitoringReturn) -> dict[Any, Cell | None]:
+    """The Mitigations sheet: each workstream-year in the next blank row (workstreams repeat
+    over years, so rows are not found by label), then the ``Total`` row, found by its label
+    when the template has one. The workstream is free text, written as text.
+
+    Returns {(row number in the table, column): cell}, the Total row's keyed by ``Total``.
+    """
+    table = fig.mitigations_table
+    money = spec.MONEY_COLUMNS[spec.MITIGATIONS]
+    cols = {col: grid.col(col) for col in table.columns[1:]}
+    out: dict[Any, Cell | None] = {}
+    last = len(table) - 1
+    for k, row in enumerate(table.cells):
+        label = row[0]
+        if k == last and label == m.MITIGATIONS_TOTAL:
+            key: Any = label
+            r = grid.row(label, place=True)
+        else:
+            key = k
+            r = next(grid.free_rows, None)
+            if r is None:
+                grid.problems.append(
+                    f"sheet '{grid.ws.title}' has no blank row left for a workstream"
+                )
+                break
+            set_text(grid.ws, r, grid.label_col, label)  # taken now: the next needs the next row
+        for col, v in zip(table.columns[1:], row[1:], strict=True):
+            out[(key, col)] = f.put(grid, r, cols[col], _value(v, col in money))
+    return out
+
+
+def _fill_scenarios(
+    grid: _Grid, f: _Filler, fig: MonitoringReturn
+) -> tuple[dict[Any, Cell | None], tuple[Worksheet, Any, int] | None]:
+    """The Scenarios sheet: a row per year (found by its label or placed), the write-off
+    columns placed when the figures have them, the chart's band column (P10 - P90, the band's
+    width), the note saying what P10/P50/P90 are, and the fan chart
+    (:func:`workbooks.scenarios_workbook.fan_chart`), drawn when the year rows run down
+    the sheet one after another.
+
+    Returns {(year, column): cell} and (sheet, chart, the row to anchor it at), or None.
+    """
+    table = fig.scenarios_table
+    money = spec.MONEY_COLUMNS[spec.SCENARIOS]
+    cols = {col: grid.col(col, place=col not in spec.SCENARIO_COLUMNS) for col in table.columns[1:]}
+    out: dict[Any, Cell | None] = {}
+    if not len(table):
+        return out, None
+    band = grid.col(spec.BAND, place=True)
+    rows: list[int] = []
+    for row in table.cells:
+        year = row[0]
+        r = grid.row(year, place=True)
+        if r is None:
+            continue
+        rows.append(r)
+        f.put(grid, r, grid.label_col, year)
+        for col, v in zip(table.columns[1:], row[1:], strict=True):
+            out[(year, col)] = f.put(grid, r, cols[col], _value(v, col in money))
+        p10, p90 = (row[table.columns.index(p)] for p in ("P10", "P90"))
+        f.put(grid, r, band, round_half_up(_value(p10, True) - _value(p90, True), 2))
+    next(grid.free_rows, None)  # a blank row between the table and the note
+    note = None
+    for line in scenarios_note(fig.scenario_count, fig.scenario_seed):
+        note = next(grid.free_rows, None)
+        if note is not None:
+            set_text(grid.ws, note, grid.label_col, line)  # taken now: the next line below
+    if not rows or rows != list(range(rows[0], rows[0] + len(rows))) or band is None:
+        return out, None
+    need = ("P90", "P50", m.AGREED)
+    if grid.header_row is None or any(cols.get(c) is None for c in need):
+        return out, None
+    from workbooks.scenarios_workbook import fan_chart
+
+    chart = fan_chart(
+        grid.ws,
+        header_row=grid.header_row,
+        rows=(rows[0], rows[-1]),
+        year=grid.label_col,
+        base=cols["P90"],  # type: ignore[arg-type]
+        band=band,
+        p50=cols["P50"],  # type: ignore[arg-type]
+        agreed=cols[m.AGREED],  # type: ignore[arg-type]
+        title="Cumulative surplus/(deficit): P10-P90, P50 and the agreed profile",
+        number_format=_axis_format(grid.ws, rows[0], cols["P50"]),
+    )
+    return out, (grid.ws, chart, (note or rows[-1]) + 2)
+
+
+def _axis_format(ws: Worksheet, r: int, c: int | None) -> str:
+    """The number format of the cell (``r``, ``c``): the chart's axis shows pounds as the sheet does."""
+    fmt = ws.cell(r, c).number_format if c is not None else "General"
+    return fmt if fmt and fmt != "General" else "#,##0;(#,##0)"
+
+
+def scenarios_note(n: int, seed: int | None) -> tuple[str, ...]:
+    """What P10, P50 and P90 are, with the run's size and seed: the note's lines under the table.
+
+    >>> scenarios_note(10_000, 1)[0]
+    'P10, P50, P90: percentiles of the cumulative deficit over 10,000 scenarios (seed 1), shown like every position here as a surplus/(deficit), negative for a deficit.'
+    """
+    return (
+        f"P10, P50, P90: percentiles of the cumulative deficit over {n:,} scenarios (seed "
+        f"{seed}), shown like every position here as a surplus/(deficit), negative for a deficit.",
+        "P90: nine scenarios in ten end no worse than it; P50: half do; P10: one in ten does. "
+        "P(on track): the share of scenarios at or better than Agreed.",
+        f"{spec.BAND}: the width of the band the chart shades (P10 - P90), not a position.",
+    )
 
 
 def model_name(source: str) -> str:
@@ -1064,8 +1344,7 @@ def write_return(
                     "would drop when saving the filled return"
                 ],
             )
-    if spec.NOTES not in wb.sheetnames and norm(spec.NOTES) not in map(norm, wb.sheetnames):
-        add_notes_sheet(wb.create_sheet(spec.NOTES))  # RETURN.md: a later sheet, added when absent
+    add_later_sheets(wb)  # RETURN.md: sheets that come with later work, added when absent
     results = _fill(wb, template, fig, audit)
     path = publish(out_dir, return_name(fig.cover["LA code"], fig.period), wb.save)
     return WrittenReturn(path, results)
