@@ -130,11 +130,18 @@ def _write_off_line(model: Any, result: Any) -> str | None:
     falls = write_off(years, result.cumulative, year, share, end).falls_on_council[:, k]
     p10, p50, p90 = np.percentile(falls, [10.0, 50.0, 90.0])
     det = write_off(years, result.deterministic, year, share, end).falls_on_council[k]
-    return (
+    line = (
         f"Falls on the council at the end of the override ({end}), after {_percent(share)} of "
         f"the deficit at the end of {before} is written off in {year}: P10 {_pounds(p10)}, "
         f"P50 {_pounds(p50)}, P90 {_pounds(p90)} (mitigated plan {_pounds(det)})."
     )
+    if s.usable_reserves is not None:
+        above = float(np.mean(falls > s.usable_reserves))
+        line += (
+            f" Usable reserves {_pounds(s.usable_reserves)}: it exceeds them in "
+            f"{_percent(above)} of scenarios."
+        )
+    return line
 
 
 def _out_exists(out: Path) -> InputError:

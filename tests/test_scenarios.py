@@ -489,3 +489,23 @@ def test_the_fan_charts_axes_are_shown_in_excel(tmp_path):
         charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
     deleted = [re.findall(r'<(?:c:)?delete val="(\d)"\s*/>', c) for c in charts]
     assert charts and all(d.count("0") >= 2 and "1" not in d for d in deleted), deleted
+
+
+def test_dsg_scenarios_sets_what_falls_on_the_council_against_usable_reserves(capsys, example):
+    """The example's Settings give usable reserves of £30m (an assumption, Sources): the
+    line says in what share of scenarios what falls on the council exceeds them."""
+    from models.money import round_half_up
+    from models.monitoring import scenario_run
+    from models.write_off import write_off
+
+    assert example.settings.usable_reserves == 30_000_000
+    assert main(["scenarios", "--n", "2000", "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    forecast = read_model(EXAMPLE_PATH).tables.get("EHCPForecast")
+    result = scenario_run(example, 2000, 3, None, forecast)
+    years = list(result.years)
+    falls = write_off(years, result.cumulative, "2026-27", 0.9, "2027-28").falls_on_council
+    share = float(np.mean(falls[:, years.index("2027-28")] > 30_000_000))
+    assert 0.0 < share < 1.0
+    shown = f"{round_half_up(share * 100, 1):.1f}%"
+    assert f"Usable reserves £30,000,000: it exceeds them in {shown} of scenarios." in out

@@ -194,8 +194,10 @@ def fan_chart(
 def _spread(result: ScenarioResult) -> str:
     sd = result.growth_sd
     if len(sd) and float(sd.min()) != float(sd.max()):
-        return f"{float(sd.min()):.1%} to {float(sd.max()):.1%} by placement"
-    return f"{float(sd.max()) if len(sd) else 0.0:.1%}"
+        mix = f"{float(sd.min()):.1%} to {float(sd.max()):.1%} by placement"
+    else:
+        mix = f"{float(sd.max()) if len(sd) else 0.0:.1%}"
+    return f"{result.demand_sd:.1%} shared by every placement and {mix} each"
 
 
 def write_scenarios_workbook(
