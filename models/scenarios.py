@@ -15,24 +15,27 @@ quarter's forecast outturn: they take no draws. For every later year t and
 scenario s:
 
 - **Count growth** per placement: ``growth[p] + d[s,t] + e[s,t,p]``: a
-  demand surprise ``d ~ Normal(0, sd_demand)`` shared by every placement
-  (more or fewer plans overall) and a mix surprise ``e ~ Normal(0,
-  sd_growth[p])`` of each placement's own, both independent across years,
-  so the surprises compound in the count. A Normal on the annual rate is
-  the usual reading of a forecast band (the demand forecast's P10-P90 is
-  close to symmetric in log terms). ``sd_demand`` comes from the demand
-  forecast's P10-P90 of the **Total** where the model has an EHCPForecast
-  table (:func:`demand_spread_from_forecast`), else :attr:`Spreads.demand`
-  (3 points a year: Cambridgeshire's yearly EHC plan growth, January 2019
-  to 2025, scattered by 3.4 points around its mean). The forecast's own
-  category bands are not used: a category's errors are dominated by plans
-  moving between categories (DfE's re-classifications, e.g. resourced
-  provision 31 to 201 plans in Cambridgeshire in 2021), which cancel in the
-  total, so drawing each category from its own band independently would
-  make the total several times wider than the forecast says it is (for the
-  example, 17 to 103 points a year against the Total's 7.8). The mix
-  surprise ``sd_growth[p]`` is :attr:`Spreads.count_growth` (2 points a
-  year).
+  demand surprise ``d ~ Normal(0, sd_demand[t])`` shared by every
+  placement (more or fewer plans overall) and a mix surprise ``e ~
+  Normal(0, sd_growth[p])`` of each placement's own, both independent
+  across years, so the surprises compound in the count. A Normal on the
+  annual rate is the usual reading of a forecast band (the demand
+  forecast's P10-P90 is close to symmetric in log terms). ``sd_demand[t]``
+  comes from the demand forecast's P10-P90 of the **Total** where the model
+  has an EHCPForecast table, year by year, so that the surprises compound
+  to the forecast's own band at every census it gives
+  (:func:`demand_spread_from_forecast`; for the example 4.5, 7.8 and 10.0
+  points in 2025-26, 2026-27 and 2027-28); else :attr:`Spreads.demand`
+  every year (3 points: Cambridgeshire's yearly EHC plan growth, January
+  2019 to 2025, scattered by 3.4 points around its mean). The forecast's
+  own category bands are not used: a category's errors are dominated by
+  plans moving between categories (DfE's re-classifications, e.g.
+  resourced provision 31 to 201 plans in Cambridgeshire in 2021), which
+  cancel in the total, so drawing each category from its own band
+  independently would make the total several times wider than the
+  forecast says it is (for the example, 5 to 58 points a year in the
+  first year against the Total's 4.5). The mix surprise ``sd_growth[p]``
+  is :attr:`Spreads.count_growth` (2 points a year).
 - **Cost inflation** per placement: ``inflation[p] + u[s,t,p]``, ``u ~
   Normal(0, sd_inflation)`` (1 point a year: the spread of price inflation
   around a plan's assumption).
@@ -212,7 +215,7 @@ class ScenarioResult:
     deterministic: np.ndarray
     agreed: list[float | None]
     growth_sd: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    demand_sd: float = 0.0
+    demand_sd: np.ndarray = field(default_factory=lambda: np.zeros(0))
     unmitigated: np.ndarray = field(default_factory=lambda: np.zeros(0))
     risk_adjusted: np.ndarray = field(default_factory=lambda: np.zeros(0))
     spend: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -268,30 +271,39 @@ class ScenarioResult:
         )
 
 
-def demand_spread_from_forecast(table: Any, default: float) -> float:
-    """Standard deviation of the yearly demand surprise from the forecast's Total band.
+def demand_spread_from_forecast(table: Any, years: Any, default: float) -> np.ndarray:
+    """Standard deviation of each year's demand surprise, from the forecast's Total band.
 
     Parameters
     ----------
     table : rows or DataFrame
         The EHCPForecast table (``Category | Year | Actual | P10 | P50 | P90``).
+    years : sequence of str
+        The financial years to give a spread for (``2025-26``), each after
+        the year before it.
     default : float
-        The spread where the table has no usable Total band.
+        The spread of every year where the table has no usable Total band.
 
     Returns
     -------
-    float
-        A decimal rate a year, shared by every placement.
+    numpy.ndarray
+        One decimal rate per year of ``years``, shared by every placement.
 
     Notes
     -----
-    The Total's P10-P90 at its last census, ``h`` years after its origin
-    (the year before its first forecast census), read as a Normal band on
-    log count whose variance grows linearly with the horizon (independent
-    yearly surprises)::
+    Financial year ``t`` holds the January census ``c(t)`` (2025-26 holds
+    January 2026). The Total's P10-P90 at census ``c``, read as a Normal
+    band on log count, has variance ``v(c) = (ln(P90 / P10) / (2 x
+    1.2816))^2``; ``v = 0`` at the census the forecast starts from (the
+    year before its first forecast census) and before. Independent yearly
+    surprises with::
 
-        sd = ln(P90 / P10) / (2 x 1.2816 x sqrt(h))
+        sd(t) = sqrt(max(v(c(t)) - v(c(t) - 1), 0))
 
+    compound to exactly the forecast's band at every census it gives; after
+    its last census each year takes the last increment. The band widens
+    faster than with the square root of the horizon (the growth trend itself
+    is uncertain), so later years get larger surprises than earlier ones.
     Only the Total is read: see the module docstring for why the category
     bands are not.
 
@@ -305,23 +317,24 @@ def demand_spread_from_forecast(table: Any, default: float) -> float:
     >>> t = [["Category", "Year", "Actual", "P10", "P50", "P90"],
     ...      ["Total", 2025, 100, None, None, None],
     ...      ["Total", 2026, None, 95, 100, 105],
-    ...      ["Special", 2029, None, 10, 100, 900],
-    ...      ["Total", 2029, None, 80, 100, 125]]
-    >>> round(demand_spread_from_forecast(t, 0.03), 4)
-    0.0871
-    >>> demand_spread_from_forecast(None, 0.03)
-    0.03
+    ...      ["Special", 2027, None, 10, 100, 900],
+    ...      ["Total", 2027, None, 90, 100, 111]]
+    >>> demand_spread_from_forecast(t, ["2025-26", "2026-27", "2027-28"], 0.03).round(4).tolist()
+    [0.039, 0.0719, 0.0719]
+    >>> demand_spread_from_forecast(None, ["2025-26"], 0.03).tolist()
+    [0.03]
     """
+    years = list(years)
+    out = np.full(len(years), float(default))
     rows = rows_of(table)
-    if not rows:
-        return float(default)
+    if not rows or not years:
+        return out
     header = [("" if is_blank(h) else str(h).strip().casefold()) for h in rows[0]]
     try:
         cat, year, p10, p90 = (header.index(c) for c in ("category", "year", "p10", "p90"))
     except ValueError:
-        return float(default)
-    first: int | None = None
-    latest: tuple[int, float, float] | None = None
+        return out
+    variance: dict[int, float] = {}
     for r in rows[1:]:
         if is_blank(r[cat]) or " ".join(str(r[cat]).split()).casefold() != "total":
             continue
@@ -331,13 +344,25 @@ def demand_spread_from_forecast(table: Any, default: float) -> float:
         if err is not None or y is None or e1 is not None or e2 is not None:
             continue
         if lo is not None and hi is not None and 0 < lo <= hi and math.isfinite(hi):
-            first = int(y) if first is None else min(first, int(y))
-            if latest is None or int(y) > latest[0]:
-                latest = (int(y), lo, hi)
-    if latest is None or first is None:
-        return float(default)
-    h = latest[0] - (first - 1)
-    return math.log(latest[2] / latest[1]) / (2.0 * Z90 * math.sqrt(h))
+            variance[int(y)] = (math.log(hi / lo) / (2.0 * Z90)) ** 2
+    if not variance:
+        return out
+    first, last = min(variance), max(variance)
+    for c in range(first, last):  # a census missing inside the forecast: the one before
+        variance.setdefault(c, variance[c - 1] if c > first else 0.0)
+    step_after = max(variance[last] - variance.get(last - 1, 0.0), 0.0)
+
+    def v(c: int) -> float:
+        if c < first:
+            return 0.0
+        if c <= last:
+            return variance[c]
+        return variance[last] + (c - last) * step_after
+
+    for k, t in enumerate(years):
+        c = int(str(t)[:4]) + 1
+        out[k] = math.sqrt(max(v(c) - v(c - 1), 0.0))
+    return out
 
 
 def mitigation_paths(
@@ -413,7 +438,7 @@ def _projected_spend(
     growth_sd: np.ndarray,
     inflation_sd: float,
     future: np.ndarray,
-    demand_sd: float = 0.0,
+    demand_sd: np.ndarray | None = None,
 ) -> np.ndarray:
     """Spend on placements of ``m`` scenarios by year (m x years): the placement steps.
 
@@ -435,8 +460,8 @@ def _projected_spend(
     shape = (m, n_years, n_places)
     e = np.zeros(shape)
     u = np.zeros(shape)
-    if n_future and demand_sd > 0:
-        e[:, future, :] = rng.normal(0.0, demand_sd, (m, n_future, 1))
+    if n_future and demand_sd is not None and demand_sd[future].any():
+        e[:, future, :] = rng.normal(0.0, 1.0, (m, n_future, 1)) * demand_sd[future][:, None]
     if n_future and growth_sd.any():
         e[:, future, :] += rng.normal(0.0, 1.0, (m, n_future, n_places)) * growth_sd
     if n_future and inflation_sd > 0:
@@ -546,9 +571,10 @@ def run_scenarios(
     growth_sd = np.broadcast_to(np.asarray(spreads.count_growth, dtype=float), (n_places,)).astype(
         float
     )
-    demand_sd = float(spreads.demand)
-    if forecast is not None and not all_blank(forecast) and demand_sd > 0:
-        demand_sd = demand_spread_from_forecast(forecast, demand_sd)
+    demand_sd = np.where(future, float(spreads.demand), 0.0)
+    if forecast is not None and not all_blank(forecast) and spreads.demand > 0:
+        later = [y for y, f in zip(years, future, strict=True) if f]
+        demand_sd[future] = demand_spread_from_forecast(forecast, later, spreads.demand)
 
     # Placements: counts and costs, scenarios x years x placements.
     moves = (

@@ -244,13 +244,23 @@ def test_bad_spreads_and_counts_are_refused_by_name(example):
 
 def test_demand_spread_comes_from_the_forecast_total_band(example_inputs, example):
     table = example_inputs.table("EHCPForecast")
-    # The Total: P10 8,707 and P90 12,290 at January 2028, three years after January 2025.
-    want = np.log(12290.394364307243 / 8707.293332398343) / (2 * 1.2815515655 * 3**0.5)
-    assert abs(demand_spread_from_forecast(table, 0.03) - want) < 1e-9
-    assert demand_spread_from_forecast(None, 0.03) == 0.03
+    # The Total's P10-P90 in January 2026, 2027 and 2028, the forecast from January 2025.
+    bands = {2026: (8331.182043779845, 9345.480792508028), 2027: (8555.594913537789, 10765.62799721299),
+             2028: (8707.293332398343, 12290.394364307243)}  # fmt: skip
+    v = {c: (np.log(hi / lo) / (2 * 1.2815515655446004)) ** 2 for c, (lo, hi) in bands.items()}
+    want = np.sqrt([v[2026], v[2027] - v[2026], v[2028] - v[2027]])
+    later = ["2025-26", "2026-27", "2027-28"]
+    got = demand_spread_from_forecast(table, later, 0.03)
+    assert np.abs(got - want).max() < 1e-12
+    # the yearly surprises compound to the forecast's band at every census
+    assert np.abs(np.sqrt(np.cumsum(got**2)) - np.sqrt([v[2026], v[2027], v[2028]])).max() < 1e-12
+    # beyond the forecast, the last increment; no table, the default
+    beyond = demand_spread_from_forecast(table, [*later, "2028-29"], 0.03)
+    assert abs(beyond[-1] - beyond[-2]) < 1e-15
+    assert demand_spread_from_forecast(None, later, 0.03).tolist() == [0.03] * 3
     # The run uses it for the shared surprise, and each placement keeps its own mix spread.
     r = run_scenarios(example, n=10, forecast=table)
-    assert abs(r.demand_sd - want) < 1e-9
+    assert np.abs(r.demand_sd - np.r_[0.0, 0.0, want]).max() < 1e-12
     assert r.growth_sd.tolist() == [0.02] * len(example.placements.names)
 
 
@@ -260,7 +270,7 @@ def test_the_demand_surprise_is_shared_by_every_placement():
     model = sample_model()
     sd, seed = 0.05, 7
     r = run_scenarios(model, n=1, seed=seed, spreads=Spreads(0.0, 0.0, 0.0, 0.0, 1.0, sd))
-    d = np.random.default_rng(seed).normal(0.0, sd, (1, 1, 1))[0, 0, 0]
+    d = np.random.default_rng(seed).normal(0.0, 1.0, (1, 1, 1))[0, 0, 0] * sd
     p = model.placements
     counts = p.count.to_numpy() * (1 + p.growth.to_numpy())  # 2024-25, no draws
     costs = p.cost_per_place.to_numpy() * (1 + p.inflation.to_numpy()) ** 2

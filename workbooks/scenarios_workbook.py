@@ -197,7 +197,12 @@ def _spread(result: ScenarioResult) -> str:
         mix = f"{float(sd.min()):.1%} to {float(sd.max()):.1%} by placement"
     else:
         mix = f"{float(sd.max()) if len(sd) else 0.0:.1%}"
-    return f"{result.demand_sd:.1%} shared by every placement and {mix} each"
+    later = result.demand_sd[result.demand_sd > 0] if len(result.demand_sd) else result.demand_sd
+    if len(later) and float(later.min()) != float(later.max()):
+        shared = f"{float(later.min()):.1%} to {float(later.max()):.1%} by year"
+    else:
+        shared = f"{float(later.max()) if len(later) else 0.0:.1%}"
+    return f"{shared} shared by every placement and {mix} each"
 
 
 def write_scenarios_workbook(
