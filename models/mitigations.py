@@ -25,6 +25,9 @@ from models.validation import is_blank, parse_number, parse_year, rows_of
 
 __all__ = ["MITIGATION_COLUMNS", "Mitigations"]
 
+#: The RAG ratings a workstream may carry (any case), as the return's other RAG columns.
+RAGS = ("green", "amber", "red")
+
 #: The Mitigations table's columns, in order.
 MITIGATION_COLUMNS: tuple[str, ...] = (
     "Workstream",
@@ -117,8 +120,11 @@ class Mitigations:
         return cls((), (), np.zeros(0), np.zeros(0), np.zeros(0), ())
 
     @classmethod
-    def from_rows(cls, table: Any) -> Mitigations:
+    def from_rows(cls, table: Any, money_limit: float = math.inf, beyond: str = "") -> Mitigations:
         """The Mitigations table as read (header row first), every bad cell at once.
+
+        A saving above ``money_limit`` is refused with the text ``beyond``
+        (the model's money limit, :data:`models.parse.MONEY_LIMIT`).
 
         >>> Mitigations.from_rows([list(MITIGATION_COLUMNS), ["ERB", "2025-26", 5e5, 0, 1.2, "Red"]])
         Traceback (most recent call last):
@@ -157,7 +163,16 @@ class Mitigations:
                     found.add(
                         "Mitigations", f"{label}, column '{column}'", f"{x:g}: must be {limit}"
                     )
+                elif column != "Confidence" and x > money_limit:
+                    found.add("Mitigations", f"{label}, column '{column}'", f"{x:g} is {beyond}")
                 numbers[column].append(math.nan if x is None else x)
+            rag = r[where["RAG"]]
+            if is_blank(rag) or str(rag).strip().casefold() not in RAGS:
+                found.add(
+                    "Mitigations",
+                    f"{label}, column 'RAG'",
+                    f"{'blank' if is_blank(rag) else show(rag)} is not one of Green, Amber, Red",
+                )
         found.raise_if_any()
         return cls(
             tuple(str(r[where["Workstream"]]).strip() for r in body),

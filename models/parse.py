@@ -1089,24 +1089,16 @@ def _mitigations(inputs: ModelInputs, found: Problems) -> Mitigations | None:
     if errors:  # named already: read the other cells, an error cell as blank
         rows = [list(rows[0])] + [[None if excel_error(v) else v for v in row] for row in rows[1:]]
     own = Problems()
-    table = own.run(Mitigations.from_rows, rows)
+    table = own.run(
+        Mitigations.from_rows,
+        rows,
+        MONEY_LIMIT,
+        f"beyond {MONEY_LIMIT_TEXT}, more than any council's DSG: check the figure (pounds, not pence)",
+    )
     found.items.extend(p for p in own.items if cell_of(p.where) not in errors)
     if table is None or errors:
         return None
     before = len(found)
-    for i, w in enumerate(table.workstream):
-        where = f"row {i + 1} {show(w)}"
-        for column, values in (
-            ("Planned saving", table.planned),
-            ("Delivered saving", table.delivered),
-        ):
-            if values[i] > MONEY_LIMIT:
-                found.add(
-                    "Mitigations",
-                    f"{where}, column '{column}'",
-                    f"{float(values[i]):g} is beyond {MONEY_LIMIT_TEXT}, more than any "
-                    "council's DSG: check the figure (pounds, not pence)",
-                )
     rags = []
     for i, (w, rag) in enumerate(zip(table.workstream, table.rag, strict=True)):
         match = next((r for r in RAG_VALUES if r.casefold() == rag.casefold()), None)

@@ -677,3 +677,17 @@ def test_the_fan_chart_reads_the_dsg_fan_spill(blank):
 def _title_text(space) -> list[str]:
     rich = space.chart.title.tx.rich
     return [r.t for p in rich.p for r in (p.r or [])]
+
+
+def test_every_bad_mitigation_cell_is_named_at_once(inputs):
+    """A negative saving does not hide a bad RAG, nor an over-limit saving a blank one."""
+    bad = [
+        list(MITIGATION_COLUMNS),
+        ["ERB places", "2025-26", -5, 0, 0.7, "Purple"],
+        ["Special places", "2026-27", 2 * MONEY_LIMIT, 0, 0.6, None],
+    ]
+    message = error_of(with_tables(inputs, Mitigations=bad))
+    assert "row 1 'ERB places', column 'Planned saving': -5: must be 0 or more" in message
+    assert "row 1 'ERB places', column 'RAG': 'Purple' is not one of" in message
+    assert "row 2 'Special places', column 'Planned saving': 2e+12 is beyond" in message
+    assert "row 2 'Special places', column 'RAG': blank is not one of" in message
