@@ -60,7 +60,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--spread",
         choices=("default", "0"),
         default="default",
-        help="'0': every spread 0 and every DfE payment paid (the deterministic model)",
+        help="'0': nothing drawn: every spread 0, every DfE payment paid, every saving delivered "
+        "as planned (the deterministic model, the Financial summary's figures)",
     )
     p.add_argument("--format", choices=("table", "csv"), default="table")
     p.add_argument(

@@ -53,13 +53,14 @@ scenario s:
   probability ``dfe_paid`` (a Bernoulli per scenario and year), else 0: the
   department withholds an instalment when a council is off track.
 
-With :meth:`Spreads.zero` every draw is its mean: the counts, costs,
-income and contributions are the deterministic model's, bit for bit, and
-the mitigations add their risk-adjusted shortfall ``planned x (1 -
-confidence)`` (0 without mitigations): the run is the risk-adjusted plan
-(:func:`mitigation_paths`), which is the model itself when it has no
-mitigations. Workstreams of the current year and before are not drawn:
-their delivery is taken at their confidence.
+With :meth:`Spreads.zero` nothing is drawn: the counts, costs, income and
+contributions are the deterministic model's, bit for bit, and every saving
+is delivered as planned (``Spreads.delivery = 1``), so every scenario is
+the deterministic model, the mitigated plan, to the penny. The
+risk-adjusted plan (savings at their confidence, :func:`mitigation_paths`)
+is what a run with every spread 0 but ``delivery=None`` gives. Workstreams
+of the current year and before are not drawn: their delivery is taken at
+their confidence.
 
 The steps (each a vectorised formula over scenarios)
 ----------------------------------------------------
@@ -160,7 +161,9 @@ class Spreads:
     ``count_growth`` (each placement's own mix surprise) is one figure for
     every placement or one per placement (in the Placements table's order);
     ``demand`` is the surprise shared by every placement; both decimal rates
-    a year (0.02 = 2 points). See the module docstring for why each default.
+    a year (0.02 = 2 points). ``delivery``: None draws each workstream's
+    delivered share around its Confidence; a share (1.0: as planned) makes
+    every workstream deliver it. See the module docstring for why each default.
     """
 
     count_growth: float | tuple[float, ...] = 0.02
@@ -169,11 +172,13 @@ class Spreads:
     mitigation: float = 0.15
     dfe_paid: float = 0.9
     demand: float = 0.03
+    delivery: float | None = None
 
     @classmethod
     def zero(cls) -> Spreads:
-        """Every spread 0 and every DfE payment paid: the deterministic model."""
-        return cls(0.0, 0.0, 0.0, 0.0, 1.0, 0.0)
+        """Nothing drawn: every spread 0, every DfE payment paid, every saving delivered as
+        planned; the deterministic model."""
+        return cls(0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0)
 
     def check(self, placements: int) -> None:
         """Refuse a negative, non-finite or wrongly sized spread, naming it."""
@@ -192,6 +197,10 @@ class Spreads:
                 found.add(name, "", "is not a finite number")
             elif (values < 0).any():
                 found.add(name, "", "a standard deviation cannot be negative")
+        if self.delivery is not None and not (0.0 <= self.delivery <= 1.0):
+            found.add(
+                "delivery", "", f"{self.delivery:g}: a share delivered must be between 0 and 1"
+            )
         if not (0.0 <= self.dfe_paid <= 1.0):
             found.add("dfe_paid", "", f"{self.dfe_paid:g}: a probability must be between 0 and 1")
         found.raise_if_any()
@@ -605,8 +614,11 @@ def run_scenarios(
     if mitigations is not None and len(mitigations):
         at = mitigations.year_index(years)
         later = future[at]
-        delivery = _beta_delivery(rng, mitigations.confidence, spreads.mitigation, n)
-        delivery = np.where(later, delivery, mitigations.confidence)
+        if spreads.delivery is not None:  # every workstream delivers this share
+            delivery = np.full((n, len(mitigations)), float(spreads.delivery))
+        else:
+            delivery = _beta_delivery(rng, mitigations.confidence, spreads.mitigation, n)
+            delivery = np.where(later, delivery, mitigations.confidence)
         shortfall = mitigations.planned * (1.0 - delivery)
         spend = spend + mitigations.by_year(years, shortfall)
 

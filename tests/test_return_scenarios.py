@@ -153,10 +153,24 @@ def test_every_position_is_negative_for_a_deficit_and_p90_is_the_lowest():
         assert row[shown.columns.index(m.AGREED)] == 0.0 - agreed[row[0]]
 
 
-def test_with_every_spread_0_the_percentiles_are_the_risk_adjusted_plan(tmp_path):
-    """Spreads.zero(): every scenario is the plan with each saving at its confidence."""
+def test_with_every_spread_0_the_percentiles_are_the_deterministic_plan(tmp_path):
+    """Spreads.zero(): every scenario is the plan, each saving delivered as planned: the
+    percentiles are the Mitigated column, the Financial summary's carried forward."""
     model = broken_returns.example_model()
     fig = m.return_of(model, spreads=Spreads.zero())
+    sheet = scenarios_sheet(write(fig, tmp_path))
+    for year, deficit in zip(model.years, rf.cumulative_deficit(model), strict=True):
+        row = sheet[year]
+        assert row["p10"] == row["p50"] == row["p90"] == row["mitigated"], year
+        assert abs(row["p50"] + deficit) <= PENNY, year
+
+
+def test_with_every_spread_0_and_savings_at_confidence_the_percentiles_are_risk_adjusted(
+    tmp_path,
+):
+    """Every spread 0, each saving delivered at its confidence: the risk-adjusted plan."""
+    model = broken_returns.example_model()
+    fig = m.return_of(model, spreads=dataclasses.replace(Spreads.zero(), delivery=None))
     sheet = scenarios_sheet(write(fig, tmp_path))
     mitigated = dict(zip(model.years, rf.cumulative_deficit(model), strict=True))
     short = {y: 0.0 for y in model.years}

@@ -184,18 +184,40 @@ def test_mitigation_views_follow_the_convention():
 
 
 @pytest.mark.parametrize("which", ["example", "sample"])
-def test_with_spread_0_the_engine_is_the_risk_adjusted_plan(which, example):
+def test_with_spread_0_and_savings_at_their_confidence_the_engine_is_the_risk_adjusted_plan(
+    which, example
+):
     model = models_to_check(example)[which]
     m = mitigations_for(model)
-    r = run_scenarios(model, n=20, spreads=Spreads.zero(), mitigations=m)
+    spreads = dataclasses.replace(Spreads.zero(), delivery=None)
+    r = run_scenarios(model, n=20, spreads=spreads, mitigations=m)
     assert np.abs(r.cumulative - mitigation_paths(model, m)[2]).max() < PENNY
     assert np.abs(r.risk_adjusted - mitigation_paths(model, m)[2]).max() < PENNY
+
+
+@pytest.mark.parametrize("which", ["example", "sample"])
+def test_with_spread_0_the_engine_is_the_deterministic_model_even_with_mitigations(which, example):
+    """Spreads.zero(): nothing drawn and every saving delivered as planned, so every
+    scenario is the model's own cumulative deficit (the mitigated plan), to the penny."""
+    model = models_to_check(example)[which]
+    m = mitigations_for(model)
+    assert len(m) and (m.confidence < 1).any()
+    r = run_scenarios(model, n=20, spreads=Spreads.zero(), mitigations=m)
+    assert np.abs(r.cumulative - rf.cumulative_deficit(model)).max() < PENNY
+    assert np.abs(r.percentiles()[1] - r.deterministic).max() < PENNY
+
+
+def test_a_delivered_share_outside_0_to_1_is_refused(example):
+    with pytest.raises(
+        InputError, match="delivery: 1.5: a share delivered must be between 0 and 1"
+    ):
+        run_scenarios(example, n=10, spreads=Spreads(delivery=1.5))
 
 
 def test_delivery_is_a_beta_around_the_confidence(example):
     m = mitigations_for(example)
     n = 20_000
-    spreads = dataclasses.replace(Spreads.zero(), mitigation=0.15)
+    spreads = dataclasses.replace(Spreads.zero(), mitigation=0.15, delivery=None)
     r = run_scenarios(example, n=n, seed=4, spreads=spreads, mitigations=m)
     # Only the 2027-28 workstreams are drawn; 0% confidence is never delivered (a Beta needs 0<c<1).
     base = mitigation_paths(example, m)[1]
@@ -388,14 +410,17 @@ def test_dsg_scenarios_with_no_spread_has_p50_equal_to_the_trajectory(capsys, ex
     def column(name):
         return [float(line.split(",")[header.index(name)]) for line in lines[1:]]
 
-    # the example has mitigations: with no spread each is delivered at its confidence, so the
-    # P50 is the risk-adjusted plan, and the Mitigated column the deterministic trajectory
+    # the example has mitigations: with no spread each is delivered as planned, so the P50
+    # is the deterministic trajectory, the Mitigated column; Risk-adjusted stays its own view
     unmitigated, mitigated, risk_adjusted = mitigation_paths(example, example.mitigations)
     assert (
         len(example.mitigations) and mitigated.tolist() == rf.cumulative_deficit(example).tolist()
     )
+    assert (risk_adjusted > mitigated + 1).any()
     for name, expected in (
-        ("P50", risk_adjusted),
+        ("P10", mitigated),
+        ("P50", mitigated),
+        ("P90", mitigated),
         ("Risk-adjusted", risk_adjusted),
         ("Mitigated", mitigated),
         ("Unmitigated", unmitigated),
