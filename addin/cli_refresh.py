@@ -54,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--n", type=int, default=10_000, help="scenarios on the Scenarios sheet (10,000)"
     )
-    p.add_argument("--seed", type=int, default=1, help="their seed, 0 or more (1)")
+    p.add_argument("--seed", type=int, default=1, help="their seed, 0 to 999,999,999,999,999 (1)")
     p.set_defaults(handler=handle)
 
 

@@ -35,6 +35,8 @@ from models.money import format_pounds, round_half_up
 
 #: The most scenarios a run may ask for (models.scenarios.MAX_SCENARIOS).
 MAX_N = 1_000_000
+#: The largest seed (models.scenarios.MAX_SEED: the audit block records it exactly).
+MAX_SEED = 999_999_999_999_999
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -55,7 +57,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the council's model workbook (default: the Cambridgeshire example)",
     )
     p.add_argument("--n", type=int, default=10_000, help="scenarios, 1 to 1,000,000 (10,000)")
-    p.add_argument("--seed", type=int, default=1, help="seed: the same seed, the same table (1)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        help="seed, 0 to 999,999,999,999,999: the same seed, the same table (1)",
+    )
     p.add_argument(
         "--spread",
         choices=("default", "0"),
@@ -82,12 +89,13 @@ def _pounds(x: float | None) -> str:
 
 
 def check_run(n: int, seed: int) -> None:
-    """Refuse ``--n`` outside 1 to 1,000,000 or a negative ``--seed``, naming the option."""
+    """Refuse ``--n`` outside 1 to 1,000,000 or ``--seed`` outside 0 to 999,999,999,999,999,
+    naming the option."""
     found = []
     if not 1 <= n <= MAX_N:
         found.append(Problem("--n", "", f"{n:,}: give 1 to {MAX_N:,} scenarios"))
-    if seed < 0:
-        found.append(Problem("--seed", "", f"{seed}: give a whole number, 0 or more"))
+    if not 0 <= seed <= MAX_SEED:
+        found.append(Problem("--seed", "", f"{seed:,}: give a whole number from 0 to {MAX_SEED:,}"))
     if found:
         raise InputError(found)
 
@@ -154,8 +162,15 @@ def handle(args: argparse.Namespace) -> int:
     from addin.cli_refresh import print_problems
     from workbooks.model_reader import read_model
 
-    if args.out is not None and args.out.exists():
-        raise _out_exists(args.out)
+    if args.out is not None:
+        if args.out.suffix.casefold() != ".xlsx":
+            raise InputError([Problem("--out", str(args.out), "give a .xlsx file name")])
+        if args.out.exists():
+            raise _out_exists(args.out)
+        if not args.out.parent.is_dir():
+            raise InputError(
+                [Problem("--out", str(args.out), f"folder {args.out.parent} does not exist")]
+            )
     try:
         model, result = run(read_model(args.model), args.n, args.seed, args.spread == "0")
     except DSGError as e:

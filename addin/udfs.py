@@ -214,14 +214,20 @@ _FAN_ARGS = (
     ("plan", "Optional: the agreed cumulative deficit, pounds. " + _PER_YEAR),
     (
         "spend_sd",
-        "Optional: standard deviation of each year's spend growth surprise; default 0.03 (3%).",
+        "Optional: standard deviation of each year's spend growth surprise, 0 to 1; "
+        "default 0.03 (3%).",
     ),
     (
         "income_sd",
-        "Optional: standard deviation of each year's income growth surprise; default 0.01 (1%).",
+        "Optional: standard deviation of each year's income growth surprise, 0 to 1; "
+        "default 0.01 (1%).",
     ),
     ("scenarios", "Optional: number of scenarios, 1 to 1,000,000; default 10,000."),
-    ("seed", "Optional: a whole number; the same seed gives the same table; default 1."),
+    (
+        "seed",
+        "Optional: a whole number from 0 to 999,999,999,999,999; the same seed gives the same "
+        "table; default 1.",
+    ),
 )
 
 

@@ -39,6 +39,17 @@ MITIGATION_COLUMNS: tuple[str, ...] = (
 )
 
 
+def _text(value: Any) -> str:
+    """A workstream cell as text: a whole number loses the ``.0`` Office.js gives it.
+
+    >>> _text(2025.0), _text(" ERB places "), _text(1.5)
+    ('2025', 'ERB places', '1.5')
+    """
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 @dataclass(frozen=True, eq=False)
 class Mitigations:
     """The Mitigations table: savings the plan counts on, one row per workstream and year.
@@ -124,12 +135,20 @@ class Mitigations:
         """The Mitigations table as read (header row first), every bad cell at once.
 
         A saving above ``money_limit`` is refused with the text ``beyond``
-        (the model's money limit, :data:`models.parse.MONEY_LIMIT`).
+        (the model's money limit, :data:`models.parse.MONEY_LIMIT`). A
+        workstream has one row a year (its name compared ignoring case and
+        spaces): a second row for the same year is refused rather than counted
+        twice. A row shorter than the header reads its missing cells as blank.
 
         >>> Mitigations.from_rows([list(MITIGATION_COLUMNS), ["ERB", "2025-26", 5e5, 0, 1.2, "Red"]])
         Traceback (most recent call last):
         ...
         models.errors.InputError: Mitigations row 1 'ERB', column 'Confidence': 1.2: must be between 0 and 1
+        >>> Mitigations.from_rows([list(MITIGATION_COLUMNS), ["ERB", "2025-26", 5e5, 0, 0.5, "Red"],
+        ...                        ["erb ", "2025/26", 1e5, 0, 0.5, "Red"]])
+        Traceback (most recent call last):
+        ...
+        models.errors.InputError: Mitigations row 2 'erb ', column 'Year': 2025-26 is already given for this workstream on row 1: one row per workstream and year (add the savings together)
         """
         rows = rows_of(table)
         if not rows:
@@ -143,7 +162,11 @@ class Mitigations:
             else:
                 where[column] = header.index(column.casefold())
         found.raise_if_any()
-        body = [r for r in rows[1:] if not all(is_blank(v) for v in r)]
+        width = len(header)  # a row shorter than the header: its missing cells are blank
+        body = [
+            list(r) + [None] * (width - len(r)) for r in rows[1:] if not all(is_blank(v) for v in r)
+        ]
+        seen: dict[tuple[str, str], int] = {}  # (workstream, year) -> first row
         numbers: dict[str, list[float]] = {c: [] for c in MITIGATION_COLUMNS[2:5]}
         years: list[str] = []
         for i, r in enumerate(body, start=1):
@@ -154,6 +177,15 @@ class Mitigations:
             if err is not None or y is None:
                 found.add("Mitigations", f"{label}, column 'Year'", err or "is blank")
             years.append(y or "")
+            key = (" ".join(_text(r[where["Workstream"]]).split()).casefold(), y or "")
+            if y and not is_blank(r[where["Workstream"]]) and key in seen:
+                found.add(
+                    "Mitigations",
+                    f"{label}, column 'Year'",
+                    f"{y} is already given for this workstream on row {seen[key]}: one row per "
+                    "workstream and year (add the savings together)",
+                )
+            seen.setdefault(key, i)
             for column in numbers:
                 x, err = parse_number(r[where[column]])
                 if err is not None or x is None:
@@ -175,7 +207,7 @@ class Mitigations:
                 )
         found.raise_if_any()
         return cls(
-            tuple(str(r[where["Workstream"]]).strip() for r in body),
+            tuple(_text(r[where["Workstream"]]) for r in body),
             tuple(years),
             np.array(numbers["Planned saving"]),
             np.array(numbers["Delivered saving"]),

@@ -64,6 +64,7 @@ same rules to its readers)
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -546,10 +547,33 @@ def _labels(
 # --- Settings -----------------------------------------------------------------------------
 
 
+#: How alike (difflib's ratio, 0 to 1) a Settings name must be to an optional setting's
+#: to be taken for a misspelling of it (``Write off year``, ``Usable reserve``).
+NEAR_NAME = 0.8
+
+
+def _setting_key(name: Any) -> str:
+    """A Settings name as matched: case and the spaces around and between words ignored.
+
+    >>> _setting_key("  Write-off   YEAR ")
+    'write-off year'
+    """
+    return " ".join(str(name).split()).casefold()
+
+
 def _settings_cells(inputs: ModelInputs, found: Problems) -> dict[str, tuple[str, Any]] | None:
     """{setting: (where, raw value)} of the Settings rows present; every missing row named.
 
-    A value holding an Excel error is named here and left out.
+    A value holding an Excel error is named here and left out. Names match
+    ignoring case and spaces; a row whose name is close to an optional
+    setting the table lacks (``Write off year``) is named as a likely
+    misspelling, since an optional row not found silently takes its default.
+
+    >>> rows = [["Setting", "Value"], ["Usable reserve", 5e6]]
+    >>> found = Problems()
+    >>> _ = _settings_cells(ModelInputs({"Settings": rows}), found)
+    >>> [p.what for p in found.items if "did you mean" in p.what][0][:58]
+    "is not a setting the model reads: did you mean 'Usable res"
     """
     columns = (Column("Setting", "name", unique=True), Column("Value", "text"))
     frame = read_model_table(inputs, "Settings", columns, found, keep_errors=True)
@@ -561,11 +585,37 @@ def _settings_cells(inputs: ModelInputs, found: Problems) -> dict[str, tuple[str
     present: dict[str, tuple[int, Any]] = {}
     for r, setting in enumerate(frame["Setting"], start=1):
         row = rows[r]
-        present[str(setting).casefold()] = (r, row[value_at] if value_at < len(row) else None)
+        key = _setting_key(setting)
+        if key in present:  # the same name but for its spaces (an exact repeat is named already)
+            if str(setting).strip().casefold() != str(rows[present[key][0]][0]).strip().casefold():
+                found.add(
+                    "Settings",
+                    f"row {r} {show(setting)}, column 'Setting'",
+                    f"duplicate name (also row {present[key][0]})",
+                )
+            continue
+        present[key] = (r, row[value_at] if value_at < len(row) else None)
+    known = {_setting_key(s) for s in (*SETTINGS, *OPTIONAL_SETTINGS)}
+    for setting in OPTIONAL_SETTINGS:  # a misspelt optional row would be silently ignored
+        key = _setting_key(setting)
+        near = [
+            (r, name)
+            for name, (r, _) in present.items()
+            if key not in present
+            and name not in known
+            and difflib.SequenceMatcher(None, name, key).ratio() >= NEAR_NAME
+        ]
+        for r, _ in near:
+            found.add(
+                "Settings",
+                f"row {r} {show(str(rows[r][0]).strip())}, column 'Setting'",
+                f"is not a setting the model reads: did you mean '{setting}'? (otherwise the "
+                "row is ignored and its default used)",
+            )
     out: dict[str, tuple[str, Any]] = {}
     for setting in (*SETTINGS, *OPTIONAL_SETTINGS):
-        if setting.casefold() in present:
-            r, value = present[setting.casefold()]
+        if _setting_key(setting) in present:
+            r, value = present[_setting_key(setting)]
             if excel_error(value) is None:
                 out[setting] = (f"row {r} '{setting}', column 'Value'", value)
         elif setting in SETTINGS:

@@ -145,6 +145,10 @@ Z90 = 1.2815515655446004
 BETA_SPREAD_CAP = 0.95
 #: Most scenarios a run may have.
 MAX_SCENARIOS = 1_000_000
+#: The largest seed: the largest whole number of which Excel keeps every digit (15), so a
+#: seed typed in a cell, and the one the audit block records, is the seed drawn with (2**64
+#: would be recorded as 18,446,744,073,709,600,000, another seed).
+MAX_SEED = 999_999_999_999_999
 #: Most scenarios x years a run may have: its results are five arrays of that many floats.
 MAX_SCENARIO_YEARS = 10_000_000
 #: Cells (scenarios x years x placements) of one block of the placement steps: the
@@ -510,7 +514,8 @@ def run_scenarios(
     n : int
         Scenarios, 1 to 1,000,000 (and at most 10,000,000 scenarios x years).
     seed : int
-        Seed of numpy's ``default_rng`` (PCG64): the same seed, the same result.
+        Seed of numpy's ``default_rng`` (PCG64), 0 to :data:`MAX_SEED`: the same
+        seed, the same result.
     spreads : Spreads, optional
         Default :class:`Spreads`; :meth:`Spreads.zero` gives the deterministic model.
     mitigations : Mitigations, optional
@@ -543,8 +548,12 @@ def run_scenarios(
     found = Problems()
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_SCENARIOS:
         found.add("n", "", f"{n!r}: give a whole number of scenarios from 1 to {MAX_SCENARIOS:,}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        found.add("seed", "", f"{seed!r}: give a whole number, 0 or more")
+    if (
+        isinstance(seed, bool)
+        or not isinstance(seed, (int, np.integer))
+        or not 0 <= seed <= MAX_SEED
+    ):
+        found.add("seed", "", f"{seed!r}: give a whole number from 0 to {MAX_SEED:,}")
     found.raise_if_any()
     p = model.placements
     spreads.check(len(p.names))
@@ -610,17 +619,24 @@ def run_scenarios(
     )
     spend = np.where(future, projected + f.other_high_needs_spend.to_numpy(), expenditure)
 
-    # Mitigations: the shortfall on the plan's savings in the years after the current one.
+    # Mitigations: the shortfall on the plan's savings in the years after the current one,
+    # drawn and summed into years a block of scenarios at a time (memory bounded however
+    # many rows the table has; the draws are the same as in one block).
     if mitigations is not None and len(mitigations):
-        at = mitigations.year_index(years)
-        later = future[at]
-        if spreads.delivery is not None:  # every workstream delivers this share
-            delivery = np.full((n, len(mitigations)), float(spreads.delivery))
-        else:
-            delivery = _beta_delivery(rng, mitigations.confidence, spreads.mitigation, n)
-            delivery = np.where(later, delivery, mitigations.confidence)
-        shortfall = mitigations.planned * (1.0 - delivery)
-        spend = spend + mitigations.by_year(years, shortfall)
+        later = future[mitigations.year_index(years)]
+        rows = max(1, min(n, BLOCK_CELLS // len(mitigations)))
+        shortfall = np.empty((n, n_years))
+        for first in range(0, n, rows):
+            m = min(rows, n - first)
+            if spreads.delivery is not None:  # every workstream delivers this share
+                delivery = np.full((m, len(mitigations)), float(spreads.delivery))
+            else:
+                delivery = _beta_delivery(rng, mitigations.confidence, spreads.mitigation, m)
+                delivery = np.where(later, delivery, mitigations.confidence)
+            shortfall[first : first + m] = mitigations.by_year(
+                years, mitigations.planned * (1.0 - delivery)
+            )
+        spend = spend + shortfall
 
     # Income: compounding surprises after the current year.
     income_factor = np.ones((n, n_years))
@@ -673,6 +689,10 @@ FAN_SPEND_SD = 0.03
 FAN_INCOME_SD = 0.01
 FAN_SCENARIOS = 10_000
 FAN_SEED = 1
+#: The largest spend_sd or income_sd: a standard deviation of 100% a year. Above it a
+#: year's factor (1 + e) is below 0 (spend or income negative) in more than one scenario in
+#: six, and a spread typed as a percentage (3 for 3%) would pass unnoticed.
+MAX_FAN_SD = 1.0
 
 
 def _whole(value: Any, argument: str, low: int, high: int | None, default: int) -> int:
@@ -716,11 +736,12 @@ def dsg_fan_result(
     plan : series, optional
         Agreed cumulative deficit per year, pounds.
     spend_sd, income_sd : float, optional
-        Standard deviation of each year's growth surprise (defaults 0.03 and 0.01).
+        Standard deviation of each year's growth surprise, 0 to 1 (defaults 0.03
+        and 0.01; 1 = 100% a year, :data:`MAX_FAN_SD`).
     scenarios : int, optional
         1 to 1,000,000 (default 10,000).
     seed : int, optional
-        0 or more (default 1).
+        0 to 999,999,999,999,999 (default 1, :data:`MAX_SEED`).
 
     Returns
     -------
@@ -765,10 +786,14 @@ def dsg_fan_result(
         contributions,
         other_blocks,
     )
-    s_sd = found.run(read_scalar, spend_sd, "spend_sd", minimum=0, default=FAN_SPEND_SD)
-    i_sd = found.run(read_scalar, income_sd, "income_sd", minimum=0, default=FAN_INCOME_SD)
+    s_sd = found.run(
+        read_scalar, spend_sd, "spend_sd", minimum=0, maximum=MAX_FAN_SD, default=FAN_SPEND_SD
+    )
+    i_sd = found.run(
+        read_scalar, income_sd, "income_sd", minimum=0, maximum=MAX_FAN_SD, default=FAN_INCOME_SD
+    )
     n = found.run(_whole, scenarios, "scenarios", 1, MAX_SCENARIOS, FAN_SCENARIOS)
-    draw_seed = found.run(_whole, seed, "seed", 0, None, FAN_SEED)
+    draw_seed = found.run(_whole, seed, "seed", 0, MAX_SEED, FAN_SEED)
     agreed = None
     if inputs is not None and not all_blank(plan):
         agreed = found.run(read_series, plan, inputs.years, "plan")

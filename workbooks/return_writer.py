@@ -981,11 +981,12 @@ def _fit_rows(grid: _Grid, labels: list[str], rows: Iterable[int] = ()) -> None:
         for rng in ws.merged_cells.ranges
     }
     numbers = [grid.row(label) for label in labels] + list(rows)
+    last_column = ws.max_column  # once: openpyxl counts every cell to find it
     for r in dict.fromkeys(numbers):
         if r is None:
             continue
         lines = 1
-        for c in range(1, ws.max_column + 1):
+        for c in range(1, last_column + 1):
             value = ws.cell(r, c).value
             if not isinstance(value, str) or not ws.cell(r, c).alignment.wrap_text:
                 continue
