@@ -428,15 +428,21 @@ def _beta_delivery(
         kappa  = c(1-c) / v - 1
         D      ~ Beta(c x kappa, (1-c) x kappa)          (mean c, sd sqrt(v))
         D      = c                                       where v = 0 (sd 0, c = 0 or 1)
+
+    A confidence so near 0 that ``c x kappa`` underflows to 0 (``5e-324``)
+    has no Beta either: it too is delivered at ``c``.
     """
     c = confidence
     limit = BETA_SPREAD_CAP * np.sqrt(c * (1.0 - c))
     s = np.minimum(sd, limit)
     fixed = s <= 0
     v = np.where(fixed, 1.0, s * s)
-    kappa = np.where(fixed, 2.0, c * (1.0 - c) / v - 1.0)
-    a = np.where(fixed, 1.0, c * kappa)
-    b = np.where(fixed, 1.0, (1.0 - c) * kappa)
+    with np.errstate(all="ignore"):
+        kappa = np.where(fixed, 2.0, c * (1.0 - c) / v - 1.0)
+        a = np.where(fixed, 1.0, c * kappa)
+        b = np.where(fixed, 1.0, (1.0 - c) * kappa)
+    fixed = fixed | ~((a > 0) & (b > 0) & np.isfinite(a) & np.isfinite(b))
+    a, b = np.where(fixed, 1.0, a), np.where(fixed, 1.0, b)
     if fixed.all():
         return np.broadcast_to(c, (n, len(c))).copy()
     draw = rng.beta(a, b, size=(n, len(c)))

@@ -235,6 +235,15 @@ def test_confidence_0_and_1_planned_0_and_more_delivered_than_planned(base):
     assert np.allclose(result.cumulative, result.risk_adjusted, atol=PENNY, rtol=0)
 
 
+@pytest.mark.parametrize("confidence", [5e-324, 1e-300, 1 - 1e-16])
+def test_a_confidence_a_hair_from_0_or_1_is_drawn_without_a_crash(base, confidence):
+    """The smallest float (a cell can hold it) gives a Beta parameter of 0, which numpy
+    refuses with a ValueError: such a workstream is delivered at its confidence."""
+    inputs = with_mitigations(base, ["Edge", "2026-27", 1e6, 0, confidence, "Amber"])
+    result = run_scenarios(parse_model(inputs), n=200, seed=1)
+    assert np.isfinite(result.cumulative).all()
+
+
 def _max_column_reads(monkeypatch, base, rows: int, folder: Path) -> int:
     """How many times writing a return with ``rows`` workstreams asks openpyxl for max_column."""
     fig = monitoring_return(with_mitigations(base, *many_rows(rows)), scenarios=20)
