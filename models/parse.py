@@ -58,7 +58,9 @@ same rules to its readers)
   write-off year given must be a Funding year and so must the year before it
   (the deficit at its 31 March is what is written off); an override end given
   must be a Funding year; the share is 0 to 1; usable reserves are money of 0
-  or more within :data:`MONEY_LIMIT`.
+  or more within :data:`MONEY_LIMIT`. Settings names match ignoring case and
+  spaces; a name close to an optional row the table lacks (``Write off
+  year``) is named as a likely misspelling, never silently ignored.
 """
 
 from __future__ import annotations
