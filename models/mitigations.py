@@ -25,6 +25,11 @@ from models.validation import is_blank, parse_number, parse_year, rows_of
 
 __all__ = ["MITIGATION_COLUMNS", "Mitigations"]
 
+#: The longest workstream name: the return's Notes item (name, year, saving, confidence) stays
+#: within an Excel cell's 32,767 characters even when every character is a control character
+#: shown as ``[U+0007]`` (8 characters).
+MAX_WORKSTREAM = 4_000
+
 #: The RAG ratings a workstream may carry (any case), as the return's other RAG columns.
 RAGS = ("green", "amber", "red")
 
@@ -138,7 +143,8 @@ class Mitigations:
         (the model's money limit, :data:`models.parse.MONEY_LIMIT`). A
         workstream has one row a year (its name compared ignoring case and
         spaces): a second row for the same year is refused rather than counted
-        twice. A row shorter than the header reads its missing cells as blank.
+        twice. A row shorter than the header reads its missing cells as blank. A
+        workstream name is at most :data:`MAX_WORKSTREAM` characters.
 
         >>> Mitigations.from_rows([list(MITIGATION_COLUMNS), ["ERB", "2025-26", 5e5, 0, 1.2, "Red"]])
         Traceback (most recent call last):
@@ -173,6 +179,13 @@ class Mitigations:
             label = f"row {i} {show(r[where['Workstream']])}"
             if is_blank(r[where["Workstream"]]):
                 found.add("Mitigations", f"row {i}, column 'Workstream'", "is blank")
+            elif len(_text(r[where["Workstream"]])) > MAX_WORKSTREAM:
+                found.add(
+                    "Mitigations",
+                    f"{label}, column 'Workstream'",
+                    f"is {len(_text(r[where['Workstream']])):,} characters long: give a name of at "
+                    f"most {MAX_WORKSTREAM:,} (the return's cells hold 32,767)",
+                )
             y, err = parse_year(r[where["Year"]])
             if err is not None or y is None:
                 found.add("Mitigations", f"{label}, column 'Year'", err or "is blank")

@@ -145,6 +145,22 @@ def test_formula_like_and_control_text_in_a_workstream_stays_inert_text(base, tm
         assert note.quotePrefix == text.startswith(("=", "+", "-", "@"))
 
 
+def test_a_workstream_too_long_for_the_returns_cells_is_refused(base, tmp_path):
+    """An Excel cell holds 32,767 characters; the Notes item adds the year and saving to the
+    name, and a control character is shown as 8 ([U+0007]): the longest name still fits."""
+    message = refusal(with_mitigations(base, ["W" * 4_001, "2025-26", 1e5, 0, 0.5, "Green"]))
+    assert "column 'Workstream': is 4,001 characters long: give a name of at most 4,000" in message
+    longest = with_mitigations(base, ["\x07" * 4_000, "2025-26", 1e12, 0, 1, "Green"])
+    written = write_return(
+        monitoring_return(longest, scenarios=20), TEMPLATE_PATH, tmp_path, broken_returns.AUDIT
+    )
+    wb = openpyxl.load_workbook(written.path)
+    lengths = [
+        len(c.value) for ws in wb for r in ws.iter_rows() for c in r if isinstance(c.value, str)
+    ]
+    assert 32_000 <= max(lengths) <= 32_767
+
+
 def test_a_workstream_typed_as_a_number_reads_alike_from_both_fronts(base):
     """openpyxl hands over 2025, Office.js 2025.0: both are the workstream '2025'."""
     for cell in (2025, 2025.0):
