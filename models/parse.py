@@ -398,10 +398,19 @@ def _header_positions(header: list[Any], columns: Sequence[Column]) -> dict[int,
     return out
 
 
+#: The most characters an Excel cell holds (Excel's specifications and limits).
+EXCEL_CELL_CHARS = 32_767
+
+
 def _excel_errors(
     rows: list[list[Any]], name: str, columns: Sequence[Column], found: Problems
 ) -> set[tuple[int, str]]:
-    """Name every cell holding an Excel error; the (row, column) of each."""
+    """Name every cell that cannot be read: an Excel error, or text longer than a cell holds.
+
+    The (row, column) of each. A workbook written by Excel never holds more than
+    :data:`EXCEL_CELL_CHARS` characters in a cell; a file that does was not, and what
+    the return wrote from it would not open cleanly in Excel.
+    """
     if not rows:
         return set()
     positions = _header_positions(rows[0], columns)
@@ -413,13 +422,22 @@ def _excel_errors(
         if name_pos is not None and name_pos < len(row) and not is_blank(row[name_pos]):
             label = f" {show(str(row[name_pos]).strip())}"
         for i, column in positions.items():
-            error = excel_error(row[i]) if i < len(row) else None
+            value = row[i] if i < len(row) else None
+            error = excel_error(value)
             if error:
                 cells.add((r, column))
                 found.add(
                     name,
                     f"row {r}{label}, column '{column}'",
                     f"holds the Excel error {error}: correct the cell or type the value",
+                )
+            elif isinstance(value, str) and len(value) > EXCEL_CELL_CHARS:
+                cells.add((r, column))
+                found.add(
+                    name,
+                    f"row {r}{label}, column '{column}'",
+                    f"holds {len(value):,} characters; an Excel cell holds at most "
+                    f"{EXCEL_CELL_CHARS:,}: shorten it",
                 )
     return cells
 
@@ -975,6 +993,8 @@ def _sources(inputs: ModelInputs, found: Problems) -> tuple[Source, ...]:
     'Estimate'
     """
     if "Sources" not in inputs.tables:
+        return ()
+    if _excel_errors(rows_of(inputs.tables["Sources"]), "Sources", SOURCE_COLUMNS_READ, found):
         return ()
     table = found.run_as(
         lambda: read_columns(inputs.tables["Sources"], "Sources", list(SOURCE_COLUMNS_READ)),

@@ -183,6 +183,33 @@ def test_excel_errors_are_named_as_such(tmp_path, capsys):
     assert "where a number belongs" not in err  # said once, as an error, not as text
 
 
+@pytest.mark.parametrize(
+    ("table", "row", "column"),
+    [
+        ("Conditions", 1, "Commentary"),
+        ("Sources", 2, "Source"),
+        ("Settings", "Prepared by", "Value"),
+    ],
+)
+def test_text_longer_than_an_excel_cell_holds_is_refused_naming_the_cell(
+    tmp_path, capsys, table, row, column
+):
+    """Excel never writes more than 32,767 characters in a cell (openpyxl cuts what it writes
+    there too); a file that holds more was not written by Excel, and a return copying it would
+    not open cleanly: refused, naming the cell. 32,767 characters are a cell's worth, and read."""
+    import zipfile
+
+    full = "y" * 32_767
+    ok = model_with(tmp_path, (table, row, column, full))
+    assert dsg(["refresh", str(ok), "--out", str(tmp_path / "ok")]) == 0
+    hostile = tmp_path / "longer.xlsx"
+    with zipfile.ZipFile(ok) as src, zipfile.ZipFile(hostile, "w") as out:
+        for item in src.infolist():
+            out.writestr(item, src.read(item).replace(full.encode(), b"y" * 40_001))
+    err = refused(tmp_path, capsys, hostile)
+    assert f"column '{column}': holds 40,001 characters; an Excel cell holds at most 32,767" in err
+
+
 def test_an_excel_error_through_office_js_is_named_not_taken_for_a_blank(tmp_path, monkeypatch):
     monkeypatch.setenv("DSG_RETURNS_DIR", str(tmp_path / "server"))
     model = model_with(tmp_path, ("Funding", 2, "High Needs Block income", "#N/A"))
