@@ -19,7 +19,6 @@ METHOD.md ("DSG_FAN", "DEFICIT_WRITE_OFF"); the README's "Choices made".
 
 from __future__ import annotations
 
-import copy
 import csv
 import io
 import math
@@ -45,6 +44,7 @@ from models.write_off import write_off
 from tests import broken_returns
 from tests.conftest import PENNY
 from tests.officejs import OMITTED, bad_cells, call, row
+from tests.test_mitigations_model import with_settings, with_tables
 from tests.test_return import EXAMPLE, _n, read_block
 from tests.test_return_libreoffice import check_results, error_cells, recalculate_all
 from tests.test_return_scenarios import scenarios_sheet
@@ -67,33 +67,8 @@ def base() -> ModelInputs:
     return read_model(EXAMPLE)
 
 
-def with_tables(inputs: ModelInputs, **tables: Any) -> ModelInputs:
-    """``inputs`` with some tables replaced (None: the table removed)."""
-    new = {k: copy.deepcopy(v) for k, v in inputs.tables.items()}
-    for name, rows in tables.items():
-        if rows is None:
-            new.pop(name, None)
-        else:
-            new[name] = rows
-    return ModelInputs(new, inputs.source)
-
-
 def with_mitigations(inputs: ModelInputs, *rows: list[Any]) -> ModelInputs:
     return with_tables(inputs, Mitigations=[list(MITIGATION_COLUMNS), *map(list, rows)])
-
-
-def with_settings(inputs: ModelInputs, values: dict[str, Any]) -> ModelInputs:
-    """``inputs`` with Settings values set by row name (None: the row removed)."""
-    rows = [list(r) for r in inputs.tables["Settings"]]
-    for name, value in values.items():
-        at = [i for i, r in enumerate(rows) if r[0] == name]
-        if value is None:
-            rows = [r for i, r in enumerate(rows) if i not in at]
-        elif at:
-            rows[at[0]][1] = value
-        else:
-            rows.append([name, value])
-    return with_tables(inputs, Settings=rows)
 
 
 def renamed_setting(inputs: ModelInputs, name: str, new_name: str) -> ModelInputs:

@@ -26,8 +26,6 @@ import copy
 import math
 import re
 import shutil
-import subprocess
-import uuid
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -49,6 +47,7 @@ from models.return_figures import cumulative_deficit, in_year_deficit
 from models.write_off import write_off
 from tests.conftest import PENNY
 from tests.officejs import bad_cells, call
+from tests.test_return_libreoffice import recalculate_all
 from workbooks import example_cambridgeshire as example
 from workbooks.model_builder import (
     FAN_TITLE,
@@ -156,30 +155,6 @@ def workings_label(wb, ref: str) -> str:
     _, row, _, last = range_boundaries(cells.replace("$", ""))
     assert row == last, ref
     return wb["Workings"].cell(row=row, column=1).value
-
-
-def recalculate(soffice: str, paths: list[Path], out: Path) -> dict[str, Path]:
-    """Each workbook recalculated by one LibreOffice run (distinct names)."""
-    out.mkdir()
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file:///tmp/lo_profile_{uuid.uuid4().hex}",
-            "--headless",
-            "--calc",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(out),
-            *map(str, paths),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    done = {p.stem: out / p.name for p in paths}
-    assert all(p.is_file() for p in done.values()), done
-    return done
 
 
 @pytest.fixture(scope="module")
@@ -546,7 +521,7 @@ def recalculated(soffice, tmp_path_factory) -> dict[str, Path]:
     spec.settings["Write-off share"] = 0.5
     spec.settings["Usable reserves"] = None
     paths.append(write_model(spec, batch / "half.xlsx"))
-    return recalculate(soffice, paths, root / "out")
+    return recalculate_all(soffice, paths, root / "out")
 
 
 def resolve(argument: str, formulas_wb, values_wb) -> list[list[Any]]:
