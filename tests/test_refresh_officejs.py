@@ -21,6 +21,7 @@ import xlwings.server
 from openpyxl.utils.cell import range_boundaries
 
 import addin.refresh
+from addin import refresh_core
 from addin.cli import main as dsg
 from models.monitoring import inputs_sha256
 from tests import broken_returns
@@ -154,6 +155,13 @@ def test_officejs_script_writes_the_return_and_reports_it_in_the_book(tmp_path, 
     # the book read through Office.js hashes like the file read from disk
     audit = read_block(wb[spec.CHECKS], "Check")
     assert audit[("inputs sha-256", "result")] == inputs_sha256(read_model(EXAMPLE))
+    # the Mitigations and Scenarios sheets are those of the refresh from the file, same seed
+    from tests.test_return_scenarios import mitigation_rows, scenarios_sheet
+
+    from_file = refresh_core.refresh(read_model(EXAMPLE), out_dir=tmp_path / "file")
+    assert mitigation_rows(written) == mitigation_rows(from_file)
+    assert len(mitigation_rows(written)) == 13  # four workstreams x three years, and Total
+    assert scenarios_sheet(written) == scenarios_sheet(from_file)
 
 
 def break_a_line(monkeypatch) -> None:
