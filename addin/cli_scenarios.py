@@ -116,41 +116,11 @@ def run(inputs: Any, n: int, seed: int, zero: bool) -> tuple[Any, Any]:
 
 
 def _write_off_line(model: Any, result: Any) -> str | None:
-    """What falls on the council when the override ends, P10/P50/P90, if the years allow it.
+    """What falls on the council when the override ends (:func:`models.monitoring.write_off_summary`),
+    with the 2026 grant's defaults where the model sets no write-off."""
+    from models.monitoring import write_off_summary
 
-    The write-off the model's Settings set (``Write-off year``, ``Write-off
-    share``, ``Override end``), else the 2026 High Needs Stability Grant's
-    defaults (METHOD.md, DEFICIT_WRITE_OFF).
-    """
-    import numpy as np
-
-    from models.write_off import OVERRIDE_END, WRITE_OFF_SHARE, WRITE_OFF_YEAR, write_off
-    from models.years import year_label
-
-    s = model.settings
-    year = s.write_off_year or WRITE_OFF_YEAR
-    share = s.write_off_share if s.write_off_year else WRITE_OFF_SHARE
-    end = s.override_end if s.write_off_year else OVERRIDE_END
-    years = list(result.years)
-    before = year_label(int(year[:4]) - 1)
-    if year not in years or before not in years or end not in years:
-        return None
-    k = years.index(end)
-    falls = write_off(years, result.cumulative, year, share, end).falls_on_council[:, k]
-    p10, p50, p90 = np.percentile(falls, [10.0, 50.0, 90.0])
-    det = write_off(years, result.deterministic, year, share, end).falls_on_council[k]
-    line = (
-        f"Falls on the council at the end of the override ({end}), after {_percent(share)} of "
-        f"the deficit at the end of {before} is written off in {year}: P10 {_pounds(p10)}, "
-        f"P50 {_pounds(p50)}, P90 {_pounds(p90)} (mitigated plan {_pounds(det)})."
-    )
-    if s.usable_reserves is not None:
-        above = float(np.mean(falls > s.usable_reserves))
-        line += (
-            f" Usable reserves {_pounds(s.usable_reserves)}: it exceeds them in "
-            f"{_percent(above)} of scenarios."
-        )
-    return line
+    return write_off_summary(model, result, defaults=True)
 
 
 def _out_exists(out: Path) -> InputError:

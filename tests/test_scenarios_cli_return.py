@@ -77,3 +77,37 @@ def test_the_write_off_line_follows_the_models_settings(planned, capsys):
         "Falls on the council at the end of the override (2027-28), after 80.0% of the deficit "
         "at the end of 2025-26 is written off in 2026-27" in out
     )
+
+
+def test_the_return_says_what_falls_on_the_council_against_reserves_as_dsg_scenarios_does(
+    tmp_path, capsys
+):
+    """The example sets the 2026 write-off and £30m of usable reserves: the Scenarios sheet's
+    note carries the line `dsg scenarios` prints for the same run (n, seed)."""
+    import openpyxl
+
+    assert main(["scenarios", "--n", "3000", "--seed", "5"]) == 0
+    printed = capsys.readouterr().out.strip().splitlines()[-1]
+    assert printed.startswith("Falls on the council at the end of the override (2027-28)")
+    assert "Usable reserves £30,000,000: it exceeds them in " in printed
+    assert main(["refresh", "--n", "3000", "--seed", "5", "--out", str(tmp_path)]) == 0
+    ws = openpyxl.load_workbook(next(tmp_path.glob("*.xlsx")))["Scenarios"]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert printed in texts
+
+
+def test_no_write_off_line_on_the_return_when_the_model_sets_none(tmp_path, monkeypatch):
+    parse = models.parse.parse_model
+
+    def without_write_off(inputs):
+        model = parse(inputs)
+        settings = dataclasses.replace(model.settings, write_off_year=None)
+        return dataclasses.replace(model, settings=settings)
+
+    monkeypatch.setattr(models.monitoring, "parse_model", without_write_off)
+    import openpyxl
+
+    assert main(["refresh", "--out", str(tmp_path)]) == 0
+    ws = openpyxl.load_workbook(next(tmp_path.glob("*.xlsx")))["Scenarios"]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [t for t in texts if t.startswith("Falls on the council at the end")]

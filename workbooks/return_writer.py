@@ -1246,7 +1246,10 @@ def _fill_scenarios(
         f.put(grid, r, band, round_half_up(_value(p10, True) - _value(p90, True), 2))
     next(grid.free_rows, None)  # a blank row between the table and the note
     note = None
-    for line in scenarios_note(fig.scenario_count, fig.scenario_seed):
+    lines = scenarios_note(fig.scenario_count, fig.scenario_seed)
+    if fig.write_off_line:
+        lines = (*lines, fig.write_off_line)
+    for line in lines:
         note = next(grid.free_rows, None)
         if note is not None:
             set_text(grid.ws, note, grid.label_col, line)  # taken now: the next line below
