@@ -336,8 +336,11 @@ def test_the_fan_chart_reads_the_band_the_p50_and_the_agreed_profile(example_ret
     for r in range(4, 9):
         top = ws.cell(r, 7).value + ws.cell(r, headers[spec.BAND]).value
         assert abs(top - ws.cell(r, 5).value) <= PENNY
-    # the note in rows 10-12, the chart from row 14 and 23 rows tall: it prints with the table
-    assert ws.print_area.endswith("$37")
+    # the note in rows 10-13 (the write-off line last), the chart from row 15 and 23 rows
+    # tall: it prints with the table
+    assert str(ws.cell(13, 1).value).startswith("Falls on the council at the end")
+    assert ws._charts[0].anchor._from.row == 14  # 0-based: row 15
+    assert ws.print_area.endswith("$38")
 
 
 def test_a_template_without_the_later_sheets_gets_them_after_checks(tmp_path):
