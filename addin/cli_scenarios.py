@@ -115,7 +115,7 @@ def run(inputs: Any, n: int, seed: int, zero: bool) -> tuple[Any, Any]:
     return model, result
 
 
-def _write_off_line(model: Any, result: Any) -> str | None:
+def _write_off_lines(model: Any, result: Any) -> tuple[str, ...]:
     """What falls on the council when the override ends (:func:`models.monitoring.write_off_summary`),
     with the 2026 grant's defaults where the model sets no write-off."""
     from models.monitoring import write_off_summary
@@ -183,8 +183,7 @@ def handle(args: argparse.Namespace) -> int:
         for year, p in zip(result.years, result.p_on_track(), strict=True):
             if p is not None:
                 print(f"P(on track) {year}: {_percent(p)}")
-        line = _write_off_line(model, result)
-        if line:
+        for line in _write_off_lines(model, result):
             print(line)
     if args.out is not None:
         from workbooks.scenarios_workbook import write_scenarios_workbook

@@ -417,8 +417,8 @@ class MonitoringReturn:
     #: The scenarios behind the Scenarios sheet, and their seed (None: not run).
     scenario_count: int = 0
     scenario_seed: int | None = None
-    #: What falls on the council when the override ends, over the scenarios (None: no write-off).
-    write_off_line: str | None = None
+    #: What falls on the council when the override ends, over the scenarios (none: no write-off).
+    write_off_lines: tuple[str, ...] = ()
 
     @property
     def ehcp_columns(self) -> list[str]:
@@ -942,15 +942,16 @@ def _write_off_of(model: DSGModel, mitigated: np.ndarray) -> Any:
 
 def write_off_summary(
     model: DSGModel, result: ScenarioResult, defaults: bool = False
-) -> str | None:
-    """What falls on the council when the override ends, over the scenarios, in one line.
+) -> tuple[str, ...]:
+    """What falls on the council when the override ends, over the scenarios: one or two lines.
 
     The write-off the model's Settings set (``Write-off year``, ``Write-off
     share``, ``Override end``); with ``defaults``, the 2026 High Needs
     Stability Grant's where the model sets none (METHOD.md,
-    DEFICIT_WRITE_OFF). None when there is no write-off or the Funding years
-    do not hold its years. Where the model gives ``Usable reserves``, the
-    share of scenarios in which what falls on the council exceeds them.
+    DEFICIT_WRITE_OFF). No lines when there is no write-off or the Funding
+    years do not hold its years. Where the model gives ``Usable reserves``, a
+    second line: the share of scenarios in which what falls on the council
+    exceeds them.
 
     Notes
     -----
@@ -963,21 +964,21 @@ def write_off_summary(
     --------
     >>> from models.samples import sample_model
     >>> m = sample_model()
-    >>> write_off_summary(m, scenario_run(m, n=10, spreads=Spreads.zero())) is None
-    True
+    >>> write_off_summary(m, scenario_run(m, n=10, spreads=Spreads.zero()))
+    ()
     """
     from models.write_off import OVERRIDE_END, WRITE_OFF_SHARE, WRITE_OFF_YEAR
 
     s = model.settings
     if s.write_off_year is None and not defaults:
-        return None
+        return ()
     year = s.write_off_year or WRITE_OFF_YEAR
     share = s.write_off_share if s.write_off_year else WRITE_OFF_SHARE
     end = s.override_end if s.write_off_year else OVERRIDE_END
     years = list(result.years)
     before = year_label(int(year[:4]) - 1)
     if year not in years or before not in years or end not in years:
-        return None
+        return ()
     k = years.index(end)
     falls = write_off(years, result.cumulative, year, share, end).falls_on_council[:, k]
     p10, p50, p90 = np.percentile(falls, [10.0, 50.0, 90.0])
@@ -988,13 +989,14 @@ def write_off_summary(
         f"{format_pounds(p10)}, P50 {format_pounds(p50)}, P90 {format_pounds(p90)} "
         f"(mitigated plan {format_pounds(plan)})."
     )
-    if s.usable_reserves is not None:
-        above = float(np.mean(falls > s.usable_reserves))
-        line += (
-            f" Usable reserves {format_pounds(s.usable_reserves)}: it exceeds them in "
-            f"{_percent(above)} of scenarios."
-        )
-    return line
+    if s.usable_reserves is None:
+        return (line,)
+    above = float(np.mean(falls > s.usable_reserves))
+    return (
+        line,
+        f"Usable reserves {format_pounds(s.usable_reserves)}: what falls on the council "
+        f"exceeds them in {_percent(above)} of scenarios.",
+    )
 
 
 def _percent(x: float) -> str:
@@ -1167,7 +1169,7 @@ def return_of(
         scenarios_table=scenarios_table(model, run),
         scenario_count=run.n,
         scenario_seed=run.seed,
-        write_off_line=write_off_summary(model, run),
+        write_off_lines=write_off_summary(model, run),
     )
 
 

@@ -336,11 +336,12 @@ def test_the_fan_chart_reads_the_band_the_p50_and_the_agreed_profile(example_ret
     for r in range(4, 9):
         top = ws.cell(r, 7).value + ws.cell(r, headers[spec.BAND]).value
         assert abs(top - ws.cell(r, 5).value) <= PENNY
-    # the note in rows 10-13 (the write-off line last), the chart from row 15 and 23 rows
-    # tall: it prints with the table
+    # the note in rows 10-14 (the write-off and reserves lines last), the chart from row 16
+    # and 23 rows tall: it prints with the table
     assert str(ws.cell(13, 1).value).startswith("Falls on the council at the end")
-    assert ws._charts[0].anchor._from.row == 14  # 0-based: row 15
-    assert ws.print_area.endswith("$38")
+    assert str(ws.cell(14, 1).value).startswith("Usable reserves £30,000,000: what falls")
+    assert ws._charts[0].anchor._from.row == 15  # 0-based: row 16
+    assert ws.print_area.endswith("$39")
 
 
 def test_a_template_without_the_later_sheets_gets_them_after_checks(tmp_path):

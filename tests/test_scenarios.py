@@ -543,4 +543,7 @@ def test_dsg_scenarios_sets_what_falls_on_the_council_against_usable_reserves(ca
     share = float(np.mean(falls[:, years.index("2027-28")] > 30_000_000))
     assert 0.0 < share < 1.0
     shown = f"{round_half_up(share * 100, 1):.1f}%"
-    assert f"Usable reserves £30,000,000: it exceeds them in {shown} of scenarios." in out
+    assert (
+        f"Usable reserves £30,000,000: what falls on the council exceeds them in {shown} of "
+        "scenarios." in out
+    )

@@ -1246,10 +1246,7 @@ def _fill_scenarios(
         f.put(grid, r, band, round_half_up(_value(p10, True) - _value(p90, True), 2))
     next(grid.free_rows, None)  # a blank row between the table and the note
     note = None
-    lines = scenarios_note(fig.scenario_count, fig.scenario_seed)
-    if fig.write_off_line:
-        lines = (*lines, fig.write_off_line)
-    for line in lines:
+    for line in (*scenarios_note(fig.scenario_count, fig.scenario_seed), *fig.write_off_lines):
         note = next(grid.free_rows, None)
         if note is not None:
             set_text(grid.ws, note, grid.label_col, line)  # taken now: the next line below
