@@ -170,7 +170,7 @@ def write_run_button_module(workbook: Path) -> str:
 
 
 def run_build_example(args: argparse.Namespace) -> int:
-    from workbooks.example_cambridgeshire import example_spec
+    from workbooks.example_cambridgeshire import example_spec, with_last_refresh
     from workbooks.model_builder import write_model
 
     out = Path(args.out)
@@ -181,7 +181,7 @@ def run_build_example(args: argparse.Namespace) -> int:
             [Problem("--out", str(out), "already exists: the model is never overwritten")]
         )
     try:
-        written = write_model(example_spec(), out)
+        written = write_model(with_last_refresh(example_spec()), out)
     except FileExistsError as exc:  # appeared while it was being built
         raise InputError([Problem("--out", str(out), str(exc))]) from None
     except OSError as exc:

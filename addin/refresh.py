@@ -48,7 +48,11 @@ from addin.refresh_core import (
 )
 from addin.server.request import CURRENT, Delivery
 from models.errors import DSGError
+from workbooks.refresh_sheet import FAN_COLUMN, fan_block
 from workbooks.return_writer import WrittenReturn, now_text
+
+#: The column letter of the Refresh sheet's fan block.
+FAN_LETTER = "ABCDEFGHIJ"[FAN_COLUMN - 1]
 
 __all__ = [
     "DEFAULT_TEMPLATE",
@@ -89,6 +93,10 @@ def write_log(
 ) -> None:
     """Write the refresh's outcome to the book's ``Refresh`` sheet and show it.
 
+    Beside the log, from column E, the fan of the refresh's scenarios
+    (:mod:`workbooks.refresh_sheet`), which the Dashboard's fan chart reads; a
+    refused refresh leaves the last one's fan as it was.
+
     ``show_path=False`` names the return by its file name only (a path on the
     server means nothing to the person); ``delivery`` adds its download link.
     """
@@ -126,6 +134,8 @@ def write_log(
         ]
     rows += [[None, None, None]] * (LOG_ROWS - len(rows))
     sheet.range("A1").value = rows
+    if result is not None and result.fan:  # the Dashboard's fan chart reads this block
+        sheet.range(f"{FAN_LETTER}1").value = fan_block(result.fan, result.fan_caption)
     sheet.activate()
 
 

@@ -11,6 +11,7 @@ starts without loading Excel's bridge.
 from __future__ import annotations
 
 import configparser
+import dataclasses
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from typing import Any
 from models.errors import InputError
 from models.inputs import ModelInputs
 from models.monitoring import SCENARIOS, SEED, inputs_sha256, monitoring_return
+from workbooks import refresh_sheet
+from workbooks.refresh_sheet import REFRESH_SHEET, fan_caption, fan_rows
 from workbooks.return_template import TEMPLATE_PATH
 from workbooks.return_writer import Audit, TemplateError, WrittenReturn, now_text, write_return
 
@@ -26,9 +29,9 @@ DISTRIBUTION = "dsg-high-needs"
 DEFAULT_TEMPLATE = TEMPLATE_PATH
 #: Where the Office.js script writes returns on the server.
 RETURNS_DIR_ENV = "DSG_RETURNS_DIR"
-#: The sheet the book's buttons report to.
-LOG_SHEET = "Refresh"
-LOG_ROWS = 40
+#: The sheet the book's buttons report to, and the rows of its log.
+LOG_SHEET = REFRESH_SHEET
+LOG_ROWS = refresh_sheet.LOG_ROWS
 
 
 def tool_version() -> str:
@@ -62,7 +65,9 @@ def run_refresh(
         model=inputs.source,
         sha256=inputs_sha256(inputs),
     )
-    return write_return(figures, Path(template), Path(out_dir), audit)
+    written = write_return(figures, Path(template), Path(out_dir), audit)
+    caption = fan_caption(figures.scenario_count, figures.scenario_seed, audit.refreshed_at)
+    return dataclasses.replace(written, fan=fan_rows(figures.scenarios_table), fan_caption=caption)
 
 
 def refresh(

@@ -50,7 +50,6 @@ from tests.officejs import bad_cells, call
 from tests.test_return_libreoffice import recalculate_all
 from workbooks import example_cambridgeshire as example
 from workbooks.model_builder import (
-    FAN_TITLE,
     MITIGATION_CONVENTION,
     WRITE_OFF_FIGURES,
     blank_spec,
@@ -623,10 +622,10 @@ def test_dashboard_write_off_figures_in_libreoffice_are_the_models(
 # --------------------------------------------------------------------------
 # the fan chart
 # --------------------------------------------------------------------------
-def test_the_fan_chart_reads_the_dsg_fan_spill(blank):
-    anchor, _ = formula_of(blank, "DSG_FAN")
-    assert calculations(blank)[FAN_TITLE][0] == anchor
-    top = int(anchor[1:])
+def test_the_fan_chart_reads_the_refresh_sheets_block(blank):
+    """The Dashboard's fan: the P10-P90 band stacked over an unfilled P10, with P50 and the
+    agreed profile as lines, all from the Refresh sheet's block of the last refresh
+    (workbooks/refresh_sheet.py: Year in E, P10 F, P50 G, P90 H, Agreed I, band J, from row 4)."""
     n = len(blank_spec().funding_rows)
     with zipfile.ZipFile(blank) as z:
         charts = [
@@ -637,16 +636,46 @@ def test_the_fan_chart_reads_the_dsg_fan_spill(blank):
     fans = [c for c in charts if "Fan chart" in "".join(_title_text(c))]
     assert len(fans) == 1
     area = fans[0].chart.plotArea
-    (lines,) = area._charts  # openpyxl's reader keeps the plot's charts and axes here
+    band, lines = area._charts  # openpyxl's reader keeps the plot's charts and axes here
+    assert (type(band).__name__, band.grouping) == ("AreaChart", "stacked")
     assert type(lines).__name__ == "LineChart"
-    refs = [(s.tx.v, s.val.numRef.f, s.cat.numRef or s.cat.strRef) for s in lines.ser]
-    # P10, P50, P90 and Plan: columns B, C, D and F of the spill below its header row
-    assert [t for t, _, _ in refs] == ["P10", "P50", "P90", "Agreed profile"]
-    assert [v for _, v, _ in refs] == [
-        f"'Calculations'!${c}${top + 1}:${c}${top + n}" for c in "BCDF"
+
+    def refs(chart):
+        return [(s.tx.v, s.val.numRef.f, (s.cat.numRef or s.cat.strRef).f) for s in chart.ser]
+
+    years = f"'Refresh'!$E$4:$E${3 + n}"
+    assert refs(band) == [
+        ("P10", f"'Refresh'!$F$4:$F${3 + n}", years),
+        ("P10-P90 band", f"'Refresh'!$J$4:$J${3 + n}", years),
     ]
-    assert all(c.f == f"'Calculations'!$A${top + 1}:$A${top + n}" for _, _, c in refs)
+    assert band.ser[0].spPr.noFill  # the part under P10 is not drawn
+    assert refs(lines) == [
+        ("P50", f"'Refresh'!$G$4:$G${3 + n}", years),
+        ("Agreed profile", f"'Refresh'!$I$4:$I${3 + n}", years),
+    ]
     assert [a.delete for a in area._axes] == [False, False]  # both axes shown
+    # a new model's block: its years and "not refreshed yet", no figures
+    ws = load_workbook(blank)["Refresh"]
+    assert ws["E1"].value == "Scenarios at the last refresh"
+    assert str(ws["E2"].value).startswith("Not refreshed yet")
+    assert [ws.cell(r, 5).value for r in range(4, 4 + n)] == [
+        r[0] for r in blank_spec().funding_rows
+    ]
+    assert all(ws.cell(r, c).value is None for r in range(4, 4 + n) for c in range(6, 11))
+
+
+def test_the_examples_fan_is_its_refresh(tmp_path):
+    """The example ships with the block its refresh writes: the return's Scenarios sheet
+    (10,000 scenarios, seed 1) as deficits, positive."""
+    from addin.refresh_core import run_refresh
+    from workbooks.refresh_sheet import FAN_HEADER
+
+    written = run_refresh(read_model(EXAMPLE), out_dir=tmp_path)
+    ws = load_workbook(EXAMPLE)["Refresh"]
+    assert [ws.cell(3, c).value for c in range(5, 11)] == list(FAN_HEADER)
+    shipped = [[ws.cell(r, c).value for c in range(5, 11)] for r in range(4, 9)]
+    assert shipped == written.fan
+    assert "10,000 scenarios (seed 1)" in ws["E2"].value
 
 
 def _title_text(space) -> list[str]:

@@ -243,17 +243,22 @@ def test_dashboard_has_five_native_charts_reading_workings_and_the_fan(blank):
     kinds = sorted(
         "+".join(re.findall(r"<(?:c:)?(lineChart|barChart|pieChart|areaChart)>", x)) for x in xml
     )
-    # the forecast: the P10-P90 band (stacked area) under the history and P50 lines
-    assert kinds == ["areaChart+lineChart", "barChart", "lineChart", "lineChart", "pieChart"]
+    # the forecast and the fan: a P10-P90 band (stacked area) under lines
+    assert kinds == [
+        "areaChart+lineChart",
+        "areaChart+lineChart",
+        "barChart",
+        "lineChart",
+        "pieChart",
+    ]
     sheets = []
     for x in xml:
         refs = re.findall(r"<(?:c:)?f>([^<]+)</(?:c:)?f>", x)
         assert refs
         sheets.append({r.split("!")[0] for r in refs})
-    # four read the Workings sheet's plain formulas; the fan chart reads DSG_FAN's spill
-    assert sorted(sheets, key=sorted) == sorted(
-        [{"'Workings'"}] * 4 + [{"'Calculations'"}], key=sorted
-    )
+    # four read the Workings sheet's plain formulas; the fan chart reads the Refresh sheet's
+    # block of the last refresh's scenarios
+    assert sorted(sheets, key=sorted) == sorted([{"'Workings'"}] * 4 + [{"'Refresh'"}], key=sorted)
 
 
 def test_input_cells_are_formatted_for_people(blank):

@@ -124,14 +124,33 @@ def edited_model(tmp_path: Path, table: str, row: int, column: str, value: Any) 
     return path
 
 
-def _log(actions: list[dict[str, Any]]) -> list[list[Any]]:
-    """The values the script wrote to the Refresh sheet."""
+def _refresh_sets(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The script's writes to the Refresh sheet: the sheet it added, or the book's own."""
     adds = [a for a in actions if a["func"] == "addSheet"]
-    assert adds and adds[0]["args"][1] == addin.refresh.LOG_SHEET
-    position = adds[0]["args"][0]
-    sets = [a for a in actions if a["func"] == "setValues" and a["sheet_position"] == position]
-    assert len(sets) == 1 and (sets[0]["start_row"], sets[0]["start_column"]) == (0, 0)
+    if adds:
+        assert adds[0]["args"][1] == addin.refresh.LOG_SHEET
+        position = adds[0]["args"][0]
+    else:  # the book has the sheet (a model built with it): the write that starts the log
+        position = next(
+            a["sheet_position"]
+            for a in actions
+            if a["func"] == "setValues" and a["values"][0][0] == "Refresh log"
+        )
+    return [a for a in actions if a["func"] == "setValues" and a["sheet_position"] == position]
+
+
+def _log(actions: list[dict[str, Any]]) -> list[list[Any]]:
+    """The values the script wrote to the Refresh sheet's log (from A1)."""
+    sets = [a for a in _refresh_sets(actions) if (a["start_row"], a["start_column"]) == (0, 0)]
+    assert len(sets) == 1
     return sets[0]["values"]
+
+
+def _fan(actions: list[dict[str, Any]]) -> list[list[Any]] | None:
+    """The values the script wrote to the Refresh sheet's fan block (from E1), if any."""
+    sets = [a for a in _refresh_sets(actions) if (a["start_row"], a["start_column"]) == (0, 4)]
+    assert len(sets) <= 1
+    return sets[0]["values"] if sets else None
 
 
 # --- Office.js -----------------------------------------------------------------------------------
@@ -161,7 +180,21 @@ def test_officejs_script_writes_the_return_and_reports_it_in_the_book(tmp_path, 
     from_file = refresh_core.refresh(read_model(EXAMPLE), out_dir=tmp_path / "file")
     assert mitigation_rows(written) == mitigation_rows(from_file)
     assert len(mitigation_rows(written)) == 13  # four workstreams x three years, and Total
-    assert scenarios_sheet(written) == scenarios_sheet(from_file)
+    sheet = scenarios_sheet(written)
+    assert sheet == scenarios_sheet(from_file)
+    # beside the log, the fan the Dashboard's chart reads: the Scenarios sheet's P10, P50, P90
+    # and Agreed as deficits (positive), and the band P90 - P10
+    fan = _fan(actions)
+    assert fan is not None and fan[0][0] == "Scenarios at the last refresh"
+    assert "10,000 scenarios (seed 1)" in fan[1][0]
+    assert fan[2] == ["Year", "P10", "P50", "P90", "Agreed", "P10-P90 band"]
+    years = [r for r in fan[3:] if r[0]]
+    assert [r[0] for r in years] == ["2023-24", "2024-25", "2025-26", "2026-27", "2027-28"]
+    for year, p10, p50, p90, agreed, band in years:
+        row = sheet[year]
+        assert (p10, p50, p90, agreed) == (-row["p10"], -row["p50"], -row["p90"], -row["agreed"])
+        assert abs(band - (p90 - p10)) < 1e-6
+    assert all(v in (None, "") for r in fan[8:] for v in r)  # the rest of the block blanked
 
 
 def break_a_line(monkeypatch) -> None:

@@ -142,7 +142,12 @@ def run_script(client, name: str, book: dict[str, Any], headers=OFFICER):
 
 
 def refresh_log(actions: list[dict[str, Any]]) -> list[list[Any]]:
-    sets = [a for a in actions if a["func"] == "setValues" and a["start_row"] == 0]
+    """The Refresh sheet's log: the write from A1 (the fan block beside it starts at E1)."""
+    sets = [
+        a
+        for a in actions
+        if a["func"] == "setValues" and (a["start_row"], a["start_column"]) == (0, 0)
+    ]
     return sets[-1]["values"]
 
 

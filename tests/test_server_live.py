@@ -142,8 +142,12 @@ def test_live_server_over_https_serves_manifest_functions_script_and_download(li
     assert bad.status_code == 400 and "first: text 'x' where a number belongs" in bad.text
     script = live.post("/xlwings/custom-scripts-call/refresh_return", json=book_payload(EXAMPLE))
     assert script.status_code == 200
-    sets = [a for a in script.json()["actions"] if a["func"] == "setValues"]
-    log = sets[-1]["values"]
+    sets = [
+        a
+        for a in script.json()["actions"]
+        if a["func"] == "setValues" and (a["start_row"], a["start_column"]) == (0, 0)
+    ]
+    log = sets[-1]["values"]  # the Refresh sheet's log, from A1
     assert log[4][0] == "Download" and log[4][1].startswith(f"{base}/dsg/returns/")
     first = live.get(log[4][1])
     assert first.status_code == 200 and first.content[:2] == b"PK"

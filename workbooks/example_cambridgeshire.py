@@ -753,6 +753,32 @@ def example_spec() -> ModelSpec:
     )
 
 
+def with_last_refresh(spec: ModelSpec) -> ModelSpec:
+    """``spec`` with its Refresh sheet's fan block as the refresh writes it for this model.
+
+    The model is written to a temporary folder, read back and run as the refresh runs
+    it (:func:`models.monitoring.monitoring_return`: 10,000 scenarios, seed 1), so the
+    Dashboard's fan chart shows the example's scenarios in any spreadsheet program; the
+    caption says when instead of a time, so the example stays the same from build to build.
+    """
+    import dataclasses
+    import tempfile
+
+    from models.monitoring import monitoring_return
+    from workbooks.model_reader import read_model
+    from workbooks.refresh_sheet import fan_caption, fan_rows
+
+    with tempfile.TemporaryDirectory() as folder:
+        inputs = read_model(write_model(spec, Path(folder) / "example.xlsx"))
+    figures = monitoring_return(inputs)
+    caption = fan_caption(
+        figures.scenario_count, figures.scenario_seed, "when the example was built"
+    )
+    return dataclasses.replace(
+        spec, scenario_rows=fan_rows(figures.scenarios_table), scenario_caption=caption
+    )
+
+
 def build_example(out: str | os.PathLike | None = None) -> Path:
     """Write the example workbook (default: the package's example path); returns the path."""
-    return write_model(example_spec(), out or EXAMPLE_PATH, overwrite=True)
+    return write_model(with_last_refresh(example_spec()), out or EXAMPLE_PATH, overwrite=True)

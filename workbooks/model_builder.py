@@ -29,10 +29,15 @@ Sheets, in order:
     profile, EHCP growth against High Needs funding growth, the placement
     spend mix, the EHC plan forecast (EHCPForecast's Total: history, P50
     and the P10-P90 band) and the fan chart of the cumulative deficit (the
-    Calculations sheet's DSG_FAN: P10, P50, P90 and the agreed profile); the
-    write-off and reserves figures (plain formulas over the Workings sheet).
+    last refresh's scenarios on the Refresh sheet: the P10-P90 band, P50 and
+    the agreed profile); the write-off and reserves figures (plain formulas
+    over the Workings sheet).
 ``Sources``
     Where each figure of the model comes from.
+``Refresh``
+    What the Refresh button last did (its log), and beside it the fan of
+    its scenarios (:mod:`workbooks.refresh_sheet`): the frame of years and
+    "not refreshed yet" until then; the example's holds its refresh's run.
 ``xlwings.conf``
     ``UDF Modules`` = ``addin.udfs``, so the classic xlwings add-in imports
     the functions with no VBA in the workbook.
@@ -82,6 +87,14 @@ from models.transfers import DEFAULT_THRESHOLD
 from models.write_off import OVERRIDE_END, WRITE_OFF_SHARE, WRITE_OFF_YEAR
 from models.years import year_label
 from workbooks.publish import publish
+from workbooks.refresh_sheet import (
+    FAN_COLUMN,
+    FAN_HEADER,
+    FAN_HEADER_ROW,
+    NOT_REFRESHED,
+    REFRESH_SHEET,
+    fan_block,
+)
 from workbooks.safe_text import set_text
 
 __all__ = [
@@ -309,6 +322,10 @@ class ModelSpec:
     #: Mitigations rows (Workstream, Year, Planned saving, Delivered saving, Confidence, RAG);
     #: empty: blank rows for the council to fill in.
     mitigations_rows: list[list[Any]] = field(default_factory=list)
+    #: The Refresh sheet's fan block (:func:`workbooks.refresh_sheet.fan_rows`) and its caption,
+    #: as the refresh of this model writes them; empty: the frame, "not refreshed yet".
+    scenario_rows: list[list[Any]] = field(default_factory=list)
+    scenario_caption: str = ""
     title: str = "High Needs / DSG model"
 
 
@@ -489,7 +506,8 @@ def calculation_formulas(
             f"={f('DSG_FAN')}({traj_args}, Agreement[Agreed cumulative deficit])",
             "P10, P50 and P90 of the cumulative deficit over 10,000 scenarios of spend and income "
             "growth (seed 1), the deterministic path, the agreed profile and the share of scenarios "
-            "on or below it (P(on track)). The dashboard's fan chart reads this table.",
+            "on or below it (P(on track)), recalculated as the inputs change. The dashboard's "
+            "fan chart shows the fuller run of the last refresh (the Refresh sheet).",
         ),
         (
             "Deficit write-off and what falls on the council",
@@ -1273,7 +1291,7 @@ def _secretary_of_state() -> str:
     return f'=IFERROR(IF(OR({rate}>{limit},AND({rate}>0,{refused})),"Required","Not required"),"")'
 
 
-def _dashboard(wb: Workbook, spec: ModelSpec, layout: _Layout, fan_anchor: str) -> None:
+def _dashboard(wb: Workbook, spec: ModelSpec, layout: _Layout) -> None:
     ws = wb.create_sheet("Dashboard", index=1)
     ws.sheet_view.showGridLines = False
     _widths(ws, {"A": 40, "B": 18, "C": 3})
@@ -1383,7 +1401,7 @@ def _dashboard(wb: Workbook, spec: ModelSpec, layout: _Layout, fan_anchor: str) 
     ws.add_chart(pie, "H21")
 
     ws.add_chart(_forecast_chart(wk, rows), "A39")
-    ws.add_chart(_fan_chart(wb["Calculations"], fan_anchor, layout.n_years), "H39")
+    ws.add_chart(_fan_chart(wb[REFRESH_SHEET], layout.n_years), "H39")
     _write_off_figures(ws, layout, WRITE_OFF_TOP)
 
     note = ws.cell(
@@ -1477,41 +1495,81 @@ def _write_off_figures(ws, layout: _Layout, top: int) -> None:
     note.font = NOTE
 
 
-def _fan_chart(calc, anchor: str, n_years: int) -> LineChart:
-    """The fan chart: P10, P50, P90 and the agreed profile from the DSG_FAN spill.
+def _fan_chart(sheet, n_years: int) -> AreaChart:
+    """The fan chart: the P10-P90 band, P50 and the agreed profile of the last refresh.
 
-    The series read the Calculations sheet's DSG_FAN table (``Year | P10 | P50
-    | P90 | Deterministic | Plan | P(on track)``) below its anchor: they show
-    once the add-in has calculated it.
+    The series read the Refresh sheet's fan block (:mod:`workbooks.refresh_sheet`:
+    ``Year | P10 | P50 | P90 | Agreed | P10-P90 band`` from its header row): a
+    stacked area whose lower part (P10) is not filled and whose upper part is the
+    band, with P50 and the agreed profile as lines, as the return's Scenarios
+    sheet draws it.
     """
-    top = int(anchor.lstrip("A"))
-    chart = LineChart()
-    chart.title = "Fan chart: cumulative DSG deficit, P10-P90 against the agreed profile"
-    chart.y_axis.title = "£ (positive = deficit)"
-    chart.y_axis.numFmt = '£#,##0,,"m"'
-    chart.x_axis.title = "Financial year"
-    styles = {
-        2: ("P10", "9DC3E6", "dash"),
-        3: ("P50", "1F4E79", None),
-        4: ("P90", "9DC3E6", "dash"),
-        6: ("Agreed profile", "C00000", None),
-    }
-    for col, (title, colour, dash) in styles.items():
-        chart.add_data(
-            Reference(calc, min_col=col, min_row=top + 1, max_row=top + n_years),
-            titles_from_data=False,
-        )
-        series = chart.series[-1]
-        series.tx = SeriesLabel(v=title)  # named before the add-in has filled the header
+    top = FAN_HEADER_ROW + 1
+    col = {name: FAN_COLUMN + i for i, name in enumerate(FAN_HEADER)}
+
+    def values(name: str) -> Reference:
+        return Reference(sheet, min_col=col[name], min_row=top, max_row=top + n_years - 1)
+
+    band = AreaChart()
+    band.grouping = "stacked"
+    for name in ("P10", "P10-P90 band"):
+        band.add_data(values(name), titles_from_data=False)
+        band.series[-1].tx = SeriesLabel(v=name)
+    band.series[0].graphicalProperties.noFill = True
+    band.series[0].graphicalProperties.line.noFill = True
+    band.series[1].graphicalProperties.solidFill = "BDD7EE"
+    band.series[1].graphicalProperties.line.noFill = True
+    lines = LineChart()
+    for name, title, colour, dash in (
+        ("P50", "P50", "1F4E79", None),
+        ("Agreed", "Agreed profile", "C00000", "dash"),
+    ):
+        lines.add_data(values(name), titles_from_data=False)
+        series = lines.series[-1]
+        series.tx = SeriesLabel(v=title)
         series.smooth = False
         series.graphicalProperties.line.solidFill = colour
+        series.graphicalProperties.line.width = 22000
         if dash:
             series.graphicalProperties.line.dashStyle = dash
-    chart.set_categories(Reference(calc, min_col=1, min_row=top + 1, max_row=top + n_years))
-    chart.height, chart.width = 8.5, 17
-    chart.legend.position = "b"
-    _visible_axes(chart)
-    return chart
+    cats = Reference(sheet, min_col=col["Year"], min_row=top, max_row=top + n_years - 1)
+    band.set_categories(cats)
+    lines.set_categories(cats)
+    band += lines
+    band.title = "Fan chart (last refresh): cumulative DSG deficit"
+    band.y_axis.title = "£ (positive = deficit)"
+    band.y_axis.numFmt = '£#,##0,,"m"'
+    band.x_axis.title = "Financial year"
+    band.height, band.width = 8.5, 17
+    band.legend.position = "b"
+    _visible_axes(band)
+    return band
+
+
+def _refresh_sheet(wb: Workbook, spec: ModelSpec, years: list[str]) -> Any:
+    """The Refresh sheet: an empty log, and the fan block (the spec's rows, else the frame)."""
+    ws = wb.create_sheet(REFRESH_SHEET)
+    ws["A1"] = "Refresh log"
+    ws["A1"].font = TITLE
+    ws["A2"] = "Status"
+    ws["B2"] = "Not refreshed yet"
+    _widths(ws, {"A": 28, "B": 60, "C": 60, "D": 3, "E": 12, "F": 16, "G": 16, "H": 16, "I": 16})
+    ws.column_dimensions["J"].width = 16
+    rows = spec.scenario_rows or [[y, None, None, None, None, None] for y in years]
+    block = fan_block(rows, spec.scenario_caption or NOT_REFRESHED)
+    for r, row in enumerate(block, start=1):
+        for c, value in enumerate(row, start=FAN_COLUMN):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                set_text(ws, r, c, value)
+            else:
+                ws.cell(r, c, value).number_format = MONEY
+    ws.cell(1, FAN_COLUMN).font = TITLE
+    ws.cell(2, FAN_COLUMN).font = NOTE
+    for c in range(FAN_COLUMN, FAN_COLUMN + len(FAN_HEADER)):
+        ws.cell(FAN_HEADER_ROW, c).font = BOLD
+    return ws
 
 
 def _forecast_chart(wk, rows: dict[str, int]) -> AreaChart:
@@ -1611,9 +1669,9 @@ def build_model(
     _mitigations(wb, spec)
     layout = _workings(wb, spec)
     anchors = _calculations(wb, spec, layout, officejs, namespace)
-    titles = [t for t, _, _ in calculation_formulas(layout, spec.census_years)]
-    _dashboard(wb, spec, layout, anchors[titles.index(FAN_TITLE)])
     _sources(wb, spec)
+    _refresh_sheet(wb, spec, [r[0] for r in spec.funding_rows])
+    _dashboard(wb, spec, layout)
     _conf(wb)
     wb.calculation.fullCalcOnLoad = True
     wb.properties.creator = "dsg-high-needs"

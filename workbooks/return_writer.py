@@ -143,10 +143,17 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class WrittenReturn:
-    """The path written and the checks' results."""
+    """The path written and the checks' results; the fan of its scenarios for the book.
+
+    ``fan`` holds the rows of the model workbook's Refresh sheet block
+    (:func:`workbooks.refresh_sheet.fan_rows`: positive = deficit) and
+    ``fan_caption`` what they are; both empty until the refresh fills them.
+    """
 
     path: Path
     checks: list[CheckResult] = field(default_factory=list)
+    fan: list[list[Any]] = field(default_factory=list)
+    fan_caption: str = ""
 
 
 def norm(value: Any) -> str:

@@ -32,7 +32,8 @@ async function main() {
       const data = await response.json();
       for (const action of data.actions) {
         if (action.func === "addSheet") sheets[action.args[1]] = [];
-        if (action.func === "setValues" && action.start_row === 0) {
+        // the Refresh sheet's log is written from A1 (the fan block beside it from E1)
+        if (action.func === "setValues" && action.start_row === 0 && action.start_column === 0) {
           const name = book.sheets[action.sheet_position]
             ? book.sheets[action.sheet_position].name
             : Object.keys(sheets).pop();
