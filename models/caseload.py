@@ -564,11 +564,13 @@ def sen2_age(dob: pd.Series, census: Any) -> np.ndarray:
     a = age_date(census)
     d = pd.Series(dob).reset_index(drop=True)
     if isinstance(d.dtype, np.dtype) and d.dtype.kind == "M":  # plain dates: integer arithmetic
+        # Each distinct day once (an extract has a few thousand), then spread to the rows.
         days = d.to_numpy().astype("datetime64[D]")
         missing = np.isnat(days)
-        year, month, day = _civil(np.where(missing, 0, days.astype("int64")))
-        year = np.where(missing, 0, year)
-        monthday = np.where(missing, 0, month * 100 + day)
+        codes, distinct = pd.factorize(np.where(missing, 0, days.astype("int64")))
+        year_of, month_of, day_of = _civil(np.asarray(distinct, dtype=np.int64))
+        year = np.where(missing, 0, year_of[codes])
+        monthday = np.where(missing, 0, (month_of * 100 + day_of)[codes])
     else:
         year = d.dt.year.fillna(0).to_numpy(dtype="int64")
         monthday = (d.dt.month.fillna(0) * 100 + d.dt.day.fillna(0)).to_numpy(dtype="int64")
@@ -707,15 +709,21 @@ def _digit_keys(texts: np.ndarray) -> np.ndarray | None:
     if ((lengths > 1) & (raw[np.minimum(starts, len(raw) - 1)] == 48)).any():
         return None  # a leading zero: "012" and "12" differ as text
     digit = raw - np.uint8(48)  # a line feed's value is never read
+    width = int(lengths.max())
+    ends = starts + lengths
+    lead = width - lengths  # the number right-aligned in `width` digits, led by zeros
     number = np.zeros(n, dtype=np.int64)
-    at = starts.copy()
-    for position in range(int(lengths.max())):
-        has = lengths > position
-        np.multiply(number, 10, out=number, where=has)
-        np.add(number, digit.take(at, mode="clip"), out=number, where=has)
-        at += 1
+    for position in range(width):
+        value = digit.take(ends + (position - width), mode="clip")
+        value *= lead <= position
+        number *= 10
+        number += value
     blank = lengths == 0
-    codes = _sorted_codes(np.where(blank, -1, number))
+    given = number[~blank]
+    if (given[1:] > given[:-1]).all():  # distinct and in order, as extracts often are
+        codes = np.cumsum(~blank) - 1
+    else:
+        codes = _sorted_codes(np.where(blank, -1, number))
     codes[blank] = -1
     return codes
 
