@@ -336,8 +336,14 @@ def date_column(values: Any) -> DateColumn:
         none = np.zeros(n_rows, dtype=bool)
         return DateColumn(dates, missing, none, none, none)
 
-    # Factorised as stored (Arrow strings stay in Arrow); only the distinct values become objects.
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    # Factorised as stored (Arrow strings stay in Arrow); only the distinct values become
+    # objects. A categorical (as the CSV reader gives a date column) is factorised already:
+    # its codes and categories are taken as they are (code -1 is a missing value).
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes = s.cat.codes.to_numpy().astype("int64")
+        uniques = s.cat.categories
+    else:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
     u = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
     n = len(u)
     parsed = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
@@ -350,6 +356,13 @@ def date_column(values: Any) -> DateColumn:
 
     text = u[kind == "text"].astype(str).str.strip()
     blank[text.index[text == ""]] = True
+    plain = _plain_dates(text.to_numpy(dtype=object))  # the common forms, at C speed
+    if plain.fast.any():
+        at = text.index[plain.fast]
+        parsed[at] = plain.dates[plain.fast]
+        month_first[at] = plain.month_first[plain.fast]
+        either_way[at] = plain.either_way[plain.fast]
+        text = text[~plain.fast]
     iso = text.str.extract(_ISO)
     ok = iso[0].notna()
     if ok.any():
@@ -393,6 +406,94 @@ def date_column(values: Any) -> DateColumn:
         month_first=np.append(month_first, False)[codes],
         either_way=np.append(either_way, False)[codes],
     )
+
+
+#: The years :func:`_plain_dates` reads itself: within pandas' nanosecond range (1677-09-21
+#: to 2262-04-11) by whole years, so that a date it reads is one ``pd.to_datetime`` reads.
+_PLAIN_YEARS = (1678, 2261)
+
+
+@dataclass(frozen=True)
+class _PlainDates:
+    """What :func:`_plain_dates` read (arrays over the texts given)."""
+
+    fast: np.ndarray
+    dates: np.ndarray
+    month_first: np.ndarray
+    either_way: np.ndarray
+
+
+def _plain_dates(texts: np.ndarray) -> _PlainDates:
+    """Texts of exactly ten characters, ``YYYY-MM-DD`` or ``DD/MM/YYYY``, read at C speed.
+
+    The forms nearly every extract's dates take, read without a regular
+    expression per text and exactly as :func:`date_column`'s general rule
+    reads them: ASCII digits; the UK form's separators each one of ``/``,
+    ``.`` or ``-``; an impossible date (month 13, 31 February) is NaT, and
+    the UK form's ``month_first`` and ``either_way`` flags are set by the same
+    rule. A text of these forms whose year is outside :data:`_PLAIN_YEARS`,
+    and every other text, is left to the general rule (``fast`` False).
+
+    Notes
+    -----
+    ::
+
+        date = first day of (year, month) + (day - 1) days,  if 1 <= month <= 12
+               and 1 <= day <= days in that month; else NaT
+
+    >>> r = _plain_dates(np.array(["2024-02-29", "2023-02-29", "2024-2-1", "1500-01-01",
+    ...                            "29/02/2024", "09/13/2019", "09.01-2019", "x"], dtype=object))
+    >>> r.fast.tolist()
+    [True, True, False, False, True, True, True, False]
+    >>> [str(d)[:10] for d in r.dates]
+    ['2024-02-29', 'NaT', 'NaT', 'NaT', '2024-02-29', 'NaT', '2019-01-09', 'NaT']
+    >>> r.month_first.tolist()[4:7], r.either_way.tolist()[4:7]
+    ([False, True, False], [False, False, True])
+    """
+    n = len(texts)
+    out = _PlainDates(
+        fast=np.zeros(n, dtype=bool),
+        dates=np.full(n, np.datetime64("NaT", "ns")),
+        month_first=np.zeros(n, dtype=bool),
+        either_way=np.zeros(n, dtype=bool),
+    )
+    if not n:
+        return out
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    tens = np.flatnonzero(lengths == 10)
+    if not len(tens):
+        return out
+    chars = np.array(texts[tens].tolist(), dtype="<U10").view(np.uint32).reshape(-1, 10)
+    digit = chars.astype(np.int64) - 48
+
+    def number(*at: int) -> np.ndarray:
+        value = np.zeros(len(tens), dtype=np.int64)
+        for i in at:
+            value = value * 10 + digit[:, i]
+        return value
+
+    def digits(*at: int) -> np.ndarray:
+        part = digit[:, list(at)]
+        return np.asarray(((part >= 0) & (part <= 9)).all(axis=1))
+
+    separator = (chars == 47) | (chars == 46) | (chars == 45)  # / . -
+    iso = (chars[:, 4] == 45) & (chars[:, 7] == 45) & digits(0, 1, 2, 3, 5, 6, 8, 9)
+    uk = separator[:, 2] & separator[:, 5] & digits(0, 1, 3, 4, 6, 7, 8, 9)
+    year = np.where(iso, number(0, 1, 2, 3), number(6, 7, 8, 9))
+    month = np.where(iso, number(5, 6), number(3, 4))
+    day = np.where(iso, number(8, 9), number(0, 1))
+    read = (iso | uk) & (year >= _PLAIN_YEARS[0]) & (year <= _PLAIN_YEARS[1])
+    out.fast[tens[read]] = True
+    ok = read & (month >= 1) & (month <= 12) & (day >= 1)
+    first = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+    length = ((first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")).astype(np.int64)
+    ok &= day <= length
+    when = first[ok].astype("datetime64[D]") + (day[ok] - 1).astype("timedelta64[D]")
+    out.dates[tens[ok]] = when.astype("datetime64[ns]")
+    as_uk = read & uk
+    out.month_first[tens[as_uk & (day <= 12) & (month > 12)]] = True
+    out.either_way[tens[as_uk & (day <= 12) & (month <= 12) & (day != month)]] = True
+    return out
 
 
 #: The kind of a cell of each common exact type (subclasses go through :func:`_kind`).
@@ -462,9 +563,48 @@ def sen2_age(dob: pd.Series, census: Any) -> np.ndarray:
     """
     a = age_date(census)
     d = pd.Series(dob).reset_index(drop=True)
-    year = d.dt.year.fillna(0).to_numpy(dtype="int64")
-    monthday = (d.dt.month.fillna(0) * 100 + d.dt.day.fillna(0)).to_numpy(dtype="int64")
+    if isinstance(d.dtype, np.dtype) and d.dtype.kind == "M":  # plain dates: integer arithmetic
+        # Each distinct day once (an extract has a few thousand), then spread to the rows.
+        days = d.to_numpy().astype("datetime64[D]")
+        missing = np.isnat(days)
+        codes, distinct = pd.factorize(np.where(missing, 0, days.astype("int64")))
+        year_of, month_of, day_of = _civil(np.asarray(distinct, dtype=np.int64))
+        year = np.where(missing, 0, year_of[codes])
+        monthday = np.where(missing, 0, (month_of * 100 + day_of)[codes])
+    else:
+        year = d.dt.year.fillna(0).to_numpy(dtype="int64")
+        monthday = (d.dt.month.fillna(0) * 100 + d.dt.day.fillna(0)).to_numpy(dtype="int64")
     return a.year - year - (monthday > a.month * 100 + a.day).astype("int64")
+
+
+def _civil(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month and day of each day number (days since 1970-01-01), proleptic Gregorian.
+
+    Notes
+    -----
+    H. Hinnant's ``civil_from_days`` (chrono-Compatible Low-Level Date
+    Algorithms), on whole arrays: 400-year eras of 146,097 days, years
+    starting 1 March so that the leap day ends the year::
+
+        z = days + 719468;  era = z // 146097;  doe = z - era * 146097
+        yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+        doy = doe - (365 * yoe + yoe // 4 - yoe // 100);  mp = (5 * doy + 2) // 153
+        day = doy - (153 * mp + 2) // 5 + 1;  month = mp + 3 if mp < 10 else mp - 9
+        year = yoe + era * 400 + (month <= 2)
+
+    >>> [v.tolist() for v in _civil(np.array([0, 19782, -1, 11016]))]
+    [[1970, 2024, 1969, 2000], [1, 2, 12, 2], [1, 29, 31, 29]]
+    """
+    z = days.astype(np.int64) + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    year = yoe + era * 400 + (month <= 2)
+    return year, month, day
 
 
 def _id_text(values: np.ndarray) -> np.ndarray:
@@ -533,6 +673,61 @@ def _trimmed_folded(texts: np.ndarray) -> np.ndarray:
     return np.array([v.strip().casefold() for v in texts], dtype=object)
 
 
+#: Digits a Child ID may have for :func:`_digit_keys` (its number fits an int64).
+_DIGIT_KEY_WIDTH = 18
+
+
+def _digit_keys(texts: np.ndarray) -> np.ndarray | None:
+    """Codes for Child IDs that are all whole numbers written plainly; None if any is not.
+
+    Where every ID is ASCII digits without a leading zero (``"0"`` aside) or
+    blank, two IDs are equal as text exactly when their numbers are equal:
+    the numbers are built at C speed, a digit position at a time, and coded
+    by :func:`_sorted_codes` (no hashing of text). A blank ID gives -1.
+
+    >>> _digit_keys(np.array(["12", "7", "", "12", "0"], dtype=object)).tolist()
+    [3, 2, -1, 3, 1]
+    >>> _digit_keys(np.array(["12", "012"], dtype=object)) is None  # "012" is not "12"
+    True
+    >>> _digit_keys(np.array(["12", "A7"], dtype=object)) is None
+    True
+    """
+    n = len(texts)
+    joined = "\n".join(texts)
+    if not n or not joined.isascii():
+        return None
+    raw = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    if not len(raw):
+        return np.full(n, -1, dtype=np.int64)  # one ID, blank
+    breaks = np.flatnonzero(raw == 10)
+    if len(breaks) != n - 1:
+        return None  # an ID holds a line feed
+    starts = np.concatenate(([0], breaks + 1))
+    lengths = np.concatenate((breaks, [len(raw)])) - starts
+    if lengths.max() > _DIGIT_KEY_WIDTH or not (((raw - 48) <= 9) | (raw == 10)).all():
+        return None
+    if ((lengths > 1) & (raw[np.minimum(starts, len(raw) - 1)] == 48)).any():
+        return None  # a leading zero: "012" and "12" differ as text
+    digit = raw - np.uint8(48)  # a line feed's value is never read
+    width = int(lengths.max())
+    ends = starts + lengths
+    lead = width - lengths  # the number right-aligned in `width` digits, led by zeros
+    number = np.zeros(n, dtype=np.int64)
+    for position in range(width):
+        value = digit.take(ends + (position - width), mode="clip")
+        value *= lead <= position
+        number *= 10
+        number += value
+    blank = lengths == 0
+    given = number[~blank]
+    if (given[1:] > given[:-1]).all():  # distinct and in order, as extracts often are
+        codes = np.cumsum(~blank) - 1
+    else:
+        codes = _sorted_codes(np.where(blank, -1, number))
+    codes[blank] = -1
+    return codes
+
+
 def _id_keys(values: pd.Series) -> np.ndarray:
     """A code per row comparing Child IDs trimmed and case-insensitively; -1 for a blank ID.
 
@@ -541,6 +736,9 @@ def _id_keys(values: pd.Series) -> np.ndarray:
     """
     arr = values.to_numpy(dtype=object)
     if pd.api.types.infer_dtype(arr, skipna=False) == "string":  # all text, as CSV holds IDs
+        digits = _digit_keys(arr)  # plain numbers are already trimmed and folded
+        if digits is not None:
+            return digits
         keys = _trimmed_folded(arr)
         codes = pd.factorize(keys)[0]
         return np.where(keys == "", -1, codes)

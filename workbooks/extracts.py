@@ -380,6 +380,11 @@ def _csv_columns(
     )
 
 
+#: Bytes pyarrow's CSV reader parses at a time: a national extract in a few blocks, so that
+#: few threads' results are joined (a line longer than a block is read without pyarrow).
+_ARROW_BLOCK_BYTES = 8 * 1024 * 1024
+
+
 def _arrow_columns(p: Path, cols: Sequence[int], scan: CsvScan) -> pd.DataFrame | None:
     """The extract's columns as :func:`_csv_columns` gives them, read by pyarrow; or None.
 
@@ -403,7 +408,10 @@ def _arrow_columns(p: Path, cols: Sequence[int], scan: CsvScan) -> pd.DataFrame 
         table = arrow_csv.read_csv(
             p,
             read_options=arrow_csv.ReadOptions(
-                skip_rows=1, autogenerate_column_names=True, encoding="utf8"
+                skip_rows=1,
+                autogenerate_column_names=True,
+                encoding="utf8",
+                block_size=_ARROW_BLOCK_BYTES,
             ),
             parse_options=arrow_csv.ParseOptions(ignore_empty_lines=False),
             convert_options=arrow_csv.ConvertOptions(
@@ -420,11 +428,19 @@ def _arrow_columns(p: Path, cols: Sequence[int], scan: CsvScan) -> pd.DataFrame 
     child_id = cols[EXTRACT_COLUMNS.index("Child ID")]
     grid = {}
     for c in used:
-        column = table.column(f"f{c}").combine_chunks()
+        column = table.column(f"f{c}")
         if c == child_id:
-            grid[c] = pd.Series(column.to_numpy(zero_copy_only=False), dtype=object)
+            grid[c] = pd.Series(column.to_numpy(), dtype=object)
         else:
-            grid[c] = pd.Series(column.dictionary_encode().to_pandas(), dtype="category")
+            # Coded by arrow; only the distinct texts become Python objects.
+            encoded = column.combine_chunks().dictionary_encode()
+            texts = pd.Index(encoded.dictionary.to_pandas())
+            grid[c] = pd.Series(
+                pd.Categorical.from_codes(
+                    encoded.indices.to_numpy(), dtype=pd.CategoricalDtype(texts)
+                )
+            )
+            del encoded
     del table, column
     # pyarrow's allocator keeps what the table held (about 90 MB at 640,000 rows) for its
     # next use; there is none, and the model's own peak comes next: give it back now.
