@@ -121,7 +121,9 @@ REASONS: tuple[str, ...] = (
 PROBLEM_COLUMNS: tuple[str, ...] = ("Data row", "Spreadsheet row", "Child ID", "Reason", "Detail")
 
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
-_MAX_SERIAL = 2958465  # 9999-12-31
+#: The last Excel serial read as a date: 31/12/2261 (Excel's own go to 31/12/9999, but pandas
+#: holds dates only to 2262, and a later serial would wrap round to a wrong date).
+_MAX_SERIAL = int((np.datetime64("2261-12-31", "D") - _EXCEL_EPOCH).astype(np.int64))
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _UK = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
 
@@ -237,10 +239,25 @@ def age_date(census: Any) -> pd.Timestamp:
 
 
 def _from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
-    """Dates from text parts; impossible dates (31/02) become NaT."""
-    parts = pd.DataFrame(
-        {"year": pd.to_numeric(year), "month": pd.to_numeric(month), "day": pd.to_numeric(day)}
-    )
+    """Dates from text parts; impossible dates (31/02) become NaT.
+
+    So do parts that are not ASCII numbers (``\\d`` in the patterns also matches
+    other scripts' digits, such as ``٢٠١٠``) and years outside :data:`_PLAIN_YEARS`
+    (pandas holds dates from 1677 to 2262 only; no child's date is near either end):
+    each is then a cell that is not a date, named with its row like any other.
+
+    >>> [str(d)[:10] for d in _from_parts(pd.Series(["2010", "1676", "٢٠١٠"]),
+    ...                                   pd.Series(["05", "05", "05"]), pd.Series(["01"] * 3))]
+    ['2010-05-01', 'NaT', 'NaT']
+    """
+
+    def number(part: pd.Series) -> pd.Series:
+        ascii_digits = part.astype(str).str.fullmatch(r"[0-9]+")
+        return pd.to_numeric(part.where(ascii_digits), errors="coerce")
+
+    y, m, d = number(year), number(month), number(day)
+    y = y.where((y >= _PLAIN_YEARS[0]) & (y <= _PLAIN_YEARS[1]))
+    parts = pd.DataFrame({"year": y, "month": m, "day": d})
     return pd.to_datetime(parts, errors="coerce")
 
 
@@ -293,7 +310,9 @@ def parse_dates(values: Any) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     Each distinct value is parsed once (an extract has far fewer distinct
     dates than rows), then spread back to the rows. Serials count days from
     1899-12-30, as Excel's do from March 1900; the fraction (a time) is
-    dropped. Serials outside 1 to 2958465 (31/12/9999) are not dates. Text
+    dropped. Serials outside 1 to 132,219 (31/12/2261) are not dates, nor
+    are years before 1678 or after 2261 however written: pandas holds no
+    others, and no child's date is near either end. Text
     with ``/``, ``.`` or ``-`` between the parts is day/month/year (UK);
     :func:`date_column` also says which cells could only be US dates.
 
@@ -374,7 +393,8 @@ def date_column(values: Any) -> DateColumn:
     if ok.any():
         parts = uk.loc[ok]
         parsed[parts.index] = _from_parts(parts[2], parts[1], parts[0]).to_numpy()
-        first, middle = pd.to_numeric(parts[0]), pd.to_numeric(parts[1])
+        first = pd.to_numeric(parts[0].where(parts[0].str.fullmatch(r"[0-9]+")), errors="coerce")
+        middle = pd.to_numeric(parts[1].where(parts[1].str.fullmatch(r"[0-9]+")), errors="coerce")
         month_first[parts.index[(first <= 12) & (middle > 12)]] = True
         either_way[parts.index[(first <= 12) & (middle <= 12) & (first != middle)]] = True
 
@@ -387,6 +407,9 @@ def date_column(values: Any) -> DateColumn:
         )
 
     when = u[kind == "datetime"]
+    if len(when):  # a year pandas cannot hold (before 1678, after 2261) is not a date here
+        years = np.fromiter((v.year for v in when), dtype=np.int64, count=len(when))
+        when = when[(years >= _PLAIN_YEARS[0]) & (years <= _PLAIN_YEARS[1])]
     if len(when):
         conv = pd.to_datetime(when, errors="coerce")
         if getattr(conv.dt, "tz", None) is not None:

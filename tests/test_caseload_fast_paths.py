@@ -168,3 +168,73 @@ def test_sen2_age_as_pandas_calendar(days: list[int | None], census: str) -> Non
     monthday = (dob.dt.month.fillna(0) * 100 + dob.dt.day.fillna(0)).to_numpy(dtype="int64")
     expected = a.year - year - (monthday > a.month * 100 + a.day).astype("int64")
     assert sen2_age(dob, census).tolist() == expected.tolist()
+
+
+# --- dates pandas cannot hold: not dates, named by row, never a crash or a wrong date -----------
+
+
+def test_years_pandas_cannot_hold_are_not_dates_however_written():
+    """pandas holds dates from 1677-09-21 to 2262-04-11: a year outside 1678-2261, as text,
+    as a date or datetime cell, or as an Excel serial, is a cell that is not a date. Before,
+    text and date cells raised OutOfBoundsDatetime and serials after 2262 wrapped round to a
+    wrong date (serial 150,000, a day in 2310, read as 1726)."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from models.caseload import _MAX_SERIAL, date_column
+
+    cells = [
+        "1676-05-01",
+        "2262-04-12",
+        "01/01/1677",
+        dt.date(1676, 1, 1),
+        dt.datetime(2300, 1, 1),
+        150_000,
+        2_958_465,
+        _MAX_SERIAL + 1,
+        "2261-12-31",
+        "01.01.1678",
+        dt.date(2010, 5, 1),
+        pd.Timestamp("2020-02-02"),
+        _MAX_SERIAL,
+    ]
+    c = date_column(cells)
+    assert c.bad.tolist() == [True] * 8 + [False] * 5
+    assert [str(d)[:10] for d in c.dates[8:]] == [
+        "2261-12-31",
+        "1678-01-01",
+        "2010-05-01",
+        "2020-02-02",
+        "2261-12-31",
+    ]
+
+
+def test_digits_of_other_scripts_are_not_dates():
+    """``\\d`` matches Arabic-Indic digits too; before, they reached pandas' number parser
+    and the run stopped with a ValueError."""
+    from models.caseload import date_column
+
+    c = date_column(["٢٠١٠-٠٥-٠١", "٠١/٠٥/٢٠١٠", "2010-05-01"])
+    assert c.bad.tolist() == [True, True, False]
+
+
+def test_dsg_caseload_names_each_such_date_by_row(tmp_path, capsys):
+    import csv
+
+    from addin.cli import main
+
+    path = tmp_path / "extract.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["Child ID", "Date of birth", "Placement", "Primary need", "Plan start date",
+                    "Plan end date"])  # fmt: skip
+        w.writerow(["1", "2012-03-04", "Mainstream school", "ASD", "2020-01-01", ""])
+        w.writerow(["2", "1676-05-01", "Mainstream school", "ASD", "2020-01-01", ""])
+        w.writerow(["3", "٢٠١٠-٠٥-٠١", "Mainstream school", "ASD", "2020-01-01", ""])
+        w.writerow(["4", "2012-03-04", "Mainstream school", "ASD", "1500-01-01", ""])
+    assert main(["caseload", str(path), "--census-date", "2025-01-16"]) == 0
+    out = capsys.readouterr().out
+    assert "Date of birth: '1676-05-01' is not a date" in out
+    assert "Date of birth: '٢٠١٠-٠٥-٠١' is not a date" in out
+    assert "Plan start date: '1500-01-01' is not a date" in out
