@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from models.errors import DSGError, InputError, Problem
-from models.money import format_pounds, round_half_up
+from models.money import format_percent, format_pounds
 
 #: The most scenarios a run may ask for (models.scenarios.MAX_SCENARIOS).
 MAX_N = 1_000_000
@@ -81,7 +81,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _percent(x: float | None) -> str:
-    return "" if x is None else f"{round_half_up(x * 100, 1):.1f}%"
+    return "" if x is None else format_percent(x)
 
 
 def _pounds(x: float | None) -> str:

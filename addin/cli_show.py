@@ -21,7 +21,7 @@ import pandas as pd
 
 from models.errors import DSGError
 from models.inputs import ModelInputs
-from models.money import format_pounds, round_half_up
+from models.money import format_percent, format_pounds, round_half_up
 from models.parse import parse_model
 from models.return_figures import placement_costs, trajectory, transfer_impact
 from workbooks.example_cambridgeshire import EXAMPLE_PATH
@@ -65,10 +65,6 @@ SURPLUS_COLUMNS = {
 }
 
 
-def _percent(x: float) -> str:
-    return f"{round_half_up(x * 100, 1):.1f}%"
-
-
 def _count(x: float) -> str:
     return f"{round_half_up(x, 1):,.1f}".removesuffix(".0")
 
@@ -92,7 +88,7 @@ def tables(inputs: ModelInputs) -> list[tuple[str, str]]:
     dsg = dsg.rename(columns=SURPLUS_COLUMNS)
     years, opening = model.years, model.settings.opening_deficit
     money = {c: _pounds for c in ("Cost per place", "Total cost")}
-    share = {c: _percent for c in ("Share of count", "Share of cost")}
+    share = {c: format_percent for c in ("Share of count", "Share of cost")}
     return [
         (
             f"Placement cost table ({years[0]}, the base year)",
@@ -104,7 +100,7 @@ def tables(inputs: ModelInputs) -> list[tuple[str, str]]:
                 transfers,
                 {
                     "Schools block": _pounds,
-                    "Transfer rate": _percent,
+                    "Transfer rate": format_percent,
                     "Transfer": _pounds,
                     "Cumulative transfer": _pounds,
                 },

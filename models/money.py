@@ -93,3 +93,12 @@ def format_pounds(value: float, places: int = 0) -> str:
     x = round_half_up(value, places)
     sign = "-" if x < 0 else ""
     return f"{sign}£{abs(x):,.{places}f}"
+
+
+def format_percent(share: float, places: int = 1) -> str:
+    """``92.8%``: a share (0.928) as a percentage for a printed table, rounded half-up.
+
+    >>> format_percent(0.928), format_percent(0.00025), format_percent(0.125, 0)
+    ('92.8%', '0.0%', '13%')
+    """
+    return f"{round_half_up(share * 100, places):.{places}f}%"

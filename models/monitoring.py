@@ -99,7 +99,7 @@ from models.categories import AGE_GROUPS, PLACEMENT_CATEGORIES, TOTAL, TOTAL_BY_
 from models.errors import InputError, Problem
 from models.inputs import TABLE_NAMES, ModelInputs
 from models.model import DSGModel
-from models.money import format_pounds
+from models.money import format_percent, format_pounds
 from models.parse import (
     MONEY_LIMIT,
     MONEY_LIMIT_TEXT,
@@ -805,21 +805,12 @@ def mitigation_notes(model: DSGModel) -> tuple[list[list[Any]], set[int]]:
             [
                 MITIGATIONS_SHEET,
                 f"{w}, {y}: planned saving {format_pounds(float(planned))}, "
-                f"confidence {_format_percent(float(confidence))}",
+                f"confidence {format_percent(float(confidence), 0)}",
                 status,
                 source,
             ]
         )
     return rows, told
-
-
-def _format_percent(share: float) -> str:
-    """A share as a whole percentage, rounded half-up, for people.
-
-    >>> _format_percent(0.125), _format_percent(0.8)
-    ('13%', '80%')
-    """
-    return f"{format_pounds(share * 100).removeprefix('£')}%"
 
 
 MITIGATIONS_SHEET = "Mitigations"
@@ -984,7 +975,7 @@ def write_off_summary(
     p10, p50, p90 = np.percentile(falls, [10.0, 50.0, 90.0])
     plan = write_off(years, result.deterministic, year, share, end).falls_on_council[k]
     line = (
-        f"Falls on the council at the end of the override ({end}), after {_percent(share)} of "
+        f"Falls on the council at the end of the override ({end}), after {format_percent(share)} of "
         f"the deficit at the end of {before} is written off in {year}: P10 "
         f"{format_pounds(p10)}, P50 {format_pounds(p50)}, P90 {format_pounds(p90)} "
         f"(mitigated plan {format_pounds(plan)})."
@@ -995,15 +986,8 @@ def write_off_summary(
     return (
         line,
         f"Usable reserves {format_pounds(s.usable_reserves)}: what falls on the council "
-        f"exceeds them in {_percent(above)} of scenarios.",
+        f"exceeds them in {format_percent(above)} of scenarios.",
     )
-
-
-def _percent(x: float) -> str:
-    """A share as a percentage to one place, rounded half-up (``0.928`` -> ``92.8%``)."""
-    from models.money import round_half_up
-
-    return f"{round_half_up(x * 100, 1):.1f}%"
 
 
 def scenario_figures(model: DSGModel, result: ScenarioResult) -> ResultTable:
