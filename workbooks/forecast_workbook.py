@@ -25,6 +25,7 @@ import pandas as pd
 from models.forecast import Forecast
 from workbooks.publish import publish
 from workbooks.safe_text import text_cell
+from workbooks.scenarios_workbook import shade_band
 
 #: How a count DfE did not publish is written (the DfE symbol).
 SUPPRESSED = "x"
@@ -158,10 +159,7 @@ def _write_charts(ws, block: pd.DataFrame, result: Forecast) -> None:
             Reference(ws, min_col=4, max_col=5, min_row=top, max_row=bottom), titles_from_data=True
         )
         band.set_categories(cats)
-        band.series[0].graphicalProperties.noFill = True
-        band.series[0].graphicalProperties.line.noFill = True
-        band.series[1].graphicalProperties.solidFill = "BDD7EE"
-        band.series[1].graphicalProperties.line.noFill = True
+        shade_band(band)
 
         lines = LineChart()
         lines.add_data(

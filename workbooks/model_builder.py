@@ -96,6 +96,7 @@ from workbooks.refresh_sheet import (
     fan_block,
 )
 from workbooks.safe_text import set_text
+from workbooks.scenarios_workbook import shade_band
 
 __all__ = [
     "HIGH_NEEDS_LINES",
@@ -1515,10 +1516,7 @@ def _fan_chart(sheet, n_years: int) -> AreaChart:
     for name in ("P10", "P10-P90 band"):
         band.add_data(values(name), titles_from_data=False)
         band.series[-1].tx = SeriesLabel(v=name)
-    band.series[0].graphicalProperties.noFill = True
-    band.series[0].graphicalProperties.line.noFill = True
-    band.series[1].graphicalProperties.solidFill = "BDD7EE"
-    band.series[1].graphicalProperties.line.noFill = True
+    shade_band(band)
     lines = LineChart()
     for name, title, colour, dash in (
         ("P50", "P50", "1F4E79", None),
@@ -1591,10 +1589,7 @@ def _forecast_chart(wk, rows: dict[str, int]) -> AreaChart:
         )
         band.series[-1].tx = _series_title(wk, rows[key])
     band.set_categories(cats)
-    band.series[0].graphicalProperties.noFill = True
-    band.series[0].graphicalProperties.line.noFill = True
-    band.series[1].graphicalProperties.solidFill = "BDD7EE"
-    band.series[1].graphicalProperties.line.noFill = True
+    shade_band(band)
     lines = LineChart()
     for key in ("fc_actual", "fc_p50"):
         lines.add_data(

@@ -112,6 +112,19 @@ def build_workbook(result: ScenarioResult, title: str, table: ResultTable | None
     return wb
 
 
+#: The fill of a P10-P90 band, in every chart that draws one.
+BAND_FILL = "BDD7EE"
+
+
+def shade_band(area: Any) -> None:
+    """Style a stacked area as a band: the first series (the lower edge) not drawn, the
+    second (the band's height) shaded, neither outlined."""
+    area.series[0].graphicalProperties.noFill = True
+    area.series[0].graphicalProperties.line.noFill = True
+    area.series[1].graphicalProperties.solidFill = BAND_FILL
+    area.series[1].graphicalProperties.line.noFill = True
+
+
 def fan_chart(
     ws: Any,
     *,
@@ -169,10 +182,7 @@ def fan_chart(
     area.series.append(series(base))
     area.series.append(series(band))
     area.set_categories(years)
-    area.series[0].graphicalProperties.noFill = True
-    area.series[0].graphicalProperties.line.noFill = True
-    area.series[1].graphicalProperties.solidFill = "BDD7EE"
-    area.series[1].graphicalProperties.line.noFill = True
+    shade_band(area)
     lines = LineChart()
     lines.series.append(series(p50))
     lines.series.append(series(agreed))
